@@ -1,0 +1,134 @@
+"""Configuration: one place, ``mkdocs.yml``.
+
+The MkDocs plugin options (``plugins: - camnang: ...``) and the top-level
+``site_url`` are read into one immutable ``Settings`` object. The plugin
+gets them from MkDocs; ``build_posters.py`` loads the same file with MkDocs'
+own loader, so both front ends see exactly the same values.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+from .errors import ConfigError, Problem
+from .model import Category
+
+DEFAULT_COURSE_URL = "https://onetouch.mic.gov.vn/pho-cap-ky-nang-so/"
+"""The national course "Phổ cập kỹ năng số cộng đồng".
+
+The ministry that ran it merged into the Ministry of Science and Technology
+in 2025; check the address (README, "Khóa học quốc gia") and override it with
+the plugin option ``course_url`` when it moves.
+"""
+
+_PACKAGE_DATA = Path(__file__).parent / "data"
+
+
+class CamnangConfig(base.Config):
+    """Options of the ``camnang`` MkDocs plugin."""
+
+    guides_dir = c.Type(str, default="guides")
+    course_url = c.Type(str, default=DEFAULT_COURSE_URL)
+    categories_file = c.Optional(c.Type(str))
+    cache_dir = c.Type(str, default=".cache/camnang")
+    printables = c.Type(bool, default=True)
+    """Render leaflets, posters and radio scripts into the site."""
+    posters_dir = c.Type(str, default="posters")
+    jobs = c.Type(int, default=0)
+    """Worker processes for printables; 0 means one per core."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_dir: Path
+    guides_dir: Path
+    site_dir: Path
+    site_url: str | None
+    course_url: str
+    categories: tuple[Category, ...]
+    cache_dir: Path
+    posters_dir: Path
+    printables: bool = True
+    jobs: int = 0
+    config_file: Path | None = None
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def worker_count(self) -> int:
+        return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
+
+
+def load_categories(path: Path | None = None) -> tuple[Category, ...]:
+    path = path or _PACKAGE_DATA / "categories.yml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise ConfigError(Problem(path=str(path), message=f"không đọc được danh sách nhóm: {e}")) from e
+    cats = []
+    for cid, spec in (data or {}).items():
+        if not isinstance(spec, dict) or not spec.get("name") or not spec.get("icon"):
+            raise ConfigError(Problem(path=str(path), field=str(cid), message="mỗi nhóm cần 'name' và 'icon'"))
+        cats.append(Category(id=str(cid), name=spec["name"], icon=spec["icon"], blurb=spec.get("blurb", "")))
+    return tuple(cats)
+
+
+def _check_url(value: str, field_name: str, config_file: str) -> str:
+    if not value.startswith("https://"):
+        raise ConfigError(
+            Problem(path=config_file, field=field_name, message=f"địa chỉ không hợp lệ: {value!r}", hint="phải bắt đầu bằng https://")
+        )
+    return value
+
+
+def settings_from_mkdocs(mkdocs_config, plugin_config: CamnangConfig) -> Settings:
+    """Build Settings from a loaded MkDocs config and this plugin's options."""
+    config_file = mkdocs_config.config_file_path or "mkdocs.yml"
+    base_dir = Path(config_file).resolve().parent
+
+    def resolve(p: str) -> Path:
+        path = Path(p)
+        return path if path.is_absolute() else base_dir / path
+
+    site_url = mkdocs_config.site_url or None
+    if site_url:
+        site_url = _check_url(site_url, "site_url", config_file)
+        if not site_url.endswith("/"):
+            site_url += "/"
+    course_url = _check_url(plugin_config.course_url, "course_url", config_file)
+    cat_file = resolve(plugin_config.categories_file) if plugin_config.categories_file else None
+    return Settings(
+        base_dir=base_dir,
+        guides_dir=resolve(plugin_config.guides_dir),
+        site_dir=Path(mkdocs_config.site_dir),
+        site_url=site_url,
+        course_url=course_url,
+        categories=load_categories(cat_file),
+        cache_dir=resolve(plugin_config.cache_dir),
+        posters_dir=resolve(plugin_config.posters_dir),
+        printables=plugin_config.printables,
+        jobs=plugin_config.jobs,
+        config_file=Path(config_file),
+    )
+
+
+def load_settings(config_file: str | Path = "mkdocs.yml") -> Settings:
+    """Load Settings the way ``mkdocs build`` would, for command-line tools."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    try:
+        cfg = load_config(config_file=str(config_file))
+    except ConfigurationError as e:
+        raise ConfigError(Problem(path=str(config_file), message=f"cấu hình không hợp lệ: {e}")) from e
+    except OSError as e:
+        raise ConfigError(Problem(path=str(config_file), message=f"không đọc được tệp cấu hình: {e}")) from e
+    plugin = cfg.plugins.get("camnang")
+    if plugin is None:
+        raise ConfigError(Problem(path=str(config_file), field="plugins", message="chưa bật plugin 'camnang'"))
+    return settings_from_mkdocs(cfg, plugin.config)

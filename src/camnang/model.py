@@ -1,0 +1,99 @@
+"""The guide model: parsed once, read by every renderer.
+
+Text fields hold the guide author's Markdown (inline Markdown for one-line
+items such as steps), already NFC-normalised. Renderers turn it into HTML,
+PDF or spoken text with the helpers in ``camnang.text``; nothing here knows
+about any output format.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name: str
+    icon: str
+    blurb: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A free-form section of the body beyond the standard ones."""
+
+    heading: str
+    markdown: str
+
+
+@dataclass(frozen=True)
+class Guide:
+    slug: str
+    title: str
+    service: str
+    category: str
+    summary: str
+    prepare: tuple[str, ...]
+    intro: str
+    steps: tuple[str, ...]
+    sources: tuple[str, ...]
+    reviewed: _dt.date
+    tips: tuple[str, ...] = ()
+    troubleshooting: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
+    keywords: tuple[str, ...] = ()
+    time_needed: str | None = None
+    extra_sections: tuple[Section, ...] = ()
+    source_path: Path | None = field(default=None, compare=False)
+    digest: str = ""
+    """SHA-256 of the guide file's normalised text: the cache key of its outputs."""
+
+    @property
+    def page_path(self) -> str:
+        """Path of the guide's page on the site, relative to site_url."""
+        return f"huong-dan/{self.slug}/"
+
+    def page_url(self, site_url: str | None) -> str | None:
+        """Absolute URL of the guide's page, or None without a site_url."""
+        if not site_url:
+            return None
+        return site_url.rstrip("/") + "/" + self.page_path
+
+
+@dataclass(frozen=True)
+class Library:
+    """Every guide of a build, with the categories they belong to."""
+
+    guides: tuple[Guide, ...]
+    categories: tuple[Category, ...]
+    warnings: tuple[str, ...] = ()
+
+    def category(self, category_id: str) -> Category:
+        for c in self.categories:
+            if c.id == category_id:
+                return c
+        raise KeyError(category_id)
+
+    def by_category(self) -> list[tuple[Category, list[Guide]]]:
+        """Non-empty categories in configured order, guides sorted by title."""
+        groups = []
+        for c in self.categories:
+            members = sorted((g for g in self.guides if g.category == c.id), key=lambda g: g.title)
+            if members:
+                groups.append((c, members))
+        return groups
+
+    def get(self, slug: str) -> Guide:
+        for g in self.guides:
+            if g.slug == slug:
+                return g
+        raise KeyError(slug)

@@ -1,0 +1,69 @@
+"""The ``camnang`` MkDocs plugin: a thin front end over the library.
+
+Events used (MkDocs 1.6):
+- on_config: load and validate every guide before MkDocs touches site_dir,
+  so a bad guide fails the build and leaves the previous site as it was;
+  set the navigation (grouped by category) unless mkdocs.yml has one.
+- on_files: add one generated page per guide at huong-dan/<slug>/.
+- on_page_markdown: fill the markers of docs pages (guide cards, course box).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from .config import CamnangConfig, Settings, settings_from_mkdocs
+from .errors import CamnangError
+from .model import Library
+from .render import site
+from .validate import load_library
+
+log = logging.getLogger("mkdocs.plugins.camnang")
+
+
+class CamnangPlugin(BasePlugin[CamnangConfig]):
+    settings: Settings
+    library: Library
+
+    def on_config(self, config):
+        try:
+            self.settings = settings_from_mkdocs(config, self.config)
+            self.library = load_library(
+                self.settings.guides_dir,
+                self.settings.categories,
+                on_warning=log.warning,
+            )
+        except CamnangError as e:
+            raise PluginError(str(e)) from e
+        if config.nav is None:
+            docs_dir = Path(config.docs_dir)
+            others = sorted(
+                p.relative_to(docs_dir).as_posix()
+                for p in docs_dir.glob("*.md")
+                if p.name != "index.md"
+            )
+            config.nav = site.build_nav(self.library, others)
+        return config
+
+    def on_files(self, files: Files, config) -> Files:
+        for guide in self.library.guides:
+            files.append(
+                File.generated(
+                    config,
+                    site.guide_src_uri(guide),
+                    content=site.render_guide_page(guide, self.library, **self.page_downloads(guide)),
+                )
+            )
+        return files
+
+    def page_downloads(self, guide) -> dict:
+        """Printables offered on a guide page (filled in by the printables step)."""
+        return {}
+
+    def on_page_markdown(self, markdown: str, page, config, files) -> str:
+        return site.fill_markers(markdown, self.library, self.settings.course_url)

@@ -1,0 +1,1 @@
+"""Renderers: each turns the guide model into one kind of output."""

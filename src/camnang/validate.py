@@ -1,0 +1,291 @@
+"""Field rules of the guide format, and loading a whole guides folder.
+
+``load_library`` is the one entry point: it reads every ``*.md`` in the
+guides folder, checks it against the format (README and the site page
+"Dành cho tổ công nghệ số" document it), and returns the immutable model or
+raises ``GuideError`` listing every problem found in every file.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+from . import body as body_mod
+from .errors import GuideError, Problem
+from .model import Category, Guide, Library, Link, Section
+from .source import SourceFile, read_source
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+URL_RE = re.compile(r"^https://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$")
+SUMMARY_MAX = 200
+STALE_AFTER_DAYS = 365
+
+REQUIRED = ("title", "service", "category", "summary", "prepare", "sources", "reviewed")
+OPTIONAL = ("time_needed", "keywords", "links", "slug")
+FIELDS = REQUIRED + OPTIONAL
+
+
+class _Checker:
+    """Collects problems for one file while converting its fields."""
+
+    def __init__(self, src: SourceFile):
+        self.src = src
+        self.problems: list[Problem] = []
+
+    def problem(self, field: str | None, message: str, hint: str | None = None, line: int | None = None) -> None:
+        if line is None and field is not None:
+            line = self.src.meta_lines.get(field) or self.src.meta_lines.get(field.split("[")[0].split(".")[0])
+        self.problems.append(Problem(path=self.src.shown, line=line, field=field, message=message, hint=hint))
+
+    # -- typed getters -------------------------------------------------
+    def text(self, name: str, required: bool) -> str | None:
+        value = self.src.meta.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.problem(name, "thiếu trường bắt buộc hoặc để trống", line=self.src.meta_lines.get(name, 2))
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self.problem(name, f"phải là một dòng chữ, không phải {_kind(value)}")
+            return None
+        return " ".join(value.split())
+
+    def text_list(self, name: str, required: bool) -> tuple[str, ...]:
+        value = self.src.meta.get(name)
+        if value is None or value == [] or value == "":
+            if required:
+                self.problem(name, "thiếu trường bắt buộc hoặc danh sách rỗng (cần ít nhất một mục)", line=self.src.meta_lines.get(name, 2))
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.problem(name, f"phải là một danh sách (mỗi mục một dòng bắt đầu bằng '- '), không phải {_kind(value)}")
+            return ()
+        items = []
+        for i, item in enumerate(value, 1):
+            if isinstance(item, (int, float)) and not isinstance(item, bool):
+                item = str(item)
+            if not isinstance(item, str) or not item.strip():
+                self.problem(f"{name}[{i}]", "mục phải là một dòng chữ, không để trống")
+                continue
+            items.append(" ".join(item.split()))
+        return tuple(items)
+
+    def url(self, field: str, value: Any) -> str | None:
+        if not isinstance(value, str) or not URL_RE.match(value.strip()):
+            shown = value if isinstance(value, str) else _kind(value)
+            self.problem(field, f"địa chỉ không hợp lệ: {shown!r}", hint="chỉ nhận địa chỉ đầy đủ bắt đầu bằng https://")
+            return None
+        return value.strip()
+
+
+def _kind(value: Any) -> str:
+    return {
+        dict: "một nhóm trường",
+        list: "một danh sách",
+        bool: "giá trị đúng/sai",
+        int: "một số",
+        float: "một số",
+        _dt.date: "một ngày",
+    }.get(type(value), type(value).__name__)
+
+
+def _fmt_date(d: _dt.date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+def check_guide(src: SourceFile, categories: dict[str, Category], today: _dt.date) -> tuple[Guide | None, list[Problem], list[str]]:
+    c = _Checker(src)
+    warnings: list[str] = []
+    meta = src.meta
+
+    for key in meta:
+        if key not in FIELDS:
+            close = difflib.get_close_matches(str(key), FIELDS, n=1, cutoff=0.6)
+            hint = f"có phải ý bạn là '{close[0]}'?" if close else "các trường được dùng: " + ", ".join(FIELDS)
+            c.problem(str(key), "trường không được hỗ trợ", hint=hint, line=src.meta_lines.get(str(key)))
+
+    title = c.text("title", True)
+    service = c.text("service", True)
+    category = c.text("category", True)
+    if category is not None and category not in categories:
+        close = difflib.get_close_matches(category, list(categories), n=1, cutoff=0.6)
+        hint = f"có phải ý bạn là '{close[0]}'?" if close else "chọn một trong: " + ", ".join(categories)
+        c.problem("category", f"nhóm '{category}' không có", hint=hint)
+    summary = c.text("summary", True)
+    if summary is not None and len(summary) > SUMMARY_MAX:
+        c.problem("summary", f"dài {len(summary)} ký tự, tối đa {SUMMARY_MAX}", hint="viết gọn trong một câu")
+    prepare = c.text_list("prepare", True)
+    time_needed = c.text("time_needed", False)
+    keywords = c.text_list("keywords", False)
+
+    sources: list[str] = []
+    raw_sources = meta.get("sources")
+    if raw_sources is None or raw_sources in ([], ""):
+        c.problem("sources", "thiếu trường bắt buộc: cần ít nhất một địa chỉ nguồn chính thức (https://)", line=src.meta_lines.get("sources", 2))
+    elif not isinstance(raw_sources, list):
+        c.problem("sources", f"phải là một danh sách địa chỉ, không phải {_kind(raw_sources)}")
+    else:
+        for i, item in enumerate(raw_sources, 1):
+            u = c.url(f"sources[{i}]", item)
+            if u:
+                sources.append(u)
+
+    links: list[Link] = []
+    raw_links = meta.get("links")
+    if raw_links is not None:
+        if not isinstance(raw_links, list):
+            c.problem("links", f"phải là một danh sách các mục {{label, url}}, không phải {_kind(raw_links)}")
+        else:
+            for i, item in enumerate(raw_links, 1):
+                if not isinstance(item, dict) or set(item) != {"label", "url"}:
+                    c.problem(f"links[{i}]", "mỗi mục phải có đúng hai trường 'label' và 'url'")
+                    continue
+                label = item["label"]
+                if not isinstance(label, str) or not label.strip():
+                    c.problem(f"links[{i}].label", "tên đường dẫn để trống")
+                    continue
+                u = c.url(f"links[{i}].url", item["url"])
+                if u:
+                    links.append(Link(label=" ".join(label.split()), url=u))
+
+    reviewed = meta.get("reviewed")
+    if reviewed is None or reviewed == "":
+        c.problem("reviewed", "thiếu trường bắt buộc: ngày kiểm tra lại nội dung (dạng 2026-11-29)", line=src.meta_lines.get("reviewed", 2))
+        reviewed = None
+    elif isinstance(reviewed, _dt.datetime):
+        reviewed = reviewed.date()
+    elif isinstance(reviewed, str):
+        try:
+            reviewed = _dt.date.fromisoformat(reviewed.strip())
+        except ValueError:
+            c.problem("reviewed", f"ngày không hợp lệ: {reviewed!r}", hint="viết theo dạng năm-tháng-ngày, ví dụ 2026-11-29")
+            reviewed = None
+    elif not isinstance(reviewed, _dt.date):
+        c.problem("reviewed", f"ngày không hợp lệ: {reviewed!r}", hint="viết theo dạng năm-tháng-ngày, ví dụ 2026-11-29")
+        reviewed = None
+    if isinstance(reviewed, _dt.date):
+        if reviewed > today:
+            c.problem("reviewed", f"ngày {_fmt_date(reviewed)} nằm trong tương lai")
+        elif (today - reviewed).days > STALE_AFTER_DAYS:
+            warnings.append(
+                f"{src.shown}:{src.meta_lines.get('reviewed', 2)}: trường 'reviewed': nội dung kiểm tra lần cuối ngày "
+                f"{_fmt_date(reviewed)}, đã quá 12 tháng: hãy đối chiếu lại với nguồn chính thức"
+            )
+
+    slug = src.path.stem
+    if "slug" in meta:
+        given = c.text("slug", False)
+        if given is not None:
+            slug = given
+    if not SLUG_RE.match(slug):
+        field = "slug" if "slug" in meta else None
+        c.problem(field, f"tên định danh '{slug}' không hợp lệ", hint="chỉ dùng chữ thường không dấu, số và dấu gạch ngang, ví dụ 'vneid-kich-hoat'", line=src.meta_lines.get("slug", 1))
+
+    parsed = body_mod.split_sections(src.body, src.body_line)
+    steps: tuple[str, ...] = ()
+    section = parsed.find(body_mod.STEPS)
+    if section is None:
+        c.problem(None, f"thiếu mục '## {body_mod.STEPS}'", hint="thêm một dòng '## Các bước' rồi liệt kê các bước dạng 1. 2. 3.", line=src.body_line)
+    else:
+        lists = body_mod.ordered_items(section)
+        if not lists:
+            c.problem(None, f"mục '## {body_mod.STEPS}' không có danh sách đánh số", hint="mỗi bước một dòng bắt đầu bằng '1. ', '2. '...", line=section.line)
+        elif len(lists) > 1:
+            c.problem(None, f"mục '## {body_mod.STEPS}' có {len(lists)} danh sách đánh số, chỉ được có một", line=lists[1][0][1])
+        else:
+            items = lists[0]
+            if not body_mod.MIN_STEPS <= len(items) <= body_mod.MAX_STEPS:
+                c.problem(None, f"mục '## {body_mod.STEPS}' có {len(items)} bước, cần từ {body_mod.MIN_STEPS} đến {body_mod.MAX_STEPS} bước", line=section.line)
+            steps = tuple(text for text, _ in items)
+            for text, line in items:
+                if not text:
+                    c.problem(None, "bước để trống", line=line)
+    tips_section = parsed.find(body_mod.TIPS)
+    trouble_section = parsed.find(body_mod.TROUBLE)
+    tips = body_mod.bullet_items(tips_section) if tips_section else ()
+    trouble = body_mod.bullet_items(trouble_section) if trouble_section else ()
+    extra = tuple(Section(heading=s.heading, markdown=s.text) for s in parsed.others())
+
+    if c.problems:
+        return None, c.problems, warnings
+    assert title and service and category and summary and isinstance(reviewed, _dt.date)
+    guide = Guide(
+        slug=slug,
+        title=title,
+        service=service,
+        category=category,
+        summary=summary,
+        prepare=prepare,
+        intro=parsed.intro,
+        steps=steps,
+        tips=tips,
+        troubleshooting=trouble,
+        links=tuple(links),
+        sources=tuple(sources),
+        reviewed=reviewed,
+        keywords=keywords,
+        time_needed=time_needed,
+        extra_sections=extra,
+        source_path=src.path,
+        digest=src.digest,
+    )
+    return guide, [], warnings
+
+
+def guide_files(guides_dir: Path) -> list[Path]:
+    return sorted(p for p in guides_dir.glob("*.md") if p.is_file() and not p.name.startswith((".", "_")))
+
+
+def load_library(
+    guides_dir: Path,
+    categories: tuple[Category, ...],
+    today: _dt.date | None = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> Library:
+    """Load and validate every guide; raise GuideError listing all problems."""
+    today = today or _dt.date.today()
+    by_id = {c.id: c for c in categories}
+    problems: list[Problem] = []
+    warnings: list[str] = []
+    guides: list[Guide] = []
+    if not guides_dir.is_dir():
+        raise GuideError(Problem(path=str(guides_dir), message="không tìm thấy thư mục hướng dẫn"))
+    files = guide_files(guides_dir)
+    if not files:
+        raise GuideError(Problem(path=str(guides_dir), message="thư mục không có hướng dẫn nào (tệp .md)"))
+    seen: dict[str, str] = {}
+    for path in files:
+        src = read_source(path)
+        if isinstance(src, Problem):
+            problems.append(src)
+            continue
+        guide, found, warned = check_guide(src, by_id, today)
+        problems += found
+        warnings += warned
+        if guide is None:
+            continue
+        if guide.slug in seen:
+            problems.append(
+                Problem(
+                    path=src.shown,
+                    line=src.meta_lines.get("slug", 1),
+                    field="slug",
+                    message=f"tên định danh '{guide.slug}' trùng với {seen[guide.slug]}",
+                    hint="đổi tên tệp hoặc trường 'slug' để mỗi hướng dẫn có một địa chỉ riêng",
+                )
+            )
+            continue
+        seen[guide.slug] = src.shown
+        guides.append(guide)
+    if problems:
+        raise GuideError(problems)
+    if on_warning:
+        for w in warnings:
+            on_warning(w)
+    return Library(guides=tuple(guides), categories=categories, warnings=tuple(warnings))

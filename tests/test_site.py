@@ -1,0 +1,122 @@
+"""The site as residents see it: real `mkdocs build` output."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from pathlib import Path
+
+from camnang.config import load_categories
+from camnang.validate import load_library
+
+from conftest import FIXTURES, ROOT, make_project, run_mkdocs
+
+CATEGORIES = load_categories()
+
+
+def _text(page: Path) -> str:
+    """Visible text of the article, tags stripped, entities decoded."""
+    raw = page.read_text(encoding="utf-8")
+    body = raw[raw.index("<article") : raw.index("</article>")]
+    body = re.sub(r"<svg.*?</svg>", "", body, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def test_every_bundled_guide_has_a_page(bundled_site: Path):
+    library = load_library(ROOT / "guides", CATEGORIES)
+    assert len(library.guides) >= 10
+    for guide in library.guides:
+        page = bundled_site / "huong-dan" / guide.slug / "index.html"
+        assert page.is_file(), guide.slug
+        text = _text(page)
+        assert guide.title in text
+        assert "Cần chuẩn bị" in text and "Các bước" in text
+        assert f"Cập nhật: {guide.reviewed:%d/%m/%Y}" in text
+        for item in guide.prepare:
+            assert item in text
+
+
+def test_home_lists_guides_grouped_by_category(bundled_site: Path):
+    library = load_library(ROOT / "guides", CATEGORIES)
+    home = (bundled_site / "index.html").read_text(encoding="utf-8")
+    text = _text(bundled_site / "index.html")
+    assert "Phổ cập kỹ năng số cộng đồng" in text
+    assert "https://onetouch.mic.gov.vn/pho-cap-ky-nang-so/" in home
+    groups = library.by_category()
+    starts = [home.index(f'<h2 id="{category.id}"') for category, _ in groups]
+    ends = starts[1:] + [home.index("</article>")]
+    for (category, guides), start, end in zip(groups, starts, ends):
+        block = home[start:end]
+        assert category.name in block
+        for guide in library.guides:
+            card = f'href="huong-dan/{guide.slug}/"'
+            # A guide's card is under its own category and no other.
+            assert (card in block) == (guide in guides), (category.id, guide.slug)
+
+
+def test_navigation_groups_by_category(bundled_site: Path):
+    library = load_library(ROOT / "guides", CATEGORIES)
+    page = (bundled_site / "huong-dan" / library.guides[0].slug / "index.html").read_text(encoding="utf-8")
+    nav = page[page.index('class="md-nav md-nav--primary"') :]
+    for category, _ in library.by_category():
+        assert category.name in nav
+
+
+def test_team_page_documents_the_format(bundled_site: Path):
+    text = _text(bundled_site / "to-cong-nghe-so" / "index.html")
+    assert "Dành cho tổ công nghệ số" in text
+    for field in ("title", "service", "category", "summary", "prepare", "sources", "reviewed", "Các bước"):
+        assert field in text
+
+
+def test_no_outside_font_or_script_requests(bundled_site: Path):
+    """font: false, so no Google Fonts; every script and stylesheet is local."""
+    for page in [bundled_site / "index.html", *bundled_site.glob("huong-dan/*/index.html")]:
+        raw = page.read_text(encoding="utf-8")
+        assert "fonts.googleapis" not in raw and "fonts.gstatic" not in raw
+        loaded = re.findall(r'<script[^>]+src="([^"]+)"', raw)
+        loaded += re.findall(r'<link[^>]+rel="(?:stylesheet|preload|icon|modulepreload)"[^>]+href="([^"]+)"', raw)
+        assert loaded
+        for url in loaded:
+            assert not re.match(r"^(https?:)?//", url), (page, url)
+
+
+def test_new_guide_appears_with_no_other_change(tmp_path: Path):
+    project = make_project(tmp_path)
+    source = (FIXTURES / "guides" / "thu-nghiem.md").read_text(encoding="utf-8")
+    (project / "guides" / "huong-dan-moi.md").write_text(
+        source.replace("Đăng ký tài khoản thử nghiệm", "Hướng dẫn mới thêm vào"), encoding="utf-8"
+    )
+    site = tmp_path / "site"
+    result = run_mkdocs(project, site)
+    assert result.returncode == 0, result.stderr
+    page = site / "huong-dan" / "huong-dan-moi" / "index.html"
+    assert "Hướng dẫn mới thêm vào" in _text(page)
+    assert 'href="huong-dan/huong-dan-moi/"' in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_guide_saved_in_nfd_comes_out_nfc(tmp_path: Path):
+    import unicodedata
+
+    project = make_project(tmp_path)
+    path = project / "guides" / "thu-nghiem.md"
+    path.write_text(unicodedata.normalize("NFD", path.read_text(encoding="utf-8")), encoding="utf-8")
+    assert "Đăng ký" not in path.read_text(encoding="utf-8")  # really decomposed on disk
+    site = tmp_path / "site"
+    result = run_mkdocs(project, site)
+    assert result.returncode == 0, result.stderr
+    raw = (site / "huong-dan" / "thu-nghiem" / "index.html").read_text(encoding="utf-8")
+    assert "Đăng ký tài khoản thử nghiệm" in raw
+    assert raw == unicodedata.normalize("NFC", raw)
+
+
+def test_stale_review_date_warns_and_shows_date(tmp_path: Path):
+    project = make_project(tmp_path)
+    path = project / "guides" / "thu-nghiem.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("reviewed: 2026-11-01", "reviewed: 2024-01-15"), encoding="utf-8")
+    site = tmp_path / "site"
+    result = run_mkdocs(project, site)
+    assert result.returncode == 0, result.stderr
+    assert "thu-nghiem.md" in result.stderr and "reviewed" in result.stderr and "12 tháng" in result.stderr
+    assert "Cập nhật: 15/01/2024" in _text(site / "huong-dan" / "thu-nghiem" / "index.html")
