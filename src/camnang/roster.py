@@ -1,0 +1,314 @@
+"""Team rosters: the spreadsheet of a province's teams, read and checked.
+
+A roster is a ``.csv`` (UTF-8 with or without BOM, comma or semicolon, as
+Excel writes it; an old Windows-1258 file is detected and converted) or an
+``.xlsx`` (first sheet). Roster text is untrusted: it is only ever placed in
+autoescaped templates, ids are restricted to ``[a-z0-9-]+`` because they
+become folder names, and every problem names the row and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .errors import CamnangError, Problem, display_path
+from .text import fold
+
+REQUIRED = ("ma_to", "ten_to", "cap", "xa", "tinh")
+OPTIONAL = ("to_truong", "dien_thoai", "zalo", "dia_diem")
+LEVELS = {"xa": "xã", "thon": "thôn"}
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_LEN = {"ten_to": 120, "xa": 60, "tinh": 60, "to_truong": 60, "dia_diem": 160, "zalo": 200}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+class RosterError(CamnangError):
+    """The roster cannot be used as it is."""
+
+
+@dataclass(frozen=True)
+class Team:
+    id: str
+    name: str
+    level: str
+    """"xa" (commune team) or "thon" (village team)."""
+    commune: str
+    province: str
+    leader: str | None = None
+    phone: str | None = None
+    """Display form, e.g. "0912 345 678"."""
+    zalo: str | None = None
+    help_place: str | None = None
+    row: int = 0
+
+    @property
+    def level_name(self) -> str:
+        return LEVELS[self.level]
+
+    def in_shard(self, k: int, n: int) -> bool:
+        """Whether this team belongs to shard k (1-based) of n.
+
+        The hash of the id alone decides, so any machine computes the same
+        split with no coordination, whatever order the roster is in.
+        """
+        return shard_of(self.id, n) == k
+
+
+def shard_of(team_id: str, n: int) -> int:
+    digest = hashlib.sha256(team_id.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % n + 1
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text or "")
+    if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
+        raise RosterError(
+            Problem(path="--shard", message=f"giá trị {text!r} không hợp lệ", hint="viết dạng K/N với 1 ≤ K ≤ N, ví dụ 2/8")
+        )
+    return int(m.group(1)), int(m.group(2))
+
+
+# -- phones ---------------------------------------------------------------
+
+def normalise_phone(raw: str) -> str | None:
+    """A Vietnamese phone number in display form, or None if unparseable.
+
+    Mobile: 10 digits from 0 (03x, 05x, 07x, 08x, 09x) -> "0912 345 678";
+    +84 / 84 prefixes become 0; a 9-digit number (Excel dropped the leading
+    zero) gets it back. Landline: 11 digits from 02 -> "0204 3854 123".
+    Service numbers 1800/1900 -> "1900 1234" or "1900 123 456".
+    """
+    text = raw.strip()
+    if re.search(r"[^\d\s().+\-]", text):
+        return None
+    digits = re.sub(r"\D", "", text)
+    if text.startswith("+") and not digits.startswith("84"):
+        return None
+    if digits.startswith("84") and len(digits) in (11, 12):
+        digits = "0" + digits[2:]
+    if len(digits) == 9 and digits[0] in "35789":
+        digits = "0" + digits
+    if len(digits) == 10 and digits[:2] in ("03", "05", "07", "08", "09"):
+        return f"{digits[:4]} {digits[4:7]} {digits[7:]}"
+    if len(digits) == 11 and digits.startswith("02"):
+        return f"{digits[:4]} {digits[4:8]} {digits[8:]}"
+    if digits[:4] in ("1800", "1900") and len(digits) in (8, 10):
+        rest = digits[4:]
+        return f"{digits[:4]} {rest}" if len(rest) == 4 else f"{digits[:4]} {rest[:3]} {rest[3:]}"
+    return None
+
+
+def check_zalo(url: str) -> bool:
+    parts = urlsplit(url)
+    return (
+        parts.scheme == "https"
+        and parts.netloc == "zalo.me"
+        and len(parts.path.strip("/")) > 0
+        and not re.search(r"\s", url)
+    )
+
+
+# -- reading --------------------------------------------------------------
+
+def _vietnamese_letters() -> frozenset[str]:
+    marks = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]
+    letters = set("đĐ")
+    for base in ("a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y"):
+        for m in marks:
+            c = unicodedata.normalize("NFC", base + m)
+            letters |= {c, c.upper()}
+    return frozenset(letters)
+
+
+_VI_LETTERS = _vietnamese_letters()
+_OK_SYMBOLS = set("–—‘’“”…°•·«»")
+
+
+def _plausible_vietnamese(text: str) -> bool:
+    return all(ch.isascii() or ch in _VI_LETTERS or ch in _OK_SYMBOLS for ch in text)
+
+
+def decode_csv(data: bytes, shown: str) -> tuple[str, str | None]:
+    """Text of a CSV file, and a warning when it was not UTF-8."""
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as e:
+        bad_line = data[: e.start].count(b"\n") + 1
+    try:
+        text = unicodedata.normalize("NFC", data.decode("cp1258"))
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _plausible_vietnamese(text) and any(ch in _VI_LETTERS for ch in text):
+        return text, (
+            f"{shown}: tệp lưu bằng bảng mã cũ Windows-1258 (tiếng Việt), đã tự chuyển sang Unicode; "
+            "nên lưu lại bằng Excel: Tệp > Lưu thành > CSV UTF-8"
+        )
+    raise RosterError(
+        Problem(
+            path=shown,
+            line=bad_line,
+            message="tệp không phải mã UTF-8 và không đọc được bằng bảng mã tiếng Việt Windows-1258",
+            hint='trong Excel chọn Tệp > Lưu thành, kiểu tệp "CSV UTF-8 (phân cách bằng dấu phẩy)", rồi chạy lại',
+        )
+    )
+
+
+def _csv_rows(path: Path, shown: str) -> tuple[list[list[str]], str | None]:
+    text, warning = decode_csv(path.read_bytes(), shown)
+    sample = text[:4096]
+    first = sample.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return [list(r) for r in reader], warning
+    except csv.Error as e:
+        raise RosterError(Problem(path=shown, line=reader.line_num, message=f"tệp CSV hỏng: {e}")) from e
+
+
+def _xlsx_rows(path: Path, shown: str) -> list[list[str]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many kinds for a damaged file
+        raise RosterError(Problem(path=shown, message=f"không mở được tệp Excel: {e}")) from e
+    try:
+        sheet = book.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append(["" if v is None else _cell_text(v) for v in row])
+        return rows
+    finally:
+        book.close()
+
+
+def _cell_text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _header_key(name: str) -> str:
+    """'Mã tổ', 'ma_to', ' MA TO ' all name the column ma_to."""
+    return "_".join(re.findall(r"[a-z0-9]+", fold(name)))
+
+
+def _clean(value: str) -> str:
+    value = unicodedata.normalize("NFC", value)
+    return " ".join(_CONTROL.sub(" ", value).split())
+
+
+@dataclass(frozen=True)
+class Roster:
+    path: Path
+    teams: tuple[Team, ...]
+    warnings: tuple[str, ...] = ()
+
+    def shard(self, k: int, n: int) -> tuple[Team, ...]:
+        return tuple(t for t in self.teams if t.in_shard(k, n))
+
+
+def load_roster(path: Path | str) -> Roster:
+    """Read and check a roster; RosterError lists every problem found."""
+    path = Path(path)
+    shown = display_path(path)
+    if not path.is_file():
+        raise RosterError(Problem(path=shown, message="không tìm thấy tệp danh sách tổ"))
+    suffix = path.suffix.lower()
+    warnings: list[str] = []
+    if suffix == ".csv":
+        rows, warning = _csv_rows(path, shown)
+        if warning:
+            warnings.append(warning)
+    elif suffix == ".xlsx":
+        rows = _xlsx_rows(path, shown)
+    else:
+        raise RosterError(Problem(path=shown, message=f"không đọc được tệp '{path.suffix}'", hint="dùng tệp .csv (UTF-8) hoặc .xlsx"))
+
+    while rows and not any(c.strip() for c in rows[0]):
+        rows.pop(0)
+    if not rows:
+        raise RosterError(Problem(path=shown, message="tệp trống, không có dòng tiêu đề"))
+    header = [_header_key(c) for c in rows[0]]
+    columns: dict[str, int] = {}
+    problems: list[Problem] = []
+    for i, key in enumerate(header):
+        if key in REQUIRED + OPTIONAL:
+            if key in columns:
+                problems.append(Problem(path=shown, line=1, field=key, message="cột bị lặp lại"))
+            columns[key] = i
+    for key in REQUIRED:
+        if key not in columns:
+            problems.append(Problem(path=shown, line=1, field=key, message="thiếu cột bắt buộc", hint="dòng đầu tiên phải có các cột: " + ", ".join(REQUIRED)))
+    if problems:
+        raise RosterError(problems)
+
+    teams: list[Team] = []
+    seen: dict[str, int] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        values = {k: _clean(row[i]) if i < len(row) else "" for k, i in columns.items()}
+
+        def bad(field: str, message: str, hint: str | None = None) -> None:
+            problems.append(Problem(path=shown, line=number, field=field, message=message, hint=hint))
+
+        ok = True
+        for key in REQUIRED:
+            if not values[key]:
+                bad(key, "để trống")
+                ok = False
+        for key, limit in MAX_LEN.items():
+            if len(values.get(key, "")) > limit:
+                bad(key, f"dài {len(values[key])} ký tự, tối đa {limit}")
+                ok = False
+        team_id = values["ma_to"]
+        if team_id and not ID_RE.match(team_id):
+            bad("ma_to", f"mã tổ {team_id!r} không hợp lệ", "chỉ dùng chữ thường không dấu, số và dấu gạch ngang, ví dụ 'thon-dong-quan'")
+            ok = False
+        elif team_id in seen:
+            bad("ma_to", f"mã tổ '{team_id}' trùng với dòng {seen[team_id]}")
+            ok = False
+        elif team_id:
+            seen[team_id] = number
+        level = _header_key(values["cap"])
+        if values["cap"] and level not in LEVELS:
+            bad("cap", f"cấp {values['cap']!r} không hợp lệ", "ghi 'xa' cho tổ cấp xã hoặc 'thon' cho tổ ở thôn")
+            ok = False
+        phone = None
+        if values.get("dien_thoai"):
+            phone = normalise_phone(values["dien_thoai"])
+            if phone is None:
+                bad("dien_thoai", f"số điện thoại {values['dien_thoai']!r} không đúng dạng", "ví dụ 0912 345 678 hoặc +84 912 345 678")
+                ok = False
+        zalo = values.get("zalo") or None
+        if zalo and not check_zalo(zalo):
+            bad("zalo", f"đường dẫn {zalo!r} không phải nhóm Zalo", "chỉ nhận đường dẫn bắt đầu bằng https://zalo.me/")
+            ok = False
+        if ok:
+            teams.append(
+                Team(
+                    id=team_id,
+                    name=values["ten_to"],
+                    level=level,
+                    commune=values["xa"],
+                    province=values["tinh"],
+                    leader=values.get("to_truong") or None,
+                    phone=phone,
+                    zalo=zalo,
+                    help_place=values.get("dia_diem") or None,
+                    row=number,
+                )
+            )
+    if problems:
+        raise RosterError(problems)
+    if not teams:
+        raise RosterError(Problem(path=shown, message="danh sách không có tổ nào"))
+    return Roster(path=path, teams=tuple(teams), warnings=tuple(warnings))
