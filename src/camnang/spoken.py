@@ -1,0 +1,738 @@
+"""Spoken form: guide text turned into words a reader or a TTS voice says.
+
+Commune radio staff read scripts aloud, and more and more communes paste
+them into text-to-speech loudspeaker systems, which stumble on raw web
+addresses, abbreviations, symbols and digits. ``Speaker.speak`` turns a
+guide's inline Markdown into plain Vietnamese sentences in which every token
+is a word: only letters, spaces and the punctuation . , : ; ? ! remain.
+
+The rules, in the order they apply:
+
+1. Markup: links keep their label (or their address when the label is the
+   address), code and emphasis lose their marks; a button name in bold or in
+   quotes after a verb of pressing gets "nút" ("bấm **Đăng ký**" -> "bấm nút
+   Đăng ký"; after "chọn" it gets "mục").
+2. Web and e-mail addresses: read part by part with the ``domains`` table of
+   the lexicon; see ``Speaker.address`` and ``data/abbreviations.yml``
+   ("dichvucong.gov.vn" -> "dịch vụ công chấm gốp chấm vê en").
+3. Legal document numbers ("368/2025/NĐ-CP") -> "nghị định số ... năm ...
+   của Chính phủ".
+4. Abbreviations from the lexicon, whole words, exact case ("UBND" -> "Ủy ban
+   nhân dân", "OTP" -> "ô tê pê").
+5. Numbers: dates ("15/10/2026" -> "ngày mười lăm tháng mười năm hai nghìn
+   không trăm hai mươi sáu"), times ("7h30"), phone numbers, hotlines, codes
+   and long digit runs digit by digit in the groups they are written in;
+   amounts with units ("100.000đ", "50%"); every other number as a
+   Vietnamese number ("20 phút" -> "hai mươi phút"). ``number_words`` wraps
+   num2words, which is right below one thousand but wrong above it.
+6. Any other all-capital word is spelled with Vietnamese letter names
+   ("VNPT" -> "vê en pê tê") and reported in ``Speaker.unknown`` so that it
+   can be added to the lexicon.
+7. Symbols: brackets become commas, "&" "và", "+" "cộng", "a/b" "a hoặc b"
+   ("đồng/tháng" -> "đồng mỗi tháng"); quotes, stars, slashes and the rest
+   go.
+
+The lexicon (``data/abbreviations.yml``) is data: users add local words with
+their own file (plugin option ``radio_abbreviations``), see ``Lexicon.load``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+from urllib.parse import unquote
+
+import yaml
+from num2words import num2words
+
+from .errors import ConfigError, Problem, display_path
+from .text import plain
+
+LEXICON_FILE = Path(__file__).parent / "data" / "abbreviations.yml"
+
+DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
+
+LETTERS = {
+    "A": "a", "Ă": "á", "Â": "ớ", "B": "bê", "C": "xê", "D": "dê", "Đ": "đê",
+    "E": "e", "Ê": "ê", "F": "ép", "G": "giê", "H": "hát", "I": "i", "J": "gi",
+    "K": "ca", "L": "lờ", "M": "em", "N": "en", "O": "o", "Ô": "ô", "Ơ": "ơ",
+    "P": "pê", "Q": "quy", "R": "rờ", "S": "ét", "T": "tê", "U": "u", "Ư": "ư",
+    "V": "vê", "W": "vê kép", "X": "ích", "Y": "i", "Z": "dét",
+}
+"""Letter names used to spell an abbreviation: the Vietnamese alphabet names
+with the short forms people use for acronyms ("VNPT": vê en pê tê,
+"ATM": a tê em)."""
+
+ALLOWED_PUNCTUATION = ".,:;?!"
+
+SYMBOL_NAMES = {
+    "@": "a còng", "#": "dấu thăng", "*": "dấu sao", "$": "đô la", "~": "dấu ngã",
+    "_": "gạch dưới", "^": "dấu mũ", "|": "gạch đứng", "\\": "gạch chéo ngược",
+}
+"""Names of symbols written on their own, as in a password rule."""
+
+
+# -- numbers ---------------------------------------------------------------
+
+def _group(n: int, inner: bool) -> str:
+    """A three-digit group. ``inner``: a higher group was read before, so a
+    group below one hundred keeps its zero hundreds ("không trăm")."""
+    words = num2words(n, lang="vi")  # right for 1..999 (see tests)
+    if inner and n < 100:
+        words = "không trăm " + ("lẻ " if n < 10 else "") + words
+    return words
+
+
+def _below_billion(n: int, inner: bool) -> list[str]:
+    millions, rest = divmod(n, 1_000_000)
+    thousands, units = divmod(rest, 1000)
+    out: list[str] = []
+    started = inner
+    if millions:
+        out += [_group(millions, started), "triệu"]
+        started = True
+    if thousands:
+        out += [_group(thousands, started), "nghìn"]
+        started = True
+    elif started and units:
+        # 1.000.500 is "một triệu không nghìn năm trăm": without "không
+        # nghìn" it would sound like 1.500.000.
+        out.append("không nghìn")
+    if units:
+        out.append(_group(units, started))
+    return out
+
+
+def number_words(n: int) -> str:
+    """An integer as Vietnamese words, as newsreaders say it.
+
+    num2words(lang="vi") reads 2026 as "hai nghìn lẻ hai mươi sáu" and
+    1.050.000 as "một triệu năm mươi nghìn"; a group after a higher one
+    keeps its hundreds: "hai nghìn không trăm hai mươi sáu", "một triệu
+    không trăm năm mươi nghìn". Below one thousand num2words is right
+    ("hai mươi mốt", "mười lăm", "một trăm lẻ năm") and is used as is.
+    """
+    if n < 0:
+        return "âm " + number_words(-n)
+    if n == 0:
+        return "không"
+    if n >= 1_000_000_000:
+        high, low = divmod(n, 1_000_000_000)
+        words = [number_words(high), "tỷ"]
+        if low:
+            words += _below_billion(low, inner=True)
+        return " ".join(words)
+    return " ".join(_below_billion(n, inner=False))
+
+
+def digit_words(digits: str) -> str:
+    """Digits one by one: "0912" -> "không chín một hai"."""
+    return " ".join(DIGITS[int(d)] for d in digits if d.isdigit())
+
+
+def decimal_words(whole: str, fraction: str) -> str:
+    """"1,5" -> "một phẩy năm"; "1,05" -> "một phẩy không năm"."""
+    if fraction.startswith("0") or len(fraction) > 3:
+        tail = digit_words(fraction)
+    else:
+        tail = number_words(int(fraction))
+    return f"{number_words(int(whole))} phẩy {tail}"
+
+
+def month_words(month: int) -> str:
+    """"tháng tư", not "tháng bốn"."""
+    return "tư" if month == 4 else number_words(month)
+
+
+def date_words(day: int | None, month: int, year: int | None = None, say_day: bool = True) -> str:
+    """A date as it is read: "ngày mùng một tháng bảy năm hai nghìn không
+    trăm hai mươi tư" (days 1 to 10 take "mùng"). ``say_day``: start with
+    "ngày" (False when the sentence already says it)."""
+    parts = []
+    if day is not None:
+        if say_day:
+            parts.append("ngày")
+        parts.append(("mùng " if day <= 10 else "") + number_words(day))
+    parts.append("tháng " + month_words(month))
+    if year is not None:
+        parts.append("năm " + number_words(year))
+    return " ".join(parts)
+
+
+def duration_words(seconds: int) -> str:
+    """"hai phút bốn mươi giây", "ba phút", "năm mươi giây"."""
+    minutes, secs = divmod(int(seconds), 60)
+    parts = []
+    if minutes:
+        parts.append(f"{number_words(minutes)} phút")
+    if secs or not minutes:
+        parts.append(f"{number_words(secs)} giây")
+    return " ".join(parts)
+
+
+def spell(word: str) -> str:
+    """An abbreviation letter by letter: "NFC" -> "en ép xê"."""
+    out = []
+    for ch in word:
+        if ch.isdigit():
+            out.append(DIGITS[int(ch)])
+        elif ch.upper() in LETTERS:
+            out.append(LETTERS[ch.upper()])
+        elif ch.isalpha():
+            out.append(ch.lower())
+    return " ".join(out)
+
+
+# -- the lexicon -----------------------------------------------------------
+
+_SECTIONS = ("abbreviations", "domains", "document_kinds", "document_issuers", "units")
+_LIST_SECTIONS = ("address_endings",)
+_WORDS_ONLY = re.compile(r"^[^\W\d_]+(?:,? [^\W\d_]+)*$")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Spoken forms by section; see ``data/abbreviations.yml``."""
+
+    abbreviations: Mapping[str, str]
+    domains: Mapping[str, str]
+    address_endings: tuple[str, ...]
+    document_kinds: Mapping[str, str]
+    document_issuers: Mapping[str, str]
+    units: Mapping[str, str]
+    digest: str = ""
+    """SHA-256 of the files read: part of the cache key of radio scripts."""
+    files: tuple[Path, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def load(cls, extra: Path | str | None = None) -> "Lexicon":
+        """The bundled lexicon, plus a user's file whose entries are added
+        and replace bundled ones with the same key."""
+        return _load(str(Path(extra).resolve()) if extra else None, _mtime(extra))
+
+
+def _mtime(path) -> float:
+    try:
+        return Path(path).stat().st_mtime if path else 0.0
+    except OSError:
+        return 0.0
+
+
+def _read_lexicon_file(path: Path) -> tuple[dict, bytes]:
+    shown = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ConfigError(Problem(path=shown, message=f"không đọc được tệp từ viết tắt: {e.strerror or e}")) from e
+    try:
+        text = unicodedata.normalize("NFC", raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as e:
+        raise ConfigError(
+            Problem(path=shown, line=raw[: e.start].count(b"\n") + 1, message="tệp không phải mã UTF-8", hint="lưu lại tệp với mã hóa UTF-8")
+        ) from e
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise ConfigError(
+            Problem(path=shown, line=mark.line + 1 if mark else None, message=f"YAML không hợp lệ: {getattr(e, 'problem', e)}")
+        ) from e
+    if data is None:
+        return {}, raw
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        raise ConfigError(Problem(path=shown, line=1, message="tệp phải là các nhóm như 'abbreviations:', 'domains:'"))
+    lines: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        lines[str(key_node.value)] = key_node.start_mark.line + 1
+        if isinstance(value_node, yaml.MappingNode):
+            for k, _ in value_node.value:
+                lines[f"{key_node.value}.{k.value}"] = k.start_mark.line + 1
+    problems = []
+    for section, entries in data.items():
+        where = lines.get(str(section))
+        if section in _LIST_SECTIONS:
+            if not isinstance(entries, list) or not all(isinstance(x, str) and x.isalpha() for x in entries):
+                problems.append(Problem(path=shown, line=where, field=str(section), message="phải là danh sách các đuôi địa chỉ, ví dụ [vn, com]"))
+            continue
+        if section not in _SECTIONS:
+            problems.append(
+                Problem(path=shown, line=where, field=str(section), message="nhóm không được hỗ trợ", hint="các nhóm: " + ", ".join(_SECTIONS + _LIST_SECTIONS))
+            )
+            continue
+        if not isinstance(entries, dict):
+            problems.append(Problem(path=shown, line=where, field=str(section), message="phải là các dòng 'viết tắt: cách đọc'"))
+            continue
+        for key, value in entries.items():
+            at = lines.get(f"{section}.{key}", where)
+            if not isinstance(value, str) or not value.strip():
+                problems.append(Problem(path=shown, line=at, field=f"{section}.{key}", message="cách đọc phải là một dòng chữ, không để trống"))
+            elif not _WORDS_ONLY.match(" ".join(value.split())):
+                problems.append(
+                    Problem(
+                        path=shown, line=at, field=f"{section}.{key}",
+                        message=f"cách đọc {value!r} có chữ số hoặc ký hiệu",
+                        hint="viết đúng như khi đọc to, chỉ dùng chữ, ví dụ 'hai bốn bảy' thay cho '247'",
+                    )
+                )
+    if problems:
+        raise ConfigError(problems)
+    return data, raw
+
+
+@lru_cache(maxsize=8)
+def _load(extra: str | None, _mtime: float) -> Lexicon:
+    merged: dict[str, dict] = {s: {} for s in _SECTIONS}
+    endings: list[str] = []
+    digest = hashlib.sha256()
+    files = [LEXICON_FILE] + ([Path(extra)] if extra else [])
+    for path in files:
+        data, raw = _read_lexicon_file(path)
+        digest.update(raw)
+        for section in _SECTIONS:
+            for key, value in (data.get(section) or {}).items():
+                key = str(key)
+                if section == "domains":
+                    key = key.lower()
+                merged[section][key] = " ".join(value.split())
+        for ending in data.get("address_endings") or ():
+            if ending.lower() not in endings:
+                endings.append(ending.lower())
+    return Lexicon(
+        abbreviations=MappingProxyType(merged["abbreviations"]),
+        domains=MappingProxyType(merged["domains"]),
+        address_endings=tuple(endings),
+        document_kinds=MappingProxyType(merged["document_kinds"]),
+        document_issuers=MappingProxyType(merged["document_issuers"]),
+        units=MappingProxyType(merged["units"]),
+        digest=digest.hexdigest(),
+        files=tuple(files),
+    )
+
+
+# -- the speaker -----------------------------------------------------------
+
+_PUA = 0xE000
+_PLACEHOLDER = re.compile("[\ue000-\uf8ff]")
+
+_URL = re.compile(r"(?i)(?<![\w@])(?:https?|ftp)://[^\s<>()\[\]\"'“”]+|(?<![\w@./])www\.[^\s<>()\[\]\"'“”]+")
+_EMAIL = re.compile(r"(?<![\w.])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^>]+|[^@\s>]+@[^>\s]+)>")
+_TRAILING = ".,;:!?"
+
+_PRESS = r"(?:bấm|nhấn|ấn|chạm|nhấp|bấm vào|nhấn vào|chạm vào|bấm chọn|nhấn chọn)"
+_CHOOSE = r"(?:chọn)"
+_ITEM = r"(?:\*\*[^*\n]+?\*\*|__[^_\n]+?__|\"[^\"\n]+?\"|“[^”\n]+?”)"
+_JOIN = r"(?:\s*,\s*|\s+(?:rồi|hoặc|hay|và|rồi bấm|rồi chọn)\s+)"
+_CHAIN = re.compile(rf"(?i)(?<!\w)({_PRESS}|{_CHOOSE})(\s+)({_ITEM}(?:{_JOIN}{_ITEM})*)")
+_ONE_ITEM = re.compile(_ITEM)
+
+_DOC = re.compile(
+    r"(?<![\w/])(\d{1,5})(?:/(\d{4}))?/"
+    r"([A-ZĐ][A-Za-zĐđ]*(?:-[A-ZĐ][A-Za-zĐđ]*\d*)+|[A-ZĐ]{2,}\d*)(?![\w/])"
+)
+
+_USSD = re.compile(r"(?<![\w*#])[*#][\d*#]*\d[\d*#]*#")
+_ISO_DATE = re.compile(r"(?<![\d/.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/-])")
+_DMY = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?![\d/-])")
+_DAY_MONTH = re.compile(r"(?i)(?<!\w)(ngày|mùng|mồng|từ|đến|trước|sau|hết|tới)(\s+)(\d{1,2})/(\d{1,2})(?![\d/])")
+_MONTH_YEAR = re.compile(r"(?i)(?<!\w)(tháng)(\s+)(\d{1,2})/(\d{4})(?![\d/])")
+_TIME = re.compile(r"(?<![\d:.,])(\d{1,2})(?::|h|g)(\d{2})(?:p|')?(?![\d:])")
+_HOUR = re.compile(r"(?<![\d:.,])(\d{1,2})h(?!\w)")
+_PHONE = re.compile(r"(?<![\w+.,])(\+84|0)(\d{1,4}(?:[ .-]?\d{2,4}){1,4})(?![\d])")
+_HOTLINE = re.compile(r"(?<![\d.,])(1[89]00(?:[ .]?\d{2,4}){1,2})(?![\d])")
+_CONTEXT_DIGITS = re.compile(
+    r"(?i)(?<!\w)(gọi|gọi số|gọi điện|số điện thoại|điện thoại|tổng đài|đường dây nóng|hotline|mã|mã số|số tài khoản|số thẻ|số hiệu)"
+    r"(\s*:?\s+)(\d{3,}(?:[ .]\d{2,})*)(?![\d])"
+)
+_ZERO_LEAD = re.compile(r"(?<![\w.,])(0\d{2,})(?![\w])")
+_ORDINAL = re.compile(r"(?i)(?<!\w)(thứ|tháng)(\s+)(\d{1,2})(?![\d/]|[.,]\d)")
+_RANGE = re.compile(r"(?<![\w.,/-])(\d[\d.,]*)\s*[-–—]\s*(?=\d)")
+_FRACTION = re.compile(r"(?<![\w/])(\d+)/(\d+)(?![\w/])")
+_LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+_NUMBER = re.compile(r"(?<![\d])(\d{1,3}(?:\.\d{3})+(?![\d])|\d+,\d+|\d+\.\d+|\d+)")
+_LONG_RUN = re.compile(r"(?<![\d.,])(\d{5,})(?![\d.,])")
+_CAPS = re.compile(r"(?<![\w])([A-ZĐ]{2,})(?![\w])")
+_SHORTCODE = re.compile(r":[a-z0-9_+-]+:")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
+_BLOCK_MARK = re.compile(r"^\s*(?:#{1,6}\s+|>\s*|[-*+]\s+(?:\[[ xX]\]\s+)?|\d{1,3}[.)]\s+)")
+_PER_WORDS = r"(?:ngày|tuần|tháng|năm|giờ|phút|lần|người|hộ|con|chiếc|cái|kg|ki lô gam)"
+
+
+class Speaker:
+    """Turns guide text into spoken text with one lexicon."""
+
+    def __init__(self, lexicon: Lexicon | None = None):
+        self.lexicon = lexicon or Lexicon.load()
+        self.unknown: set[str] = set()
+        """All-capital words spelled letter by letter because the lexicon
+        does not have them (add them to ``radio_abbreviations``)."""
+        keys = sorted(self.lexicon.abbreviations, key=len, reverse=True)
+        self._abbr = re.compile(r"(?<![\w])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w])") if keys else None
+        units = sorted(self.lexicon.units, key=len, reverse=True)
+        unit_alt = "|".join(re.escape(u) for u in units) or r"(?!)"
+        self._with_unit = re.compile(
+            r"(?<![\w.,])(\d{1,3}(?:\.\d{3})+|\d+(?:[.,]\d+)?)\s?(" + unit_alt + r")(?![\w])"
+        )
+        self._long_unit = re.compile(r"\s*(?:" + unit_alt + r")(?![\w])")
+        endings = "|".join(re.escape(e) for e in self.lexicon.address_endings) or r"(?!)"
+        self._bare = re.compile(
+            r"(?i)(?<![\w@./-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:" + endings + r"))(?![\w-])"
+            r"(/[^\s<>()\[\]\"'“”]*)?"
+        )
+
+    # -- public ------------------------------------------------------
+    def speak(self, md: str) -> str:
+        """Inline Markdown (one item, one or more sentences) to spoken text."""
+        slots: list[str] = []
+
+        def hold(spoken: str) -> str:
+            slots.append(spoken)
+            return chr(_PUA + len(slots) - 1)
+
+        text = unicodedata.normalize("NFC", html.unescape(md))
+        text = _PLACEHOLDER.sub("", text)
+        text = _SHORTCODE.sub("", text)
+        text = _AUTOLINK.sub(lambda m: m.group(1), text)
+        text = _MD_LINK.sub(self._link_text, text)
+        # 2. addresses, before emphasis marks and numbers can touch them
+        text = _URL.sub(lambda m: self._hold_address(m, hold), text)
+        text = _EMAIL.sub(lambda m: hold(self.email(m.group(0))), text)
+        text = self._bare.sub(lambda m: self._hold_address(m, hold), text)
+        # 3. legal documents
+        text = _DOC.sub(lambda m: hold(self._document(m)), text)
+        # 1. buttons, then the remaining marks
+        text = _CHAIN.sub(self._buttons, text)
+        text = _ESCAPE.sub(lambda m: m.group(1) if m.group(1) not in "*_`" else " ", text)
+        text = plain(text)
+        # 4. abbreviations
+        if self._abbr is not None:
+            text = self._abbr.sub(lambda m: hold(self.lexicon.abbreviations[m.group(1)]), text)
+        # 5. numbers
+        text = self._numbers(text, hold)
+        # 6. unknown abbreviations
+        text = _CAPS.sub(self._spell_unknown, text)
+        # 7. symbols
+        text = self._symbols(text)
+        text = _PLACEHOLDER.sub(lambda m: slots[ord(m.group(0)) - _PUA], text)
+        return tidy(text)
+
+    def paragraphs(self, md: str) -> list[str]:
+        """Block Markdown (paragraphs, lists, headings) to spoken paragraphs;
+        each list item or heading becomes its own sentence."""
+        out = []
+        for block in re.split(r"\n\s*\n", md.strip()):
+            sentences = []
+            current: list[str] = []
+            for line in block.split("\n"):
+                if _BLOCK_MARK.match(line):
+                    if current:
+                        sentences.append(" ".join(current))
+                    current = [_BLOCK_MARK.sub("", line, count=1)]
+                elif line.strip():
+                    current.append(line.strip())
+            if current:
+                sentences.append(" ".join(current))
+            spoken = " ".join(end_sentence(self.speak(s)) for s in sentences if s.strip())
+            if spoken.strip():
+                out.append(spoken)
+        return out
+
+    def address(self, url: str) -> str:
+        """A web address read part by part.
+
+        "https://" and "www." are not read; "." is "chấm", "/" "gạch
+        chéo", "-" "gạch ngang", "_" "gạch dưới"; a query, a fragment and
+        a final "/" are dropped. Each part: the ``domains`` table, else
+        digits one by one, letters without a vowel ("vnpt") spelled, else as
+        written in lower case, as people dictate it.
+        """
+        u = url.strip()
+        u = re.sub(r"(?i)^[a-z]+://", "", u)
+        u = re.sub(r"(?i)^www\.", "", u)
+        u = re.split(r"[?#]", u, maxsplit=1)[0].strip("/")
+        host, _, path = u.partition("/")
+        host = host.split("@")[-1].split(":")[0]
+        words = [" chấm ".join(self._part(label) for label in host.split(".") if label)]
+        for segment in path.split("/"):
+            segment = unquote(segment)
+            if segment:
+                words.append(self._segment(segment))
+        return " gạch chéo ".join(w for w in words if w)
+
+    def email(self, address: str) -> str:
+        """"to.cns@xa.gov.vn" -> "to chấm cns a còng xa chấm gốp chấm vê en"."""
+        local, _, domain = address.partition("@")
+        return self._segment(local) + " a còng " + self.address(domain)
+
+    # -- helpers -----------------------------------------------------
+    def _link_text(self, m: re.Match) -> str:
+        label, url = m.group(1).strip(), m.group(2).strip()
+        if not label or _URL.fullmatch(label) or self._bare.fullmatch(label):
+            return url or label
+        return label
+
+    def _hold_address(self, m: re.Match, hold) -> str:
+        found = m.group(0)
+        tail = ""
+        while found and found[-1] in _TRAILING + "*_":
+            tail = found[-1] + tail
+            found = found[:-1]
+        return hold(self.address(found)) + tail
+
+    def _part(self, label: str) -> str:
+        low = label.lower()
+        if low in self.lexicon.domains:
+            return self.lexicon.domains[low]
+        out = []
+        for piece in re.findall(r"\d+|[^\W\d_]+", low):
+            if piece.isdigit():
+                out.append(digit_words(piece))
+            elif not re.search(r"[aeiouyăâêôơư]", piece):
+                out.append(spell(piece))  # "vnpt", "dvc": no vowel, not a word
+            else:
+                out.append(piece)
+        return " ".join(out)
+
+    def _segment(self, segment: str) -> str:
+        low = segment.lower()
+        if low in self.lexicon.domains:
+            return self.lexicon.domains[low]
+        out = []
+        for token in re.split(r"([-_.~])", segment):
+            if token == "-":
+                out.append("gạch ngang")
+            elif token == "_":
+                out.append("gạch dưới")
+            elif token == ".":
+                out.append("chấm")
+            elif token == "~":
+                out.append("dấu ngã")
+            elif token:
+                out.append(self._part(token))
+        return " ".join(o for o in out if o)
+
+    def _document(self, m: re.Match) -> str:
+        number, year, code = m.group(1), m.group(2), m.group(3)
+        parts = code.split("-")
+        kind = self.lexicon.document_kinds.get(parts[0])
+        issuers_raw = parts[1:] if kind else parts
+        issuers = []
+        for p in issuers_raw:
+            pm = re.fullmatch(r"([A-Za-zĐđ]+)(\d*)", p)
+            letters, digits = (pm.group(1), pm.group(2)) if pm else (p, "")
+            name = self.lexicon.document_issuers.get(letters) or self.lexicon.abbreviations.get(letters)
+            if name is None:
+                self.unknown.add(letters)
+                name = spell(letters)
+            if digits:
+                name += " " + number_words(int(digits))
+            issuers.append(name)
+        before = m.string[: m.start()].rstrip().casefold()
+        after = m.string[m.end():].lstrip().casefold()
+        words = []
+        if kind and not before.endswith(kind.casefold()):
+            words.append(kind)
+        words += ["số", number_words(int(number))]
+        if year:
+            words += ["năm", number_words(int(year))]
+        if issuers:
+            by = " và ".join(issuers)
+            if not after.startswith(("của " + by).casefold()):
+                words += ["của", by]
+        return " ".join(words)
+
+    def _buttons(self, m: re.Match) -> str:
+        verb, space, chain = m.group(1), m.group(2), m.group(3)
+        noun = "mục" if re.fullmatch(_CHOOSE, verb, flags=re.I) else "nút"
+
+        def one(item: re.Match) -> str:
+            inner = item.group(0)
+            inner = inner[2:-2] if inner[:2] in ("**", "__") else inner[1:-1]
+            return f"{noun} {inner.strip()}"
+
+        return verb + space + _ONE_ITEM.sub(one, chain)
+
+    def _spell_unknown(self, m: re.Match) -> str:
+        word = m.group(1)
+        self.unknown.add(word)
+        return spell(word)
+
+    def _numbers(self, text: str, hold) -> str:
+        text = _USSD.sub(lambda m: hold(_ussd(m.group(0))), text)
+
+        def iso(m):
+            y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            if 1 <= mo <= 12 and 1 <= d <= 31:
+                return hold(date_words(d, mo, y, say_day=not _ends_with_day(m.string[: m.start()])))
+            return m.group(0)
+
+        def dmy(m):
+            d, mo, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
+            if 1 <= mo <= 12 and 1 <= d <= 31:
+                return hold(date_words(d, mo, y, say_day=not _ends_with_day(m.string[: m.start()])))
+            return m.group(0)
+
+        def day_month(m):
+            d, mo = int(m.group(3)), int(m.group(4))
+            if not (1 <= mo <= 12 and 1 <= d <= 31):
+                return m.group(0)
+            word = m.group(1)
+            if word.lower() == "ngày":
+                return word + m.group(2) + hold(date_words(d, mo, say_day=False))
+            if word.lower() in ("mùng", "mồng"):
+                return word + m.group(2) + hold(date_words(d, mo, say_day=False).removeprefix("mùng "))
+            return word + m.group(2) + hold(date_words(d, mo))
+
+        def month_year(m):
+            mo, y = int(m.group(3)), int(m.group(4))
+            if not 1 <= mo <= 12:
+                return m.group(0)
+            return m.group(1) + m.group(2) + hold(f"{month_words(mo)} năm {number_words(y)}")
+
+        def clock(m):
+            h, mi = int(m.group(1)), int(m.group(2))
+            if h > 24 or mi > 59:
+                return m.group(0)
+            return hold(f"{number_words(h)} giờ" + (f" {number_words(mi)} phút" if mi else ""))
+
+        def hour(m):
+            h = int(m.group(1))
+            return hold(f"{number_words(h)} giờ") if h <= 24 else m.group(0)
+
+        def grouped(raw: str) -> str:
+            return ", ".join(digit_words(g) for g in re.split(r"[ .]", raw) if g)
+
+        def phone(m):
+            prefix = "cộng tám tư" if m.group(1) == "+84" else "không"
+            groups = re.split(r"[ .-]", m.group(2))
+            if m.group(1) == "0" and len(re.sub(r"\D", "", m.group(2))) < 2:
+                return m.group(0)
+            first = prefix + (" " + digit_words(groups[0]) if groups[0] else "")
+            rest = [digit_words(g) for g in groups[1:] if g]
+            return hold(", ".join([first, *rest]))
+
+        def context(m):
+            return m.group(1) + m.group(2) + hold(grouped(m.group(3)))
+
+        def ordinal(m):
+            word, n = m.group(1), int(m.group(3))
+            if word.lower() == "tháng":
+                if not 1 <= n <= 12:
+                    return m.group(0)
+                return word + m.group(2) + hold(month_words(n))
+            return word + m.group(2) + hold({1: "nhất", 4: "tư"}.get(n, number_words(n)))
+
+        def long_run(m):
+            after = m.string[m.end():]
+            if self._long_unit.match(after):
+                return m.group(0)
+            return hold(digit_words(m.group(1)))
+
+        def with_unit(m):
+            return hold(_amount(m.group(1)) + " " + self.lexicon.units[m.group(2)])
+
+        text = _ISO_DATE.sub(iso, text)
+        text = _DMY.sub(dmy, text)
+        text = _DAY_MONTH.sub(day_month, text)
+        text = _MONTH_YEAR.sub(month_year, text)
+        text = _TIME.sub(clock, text)
+        text = _HOUR.sub(hour, text)
+        text = _CONTEXT_DIGITS.sub(context, text)
+        text = _HOTLINE.sub(lambda m: hold(grouped(m.group(1))), text)
+        text = _PHONE.sub(phone, text)
+        text = _ZERO_LEAD.sub(lambda m: hold(digit_words(m.group(1))), text)
+        text = _LONG_RUN.sub(long_run, text)
+        text = _ORDINAL.sub(ordinal, text)
+        text = _RANGE.sub(lambda m: m.group(1) + " đến ", text)
+        text = self._with_unit.sub(with_unit, text)
+        text = _FRACTION.sub(lambda m: f"{m.group(1)} trên {m.group(2)}", text)
+        text = _LETTER_DIGIT.sub(" ", text)
+        text = _NUMBER.sub(lambda m: hold(_amount(m.group(1))), text)
+        return text
+
+    def _symbols(self, text: str) -> str:
+        # A symbol standing alone is named ("như @ hoặc #").
+        text = re.sub(
+            r"(?<![^\s(,;:])([@#*$~_^|\\])(?=[\s).,;:!?]|$)",
+            lambda m: " " + SYMBOL_NAMES[m.group(1)] + " ",
+            text,
+        )
+        text = re.sub(r"(?<=\w)\s*/\s*(?=" + _PER_WORDS + r"(?!\w))", " mỗi ", text)
+        text = re.sub(r"(?<=\w)\s*/\s*(?=\w)", " hoặc ", text)
+        text = re.sub(r"[(\[{]", ", ", text)
+        text = re.sub(r"[)\]}]", ", ", text)
+        text = re.sub(r"\s+[-–—]+\s+|[–—]", ", ", text)
+        text = text.replace("…", ".").replace("...", ".")
+        text = re.sub(r"\s*&\s*", " và ", text)
+        text = re.sub(r"\s*\+\s*", " cộng ", text)
+        text = re.sub(r"\s*=\s*", " bằng ", text)
+        text = re.sub(r"\s*%", " phần trăm", text)
+        text = re.sub(r"\s*@\s*", " a còng ", text)
+        # Whatever is left that is not a letter, a mark, a space, allowed
+        # punctuation or a held slot goes.
+        out = []
+        for ch in text:
+            cat = unicodedata.category(ch)
+            if ch in ALLOWED_PUNCTUATION or ch.isspace() or cat[0] in "LM" or _PLACEHOLDER.match(ch):
+                out.append(ch)
+            elif ch.isdigit():
+                out.append(f" {DIGITS[int(unicodedata.digit(ch, 0))]} ")
+            else:
+                out.append(" ")
+        return "".join(out)
+
+
+def _ussd(code: str) -> str:
+    names = {"*": "sao", "#": "thăng"}
+    return " ".join(names.get(ch) or DIGITS[int(ch)] for ch in code)
+
+
+def _amount(raw: str) -> str:
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", raw):
+        return number_words(int(raw.replace(".", "")))
+    m = re.fullmatch(r"(\d+)[.,](\d+)", raw)
+    if m:
+        return decimal_words(m.group(1), m.group(2))
+    return number_words(int(raw))
+
+
+def _ends_with_day(before: str) -> bool:
+    return bool(re.search(r"(?i)(?<!\w)(ngày|mùng|mồng)\s*$", before))
+
+
+def tidy(text: str) -> str:
+    """Spaces and punctuation of spoken text put right: no space before a
+    mark, no doubled or dangling marks, capital at each sentence start."""
+    text = " ".join(text.split())
+    text = re.sub(r"\s+([.,:;?!])", r"\1", text)
+    text = re.sub(r"([,:;])(?:\s*[,:;])+", r"\1", text)
+    text = re.sub(r"[,:;]+\s*([.?!])", r"\1", text)
+    text = re.sub(r"([.?!])(?:\s*[.,:;])+", r"\1", text)
+    text = re.sub(r"([.,:;?!])(?=[^\s.,:;?!])", r"\1 ", text)
+    text = re.sub(r"^[\s.,:;?!]+", "", text)
+    text = re.sub(r"[\s,:;]+$", "", text)
+    text = re.sub(r"(^|[.?!]\s+)([^\W\d_])", lambda m: m.group(1) + m.group(2).upper(), text)
+    return text.strip()
+
+
+def end_sentence(text: str) -> str:
+    """A full stop at the end unless it already has ending punctuation."""
+    text = text.rstrip()
+    if text and text[-1] not in ".?!":
+        text = text.rstrip(",:;") + "."
+    return text
+
+
+def count_words(text: str) -> int:
+    """Words of spoken text: Vietnamese is written one syllable per word,
+    so this is the number of syllables a reader says."""
+    return sum(1 for t in text.split() if any(ch.isalpha() for ch in t))
