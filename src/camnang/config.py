@@ -29,6 +29,24 @@ the plugin option ``course_url`` when it moves.
 
 _PACKAGE_DATA = Path(__file__).parent / "data"
 
+DEFAULT_RADIO_RATE = 200
+"""Reading speed assumed for radio scripts, in words per minute (Vietnamese
+is written one syllable per word, so this is syllables per minute).
+
+Vietnamese read aloud at a normal pace runs at about 5.3 syllables a second,
+some 315 a minute (Coupé, Oh, Dediu & Pellegrino 2019, "Different languages,
+similar encoding efficiency", Science Advances 5: eaaw2594); Vietnamese TV
+presenters were measured at 3.7 to 5.5 words a second. Commune loudspeakers
+are heard outdoors, through horn echo, by many older listeners who follow
+instructions step by step, so scripts are read slowly with a pause between
+steps: 200 a minute (3.3 a second), about two thirds of normal reading
+speed, pauses included. Time one real broadcast (or your TTS system) and
+set ``radio_rate`` to what it does.
+"""
+DEFAULT_RADIO_SLOT_MINUTES = 3
+"""Radio slot length: scripts read in 2 to 3 minute slots; longer ones get
+a warning at the top and in the build log."""
+
 
 class CamnangConfig(base.Config):
     """Options of the ``camnang`` MkDocs plugin."""
@@ -42,6 +60,12 @@ class CamnangConfig(base.Config):
     posters_dir = c.Type(str, default="posters")
     jobs = c.Type(int, default=0)
     """Worker processes for printables; 0 means one per core."""
+    radio_rate = c.Type(int, default=DEFAULT_RADIO_RATE)
+    """Reading speed of radio scripts, words (syllables) per minute."""
+    radio_slot = c.Type((int, float), default=DEFAULT_RADIO_SLOT_MINUTES)
+    """Radio slot in minutes; a longer script gets a warning."""
+    radio_abbreviations = c.Optional(c.Type(str))
+    """Extra YAML file of spoken forms, added to data/abbreviations.yml."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +82,9 @@ class Settings:
     jobs: int = 0
     config_file: Path | None = None
     extra: dict = field(default_factory=dict, compare=False)
+    radio_rate: int = DEFAULT_RADIO_RATE
+    radio_slot_minutes: float = DEFAULT_RADIO_SLOT_MINUTES
+    radio_abbreviations: Path | None = None
 
     @property
     def worker_count(self) -> int:
@@ -102,6 +129,15 @@ def settings_from_mkdocs(mkdocs_config, plugin_config: CamnangConfig) -> Setting
             site_url += "/"
     course_url = _check_url(plugin_config.course_url, "course_url", config_file)
     cat_file = resolve(plugin_config.categories_file) if plugin_config.categories_file else None
+    for name in ("radio_rate", "radio_slot"):
+        value = getattr(plugin_config, name)
+        if isinstance(value, bool) or value <= 0:
+            raise ConfigError(Problem(path=config_file, field=name, message=f"phải là một số lớn hơn 0, không phải {value!r}"))
+    radio_abbreviations = resolve(plugin_config.radio_abbreviations) if plugin_config.radio_abbreviations else None
+    if radio_abbreviations is not None:
+        from .spoken import Lexicon
+
+        Lexicon.load(radio_abbreviations)  # a bad file stops the build before anything is written
     return Settings(
         base_dir=base_dir,
         guides_dir=resolve(plugin_config.guides_dir),
@@ -114,6 +150,9 @@ def settings_from_mkdocs(mkdocs_config, plugin_config: CamnangConfig) -> Setting
         printables=plugin_config.printables,
         jobs=plugin_config.jobs,
         config_file=Path(config_file),
+        radio_rate=plugin_config.radio_rate,
+        radio_slot_minutes=plugin_config.radio_slot,
+        radio_abbreviations=radio_abbreviations,
     )
 
 
