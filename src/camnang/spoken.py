@@ -9,7 +9,8 @@ is a word: only letters, spaces and the punctuation . , : ; ? ! remain.
 The rules, in the order they apply:
 
 1. Markup: links keep their label (or their address when the label is the
-   address), code and emphasis lose their marks; a button name in bold or in
+   address); `code` is text to type, read character by character; emphasis
+   loses its marks; a button name in bold or in
    quotes after a verb of pressing gets "nút" ("bấm **Đăng ký**" -> "bấm nút
    Đăng ký"; after "chọn" it gets "mục").
 2. Web and e-mail addresses: read part by part with the ``domains`` table of
@@ -357,7 +358,9 @@ _ZERO_LEAD = re.compile(r"(?<![\w.,])(0\d{2,})(?![\w])")
 _ORDINAL = re.compile(r"(?i)(?<!\w)(thứ|tháng)(\s+)(\d{1,2})(?![\d/]|[.,]\d)")
 _RANGE = re.compile(r"(?<![\w.,/-])(\d[\d.,]*)\s*[-–—]\s*(?=\d)")
 _FRACTION = re.compile(r"(?<![\w/])(\d+)/(\d+)(?![\w/])")
-_LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+_MIXED = re.compile(r"(?<![\w.,])(?=\w*\d)(?=\w*[^\W\d_])\w+(?![\w])")
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+_CODE_MARKS = {"-": "gạch ngang", ".": "chấm", "/": "gạch chéo", "_": "gạch dưới", ":": "hai chấm"}
 _NUMBER = re.compile(r"(?<![\d])(\d{1,3}(?:\.\d{3})+(?![\d])|\d+,\d+|\d+\.\d+|\d+)")
 _LONG_RUN = re.compile(r"(?<![\d.,])(\d{5,})(?![\d.,])")
 _CAPS = re.compile(r"(?<![\w])([A-ZĐ]{2,})(?![\w])")
@@ -403,6 +406,7 @@ class Speaker:
         text = _SHORTCODE.sub("", text)
         text = _AUTOLINK.sub(lambda m: m.group(1), text)
         text = _MD_LINK.sub(self._link_text, text)
+        text = _CODE_SPAN.sub(lambda m: self._code_span(m.group(1), hold), text)
         # 2. addresses, before emphasis marks and numbers can touch them
         text = _URL.sub(lambda m: self._hold_address(m, hold), text)
         text = _EMAIL.sub(lambda m: hold(self.email(m.group(0))), text)
@@ -561,6 +565,23 @@ class Speaker:
 
         return verb + space + _ONE_ITEM.sub(one, chain)
 
+    def _code_span(self, code: str, hold) -> str:
+        """`code` is text to type exactly: read character by character
+        ("`CT01`" -> "xê tê không một"). Code around ordinary words
+        (`Cài đặt`) is just text."""
+        code = code.strip()
+        if not code or re.search(r"\s", code) or not re.fullmatch(r"[A-Za-z0-9._/:-]+", code):
+            return code
+        words = []
+        for token in re.findall(r"[A-Za-z]|\d+|[-./_:]", code):
+            if token.isdigit():
+                words.append(digit_words(token))
+            elif token in _CODE_MARKS:
+                words.append(_CODE_MARKS[token])
+            else:
+                words.append(spell(token))
+        return hold(" ".join(words))
+
     def _spell_unknown(self, m: re.Match) -> str:
         word = m.group(1)
         self.unknown.add(word)
@@ -568,6 +589,7 @@ class Speaker:
 
     def _numbers(self, text: str, hold) -> str:
         text = _USSD.sub(lambda m: hold(_ussd(m.group(0))), text)
+        text = re.sub(r"(?<![\w~])~\s*(?=\d)", "khoảng ", text)  # "~ 24h": about 24 hours
 
         def iso(m):
             y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
@@ -655,7 +677,13 @@ class Speaker:
         text = _RANGE.sub(lambda m: m.group(1) + " đến ", text)
         text = self._with_unit.sub(with_unit, text)
         text = _FRACTION.sub(lambda m: f"{m.group(1)} trên {m.group(2)}", text)
-        text = _LETTER_DIGIT.sub(" ", text)
+        # Codes mixing letters and digits ("CT01", "A4"): digits one by one.
+        text = _MIXED.sub(
+            lambda m: " ".join(
+                hold(digit_words(run)) if run.isdigit() else run for run in re.findall(r"\d+|[^\W\d_]+", m.group(0))
+            ),
+            text,
+        )
         text = _NUMBER.sub(lambda m: hold(_amount(m.group(1))), text)
         return text
 

@@ -1,0 +1,329 @@
+"""Radio renderer: a guide as a script to read on commune radio, or to paste
+into a text-to-speech loudspeaker system.
+
+Shape of a script (``build_script``): a greeting naming the guide and the
+one-line reason to listen (the guide's summary); what to prepare; the steps
+as spoken sentences ("Bước một: ..."); the most important safety tip; where
+to get help (the village team, the national course); a closing that
+repeats the key message. One paragraph per item keeps paragraphs short
+enough to breathe, and gives a TTS voice a pause between them.
+
+Every sentence goes through ``camnang.spoken``, so the text holds words and
+plain punctuation only. Its length is counted in words (one Vietnamese word
+is one syllable) and turned into a reading time at ``Settings.radio_rate``
+words a minute (see ``config.DEFAULT_RADIO_RATE`` for why 200); a script
+longer than the slot (``radio_slot``, 3 minutes) carries a warning with a
+place to split it in two.
+
+The national course is named by its site's address only ("onetouch chấm
+mích chấm gốp chấm vê en"), then by the course name to search for: a
+listener cannot type a long path heard once on a loudspeaker.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from ..config import DEFAULT_RADIO_RATE, DEFAULT_RADIO_SLOT_MINUTES
+from ..model import Guide
+from ..spoken import Lexicon, Speaker, count_words, duration_words, end_sentence, number_words, tidy
+
+TXT_NAME = "phat-thanh-{slug}.txt"
+PDF_NAME = "phat-thanh-{slug}.pdf"
+WAV_NAME = "phat-thanh-{slug}.wav"
+TEMPLATE = "radio.html.j2"
+
+COURSE_NAME = "Phổ cập kỹ năng số cộng đồng"
+
+SAFETY_WORDS = (
+    "ô tê pê", "mật khẩu", "mã pin", "lừa đảo", "chuyển tiền", "link lạ", "đường link",
+    "người lạ", "bất kỳ ai", "không đưa", "không bấm", "không chuyển", "không cho", "giả",
+)
+"""Words that mark a tip as a safety tip; the tip with most of them is the
+one the script stresses (the first tip when none has any)."""
+
+FALLBACK_SAFETY = (
+    "Không đưa mã ô tê pê, mật khẩu cho bất kỳ ai, kể cả người xưng là cán bộ "
+    "hay nhân viên ngân hàng."
+)
+"""Said when a guide has no tips: true of every service in the handbook."""
+
+
+@dataclass(frozen=True)
+class ScriptSection:
+    kind: str
+    """greeting, prepare, steps, safety, help or closing."""
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RadioScript:
+    slug: str
+    title: str
+    """The guide's title in spoken form."""
+    sections: tuple[ScriptSection, ...]
+    rate: int = DEFAULT_RADIO_RATE
+    """Words per minute the reading time is computed with."""
+    slot_seconds: int = int(DEFAULT_RADIO_SLOT_MINUTES * 60)
+    unknown: tuple[str, ...] = field(default=(), compare=False)
+    """All-capital words spelled letter by letter (not in the lexicon)."""
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        return tuple(p for s in self.sections for p in s.paragraphs)
+
+    @property
+    def body(self) -> str:
+        """What is read aloud: paragraphs separated by a blank line."""
+        return "\n\n".join(self.paragraphs)
+
+    @property
+    def word_count(self) -> int:
+        return count_words(self.body)
+
+    @property
+    def seconds(self) -> int:
+        """Reading time of the body at ``rate`` words a minute."""
+        return math.ceil(self.word_count * 60 / self.rate)
+
+    @property
+    def shown_seconds(self) -> int:
+        """Reading time as announced: to the nearest ten seconds."""
+        return max(10, int(round(self.seconds / 10.0)) * 10)
+
+    @property
+    def over_slot(self) -> bool:
+        return self.seconds > self.slot_seconds
+
+    def split_after_step(self) -> int | None:
+        """The step after which a long script is best cut in two (the two
+        halves closest in length), or None when it fits its slot."""
+        if not self.over_slot:
+            return None
+        total = self.word_count
+        running = 0
+        best, best_gap = None, total
+        for section in self.sections:
+            for i, p in enumerate(section.paragraphs):
+                running += count_words(p)
+                if section.kind == "steps" and i > 0:
+                    gap = abs(total - 2 * running)
+                    if gap < best_gap:
+                        best, best_gap = i, gap
+        return best
+
+    @property
+    def header_lines(self) -> tuple[str, ...]:
+        """Lines above the script, for the reader; spoken form too, so a TTS
+        system fed the whole file does not stumble on them either."""
+        lines = [
+            end_sentence(f"Bài phát thanh: {self.title}"),
+            (
+                f"Thời lượng đọc: khoảng {duration_words(self.shown_seconds)}, "
+                f"{number_words(self.word_count)} chữ, "
+                f"tính với tốc độ đọc chậm {number_words(self.rate)} chữ một phút."
+            ),
+        ]
+        if self.over_slot:
+            warning = (
+                f"Lưu ý: bài dài hơn khung phát thanh {duration_words(self.slot_seconds)}."
+            )
+            step = self.split_after_step()
+            if step:
+                warning += f" Có thể chia làm hai lần phát, lần đầu đọc đến hết bước {number_words(step)}."
+            lines.append(warning)
+        return tuple(lines)
+
+    def text(self) -> str:
+        """The ``.txt`` file: header lines, a blank line, the script."""
+        return "\n".join(self.header_lines) + "\n\n" + self.body + "\n"
+
+
+# -- building --------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+_SYLLABLE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?$")
+_SENTENCE_START = re.compile(r"(?:^|[.?!:]\s+)([^\W\d_]+)")
+
+
+def _bare(word: str) -> str:
+    """A word without tone and vowel marks, lower case: "Chụp" -> "chup"."""
+    decomposed = unicodedata.normalize("NFD", word.lower().replace("đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _names(texts: list[str]) -> tuple[set[str], set[str]]:
+    """Words a guide writes with a capital inside a sentence, and among them
+    those it never writes in lower case: names such as "Bưu" of "Bưu
+    điện"."""
+    capital, lower = set(), set()
+    for text in texts:
+        starts = {m.start(1) for m in _SENTENCE_START.finditer(text)}
+        for m in _WORD.finditer(text):
+            w = m.group(0)
+            if w.islower():
+                lower.add(w)
+            elif m.start() not in starts:
+                capital.add(w)
+    return capital, {w for w in capital if w.lower() not in lower}
+
+
+def lower_first(text: str, names: set[str] = frozenset(), capitalised: set[str] = frozenset()) -> str:
+    """Lower-case the first letter of a phrase moved after a colon when its
+    first word is a common Vietnamese word ("Mở ứng dụng" -> "mở ứng
+    dụng"). Kept: a foreign or mixed-case word ("Zalo", "Android", "VNeID"),
+    a word in ``names``, a word of a multi-word name ("Bộ Công an": the
+    next word has a capital and this one is in ``capitalised``)."""
+    words = list(_WORD.finditer(text))
+    if not words or words[0].start() != 0:
+        return text
+    w = words[0].group(0)
+    if w[1:] != w[1:].lower() or w in names or not _SYLLABLE.match(_bare(w)):
+        return text
+    if (
+        w in capitalised
+        and len(words) > 1
+        and words[1].group(0)[0].isupper()
+        and not text[words[0].end() : words[1].start()].strip()
+    ):
+        return text
+    return text[0].lower() + text[1:]
+
+
+def _course_site(course_url: str, speaker: Speaker) -> str:
+    host = urlsplit(course_url).hostname or course_url
+    return speaker.address(host)
+
+
+def _safety_tip(tips: list[str]) -> str:
+    if not tips:
+        return FALLBACK_SAFETY
+    scored = [(sum(t.casefold().count(w) for w in SAFETY_WORDS), -i, t) for i, t in enumerate(tips)]
+    return max(scored)[2]
+
+
+def _first_sentence(text: str) -> str:
+    m = re.match(r"(.+?[.?!])(?:\s|$)", text)
+    return m.group(1) if m else end_sentence(text)
+
+
+def build_script(
+    guide: Guide,
+    course_url: str,
+    *,
+    rate: int = DEFAULT_RADIO_RATE,
+    slot_minutes: float = DEFAULT_RADIO_SLOT_MINUTES,
+    lexicon: Lexicon | None = None,
+) -> RadioScript:
+    """The radio script of one guide."""
+    speaker = Speaker(lexicon)
+    say = speaker.speak
+    title = say(guide.title)
+    summary = say(guide.summary)
+    prepare = [say(p) for p in guide.prepare]
+    steps = [say(s) for s in guide.steps]
+    tips = [say(t) for t in guide.tips]
+    time_needed = say(guide.time_needed) if guide.time_needed else ""
+    capitalised, names = _names([title, summary, *prepare, *steps, *tips, *(say(t) for t in guide.troubleshooting)])
+
+    def lf(text: str) -> str:
+        return lower_first(text, names, capitalised)
+
+    greeting = ScriptSection(
+        "greeting",
+        (
+            f"Kính thưa bà con! Tổ công nghệ số cộng đồng xin gửi tới bà con bài hướng dẫn: {end_sentence(title)}",
+            f"Bài này giúp bà con: {end_sentence(lf(summary))}",
+        ),
+    )
+
+    count = len(prepare)
+    if count == 1:
+        prep = [f"Trước khi bắt đầu, bà con cần chuẩn bị: {end_sentence(lf(prepare[0]))}"]
+    else:
+        prep = [f"Trước khi bắt đầu, bà con cần chuẩn bị {number_words(count)} thứ."]
+        prep += [f"{_ordinal_is(i)}, {end_sentence(lf(p))}" for i, p in enumerate(prepare, 1)]
+    if time_needed:
+        prep[-1] += f" Việc này mất khoảng {lf(time_needed).rstrip('.')}."
+    prepare_section = ScriptSection("prepare", tuple(prep))
+
+    step_paras = [f"Bây giờ, bà con làm theo {number_words(len(steps))} bước sau."]
+    step_paras += [f"Bước {number_words(i)}: {end_sentence(lf(s))}" for i, s in enumerate(steps, 1)]
+    steps_section = ScriptSection("steps", tuple(step_paras))
+
+    tip = _safety_tip(tips)
+    safety = ScriptSection("safety", (f"Điều quan trọng nhất bà con cần nhớ: {end_sentence(lf(tip))}",))
+
+    help_section = ScriptSection(
+        "help",
+        (
+            "Nếu gặp khó khăn, bà con đến tổ công nghệ số cộng đồng ở thôn, xã mình. "
+            "Các thành viên của tổ sẽ ngồi cùng bà con làm từng bước.",
+            f"Muốn học thêm cách dùng điện thoại và dịch vụ số, bà con vào trang "
+            f"{_course_site(course_url, speaker)}, tìm khóa {COURSE_NAME}, học miễn phí ngay trên điện thoại.",
+        ),
+    )
+
+    closing = ScriptSection(
+        "closing",
+        (
+            f"Xin nhắc lại: để {end_sentence(lf(title)).rstrip('.')}, bà con làm theo "
+            f"{number_words(len(steps))} bước vừa nghe. Và luôn nhớ: {lf(_first_sentence(tip))}",
+            "Cảm ơn bà con đã lắng nghe.",
+        ),
+    )
+
+    sections = (greeting, prepare_section, steps_section, safety, help_section, closing)
+    sections = tuple(ScriptSection(s.kind, tuple(tidy(p) for p in s.paragraphs)) for s in sections)
+    return RadioScript(
+        slug=guide.slug,
+        title=title,
+        sections=sections,
+        rate=rate,
+        slot_seconds=int(round(slot_minutes * 60)),
+        unknown=tuple(sorted(speaker.unknown)),
+    )
+
+
+def _ordinal_is(i: int) -> str:
+    """"Một là", "Hai là": how a spoken list counts its items."""
+    return f"{number_words(i).capitalize()} là"
+
+
+def script_for(guide: Guide, settings) -> RadioScript:
+    """The script of a guide with a build's Settings."""
+    return build_script(
+        guide,
+        settings.course_url,
+        rate=settings.radio_rate,
+        slot_minutes=settings.radio_slot_minutes,
+        lexicon=Lexicon.load(settings.radio_abbreviations),
+    )
+
+
+# -- the PDF's HTML ----------------------------------------------------------
+
+@lru_cache(maxsize=4)
+def _env(posters_dir: str) -> Environment:
+    return Environment(
+        loader=FileSystemLoader(posters_dir),
+        autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_html(script: RadioScript, posters_dir: Path, **extra) -> str:
+    """HTML of the radio PDF (A4, large type), from posters/radio.html.j2."""
+    return _env(str(posters_dir)).get_template(TEMPLATE).render(script=script, **extra)
