@@ -1,0 +1,174 @@
+"""Radio scripts of every bundled guide and of a fixture guide full of
+addresses, abbreviations, numbers, dates and markup: what a reader at the
+microphone, or a TTS loudspeaker, gets."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+
+from camnang.config import DEFAULT_COURSE_URL, load_categories
+from camnang.render.radio import build_script, lower_first
+from camnang.spoken import duration_words, number_words
+from camnang.text import plain
+from camnang.validate import load_library
+
+from conftest import FIXTURES, ROOT
+
+CATEGORIES = load_categories()
+BUNDLED = load_library(ROOT / "guides", CATEGORIES).guides
+FIXTURE = load_library(FIXTURES / "guides", CATEGORIES).get("phat-thanh-day-du")
+GUIDES = [*BUNDLED, FIXTURE]
+
+FORBIDDEN = (
+    "http", "://", "/", "www", "@", "_", "#", "*", "`", "[", "]", "(", ")", "<", ">",
+    '"', "“", "”", "%", "&", "~", "\\", "|", "+", "=", "{", "}", "…",
+)
+
+
+def script_parts(text: str) -> tuple[list[str], str]:
+    """The .txt split as a reader sees it: header lines, then the script."""
+    header, _, body = text.partition("\n\n")
+    return header.split("\n"), body.rstrip("\n")
+
+
+@pytest.fixture(scope="module", params=GUIDES, ids=lambda g: g.slug)
+def guide_and_text(request):
+    guide = request.param
+    return guide, build_script(guide, DEFAULT_COURSE_URL).text()
+
+
+def test_nothing_a_reader_or_voice_stumbles_on(guide_and_text):
+    guide, text = guide_and_text
+    lowered = text.lower()
+    for token in FORBIDDEN:
+        assert token not in lowered, (guide.slug, token)
+    assert not re.search(r"\d", text), guide.slug
+    # Abbreviations are expanded or spelled: no run of capitals is left.
+    assert not re.search(r"\b[A-ZĐ]{2,}\b", text), re.findall(r"\b[A-ZĐ]{2,}\b", text)
+    # Only letters, spaces and plain punctuation.
+    assert all(ch.isalpha() or ch.isspace() or ch in ".,:;?!" for ch in text), guide.slug
+    assert text.endswith("\n") and "\n\n\n" not in text
+
+
+def test_every_step_is_in_the_script_in_order(guide_and_text):
+    guide, text = guide_and_text
+    _, body = script_parts(text)
+    paragraphs = body.split("\n\n")
+    for i, step in enumerate(guide.steps, 1):
+        lead = f"Bước {number_words(i)}: "
+        found = [p for p in paragraphs if p.startswith(lead)]
+        assert len(found) == 1, (guide.slug, lead)
+        spoken = found[0].casefold().split()
+        # Every ordinary word the author wrote is said (addresses, numbers
+        # and abbreviations are checked by the normalisation tests).
+        for word in plain(step).split():
+            word = word.strip(".,:;!?()\"“”'")
+            if word.isalpha() and word.islower():
+                assert word.casefold() in [w.strip(".,:;!?") for w in spoken], (guide.slug, i, word)
+    leads = [p.split(":")[0] for p in paragraphs if p.startswith("Bước ")]
+    assert leads == [f"Bước {number_words(i)}" for i in range(1, len(guide.steps) + 1)]
+
+
+def test_reading_time_comes_from_the_scripts_own_word_count(guide_and_text):
+    guide, text = guide_and_text
+    header, body = script_parts(text)
+    words = len(body.split())
+    seconds = math.ceil(words * 60 / 200)
+    shown = max(10, round(seconds / 10) * 10)
+    assert header[1] == (
+        f"Thời lượng đọc: khoảng {duration_words(shown)}, {number_words(words)} chữ, "
+        "tính với tốc độ đọc chậm hai trăm chữ một phút."
+    )
+    over = [line for line in header if line.startswith("Lưu ý: bài dài hơn khung phát thanh ba phút.")]
+    assert bool(over) == (seconds > 180), (guide.slug, seconds)
+
+
+def test_script_has_the_shape_of_a_broadcast(guide_and_text):
+    guide, text = guide_and_text
+    header, body = script_parts(text)
+    paragraphs = body.split("\n\n")
+    assert header[0].startswith("Bài phát thanh: ")
+    assert paragraphs[0].startswith("Kính thưa bà con!")
+    assert paragraphs[1].startswith("Bài này giúp bà con: ")
+    assert any(p.startswith("Trước khi bắt đầu, bà con cần chuẩn bị") for p in paragraphs)
+    assert any(p.startswith("Điều quan trọng nhất bà con cần nhớ: ") for p in paragraphs)
+    helps = [p for p in paragraphs if "tổ công nghệ số cộng đồng ở thôn, xã" in p]
+    assert helps, guide.slug
+    assert any(
+        "vào trang OneTouch chấm mích chấm gốp chấm vê en, tìm khóa Phổ cập kỹ năng số cộng đồng" in p for p in paragraphs
+    ), guide.slug
+    assert paragraphs[-2].startswith("Xin nhắc lại: ")
+    assert paragraphs[-1] == "Cảm ơn bà con đã lắng nghe."
+    # Short enough to breathe.
+    assert max(len(p.split()) for p in paragraphs) <= 90, guide.slug
+
+
+def test_fixture_reads_as_expected():
+    text = build_script(FIXTURE, DEFAULT_COURSE_URL).text()
+    for spoken in (
+        "dịch vụ công chấm gốp chấm vê en gạch chéo pê gạch chéo home",
+        "bấm nút Đăng nhập",
+        "nhập mã ô tê pê sáu số gửi qua tin nhắn ét em ét",
+        "bấm nút Tìm kiếm rồi nút Nộp trực tuyến",
+        "Quyết định số hai nghìn ba trăm bốn mươi lăm của Ngân hàng Nhà nước",
+        "ngày mười lăm tháng mười năm hai nghìn không trăm hai mươi sáu, lúc bảy giờ ba mươi phút",
+        "một trăm triệu đồng mỗi tháng theo Nghị định số ba trăm sáu mươi tám",
+        "gọi tổng đài một chín không không, một hai ba bốn hoặc số không một hai ba, bốn năm sáu, bảy tám chín",
+        "khẩn cấp gọi một một ba",
+        "bấm sao chín chín chín thăng",
+        "to chấm xê en ét a còng example chấm com",
+        "thẻ căn cước công dân gắn chip và thẻ bảo hiểm y tế",
+        "điện thoại có bốn gờ hoặc oai phai, pin trên năm mươi phần trăm",
+        "lệ phí một triệu năm trăm nghìn đồng, tức một phẩy năm triệu đồng",
+        "Việc này mất khoảng hai mươi phút.",
+    ):
+        assert spoken in text, spoken
+    # The tip with the most safety words is the one stressed, and repeated.
+    stressed = "không đưa mã ô tê pê, mã pin, mật khẩu cho bất kỳ ai"
+    assert f"Điều quan trọng nhất bà con cần nhớ: {stressed}" in text
+    assert f"Và luôn nhớ: {stressed}" in text
+
+
+def test_slot_warning_and_rate_are_configurable():
+    guide = BUNDLED[0]
+    long_slot = build_script(guide, DEFAULT_COURSE_URL, slot_minutes=10)
+    assert not long_slot.over_slot and len(long_slot.header_lines) == 2
+    short = build_script(guide, DEFAULT_COURSE_URL, slot_minutes=1)
+    assert short.over_slot
+    warning = short.header_lines[2]
+    assert warning.startswith("Lưu ý: bài dài hơn khung phát thanh một phút.")
+    step = short.split_after_step()
+    assert 1 <= step < len(guide.steps)
+    assert f"lần đầu đọc đến hết bước {number_words(step)}." in warning
+    slow = build_script(guide, DEFAULT_COURSE_URL, rate=100)
+    assert slow.seconds == math.ceil(slow.word_count * 60 / 100)
+    assert "tốc độ đọc chậm một trăm chữ một phút" in slow.text()
+    assert slow.seconds >= 2 * build_script(guide, DEFAULT_COURSE_URL).seconds - 1
+
+
+def test_course_site_follows_course_url():
+    text = build_script(BUNDLED[0], "https://hoc.example.com/khoa-hoc/").text()
+    assert "bà con vào trang hoc chấm example chấm com, tìm khóa Phổ cập kỹ năng số cộng đồng" in text
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Mở ứng dụng.", "mở ứng dụng."),
+        ("Chụp mặt trước.", "chụp mặt trước."),
+        ("Zalo đã cài.", "Zalo đã cài."),
+        ("VNeID mức hai.", "VNeID mức hai."),
+        ("Android hoặc iPhone.", "Android hoặc iPhone."),
+    ],
+)
+def test_lower_first_keeps_names(text, expected):
+    assert lower_first(text) == expected
+
+
+def test_lower_first_keeps_multiword_names():
+    assert lower_first("Bộ Công an cấp.", capitalised={"Bộ"}) == "Bộ Công an cấp."
+    assert lower_first("Gõ Phổ cập kỹ năng số.", capitalised={"Phổ"}) == "gõ Phổ cập kỹ năng số."
+    assert lower_first("Bưu điện nhận hàng.", names={"Bưu"}) == "Bưu điện nhận hàng."
