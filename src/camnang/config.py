@@ -47,6 +47,10 @@ DEFAULT_RADIO_SLOT_MINUTES = 3
 """Radio slot length: scripts read in 2 to 3 minute slots; longer ones get
 a warning at the top and in the build log."""
 
+DEFAULT_PRINT_FONT = "Noto Sans"
+"""Noto Sans (Debian package fonts-noto-core) covers every Vietnamese letter
+and tone mark, in regular and bold."""
+
 
 class CamnangConfig(base.Config):
     """Options of the ``camnang`` MkDocs plugin."""
@@ -58,6 +62,9 @@ class CamnangConfig(base.Config):
     printables = c.Type(bool, default=True)
     """Render leaflets, posters and radio scripts into the site."""
     posters_dir = c.Type(str, default="posters")
+    print_font = c.Type(str, default=DEFAULT_PRINT_FONT)
+    """Font family of leaflets, posters and radio PDFs, found through
+    fontconfig; it must cover Vietnamese or the build stops."""
     jobs = c.Type(int, default=0)
     """Worker processes for printables; 0 means one per core."""
     radio_rate = c.Type(int, default=DEFAULT_RADIO_RATE)
@@ -85,6 +92,7 @@ class Settings:
     radio_rate: int = DEFAULT_RADIO_RATE
     radio_slot_minutes: float = DEFAULT_RADIO_SLOT_MINUTES
     radio_abbreviations: Path | None = None
+    print_font: str = DEFAULT_PRINT_FONT
 
     @property
     def worker_count(self) -> int:
@@ -153,6 +161,7 @@ def settings_from_mkdocs(mkdocs_config, plugin_config: CamnangConfig) -> Setting
         radio_rate=plugin_config.radio_rate,
         radio_slot_minutes=plugin_config.radio_slot,
         radio_abbreviations=radio_abbreviations,
+        print_font=plugin_config.print_font.strip(),
     )
 
 
