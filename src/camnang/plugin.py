@@ -6,6 +6,8 @@ Events used (MkDocs 1.6):
   set the navigation (grouped by category) unless mkdocs.yml has one.
 - on_files: add one generated page per guide at huong-dan/<slug>/.
 - on_page_markdown: fill the markers of docs pages (guide cards, course box).
+- search (camnang.search): on_config, on_files and on_post_build make
+  Material's search find Vietnamese typed without diacritics.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ import logging
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
+from . import search
 from .config import CamnangConfig, Settings, settings_from_mkdocs
 from .errors import CamnangError
 from .model import Library
@@ -48,6 +51,7 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
                 if p.name != "index.md"
             )
             config.nav = site.build_nav(self.library, others)
+        search.add_page_script(config)
         return config
 
     def on_files(self, files: Files, config) -> Files:
@@ -59,6 +63,10 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
                     content=site.render_guide_page(guide, self.library, **self.page_downloads(guide)),
                 )
             )
+        try:
+            search.install_assets(files, config)
+        except CamnangError as e:
+            raise PluginError(str(e)) from e
         return files
 
     def page_downloads(self, guide) -> dict:
@@ -67,3 +75,10 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         return site.fill_markers(markdown, self.library, self.settings.course_url)
+
+    @event_priority(-50)  # after Material's search plugin, before its offline plugin
+    def on_post_build(self, config) -> None:
+        def url_of(guide):
+            return File(site.guide_src_uri(guide), config.docs_dir, config.site_dir, config.use_directory_urls).url
+
+        search.extend_index_file(config.site_dir, search.guide_fields(self.library, url_of))
