@@ -1,0 +1,457 @@
+"""Search as a resident uses it: the bundled site served on 127.0.0.1, a phone
+-sized headless Chromium (Debian's, driven by Playwright), queries typed into
+Material's search box, the result list read back.
+
+Expected results are computed from the guides and the search index, not
+written out by hand, so the tests keep holding as guides are added."""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import re
+import shutil
+import sys
+import threading
+import unicodedata
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from camnang.config import load_categories
+from camnang.text import fold
+from camnang.validate import load_library
+
+from conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+NO_RESULTS = "Không tìm thấy tài liệu liên quan"
+
+
+# --------------------------------------------------------------------------
+# Fixtures: server, browser, a page that records what a user would notice
+# --------------------------------------------------------------------------
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(bundled_site: Path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(bundled_site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.fail("Chromium is missing: run `make test` (it installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Result:
+    href: str  # path of the page, without ?h=
+    h: str  # the words passed to the opened page
+    title: str  # text of the page title as shown
+    marked: list[str]  # text of every highlighted word in the item
+    tags: list[str]
+    missing: str
+
+
+class Visit:
+    """A tab of a phone browser, with everything it requested and logged."""
+
+    def __init__(self, browser, base: str):
+        self.base = base
+        self.context = browser.new_context(**PHONE)
+        self.requests: list[str] = []
+        self.console: list[tuple[str, str]] = []
+        self.context.on("request", lambda r: self.requests.append(r.url))
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: self.console.append((m.type, m.text)))
+        self.page.on("pageerror", lambda e: self.console.append(("pageerror", str(e))))
+
+    def open(self, path: str = "") -> None:
+        self.page.goto(self.base + path, wait_until="load")
+
+    def open_search(self) -> None:
+        page = self.page
+        if not page.locator("input.md-search__input").is_visible():
+            page.click("header label[for=__search]")
+        # The worker has built the index once Material stops "initializing".
+        page.wait_for_function(
+            """() => {
+              const meta = document.querySelector(".md-search-result__meta");
+              return meta && meta.textContent.trim() !== "Initializing search"
+                && !/khởi tạo|chuẩn bị/i.test(meta.textContent);
+            }"""
+        )
+
+    def type_query(self, query: str) -> None:
+        page = self.page
+        self.open_search()
+        box = page.locator("input.md-search__input")
+        box.fill("")
+        self._watch()
+        page.keyboard.type(query, delay=15)
+        self._settle()
+
+    def _watch(self) -> None:
+        self.page.evaluate(
+            """() => {
+              window.__lastChange = performance.now();
+              if (window.__observer) return;
+              window.__observer = new MutationObserver(() => { window.__lastChange = performance.now(); });
+              const target = document.querySelector(".md-search-result");
+              window.__observer.observe(target, { childList: true, subtree: true, characterData: true });
+            }"""
+        )
+
+    def _settle(self) -> None:
+        """Wait until the result list has not changed for half a second."""
+        self.page.evaluate("() => { window.__lastChange = performance.now(); }")
+        self.page.wait_for_function("() => performance.now() - window.__lastChange > 500", polling=100)
+
+    def meta(self) -> str:
+        return self.page.locator(".md-search-result__meta").inner_text().strip()
+
+    def results(self) -> list[Result]:
+        # Material renders ten results, then more as the list is scrolled.
+        count = -1
+        while True:
+            now = self.page.locator("li.md-search-result__item").count()
+            if now == count:
+                break
+            count = now
+            self.page.evaluate("() => { const w = document.querySelector('.md-search__scrollwrap'); w.scrollTop = w.scrollHeight; }")
+            self.page.wait_for_timeout(300)
+        items = self.page.evaluate(
+            """() => [...document.querySelectorAll("li.md-search-result__item")].map(li => {
+              const a = li.querySelector("a.md-search-result__link");
+              const article = a.querySelector("article");
+              return {
+                href: a.href,
+                title: (article.querySelector("h1, h2") || {}).textContent || "",
+                marked: [...li.querySelectorAll("mark")].map(m => m.textContent),
+                tags: [...a.querySelectorAll(".md-tag")].map(t => t.textContent),
+                missing: (a.querySelector(".md-search-result__terms") || {}).textContent || "",
+              };
+            })"""
+        )
+        out = []
+        for item in items:
+            url = urlsplit(item["href"])
+            out.append(
+                Result(
+                    href=url.path.lstrip("/"),
+                    h=parse_qs(url.query).get("h", [""])[0],
+                    title=item["title"].strip(),
+                    marked=item["marked"],
+                    tags=item["tags"],
+                    missing=item["missing"].strip(),
+                )
+            )
+        return out
+
+    def search(self, query: str) -> list[Result]:
+        self.type_query(query)
+        return self.results()
+
+    def outside_requests(self) -> list[str]:
+        return [u for u in self.requests if urlsplit(u).hostname != "127.0.0.1" and not u.startswith("data:")]
+
+    def problems(self) -> list[tuple[str, str]]:
+        return [(t, m) for t, m in self.console if t in ("error", "pageerror", "warning")]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, site_url):
+    v = Visit(browser, site_url)
+    yield v
+    v.close()
+
+
+@pytest.fixture(scope="module")
+def tab(browser, site_url):
+    """One tab shared by the read-only search tests of this module (fast)."""
+    v = Visit(browser, site_url)
+    v.open()
+    yield v
+    assert v.problems() == []
+    assert v.outside_requests() == []
+    v.close()
+
+
+# --------------------------------------------------------------------------
+# What the pages contain, from the search index
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def library():
+    return load_library(ROOT / "guides", load_categories())
+
+
+@pytest.fixture(scope="session")
+def index(bundled_site: Path) -> dict:
+    return json.loads((bundled_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+
+
+@dataclass
+class PageWords:
+    title: set[str]  # folded words of the page title and service
+    all: set[str]  # folded words anywhere in the page's index entries
+    written: set[str]  # words as written (lower-cased), anywhere
+
+
+@pytest.fixture(scope="session")
+def page_words(index) -> dict[str, PageWords]:
+    """Page path -> its words, split the way Material's tokenizer splits."""
+    separator = re.compile(index["config"]["separator"])
+
+    def words(text: str) -> list[str]:
+        text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+        return [w.lower() for w in separator.split(text) if w and w.strip()]
+
+    pages: dict[str, PageWords] = {}
+    for entry in index["docs"]:
+        path = entry["location"].split("#")[0]
+        p = pages.setdefault(path, PageWords(set(), set(), set()))
+        main = entry["location"] == path
+        fields = [entry.get("title", ""), entry.get("text", ""), entry.get("service", ""), *entry.get("keywords", [])]
+        for f in fields:
+            for w in words(f):
+                p.all.add(fold(w))
+                p.written.add(w)
+        if main:
+            for w in words(entry.get("title", "")) + words(entry.get("service", "")):
+                p.title.add(fold(w))
+    return pages
+
+
+def _paths(results: list[Result]) -> list[str]:
+    return [r.href for r in results]
+
+
+# --------------------------------------------------------------------------
+# Folding: the browser folds exactly like camnang.text.fold
+# --------------------------------------------------------------------------
+
+
+def test_browser_fold_equals_python_fold(tab, library):
+    samples = [
+        "Đăng ký khai sinh",
+        "ĐỊNH DANH ĐIỆN TỬ",
+        "bảo hiem",
+        "Bảo hiểm xã hội",
+        unicodedata.normalize("NFD", "Thẻ bảo hiểm y tế"),  # typed decomposed
+        "Ưu đãi ơ ư ă â ê ô đ Đ",
+        "Thuỷ / Thủy, hoà / hòa",
+        "VNeID, CCCD, BHYT — 1.000.000 đồng",
+        "ΟΔΟΣ İstanbul ǅ ﬃ",
+    ]
+    for g in library.guides:
+        samples += [g.title, g.service, g.summary, *g.keywords, *g.steps]
+    # Every code point Python's Unicode database knows, one by one.
+    for cp in range(sys.maxunicode + 1):
+        ch = chr(cp)
+        if unicodedata.category(ch) not in ("Cn", "Cs", "Co"):
+            samples.append(ch)
+    folded = tab.page.evaluate("(xs) => xs.map(x => window.camnangSearch.fold(x))", samples)
+    differ = [(s, js, fold(s)) for s, js in zip(samples, folded) if js != fold(s)]
+    assert not differ, differ[:20]
+
+
+# --------------------------------------------------------------------------
+# Queries
+# --------------------------------------------------------------------------
+
+
+def _guide(library, slug: str):
+    return next(g for g in library.guides if g.slug == slug)
+
+
+def _best_page_for(words: list[str], page_words) -> set[str]:
+    """Pages whose title or service contains every folded word."""
+    return {path for path, p in page_words.items() if all(fold(w) in p.title for w in words)}
+
+
+def test_unaccented_query_finds_and_highlights_accented_words(tab, page_words):
+    results = tab.search("bao hiem xa hoi")
+    assert results, tab.meta()
+    expected = _best_page_for(["bảo", "hiểm", "xã", "hội"], page_words)
+    assert expected and results[0].href in expected
+    # The original text, with its diacritics, is what is highlighted.
+    marked = {m.lower() for m in results[0].marked}
+    assert {"bảo", "hiểm", "xã", "hội"} <= marked, results[0].marked
+    assert "bảo hiểm xã hội" in results[0].title.lower()
+
+
+def test_accented_and_partly_accented_queries_agree(tab):
+    plain = _paths(tab.search("bao hiem xa hoi"))[:3]
+    full = tab.search("bảo hiểm xã hội")
+    partly = tab.search("bảo hiem xa hội")
+    assert _paths(full)[:3] == plain
+    assert _paths(partly)[:3] == plain
+    assert {"bảo", "hiểm"} <= {m.lower() for m in partly[0].marked}
+
+
+@pytest.mark.parametrize("word", ["báo", "bảo"])
+def test_diacritics_typed_rank_exact_words_first(tab, page_words, word):
+    """ "báo" (notify) or "bảo" (insure) typed with its tone: pages with that
+    word come before pages with only the others that fold to "bao"."""
+    results = tab.search(word)
+    exact = {path for path, p in page_words.items() if word in p.written}
+    others = {path for path, p in page_words.items() if "bao" in p.all} - exact
+    assert exact and others, "the guides no longer have both words"
+    order = _paths(results)
+    assert set(order) == exact | others
+    assert max(order.index(p) for p in exact) < min(order.index(p) for p in others)
+
+
+def test_d_words(tab, library, page_words):
+    results = tab.search("dang ky")
+    assert results
+    marked = {m.lower() for r in results for m in r.marked}
+    assert "đăng" in marked and "ký" in marked, marked
+    # "Đ" at the start of a title: "dang nhap" finds the guide that says "Đăng nhập".
+    titled = [g for g in library.guides if g.title.startswith("Đ")]
+    assert titled, "no guide title starts with Đ any more"
+    for guide in titled:
+        words = fold(guide.title).split()[:2]
+        results = tab.search(" ".join(words))
+        assert guide.page_path in _paths(results)[:3], (words, _paths(results)[:3])
+        assert results[_paths(results).index(guide.page_path)].title.startswith("Đ")
+
+
+def test_keywords_are_searchable_without_diacritics(tab, library, index):
+    # Abbreviations people use, found through the guides' keywords and
+    # shown as tags on the result, highlighted.
+    for abbreviation in ("CCCD", "BHYT"):
+        holders = {g.page_path for g in library.guides if any(k.upper() == abbreviation for k in g.keywords)}
+        assert holders, abbreviation
+        results = tab.search(abbreviation.lower())
+        found = {r.href for r in results}
+        assert holders <= found, (abbreviation, holders - found)
+        for r in results:
+            if r.href in holders:
+                assert abbreviation in r.tags and abbreviation in r.marked, (r.href, r.tags)
+
+    # Keywords that appear nowhere else on the site: only the keywords field
+    # can find them. Typed without diacritics.
+    elsewhere = " ".join(
+        fold(html.unescape(re.sub(r"<[^>]+>", " ", e.get("title", "") + " " + e.get("text", ""))))
+        for e in index["docs"]
+    )
+    only_keywords = [
+        (g, k) for g in library.guides for k in g.keywords if not re.search(rf"(?<!\w){re.escape(fold(k))}(?!\w)", elsewhere)
+    ]
+    assert only_keywords, "every keyword also appears in some page text"
+    for guide, keyword in only_keywords[:8]:
+        results = tab.search(fold(keyword))
+        assert guide.page_path in _paths(results)[:3], (keyword, _paths(results)[:3])
+
+
+def test_pages_with_all_the_words_come_first(tab, page_words):
+    for query in ("the bao hiem y te", "tien dien nuoc", "ma qr zalo"):
+        words = query.split()
+        # The last word may still be typed: a longer word starting with it counts.
+        def has_all(p):
+            return all(w in p.all for w in words[:-1]) and any(x.startswith(words[-1]) for x in p.all)
+
+        results = tab.search(query)
+        order = _paths(results)
+        complete = [path for path in order if has_all(page_words[path])]
+        assert complete, query
+        assert order[: len(complete)] == complete, (query, order)
+
+
+def test_title_and_service_rank_above_passing_mentions(tab, page_words):
+    for word in ("zalo", "vneid", "vssid"):
+        results = tab.search(word)
+        order = _paths(results)
+        named = [p for p in order if word in page_words[p].title]
+        assert named, word
+        assert order[: len(named)] == named, (word, order)
+
+
+def test_query_without_match_says_so(tab):
+    assert tab.search("xqzw kjvb") == []
+    assert tab.meta() == NO_RESULTS
+
+
+def test_every_guide_title_typed_without_diacritics_is_in_the_top_three(tab, library):
+    assert len(library.guides) >= 10
+    for guide in library.guides:
+        query = fold(guide.title)
+        top = _paths(tab.search(query))[:3]
+        assert guide.page_path in top, (query, top)
+
+
+# --------------------------------------------------------------------------
+# Typing, opening a result
+# --------------------------------------------------------------------------
+
+
+def test_search_runs_when_text_arrives_without_key_presses(visit, page_words):
+    """Voice typing and pasting fill the box without key releases."""
+    visit.open()
+    visit.open_search()
+    visit._watch()
+    visit.page.locator("input.md-search__input").fill("dinh danh dien tu")
+    visit._settle()
+    results = visit.results()
+    assert results and results[0].href in _best_page_for(["định", "danh", "điện", "tử"], page_words)
+    assert visit.problems() == []
+
+
+def test_opened_result_highlights_the_words_on_the_page(visit):
+    visit.open()
+    results = visit.search("bao hiem")
+    first = results[0]
+    visit.page.click("li.md-search-result__item a.md-search-result__link >> nth=0")
+    visit.page.wait_for_load_state("load")
+    visit.page.wait_for_function("() => document.querySelector('[data-md-component=content] mark')")
+    marks = visit.page.eval_on_selector_all(
+        "[data-md-component=content] mark", "ms => ms.map(m => [m.textContent, m.querySelector('mark') !== null])"
+    )
+    words = {fold(text) for text, _ in marks}
+    assert words and all(w.startswith(("bao", "hiem")) for w in words), words
+    assert {"bảo", "hiểm"} <= {text.lower() for text, _ in marks}
+    assert not any(nested for _, nested in marks)
+    # The address keeps the words, as Material's own highlighting does.
+    assert urlsplit(visit.page.url).path.lstrip("/") == first.href
+    assert parse_qs(urlsplit(visit.page.url).query)["h"] == [first.h]
+    assert visit.problems() == []
+    assert visit.outside_requests() == []
+
+
+def test_home_and_guide_pages_load_only_from_this_host(visit, library):
+    for path in ("", library.guides[0].page_path):
+        visit.requests.clear()
+        visit.open(path)
+        visit.search("bao hiem")  # the search worker loads its files too
+        assert visit.requests, path
+        assert visit.outside_requests() == [], path
+    assert visit.problems() == []
