@@ -95,6 +95,14 @@ class Settings:
     print_font: str = DEFAULT_PRINT_FONT
 
     @property
+    def radio_lexicon(self) -> str:
+        """Content hash of the spoken-form lists radio scripts use (bundled
+        and ``radio_abbreviations``): part of their cache key."""
+        from .spoken import Lexicon
+
+        return Lexicon.load(self.radio_abbreviations).digest
+
+    @property
     def worker_count(self) -> int:
         return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
 
