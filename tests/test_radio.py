@@ -172,3 +172,18 @@ def test_lower_first_keeps_multiword_names():
     assert lower_first("Bộ Công an cấp.", capitalised={"Bộ"}) == "Bộ Công an cấp."
     assert lower_first("Gõ Phổ cập kỹ năng số.", capitalised={"Phổ"}) == "gõ Phổ cập kỹ năng số."
     assert lower_first("Bưu điện nhận hàng.", names={"Bưu"}) == "Bưu điện nhận hàng."
+
+
+def test_team_pack_script_names_the_team_and_its_phone():
+    from camnang.roster import Team
+
+    team = Team(
+        id="thon-dong", name="Tổ công nghệ số cộng đồng thôn Đông", level="thon", commune="Xã An Bình",
+        province="Tỉnh Mẫu", phone="0123 456 789", help_place="Nhà văn hóa thôn Đông",
+    )
+    text = build_script(FIXTURE, DEFAULT_COURSE_URL, team=team).text()
+    assert (
+        "Nếu gặp khó khăn, bà con đến Tổ công nghệ số cộng đồng thôn Đông, ở Nhà văn hóa thôn Đông, "
+        "hoặc gọi số không một hai ba, bốn năm sáu, bảy tám chín." in text
+    )
+    assert not re.search(r"\d", text)

@@ -26,11 +26,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from urllib.parse import urlsplit
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ..config import DEFAULT_RADIO_RATE, DEFAULT_RADIO_SLOT_MINUTES
 from ..model import Guide
@@ -39,7 +35,6 @@ from ..spoken import Lexicon, Speaker, count_words, duration_words, end_sentence
 TXT_NAME = "phat-thanh-{slug}.txt"
 PDF_NAME = "phat-thanh-{slug}.pdf"
 WAV_NAME = "phat-thanh-{slug}.wav"
-TEMPLATE = "radio.html.j2"
 
 COURSE_NAME = "Phổ cập kỹ năng số cộng đồng"
 
@@ -224,8 +219,10 @@ def build_script(
     rate: int = DEFAULT_RADIO_RATE,
     slot_minutes: float = DEFAULT_RADIO_SLOT_MINUTES,
     lexicon: Lexicon | None = None,
+    team=None,
 ) -> RadioScript:
-    """The radio script of one guide."""
+    """The radio script of one guide. ``team`` (a ``camnang.roster.Team``,
+    for team packs) names the team and its phone where to get help."""
     speaker = Speaker(lexicon)
     say = speaker.speak
     title = say(guide.title)
@@ -267,8 +264,7 @@ def build_script(
     help_section = ScriptSection(
         "help",
         (
-            "Nếu gặp khó khăn, bà con đến tổ công nghệ số cộng đồng ở thôn, xã mình. "
-            "Các thành viên của tổ sẽ ngồi cùng bà con làm từng bước.",
+            _team_help(team, speaker),
             f"Muốn học thêm cách dùng điện thoại và dịch vụ số, bà con vào trang "
             f"{_course_site(course_url, speaker)}, tìm khóa {COURSE_NAME}, học miễn phí ngay trên điện thoại.",
         ),
@@ -295,12 +291,26 @@ def build_script(
     )
 
 
+def _team_help(team, speaker: Speaker) -> str:
+    if team is None:
+        return (
+            "Nếu gặp khó khăn, bà con đến tổ công nghệ số cộng đồng ở thôn, xã mình. "
+            "Các thành viên của tổ sẽ ngồi cùng bà con làm từng bước."
+        )
+    text = f"Nếu gặp khó khăn, bà con đến {speaker.speak(team.name)}"
+    if getattr(team, "help_place", None):
+        text += f", ở {speaker.speak(team.help_place)}"
+    if getattr(team, "phone", None):
+        text += f", hoặc gọi số {speaker.speak(team.phone)}"
+    return text + ". Các thành viên của tổ sẽ ngồi cùng bà con làm từng bước."
+
+
 def _ordinal_is(i: int) -> str:
     """"Một là", "Hai là": how a spoken list counts its items."""
     return f"{number_words(i).capitalize()} là"
 
 
-def script_for(guide: Guide, settings) -> RadioScript:
+def script_for(guide: Guide, settings, team=None) -> RadioScript:
     """The script of a guide with a build's Settings."""
     return build_script(
         guide,
@@ -308,22 +318,5 @@ def script_for(guide: Guide, settings) -> RadioScript:
         rate=settings.radio_rate,
         slot_minutes=settings.radio_slot_minutes,
         lexicon=Lexicon.load(settings.radio_abbreviations),
+        team=team,
     )
-
-
-# -- the PDF's HTML ----------------------------------------------------------
-
-@lru_cache(maxsize=4)
-def _env(posters_dir: str) -> Environment:
-    return Environment(
-        loader=FileSystemLoader(posters_dir),
-        autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def render_html(script: RadioScript, posters_dir: Path, **extra) -> str:
-    """HTML of the radio PDF (A4, large type), from posters/radio.html.j2."""
-    return _env(str(posters_dir)).get_template(TEMPLATE).render(script=script, **extra)
