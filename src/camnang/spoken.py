@@ -393,8 +393,10 @@ class Speaker:
         )
 
     # -- public ------------------------------------------------------
-    def speak(self, md: str) -> str:
-        """Inline Markdown (one item, one or more sentences) to spoken text."""
+    def speak(self, md: str, sentence: bool = True) -> str:
+        """Inline Markdown (one item, one or more sentences) to spoken text.
+        ``sentence=False``: a fragment to put inside a sentence, whose first
+        letter is left as it comes."""
         slots: list[str] = []
 
         def hold(spoken: str) -> str:
@@ -427,7 +429,7 @@ class Speaker:
         # 7. symbols
         text = self._symbols(text)
         text = _PLACEHOLDER.sub(lambda m: slots[ord(m.group(0)) - _PUA], text)
-        return tidy(text)
+        return tidy(text, capital_start=sentence)
 
     def paragraphs(self, md: str) -> list[str]:
         """Block Markdown (paragraphs, lists, headings) to spoken paragraphs;
@@ -737,9 +739,10 @@ def _ends_with_day(before: str) -> bool:
     return bool(re.search(r"(?i)(?<!\w)(ngày|mùng|mồng)\s*$", before))
 
 
-def tidy(text: str) -> str:
+def tidy(text: str, capital_start: bool = True) -> str:
     """Spaces and punctuation of spoken text put right: no space before a
-    mark, no doubled or dangling marks, capital at each sentence start."""
+    mark, no doubled or dangling marks, capital at each sentence start
+    (``capital_start=False``: except the first)."""
     text = " ".join(text.split())
     text = re.sub(r"\s+([.,:;?!])", r"\1", text)
     text = re.sub(r"([,:;])(?:\s*[,:;])+", r"\1", text)
@@ -748,7 +751,8 @@ def tidy(text: str) -> str:
     text = re.sub(r"([.,:;?!])(?=[^\s.,:;?!])", r"\1 ", text)
     text = re.sub(r"^[\s.,:;?!]+", "", text)
     text = re.sub(r"[\s,:;]+$", "", text)
-    text = re.sub(r"(^|[.?!]\s+)([^\W\d_])", lambda m: m.group(1) + m.group(2).upper(), text)
+    start = r"(^|[.?!]\s+)" if capital_start else r"([.?!]\s+)"
+    text = re.sub(start + r"([^\W\d_])", lambda m: m.group(1) + m.group(2).upper(), text)
     return text.strip()
 
 

@@ -299,9 +299,9 @@ def _team_help(team, speaker: Speaker) -> str:
         )
     text = f"Nếu gặp khó khăn, bà con đến {speaker.speak(team.name)}"
     if getattr(team, "help_place", None):
-        text += f", ở {speaker.speak(team.help_place)}"
+        text += f", ở {speaker.speak(team.help_place, sentence=False)}"
     if getattr(team, "phone", None):
-        text += f", hoặc gọi số {speaker.speak(team.phone)}"
+        text += f", hoặc gọi số {speaker.speak(team.phone, sentence=False)}"
     return text + ". Các thành viên của tổ sẽ ngồi cùng bà con làm từng bước."
 
 
