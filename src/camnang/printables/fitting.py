@@ -1,0 +1,166 @@
+"""Fitting a document to its page budget.
+
+A leaflet must fit one A4 page (two for a long guide) and a poster exactly
+one A3 page, whatever the length of the guide. Each kind lists its ``Fit``
+variants in order of preference; the first one WeasyPrint lays out within
+its page budget is written. A variant sets the root type size (the print
+CSS sizes everything in em, so the whole page scales with it) and may
+leave out or shorten content; type never goes below the print design's
+minimum (12 pt leaflets, 24 pt posters): compact variants drop or shorten
+content instead, and the page says where the rest is (the QR code to the
+guide's page).
+
+Laying out every variant in turn would cost up to one render per variant.
+Instead one *probe* variant is laid out first (the one most guides end up
+with), and the space each part of the page takes in it predicts the others:
+type scales area with the square of the size, dropped parts take none,
+shortened parts take their share of characters. Variants predicted to be
+clearly too long are skipped, the rest are laid out in order of preference
+until one fits (each one that does not fit becomes the basis of the next
+predictions: it is closer to them than the probe). Predictions only skip work: the page count of the real
+layout decides, so the result is the same as trying every variant, as long
+as no prediction is more than ``TOLERANCE`` too pessimistic.
+
+The variant that fitted is remembered per worker process, for the guide,
+templates and settings (not the team): team packs render each guide once
+per team with a footer strip of the same fixed height, so every team after
+the first lays out once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..errors import GuideError, Problem, display_path
+from ..model import Guide
+from . import templates
+from .kinds import PrintContext
+from .pdf import Layout, printer
+
+TOLERANCE = 0.04
+"""A variant predicted to need at most 4 % more than its page budget is
+still laid out (line breaks do not scale exactly with type size)."""
+
+
+@dataclass(frozen=True)
+class Fit:
+    name: str
+    """Variant name: the class ``fit-<name>`` on ``<body>``."""
+    size: float
+    """Root type size in pt; the print CSS sizes text in em from it."""
+    max_pages: int = 1
+    drop: frozenset[str] = frozenset()
+    """Classes of the page's top-level parts left out at this variant."""
+    shorten: dict[str, float] = field(default_factory=dict, hash=False, compare=False)
+    """Top-level class -> share of its characters kept (1.0: all)."""
+    options: dict = field(default_factory=dict, hash=False, compare=False)
+    """Anything else the kind's template needs to know about the variant."""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """Where the space went in one laid-out variant."""
+
+    pages: float
+    """Content height in pages (the last page counts partly)."""
+    parts: dict[str, float]
+    """Height of each top-level part of ``<body>`` by its first class, in
+    pages."""
+
+    def predict(self, probe: Fit, fit: Fit) -> float:
+        """Pages ``fit`` is expected to need, from this measure of ``probe``."""
+        scale = (fit.size / probe.size) ** 2
+        total = self.pages
+        for part, height in self.parts.items():
+            if part in fit.drop and part not in probe.drop:
+                total -= height
+            elif part in fit.shorten:
+                keep_probe = probe.shorten.get(part, 1.0) or 1e-9
+                total -= height * (1 - fit.shorten[part] / keep_probe)
+        return total * scale
+
+
+def _body(page):
+    stack = [page._page_box]
+    while stack:
+        box = stack.pop()
+        if getattr(box, "element_tag", None) == "body":
+            return box
+        stack.extend(getattr(box, "children", ()))
+    return None
+
+
+def measure(layout: Layout) -> Measure:
+    pages = layout.document.pages
+    total = 0.0
+    parts: dict[str, float] = {}
+    for page in pages:
+        body = _body(page)
+        if body is None:
+            continue
+        area = page._page_box.height
+        total += body.margin_height() / area
+        for child in body.children:
+            element = getattr(child, "element", None)
+            classes = (element.get("class") or "").split() if element is not None else []
+            if classes:
+                parts[classes[0]] = parts.get(classes[0], 0.0) + child.margin_height() / area
+    return Measure(pages=total, parts=parts)
+
+
+_memo: dict[tuple, int] = {}
+
+
+def render_fitted(
+    kind_name: str,
+    guide: Guide,
+    ctx: PrintContext,
+    fits: tuple[Fit, ...],
+    probe: int,
+    make_html: Callable[[Fit], str],
+    stylesheets: tuple[str, ...],
+    sources: tuple[str, ...],
+    too_long: str,
+) -> bytes:
+    """The PDF of the first variant in ``fits`` that fits its page budget.
+
+    ``probe`` is the index of the variant laid out first; ``too_long`` is
+    the message (Vietnamese) when no variant fits.
+    """
+    posters = ctx.settings.posters_dir
+    pdf_printer = printer(ctx.settings.print_font, ctx.where)
+    sheets = [posters / name for name in stylesheets]
+    key = (kind_name, guide.digest, ctx.token(team=False), templates.digest(posters, sources))
+
+    def lay_out(i: int) -> Layout:
+        return pdf_printer.layout(make_html(fits[i]), posters, sheets)
+
+    def done(i: int, layout: Layout) -> bytes:
+        _memo[key] = i
+        return layout.pdf()
+
+    known = _memo.get(key)
+    if known is not None:
+        layout = lay_out(known)
+        if layout.page_count <= fits[known].max_pages:
+            return done(known, layout)
+
+    first = lay_out(probe)
+    basis, seen = fits[probe], measure(first)
+    pages = first.page_count
+    for i, fit in enumerate(fits):
+        if i == probe:
+            layout = first
+        elif seen.predict(basis, fit) > fit.max_pages * (1 + TOLERANCE):
+            continue
+        else:
+            layout = lay_out(i)
+        pages = layout.page_count
+        if pages <= fit.max_pages:
+            return done(i, layout)
+        if i > probe:
+            # A later variant is closer to the ones left: predict from it.
+            basis, seen = fit, measure(layout)
+    path = display_path(guide.source_path) if guide.source_path else guide.slug
+    raise GuideError(Problem(path=path, message=f"{too_long} (cần {pages} trang)", hint="rút gọn các bước hoặc phần lưu ý"))

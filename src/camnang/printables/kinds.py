@@ -1,0 +1,140 @@
+"""What printables exist, and what each one is rendered from.
+
+A ``Kind`` is one output per guide: its file name, its label in the guide
+page's "In ấn" box, and a render function ``render(guide, ctx) -> bytes``.
+The pipeline (``camnang.printables.pipeline``) knows nothing else about
+it: it computes the cache key from the kind's ``sources`` and ``settings``,
+calls ``render`` in a worker process when the cache has no file for that
+key, and writes the bytes atomically.
+
+Adding a kind (the radio scripts of issue 5 are two):
+
+1. write the render function in its own module, e.g. ``printables/radio.py``::
+
+       def render_text(guide: Guide, ctx: PrintContext) -> bytes: ...
+
+   For a PDF, build HTML from a template in ``posters/`` (see
+   ``camnang.printables.templates.render``) and lay it out with
+   ``camnang.printables.pdf.printer(ctx.settings.print_font).layout(...)``:
+   the font configuration and parsed stylesheets are then shared with
+   every other document of the worker process;
+2. declare it next to the function::
+
+       RADIO_TEXT = Kind(
+           name="radio-text",
+           filename="phat-thanh-{slug}.txt",
+           label="Bài phát thanh (chữ)",
+           render=render_text,
+           sources=("radio.html.j2", "radio.css"),   # files in posters/
+           settings=("radio_rate", "radio_slot_minutes", "radio_abbreviations"),
+       )
+
+3. add it to the tuple in ``all_kinds()`` below, in the order the "In
+   ấn" box should list it.
+
+Everything a render reads must be in the cache key, or a change to it
+would not re-render: the guide (its digest), the files named in
+``sources`` (templates are followed through their includes), the Settings
+fields named in ``settings`` (``site_url``, ``course_url`` and
+``print_font`` always count), the team (if any) and the camnang code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from ..config import Settings
+from ..errors import display_path
+from ..model import Category, Guide
+from .qr import QrCode, qr_code
+
+ALWAYS_SETTINGS = ("site_url", "course_url", "print_font")
+"""Settings every printable depends on."""
+
+
+@dataclass(frozen=True)
+class PrintContext:
+    """What a render function gets besides the guide.
+
+    ``team`` is ``None`` for the generic printables of the site. Team packs
+    (issue 6) pass a ``camnang.roster.Team``; the leaflet and poster
+    templates then print the team block (``posters/team-block.html.j2``)
+    in place of the generic footer, in the same fixed-height strip, so the
+    rest of the page lays out exactly as in the generic version.
+    """
+
+    settings: Settings
+    team: Any = None
+
+    @property
+    def where(self) -> str:
+        """The config file, as named in error messages."""
+        return display_path(self.settings.config_file or "mkdocs.yml")
+
+    def category(self, guide: Guide) -> Category | None:
+        for c in self.settings.categories:
+            if c.id == guide.category:
+                return c
+        return None
+
+    def page_qr(self, guide: Guide, width_mm: float, error: str, min_symbol_mm: float) -> QrCode | None:
+        """QR code of the guide's page, or None without a site_url (a
+        relative or local address is never encoded). See ``qr.qr_code``."""
+        url = guide.page_url(self.settings.site_url)
+        return qr_code(url, width_mm, error, min_symbol_mm) if url else None
+
+    def course_qr(self, width_mm: float, error: str, min_symbol_mm: float) -> QrCode:
+        """QR code of the national course (made once per process)."""
+        return qr_code(self.settings.course_url, width_mm, error, min_symbol_mm)
+
+    def token(self, setting_names: tuple[str, ...] = (), team: bool = True) -> str:
+        """The part of a cache key that comes from settings (and the team,
+        unless ``team`` is false)."""
+        values = {name: getattr(self.settings, name) for name in (*ALWAYS_SETTINGS, *setting_names)}
+        if team and self.team is not None:
+            values["team"] = dataclasses.asdict(self.team) if dataclasses.is_dataclass(self.team) else repr(self.team)
+        return json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One printable made for every guide."""
+
+    name: str
+    """Short id, used for cache folders and ``--kind`` style filters."""
+    filename: str
+    """Output file name, ``{slug}`` replaced by the guide's slug."""
+    label: str
+    """Link text in the guide page's "In ấn" box (Vietnamese)."""
+    render: Callable[[Guide, PrintContext], bytes]
+    """Module-level function (worker processes look it up by reference)."""
+    sources: tuple[str, ...] = ()
+    """Files in ``posters/`` the output is made from."""
+    settings: tuple[str, ...] = ()
+    """Settings fields the output depends on, beyond ``ALWAYS_SETTINGS``."""
+
+    def output_name(self, guide: Guide) -> str:
+        return self.filename.format(slug=guide.slug)
+
+    @property
+    def suffix(self) -> str:
+        return Path(self.filename).suffix
+
+
+def all_kinds() -> tuple[Kind, ...]:
+    """Every kind of printable, in the order the "In ấn" box lists them."""
+    from .leaflet import LEAFLET
+    from .poster import POSTER
+
+    return (LEAFLET, POSTER)
+
+
+def kind_named(name: str) -> Kind:
+    for kind in all_kinds():
+        if kind.name == name:
+            return kind
+    raise KeyError(name)

@@ -1,0 +1,78 @@
+"""QR codes as inline SVG, sized in millimetres of the printed symbol.
+
+segno draws the symbol as one vector path, so it stays sharp at any
+printer resolution and adds a few hundred bytes to a PDF. Rules
+(issue 3, "QR codes"):
+
+- a quiet zone of 4 modules, drawn white, so a code still scans when the
+  paper around it is shaded or written on;
+- error correction at least M on leaflets and Q on posters (segno raises
+  it further when that costs no extra modules: free robustness for
+  photocopies and creased paper);
+- a code is placed in a box of fixed printed width, quiet zone included,
+  with a floor on the width of the symbol itself (30 mm leaflets, 60 mm
+  posters).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import segno
+from markupsafe import Markup
+
+QUIET_ZONE = 4
+
+
+@dataclass(frozen=True)
+class QrCode:
+    url: str
+    version: str
+    """segno's designator, e.g. "4-M": version and error level."""
+    modules: int
+    """Width of the symbol in modules, without the quiet zone."""
+    symbol_mm: float
+    svg: Markup
+    """An ``<svg>`` element with its printed size in mm."""
+
+    @property
+    def width_mm(self) -> float:
+        """Printed width including the quiet zone."""
+        return self.symbol_mm * (self.modules + 2 * QUIET_ZONE) / self.modules
+
+
+@lru_cache(maxsize=256)
+def qr_code(url: str, width_mm: float, error: str = "m", min_symbol_mm: float = 0.0) -> QrCode:
+    """The QR code of ``url``, printed ``width_mm`` wide with its quiet zone.
+
+    The symbol is then ``width_mm * modules / (modules + 8)`` wide, but
+    never less than ``min_symbol_mm`` (the code grows past ``width_mm``
+    instead): a fixed box keeps the layout around it the same whatever the
+    length of the address.
+
+    Only absolute ``https://`` addresses are encoded: a phone cannot open a
+    relative or local path, so asking for one is a programming error.
+    """
+    if not url.startswith("https://"):
+        raise ValueError(f"QR codes encode https:// addresses only, not {url!r}")
+    qr = segno.make(url, error=error, micro=False)
+    modules = qr.symbol_size(border=0)[0]
+    symbol_mm = max(min_symbol_mm, width_mm * modules / (modules + 2 * QUIET_ZONE))
+    width = symbol_mm * (modules + 2 * QUIET_ZONE) / modules
+    body = qr.svg_inline(
+        border=QUIET_ZONE,
+        dark="#000",
+        light="#fff",
+        omitsize=True,
+        svgclass=None,
+        lineclass=None,
+    )
+    assert body.startswith("<svg ")
+    # Printed size in mm; crisp edges so rasterisers do not blur module borders.
+    body = body.replace(
+        "<svg ",
+        f'<svg width="{width:.3f}mm" height="{width:.3f}mm" shape-rendering="crispEdges" ',
+        1,
+    )
+    return QrCode(url=url, version=qr.designator, modules=modules, symbol_mm=symbol_mm, svg=Markup(body))
