@@ -40,6 +40,10 @@ class CamnangError(Exception):
         self.problems: list[Problem] = list(problems)
         super().__init__(str(self))
 
+    def __reduce__(self):
+        # Keep the problems when the error crosses from a worker process.
+        return (self.__class__, (self.problems,))
+
     def __str__(self) -> str:
         if len(self.problems) == 1:
             return str(self.problems[0])
