@@ -23,7 +23,12 @@ templates/assets/javascripts/workers/search.*.min.js.map):
    query "bao"); every query term is folded (Material adds a wildcard to each
    term, and lunr skips the search pipeline for wildcard terms); the results
    are re-ranked so pages containing all the query words come first, whole
-   words and the typed diacritics before prefixes and other diacritics.
+   words and the typed diacritics before prefixes and other diacritics,
+   words side by side before scattered ones. Before a result goes back to
+   the page, the guide keywords it matched are added to the document's
+   ``tags`` (which Material's result list shows) and the query words get
+   their diacritics back (Material shows them as missing words and passes
+   the found ones to the opened page).
 2. Index. ``extend_index`` (``on_post_build``, after Material's search plugin
    wrote the index and before the ``offline`` plugin copies it) adds each
    guide's ``service`` and ``keywords`` to the guide's main entry as two

@@ -100,9 +100,9 @@
      * text and tags): the first three guide keywords that matched become
      * tags, with their highlight, and the query words keep the diacritics
      * typed, in the "missing" line and in the ?h= of the result link. */
-    var post = self.postMessage;
+    var post = root.postMessage;
     if (typeof post === "function")
-      self.postMessage = function (message) {
+      root.postMessage = function (message) {
         var items = message && message.data && message.data.items;
         if (Array.isArray(items)) {
           items.forEach(function (group) {
@@ -110,7 +110,7 @@
           });
           typed = Object.create(null);
         }
-        return post.apply(self, arguments);
+        return post.apply(root, arguments);
       };
 
     function present(doc) {
