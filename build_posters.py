@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Printables from the command line: leaflets, posters (and every other
+kind of camnang.printables) of every guide, into a folder.
+
+    python build_posters.py                       # all guides into site/in-an
+    python build_posters.py --only vneid-kich-hoat thanh-toan-qr
+    python build_posters.py --out /tmp/in-an --jobs 2
+
+Reads the same mkdocs.yml as the site (guides, course_url, site_url from
+CAMNANG_SITE_URL, print_font, cache_dir). Files already in the folder with
+the right content are left alone; renders come from the shared cache when
+nothing they depend on changed. A thin front end over
+camnang.printables.pipeline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from camnang.config import load_settings
+from camnang.errors import CamnangError
+from camnang.printables.pipeline import PRINTABLES_DIR, build
+from camnang.validate import load_library
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="build_posters.py",
+        description="Tạo tờ rơi A4, áp phích A3 (và các bản in khác) cho mọi hướng dẫn.",
+    )
+    parser.add_argument("--config", "-f", default="mkdocs.yml", help="tệp cấu hình (mặc định: mkdocs.yml)")
+    parser.add_argument("--out", type=Path, help=f"thư mục ghi tệp (mặc định: site_dir/{PRINTABLES_DIR}, tức site/{PRINTABLES_DIR})")
+    parser.add_argument("--only", nargs="+", metavar="SLUG", help="chỉ làm các hướng dẫn này (tên tệp không có .md)")
+    parser.add_argument("--jobs", "-j", type=int, metavar="N", help="số tiến trình làm song song (mặc định: mọi nhân CPU)")
+    return parser.parse_args(argv)
+
+
+class ProgressLine:
+    """A progress bar on a terminal; a line every few seconds otherwise.
+    Quiet for short runs (under a second)."""
+
+    def __init__(self, stream=sys.stderr, every: float = 3.0):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.started = time.monotonic()
+        self.last = self.started
+        self.every = every
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.started < 1.0 and done < total:
+            return
+        if self.tty:
+            width = 30
+            filled = width * done // total
+            rate = done / max(now - self.started, 1e-6)
+            eta = (total - done) / rate if rate else 0
+            self.stream.write(
+                f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} tệp, còn khoảng {eta:.0f} giây "
+            )
+            self.stream.flush()
+            self.shown = True
+        elif now - self.last >= self.every or done == total:
+            self.stream.write(f"camnang: đã tạo {done}/{total} tệp\n")
+            self.last = now
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.jobs is not None and args.jobs < 1:
+        print("Lỗi: --jobs phải là số lớn hơn 0", file=sys.stderr)
+        return 2
+
+    def warn(message: str) -> None:
+        print(f"Cảnh báo: {message}", file=sys.stderr)
+
+    progress = ProgressLine()
+    try:
+        settings = load_settings(args.config)
+        library = load_library(settings.guides_dir, settings.categories, on_warning=warn)
+        out = args.out if args.out is not None else settings.site_dir / PRINTABLES_DIR
+        result = build(
+            library,
+            settings,
+            only=args.only,
+            jobs=args.jobs,
+            out_dir=out,
+            progress=progress,
+            warn=warn,
+        )
+    except CamnangError as e:
+        progress.close()
+        print(f"Lỗi: {e}", file=sys.stderr)
+        print("Không ghi tệp nào; các tệp đã có được giữ nguyên.", file=sys.stderr)
+        return 1
+    progress.close()
+    print(f"camnang: {result.summary()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,300 @@
+"""Building every printable of a library: check, render what the cache
+lacks in worker processes, then (for the command line) copy into place.
+
+``build()`` is the one entry point, shared by the MkDocs plugin and
+``build_posters.py``:
+
+1. check before any work: the print font covers Vietnamese, every template
+   compiles, every ``--only`` slug exists (``ConfigError`` otherwise);
+2. compute each output's content-hash key (``cache``); outputs whose key is
+   in the cache are reused as they are;
+3. render the others, in parallel worker processes when there are several
+   (each worker prepares fonts, stylesheets and QR codes once, see
+   ``pdf``), each written atomically into the cache. Errors of every
+   output are collected and raised together; nothing is copied then;
+4. with ``out_dir``: copy each output there, atomically, only when its
+   bytes differ from the file already there (a rebuild with nothing
+   changed writes nothing), and remove outputs of guides that no longer
+   exist (full builds only).
+
+The plugin passes no ``out_dir``: it hands the cached files to MkDocs,
+which copies them into ``site/in-an/``.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import re
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..config import Settings
+from ..errors import CamnangError, ConfigError, Problem, display_path
+from ..model import Guide, Library
+from ..render.site import Download
+from . import templates
+from .cache import Cache, output_key, write_atomic
+from .fonts import find_font
+from .kinds import Kind, PrintContext, all_kinds, kind_named
+
+log = logging.getLogger("mkdocs.plugins.camnang")
+
+PRINTABLES_DIR = "in-an"
+"""Folder of the printables in the site: ``site/in-an/``."""
+
+POOL_MIN_TASKS = 3
+"""Fewer renders than this are done in the calling process: starting
+workers would cost more than it saves."""
+
+NO_SITE_URL = (
+    "chưa đặt site_url (biến môi trường CAMNANG_SITE_URL): tờ rơi và áp phích "
+    "không có mã QR dẫn tới trang hướng dẫn. Đặt CAMNANG_SITE_URL=https://... rồi chạy lại."
+)
+
+
+@dataclass(frozen=True)
+class Output:
+    """One printable of one guide, as it is in the cache."""
+
+    kind: Kind
+    slug: str
+    name: str
+    """File name in the printables folder, e.g. ``to-roi-vneid-kich-hoat.pdf``."""
+    path: Path
+    """The file in the cache."""
+    size: int
+    rendered: bool
+    """Rendered by this build (False: reused from the cache)."""
+
+    def download(self) -> Download:
+        return Download(label=self.kind.label, filename=self.name, size=self.size)
+
+
+@dataclass
+class BuildResult:
+    outputs: list[Output]
+    seconds: float
+    written: list[Path] = field(default_factory=list)
+    """Files written into ``out_dir`` (none for the plugin)."""
+    removed: list[Path] = field(default_factory=list)
+    """Outputs of guides that no longer exist, removed from ``out_dir``."""
+    out_dir: Path | None = None
+
+    @property
+    def rendered(self) -> int:
+        return sum(o.rendered for o in self.outputs)
+
+    @property
+    def reused(self) -> int:
+        return len(self.outputs) - self.rendered
+
+    def for_guide(self, slug: str) -> list[Output]:
+        return [o for o in self.outputs if o.slug == slug]
+
+    def downloads(self, slug: str) -> tuple[Download, ...]:
+        """The "In ấn" box of a guide's page."""
+        return tuple(o.download() for o in self.for_guide(slug))
+
+    def summary(self) -> str:
+        """One line for the build log (Vietnamese)."""
+        seconds = f"{self.seconds:.1f}".replace(".", ",")
+        text = (
+            f"in ấn: {len(self.outputs)} tệp, {self.rendered} tệp mới tạo, "
+            f"{self.reused} tệp dùng lại từ bộ nhớ đệm"
+        )
+        if self.out_dir is not None:
+            text += f"; ghi {len(self.written)} tệp vào {display_path(self.out_dir)}"
+            if self.removed:
+                text += f", xóa {len(self.removed)} tệp cũ"
+        return f"{text} ({seconds} giây)"
+
+
+Progress = Callable[[int, int], None]
+"""Called with (renders done, renders to do) as renders finish."""
+
+
+def build(
+    library: Library,
+    settings: Settings,
+    *,
+    only: Iterable[str] | None = None,
+    kinds: Iterable[Kind] | None = None,
+    jobs: int | None = None,
+    out_dir: Path | None = None,
+    team=None,
+    progress: Progress | None = None,
+    warn: Callable[[str], None] = log.warning,
+) -> BuildResult:
+    """Every printable of every guide (or of the ``only`` slugs).
+
+    ``jobs``: worker processes (default ``settings.worker_count``).
+    ``team``: a roster Team for team packs (see ``kinds.PrintContext``).
+    Raises ``CamnangError`` before writing anything into ``out_dir`` if a
+    check or any render fails.
+    """
+    started = time.perf_counter()
+    kinds = tuple(kinds) if kinds is not None else all_kinds()
+    guides = _select(library, only)
+    ctx = PrintContext(settings, team)
+    find_font(settings.print_font, ctx.where)
+    templates.check(settings.posters_dir, tuple(dict.fromkeys(s for k in kinds for s in k.sources)))
+    if not settings.site_url:
+        warn(NO_SITE_URL)
+
+    cache = Cache(settings.cache_dir)
+    planned: list[tuple[Kind, Guide, Path]] = []
+    for kind in kinds:
+        sources = templates.digest(settings.posters_dir, kind.sources)
+        for guide in guides:
+            key = output_key(kind, guide, ctx, sources)
+            planned.append((kind, guide, cache.path(kind, kind.output_name(guide), key)))
+    todo = [(kind.name, guide.slug, path) for kind, guide, path in planned if not path.is_file()]
+
+    _render_all(todo, guides, ctx, jobs or settings.worker_count, progress)
+
+    rendered = {path for _, _, path in todo}
+    outputs = [
+        Output(kind, guide.slug, kind.output_name(guide), path, path.stat().st_size, path in rendered)
+        for kind, guide, path in planned
+    ]
+    result = BuildResult(outputs=outputs, seconds=0.0, out_dir=out_dir)
+    if out_dir is not None:
+        result.written = _copy_out(outputs, out_dir)
+        if only is None:
+            result.removed = _remove_stale(outputs, kinds, out_dir)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _select(library: Library, only: Iterable[str] | None) -> tuple[Guide, ...]:
+    if only is None:
+        return library.guides
+    wanted = list(dict.fromkeys(only))
+    known = {g.slug for g in library.guides}
+    unknown = [s for s in wanted if s not in known]
+    if unknown:
+        raise ConfigError(
+            [
+                Problem(path="--only", message=f"không có hướng dẫn '{s}'", hint="có: " + ", ".join(sorted(known)))
+                for s in unknown
+            ]
+        )
+    return tuple(g for g in library.guides if g.slug in wanted)
+
+
+# -- rendering ----------------------------------------------------------------
+
+_worker: dict = {}
+
+
+def _init_worker(ctx: PrintContext, guides: dict[str, Guide]) -> None:
+    """Worker start: keep the context and guides, prepare fonts once."""
+    from .pdf import printer
+
+    _worker["ctx"], _worker["guides"] = ctx, guides
+    printer(ctx.settings.print_font, ctx.where)
+
+
+def _render_one(kind_name: str, slug: str, path: Path) -> int:
+    ctx: PrintContext = _worker["ctx"]
+    data = kind_named(kind_name).render(_worker["guides"][slug], ctx)
+    Cache(ctx.settings.cache_dir).put(path, data)
+    return len(data)
+
+
+def _mp_context():
+    """fork when it is safe (no other threads: ``mkdocs build``, the
+    command line), else spawn (``mkdocs serve`` runs a server thread)."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _render_all(
+    todo: list[tuple[str, str, Path]],
+    guides: tuple[Guide, ...],
+    ctx: PrintContext,
+    jobs: int,
+    progress: Progress | None,
+) -> None:
+    if not todo:
+        return
+    by_slug = {g.slug: g for g in guides}
+    problems: list[Problem] = []
+
+    def failed(error: CamnangError) -> None:
+        for p in error.problems:
+            if p not in problems:
+                problems.append(p)
+
+    done = 0
+    workers = max(1, min(jobs, len(todo), os.cpu_count() or 1))
+    if workers == 1 or len(todo) < POOL_MIN_TASKS:
+        _init_worker(ctx, by_slug)
+        for task in todo:
+            try:
+                _render_one(*task)
+            except CamnangError as e:
+                failed(e)
+            done += 1
+            if progress:
+                progress(done, len(todo))
+    else:
+        needed = {slug for _, slug, _ in todo}
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=_mp_context(),
+            initializer=_init_worker,
+            initargs=(ctx, {s: g for s, g in by_slug.items() if s in needed}),
+        ) as pool:
+            pending = {pool.submit(_render_one, *task) for task in todo}
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    try:
+                        future.result()
+                    except CamnangError as e:
+                        failed(e)
+                    done += 1
+                    if progress:
+                        progress(done, len(todo))
+    if problems:
+        raise CamnangError(problems)
+
+
+# -- the output folder -----------------------------------------------------------
+
+def _copy_out(outputs: list[Output], out_dir: Path) -> list[Path]:
+    written = []
+    for output in outputs:
+        target = out_dir / output.name
+        data = output.path.read_bytes()
+        try:
+            same = target.stat().st_size == len(data) and target.read_bytes() == data
+        except FileNotFoundError:
+            same = False
+        if not same:
+            write_atomic(target, data)
+            written.append(target)
+    return written
+
+
+def _remove_stale(outputs: list[Output], kinds: tuple[Kind, ...], out_dir: Path) -> list[Path]:
+    """Files named like a kind's output whose guide is gone."""
+    current = {o.name for o in outputs}
+    removed = []
+    for kind in kinds:
+        prefix, _, suffix = kind.filename.partition("{slug}")
+        pattern = re.compile(re.escape(prefix) + r"[a-z0-9]+(?:-[a-z0-9]+)*" + re.escape(suffix) + r"\Z")
+        for path in sorted(out_dir.glob(f"{prefix}*{suffix}")):
+            if pattern.match(path.name) and path.name not in current:
+                path.unlink()
+                removed.append(path)
+    return removed
