@@ -4,7 +4,13 @@ Events used (MkDocs 1.6):
 - on_config: load and validate every guide before MkDocs touches site_dir,
   so a bad guide fails the build and leaves the previous site as it was;
   set the navigation (grouped by category) unless mkdocs.yml has one.
-- on_files: add one generated page per guide at huong-dan/<slug>/.
+- on_pre_build: render the printables (leaflets, posters, ...) through the
+  content-hash cache (camnang.printables.pipeline), still before MkDocs
+  empties site_dir, so a broken template or font leaves the site as it was
+  (printables: false in mkdocs.yml skips them);
+- on_files: add the printables at in-an/<name> (MkDocs copies them from the
+  cache and checks the links to them) and one generated page per guide at
+  huong-dan/<slug>/, whose "In ấn" box links its printables.
 - on_page_markdown: fill the markers of docs pages (guide cards, course box).
 - search (camnang.search): on_config, on_files and on_post_build make
   Material's search find Vietnamese typed without diacritics.
@@ -23,6 +29,7 @@ from . import search
 from .config import CamnangConfig, Settings, settings_from_mkdocs
 from .errors import CamnangError
 from .model import Library
+from .printables import pipeline
 from .render import site
 from .validate import load_library
 
@@ -32,6 +39,7 @@ log = logging.getLogger("mkdocs.plugins.camnang")
 class CamnangPlugin(BasePlugin[CamnangConfig]):
     settings: Settings
     library: Library
+    printables: pipeline.BuildResult | None = None
 
     def on_config(self, config):
         try:
@@ -54,7 +62,21 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
         search.add_page_script(config)
         return config
 
+    def on_pre_build(self, config) -> None:
+        self.printables = None
+        if not self.settings.printables:
+            return
+        try:
+            self.printables = pipeline.build(self.library, self.settings, warn=log.warning)
+        except CamnangError as e:
+            raise PluginError(str(e)) from e
+        log.info("camnang: %s", self.printables.summary())
+
     def on_files(self, files: Files, config) -> Files:
+        for output in self.printables.outputs if self.printables else ():
+            files.append(
+                File.generated(config, f"{pipeline.PRINTABLES_DIR}/{output.name}", abs_src_path=str(output.path))
+            )
         for guide in self.library.guides:
             files.append(
                 File.generated(
@@ -70,8 +92,13 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
         return files
 
     def page_downloads(self, guide) -> dict:
-        """Printables offered on a guide page (filled in by the printables step)."""
-        return {}
+        """The guide page's "In ấn" box: its printables, with their sizes."""
+        if self.printables is None:
+            return {}
+        return {
+            "downloads": self.printables.downloads(guide.slug),
+            "printables_href": f"../{pipeline.PRINTABLES_DIR}/",
+        }
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         return site.fill_markers(markdown, self.library, self.settings.course_url)
