@@ -20,11 +20,11 @@ from pathlib import Path
 
 from ..errors import ConfigError, Problem
 
-FAMILY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._+-]{0,63}$")
+FAMILY_RE = re.compile(r"^[^\W_][\w .+-]{0,63}$")
 """Family names this module accepts: letters, digits, spaces and . _ + -
 (every real family name; nothing that could break out of a CSS string)."""
 
-INSTALL_HINT = "cài gói fonts-noto-core (lệnh make build tự cài khi chạy bằng quyền root) rồi chạy lại"
+INSTALL_HINT = "cài gói fonts-noto-core rồi chạy lại; lệnh make build tự cài khi chạy bằng quyền root"
 
 
 @dataclass(frozen=True)

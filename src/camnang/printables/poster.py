@@ -7,12 +7,14 @@ have the same proportions, so the poster printed on A4 (scaled to 71 %)
 still has 17 pt text and 44 mm QR codes.
 
 The short form of a step is its first sentence, at 30, 27 or 24 pt. When
-the steps do not fit one page even at 24 pt, the longest are shortened
-until they do, each only as much as needed (``short_step``): first without
-remarks in parentheses, then cut before a colon or semicolon ("Nạp tiền
-vào tài khoản: nộp tiền mặt..." -> "Nạp tiền vào tài khoản."), and only
-then after a word, with "…" to show it goes on. The poster then says the full steps are
-behind the QR code.
+the steps do not fit one page even at 24 pt, they are shortened, at 24 pt,
+only as much as the page needs (``fits``): every step to at most two
+lines, then the longest one to one line, then the two longest, and so on.
+A step is shortened (``short_step``) first by leaving out remarks in
+parentheses, then by cutting before a colon or semicolon ("Nạp tiền vào
+tài khoản: nộp tiền mặt..." -> "Nạp tiền vào tài khoản."), and only then
+after a word, with "…" to show it goes on. Whenever a step is shorter
+than in the guide, the poster says the full steps are behind the QR code.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ QR_BOX_MM = 78
 out for it)."""
 QR_MIN_MM = 60
 """Printed width of each QR symbol itself: at least 60 mm."""
-LIMITS = (110, 90, 75, 60, 45)
-"""Character budgets per step tried at 24 pt, longest first."""
+ONE_LINE = 56
+"""Characters that surely fit one line of steps at 24 pt."""
+TWO_LINES = 2 * ONE_LINE
 
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+\**(\w)")
 _PARENTHESES = re.compile(r"(?<!\])\s*\([^()]*\)")
@@ -87,7 +90,7 @@ STEPS = "steps"
 """Class of the list of steps, the part that shortening shrinks."""
 
 
-LINE_CHARS = 50
+LINE_CHARS = 60
 """About how many characters a line of steps holds at 24 pt; only used to
 predict how much shortening saves (see ``fitting``), never to cut."""
 
@@ -96,14 +99,31 @@ def _lines(steps: list[str]) -> int:
     return sum(-(-len(plain(s)) // LINE_CHARS) for s in steps)
 
 
+def steps_at(guide: Guide, fit: Fit) -> list[str]:
+    """The steps as the poster prints them at ``fit``."""
+    limits = fit.options.get("limits") or [None] * len(guide.steps)
+    return [short_step(s, limit) for s, limit in zip(guide.steps, limits)]
+
+
 def fits(guide: Guide) -> tuple[Fit, ...]:
-    """Variants for ``guide``: first sentences at 30, 27, 24 pt, then at
-    24 pt with each step shortened to at most each of ``LIMITS``."""
-    full = _lines([short_step(s) for s in guide.steps]) or 1
+    """Variants for ``guide``, in order of preference: first sentences at
+    30, 27 and 24 pt; then at 24 pt every step in at most two lines; then
+    the longest step in one line, then the two longest, and so on: only as
+    many steps lose words as the page needs."""
     variants = [Fit("large", 30), Fit("medium", 27), Fit("small", 24)]
-    for limit in LIMITS:
-        kept = _lines([short_step(s, limit) for s in guide.steps])
-        variants.append(Fit("small", 24, shorten={STEPS: kept / full}, options={"limit": limit}))
+    full = _lines(steps_at(guide, variants[-1])) or 1
+    count = len(guide.steps)
+    longest = sorted(range(count), key=lambda i: (-len(plain(short_step(guide.steps[i], TWO_LINES))), i))
+    seen = [steps_at(guide, variants[-1])]
+    for shortened in range(count + 1):
+        one_line = set(longest[:shortened])
+        limits = tuple(ONE_LINE if i in one_line else TWO_LINES for i in range(count))
+        fit = Fit("small", 24, options={"limits": limits})
+        steps = steps_at(guide, fit)
+        if steps in seen:
+            continue
+        seen.append(steps)
+        variants.append(Fit("small", 24, shorten={STEPS: _lines(steps) / full}, options={"limits": limits}))
     return tuple(variants)
 
 
@@ -112,7 +132,7 @@ PROBE = 1
 
 def html(guide: Guide, ctx: PrintContext, fit: Fit) -> str:
     """The poster's HTML at one fit variant."""
-    steps = [short_step(s, fit.options.get("limit")) for s in guide.steps]
+    steps = steps_at(guide, fit)
     return templates.render(
         ctx.settings.posters_dir,
         TEMPLATE,
