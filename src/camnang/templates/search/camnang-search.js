@@ -46,7 +46,7 @@
      * untouched, so Material still highlights the original "bảo" in the
      * result list when the query was "bao". */
     function foldToken(token) {
-      token.metadata[WORD] = token.toString();
+      token.metadata[WORD] = token.toString().normalize("NFC");
       return token.update(fold);
     }
     lunr.Pipeline.registerFunction(foldToken, "camnangFold");
