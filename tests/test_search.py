@@ -101,9 +101,13 @@ def test_bundled_site_search_files(bundled_site: Path):
     assert language.endswith(search.script())
     assert (bundled_site / search.PAGE_SCRIPT).read_text(encoding="utf-8") == search.script()
 
-    # Every page loads the page script.
+    # Every page loads the page script, and says in Vietnamese that search
+    # is getting ready (Material's vi leaves it in English).
     for page in [bundled_site / "index.html", *bundled_site.glob("huong-dan/*/index.html")]:
-        assert "assets/javascripts/camnang-search.js" in page.read_text(encoding="utf-8"), page
+        html = page.read_text(encoding="utf-8")
+        assert "assets/javascripts/camnang-search.js" in html, page
+        assert "Đang chuẩn bị tìm kiếm" in html and "Initializing search" not in html, page
+        assert '<html lang="vi"' in html
 
 
 def test_home_cards_are_not_indexed_twice(bundled_site: Path):
