@@ -129,6 +129,12 @@ def _check_url(value: str, field_name: str, config_file: str) -> str:
     return value
 
 
+def _is_local_preview(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or "") in ("127.0.0.1", "localhost", "::1", "0.0.0.0")
+
+
 def settings_from_mkdocs(mkdocs_config, plugin_config: CamnangConfig) -> Settings:
     """Build Settings from a loaded MkDocs config and this plugin's options."""
     config_file = mkdocs_config.config_file_path or "mkdocs.yml"
@@ -139,6 +145,10 @@ def settings_from_mkdocs(mkdocs_config, plugin_config: CamnangConfig) -> Setting
         return path if path.is_absolute() else base_dir / path
 
     site_url = mkdocs_config.site_url or None
+    if site_url and _is_local_preview(site_url):
+        # `mkdocs serve` sets site_url to its own http://127.0.0.1:port/:
+        # a preview, never an address to print in a QR code.
+        site_url = None
     if site_url:
         site_url = _check_url(site_url, "site_url", config_file)
         if not site_url.endswith("/"):
