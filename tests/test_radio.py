@@ -77,7 +77,7 @@ def test_reading_time_comes_from_the_scripts_own_word_count(guide_and_text):
     header, body = script_parts(text)
     words = len(body.split())
     seconds = math.ceil(words * 60 / 200)
-    shown = max(10, round(seconds / 10) * 10)
+    shown = max(10, math.ceil(seconds / 10) * 10)
     assert header[1] == (
         f"Thời lượng đọc: khoảng {duration_words(shown)}, {number_words(words)} chữ, "
         "tính với tốc độ đọc chậm hai trăm chữ một phút."

@@ -91,8 +91,9 @@ class RadioScript:
 
     @property
     def shown_seconds(self) -> int:
-        """Reading time as announced: to the nearest ten seconds."""
-        return max(10, int(round(self.seconds / 10.0)) * 10)
+        """Reading time as announced: rounded up to ten seconds, so that a
+        script announced to fit its slot does."""
+        return max(10, math.ceil(self.seconds / 10) * 10)
 
     @property
     def over_slot(self) -> bool:
@@ -265,7 +266,7 @@ def build_script(
         "help",
         (
             _team_help(team, speaker),
-            f"Muốn học thêm cách dùng điện thoại và dịch vụ số, bà con vào trang "
+            f"Muốn học thêm, bà con vào trang "
             f"{_course_site(course_url, speaker)}, tìm khóa {COURSE_NAME}, học miễn phí ngay trên điện thoại.",
         ),
     )
@@ -295,14 +296,14 @@ def _team_help(team, speaker: Speaker) -> str:
     if team is None:
         return (
             "Nếu gặp khó khăn, bà con đến tổ công nghệ số cộng đồng ở thôn, xã mình. "
-            "Các thành viên của tổ sẽ ngồi cùng bà con làm từng bước."
+            "Tổ sẽ ngồi cùng bà con làm từng bước."
         )
     text = f"Nếu gặp khó khăn, bà con đến {speaker.speak(team.name)}"
     if getattr(team, "help_place", None):
         text += f", ở {speaker.speak(team.help_place, sentence=False)}"
     if getattr(team, "phone", None):
         text += f", hoặc gọi số {speaker.speak(team.phone, sentence=False)}"
-    return text + ". Các thành viên của tổ sẽ ngồi cùng bà con làm từng bước."
+    return text + ". Tổ sẽ ngồi cùng bà con làm từng bước."
 
 
 def _ordinal_is(i: int) -> str:
