@@ -30,6 +30,7 @@ from .config import CamnangConfig, Settings, settings_from_mkdocs
 from .errors import CamnangError
 from .model import Library
 from .printables import pipeline
+from .printables import radio as radio_printables
 from .render import site
 from .validate import load_library
 
@@ -71,6 +72,8 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
         except CamnangError as e:
             raise PluginError(str(e)) from e
         log.info("camnang: %s", self.printables.summary())
+        for line in radio_printables.notes(self.library, self.settings):
+            log.info("camnang: %s", line)
 
     def on_files(self, files: Files, config) -> Files:
         for output in self.printables.outputs if self.printables else ():

@@ -129,8 +129,9 @@ def all_kinds() -> tuple[Kind, ...]:
     """Every kind of printable, in the order the "In ấn" box lists them."""
     from .leaflet import LEAFLET
     from .poster import POSTER
+    from .radio import RADIO_PDF, RADIO_TEXT
 
-    return (LEAFLET, POSTER)
+    return (LEAFLET, POSTER, RADIO_PDF, RADIO_TEXT)
 
 
 def kind_named(name: str) -> Kind:
