@@ -5,6 +5,7 @@ kind of camnang.printables) of every guide, into a folder.
     python build_posters.py                       # all guides into site/in-an
     python build_posters.py --only vneid-kich-hoat thanh-toan-qr
     python build_posters.py --out /tmp/in-an --jobs 2
+    python build_posters.py --audio               # also phat-thanh-<slug>.wav (espeak-ng)
 
 Reads the same mkdocs.yml as the site (guides, course_url, site_url from
 CAMNANG_SITE_URL, print_font, cache_dir). Files already in the folder with
@@ -23,6 +24,7 @@ from pathlib import Path
 from camnang.config import load_settings
 from camnang.errors import CamnangError
 from camnang.printables.pipeline import PRINTABLES_DIR, build
+from camnang.printables.radio import notes as radio_notes
 from camnang.validate import load_library
 
 
@@ -35,6 +37,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, help=f"thư mục ghi tệp (mặc định: site_dir/{PRINTABLES_DIR}, tức site/{PRINTABLES_DIR})")
     parser.add_argument("--only", nargs="+", metavar="SLUG", help="chỉ làm các hướng dẫn này (tên tệp không có .md)")
     parser.add_argument("--jobs", "-j", type=int, metavar="N", help="số tiến trình làm song song (mặc định: mọi nhân CPU)")
+    parser.add_argument(
+        "--audio",
+        action="store_true",
+        help="đọc thử mỗi bài phát thanh bằng giọng tiếng Việt của espeak-ng, ghi phat-thanh-<slug>.wav (cần espeak-ng)",
+    )
     return parser.parse_args(argv)
 
 
@@ -103,6 +110,35 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     progress.close()
     print(f"camnang: {result.summary()}")
+    for line in radio_notes(library, settings, args.only):
+        print(f"camnang: {line}")
+    if args.audio:
+        return write_audio(library, settings, out, args.only)
+    return 0
+
+
+def write_audio(library, settings, out: Path, only: list[str] | None) -> int:
+    """``--audio``: a WAV preview of each radio script, next to the scripts.
+    Without espeak-ng: a notice, and the rest of the build stands."""
+    from camnang.audio import espeak_path, write_wav
+    from camnang.render.radio import WAV_NAME, script_for
+
+    espeak = espeak_path()
+    if espeak is None:
+        print(
+            "camnang: bỏ qua bản đọc thử (--audio): máy chưa cài espeak-ng "
+            "(Debian: sudo apt-get install espeak-ng)",
+            file=sys.stderr,
+        )
+        return 0
+    guides = [g for g in library.guides if only is None or g.slug in only]
+    try:
+        for guide in guides:
+            write_wav(script_for(guide, settings), out / WAV_NAME.format(slug=guide.slug), espeak)
+    except CamnangError as e:
+        print(f"Lỗi: {e}", file=sys.stderr)
+        return 1
+    print(f"camnang: đọc thử {len(guides)} bài phát thanh bằng espeak-ng, ghi vào {out}")
     return 0
 
 
