@@ -1,0 +1,141 @@
+"""Reading PDFs the way a person or a phone would, for the printables tests:
+page sizes, fonts, text as copied out, type sizes, pages rasterised and
+QR codes decoded from them (pypdf, pypdfium2, zxing-cpp; no mocks)."""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdf
+import pypdfium2
+import zxingcpp
+
+PT_PER_MM = 72 / 25.4
+A4 = (595.28, 841.89)
+A3 = (841.89, 1190.55)
+
+
+def reader(path: Path) -> pypdf.PdfReader:
+    return pypdf.PdfReader(str(path))
+
+
+def page_sizes(path: Path) -> list[tuple[float, float]]:
+    return [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader(path).pages]
+
+
+@dataclass(frozen=True)
+class FontInfo:
+    name: str
+    subtype: str
+    embedded: bool
+
+
+def _font_file(descriptor) -> bool:
+    descriptor = descriptor.get_object() if descriptor is not None else {}
+    return any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+
+
+def fonts(path: Path) -> list[FontInfo]:
+    """Every font of every page, including those of form XObjects."""
+    found: dict[str, FontInfo] = {}
+
+    def walk(resources) -> None:
+        resources = resources.get_object() if resources is not None else {}
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object()
+            subtype = str(font.get("/Subtype"))
+            if subtype == "/Type0":
+                descendant = font["/DescendantFonts"][0].get_object()
+                embedded = _font_file(descendant.get("/FontDescriptor"))
+            elif subtype == "/Type3":
+                embedded = False
+            else:
+                embedded = _font_file(font.get("/FontDescriptor"))
+            name = str(font.get("/BaseFont", "?"))
+            found[name] = FontInfo(name, subtype, embedded)
+        for xobject in (resources.get("/XObject") or {}).values():
+            xobject = xobject.get_object()
+            if xobject.get("/Subtype") == "/Form":
+                walk(xobject.get("/Resources"))
+
+    for page in reader(path).pages:
+        walk(page.get("/Resources"))
+    return list(found.values())
+
+
+def text(path: Path) -> str:
+    """The text as copied out of the PDF, NFC-normalised."""
+    return unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in reader(path).pages))
+
+
+def squash(value: str) -> str:
+    """Text compared whatever the line breaks and typographic quotes:
+    NFC, straight quotes, no whitespace at all."""
+    value = unicodedata.normalize("NFC", value)
+    for fancy, plain in (("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'"), ("…", "..."), ("–", "-"), ("—", "-")):
+        value = value.replace(fancy, plain)
+    return "".join(value.split())
+
+
+def type_sizes(path: Path) -> list[tuple[float, str]]:
+    """(size in pt, text) of every text run of every page."""
+    runs: list[tuple[float, str]] = []
+
+    def visit(text, cm, tm, font_dict, font_size):
+        if text.strip():
+            scale = math.sqrt(abs(tm[0] * tm[3] - tm[1] * tm[2])) * math.sqrt(abs(cm[0] * cm[3] - cm[1] * cm[2]))
+            runs.append((font_size * scale, text))
+
+    for page in reader(path).pages:
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+def metadata(path: Path) -> dict:
+    r = reader(path)
+    info = r.metadata or {}
+    return {
+        "title": info.get("/Title"),
+        "author": info.get("/Author"),
+        "lang": str(r.trailer["/Root"].get("/Lang")),
+    }
+
+
+def raster(path: Path, dpi: float = 150) -> list:
+    """Every page as a PIL image at ``dpi``."""
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        return [document[i].render(scale=dpi / 72).to_pil().convert("RGB") for i in range(len(document))]
+    finally:
+        document.close()
+
+
+@dataclass(frozen=True)
+class Code:
+    text: str
+    width_mm: float
+    """Printed width of the symbol (no quiet zone), from its corners."""
+
+
+def qr_codes(image, dpi: float) -> list[Code]:
+    codes = []
+    for result in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
+        p = result.position
+        width_px = math.dist((p.top_left.x, p.top_left.y), (p.top_right.x, p.top_right.y))
+        codes.append(Code(result.text, width_px / dpi * 25.4))
+    return codes
+
+
+def ink_near_edges(image, dpi: float, mm: float, threshold: int = 200) -> bool:
+    """Whether any pixel within ``mm`` of the paper's edge is darker than
+    ``threshold`` (0 black, 255 white): what an office printer clips."""
+    gray = image.convert("L")
+    band = round(mm / 25.4 * dpi)
+    w, h = gray.size
+    for box in ((0, 0, w, band), (0, h - band, w, h), (0, 0, band, h), (w - band, 0, w, h)):
+        if gray.crop(box).getextrema()[0] < threshold:
+            return True
+    return False
