@@ -112,6 +112,16 @@ def measure(layout: Layout) -> Measure:
 _memo: dict[tuple, int] = {}
 
 
+def _memo_key(kind_name: str, guide: Guide, ctx: PrintContext, sources: tuple[str, ...]) -> tuple:
+    return (kind_name, guide.digest, ctx.token(team=False), templates.digest(ctx.settings.posters_dir, sources))
+
+
+def fitted(kind_name: str, guide: Guide, ctx: PrintContext, sources: tuple[str, ...]) -> int | None:
+    """Index of the variant this process last found for the guide, if any
+    (for tools that want the HTML a PDF was made from)."""
+    return _memo.get(_memo_key(kind_name, guide, ctx, sources))
+
+
 def render_fitted(
     kind_name: str,
     guide: Guide,
@@ -131,7 +141,7 @@ def render_fitted(
     posters = ctx.settings.posters_dir
     pdf_printer = printer(ctx.settings.print_font, ctx.where)
     sheets = [posters / name for name in stylesheets]
-    key = (kind_name, guide.digest, ctx.token(team=False), templates.digest(posters, sources))
+    key = _memo_key(kind_name, guide, ctx, sources)
 
     def lay_out(i: int) -> Layout:
         return pdf_printer.layout(make_html(fits[i]), posters, sheets)
