@@ -177,6 +177,37 @@ def test_typical_guide_fits_one_leaflet_page(tmp_path):
     assert "..." in text  # a step cut short says so
 
 
+def test_fitting_chooses_what_trying_every_variant_would(tmp_path):
+    """Predictions only skip layouts: the variant chosen is the first one,
+    in order of preference, that really fits its page budget."""
+    import dataclasses
+
+    from camnang.printables import fitting, leaflet
+    from camnang.printables.kinds import PrintContext
+    from camnang.printables.pdf import printer
+    from conftest import FIXTURES
+
+    settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL)
+    ctx = PrintContext(settings)
+    lay_out = printer(settings.print_font).layout
+    guides = [
+        load_library(FIXTURES / "guides", settings.categories).get("thu-nghiem"),
+        load_library(FIXTURES / "printables", settings.categories).get("rat-dai"),
+    ]
+    for module, fits_of in ((leaflet, lambda g: leaflet.FITS), (poster, poster.fits)):
+        sheets = [settings.posters_dir / name for name in module.STYLESHEETS]
+        for guide in guides:
+            fits = fits_of(guide)
+            first_fitting = next(
+                i for i, fit in enumerate(fits)
+                if lay_out(module.html(guide, ctx, fit), settings.posters_dir, sheets).page_count <= fit.max_pages
+            )
+            fitting._memo.clear()
+            module.render(guide, ctx)
+            chosen = fitting.fitted(module.__name__.rsplit(".", 1)[1], guide, ctx, (module.TEMPLATE, *module.STYLESHEETS))
+            assert chosen == first_fitting, (module.__name__, guide.slug)
+
+
 # -- units ------------------------------------------------------------------------
 
 def test_short_step_rules():

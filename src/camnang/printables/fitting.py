@@ -13,13 +13,14 @@ guide's page).
 Laying out every variant in turn would cost up to one render per variant.
 Instead one *probe* variant is laid out first (the one most guides end up
 with), and the space each part of the page takes in it predicts the others:
-type scales area with the square of the size, dropped parts take none,
-shortened parts take their share of characters. Variants predicted to be
+height grows with type size (to the power ``SIZE_EXPONENT``), dropped
+parts take none, shortened parts take their share of lines. Variants predicted to be
 clearly too long are skipped, the rest are laid out in order of preference
 until one fits (each one that does not fit becomes the basis of the next
 predictions: it is closer to them than the probe). Predictions only skip work: the page count of the real
 layout decides, so the result is the same as trying every variant, as long
-as no prediction is more than ``TOLERANCE`` too pessimistic.
+as no prediction is more than ``TOLERANCE`` too pessimistic (on the
+bundled guides and test fixtures, it is: tests/test_printables.py).
 
 The variant that fitted is remembered per worker process, for the guide,
 templates and settings (not the team): team packs render each guide once
@@ -38,9 +39,19 @@ from . import templates
 from .kinds import PrintContext
 from .pdf import Layout, printer
 
+SIZE_EXPONENT = 1.8
+"""Content height grows with type size to about this power: area would go
+with the square, but short items keep their number of lines. Measured on
+the bundled guides (1.6 for leaflets, 1.8 for posters), erring on the
+optimistic side: a too optimistic prediction costs a layout, a too
+pessimistic one a smaller variant than needed."""
+
 TOLERANCE = 0.04
 """A variant predicted to need at most 4 % more than its page budget is
-still laid out (line breaks do not scale exactly with type size)."""
+still laid out (line breaks do not scale exactly with shortening)..."""
+TOLERANCE_RESIZED = 0.08
+"""... or 8 % when it has another type size than the layout the
+prediction comes from (nor exactly with type size)."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +81,7 @@ class Measure:
 
     def predict(self, probe: Fit, fit: Fit) -> float:
         """Pages ``fit`` is expected to need, from this measure of ``probe``."""
-        scale = (fit.size / probe.size) ** 2
+        scale = (fit.size / probe.size) ** SIZE_EXPONENT
         total = self.pages
         for part, height in self.parts.items():
             if part in fit.drop and part not in probe.drop:
@@ -91,21 +102,31 @@ def _body(page):
     return None
 
 
+def _bottom(box) -> float:
+    """Where the content of ``box`` ends: the bottom of its last line or
+    leaf box, not of the box itself (a box split across pages reaches down
+    to the page's end, wherever its content stops)."""
+    children = [c for c in getattr(box, "children", ()) if hasattr(c, "margin_height")]
+    if not children:
+        return box.position_y + box.margin_height()
+    return max(_bottom(c) for c in children)
+
+
 def measure(layout: Layout) -> Measure:
     pages = layout.document.pages
     total = 0.0
     parts: dict[str, float] = {}
     for page in pages:
         body = _body(page)
-        if body is None:
+        if body is None or not body.children:
             continue
         area = page._page_box.height
-        total += body.margin_height() / area
+        total += (max(_bottom(c) for c in body.children) - body.content_box_y()) / area
         for child in body.children:
             element = getattr(child, "element", None)
             classes = (element.get("class") or "").split() if element is not None else []
             if classes:
-                parts[classes[0]] = parts.get(classes[0], 0.0) + child.margin_height() / area
+                parts[classes[0]] = parts.get(classes[0], 0.0) + (_bottom(child) - child.position_y) / area
     return Measure(pages=total, parts=parts)
 
 
@@ -162,7 +183,7 @@ def render_fitted(
     for i, fit in enumerate(fits):
         if i == probe:
             layout = first
-        elif seen.predict(basis, fit) > fit.max_pages * (1 + TOLERANCE):
+        elif seen.predict(basis, fit) > fit.max_pages * (1 + (TOLERANCE if fit.size == basis.size else TOLERANCE_RESIZED)):
             continue
         else:
             layout = lay_out(i)
