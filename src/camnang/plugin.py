@@ -8,6 +8,7 @@ Events used (MkDocs 1.6):
   content-hash cache (camnang.printables.pipeline), still before MkDocs
   empties site_dir, so a broken template or font leaves the site as it was
   (printables: false in mkdocs.yml skips them);
+- on_serve: watch the guides and posters/ folders too;
 - on_files: add the printables at in-an/<name> (MkDocs copies them from the
   cache and checks the links to them) and one generated page per guide at
   huong-dan/<slug>/, whose "In ấn" box links its printables.
@@ -74,6 +75,13 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
         log.info("camnang: %s", self.printables.summary())
         for line in radio_printables.notes(self.library, self.settings):
             log.info("camnang: %s", line)
+
+    def on_serve(self, server, config, builder):
+        """``mkdocs serve`` rebuilds when a guide or a print template changes."""
+        for folder in (self.settings.guides_dir, self.settings.posters_dir):
+            if folder.is_dir():
+                server.watch(str(folder))
+        return server
 
     def on_files(self, files: Files, config) -> Files:
         for output in self.printables.outputs if self.printables else ():
