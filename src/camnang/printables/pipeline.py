@@ -1,21 +1,23 @@
 """Building every printable of a library: check, render what the cache
 lacks in worker processes, then (for the command line) copy into place.
 
-``build()`` is the one entry point, shared by the MkDocs plugin and
-``build_posters.py``:
+``build()`` is the entry point of the MkDocs plugin and ``build_posters.py``.
+It runs these steps, which team packs (issue 6) compose themselves, with a
+``plan`` per team and one ``render`` for all:
 
-1. check before any work: the print font covers Vietnamese, every template
-   compiles, every ``--only`` slug exists (``ConfigError`` otherwise);
-2. compute each output's content-hash key (``cache``); outputs whose key is
-   in the cache are reused as they are;
-3. render the others, in parallel worker processes when there are several
-   (each worker prepares fonts, stylesheets and QR codes once, see
+1. ``check``: before any work, the print font covers Vietnamese and every
+   template compiles (``ConfigError`` otherwise; ``select`` refuses unknown
+   ``--only`` slugs the same way);
+2. ``plan``: each output's content-hash key and place in the cache
+   (``cache``); outputs already there are reused as they are;
+3. ``render``: the others, in parallel worker processes when there are
+   several (each worker prepares fonts, stylesheets and QR codes once, see
    ``pdf``), each written atomically into the cache. Errors of every
    output are collected and raised together; nothing is copied then;
-4. with ``out_dir``: copy each output there, atomically, only when its
-   bytes differ from the file already there (a rebuild with nothing
-   changed writes nothing), and remove outputs of guides that no longer
-   exist (full builds only).
+4. ``copy_out``: with ``out_dir``, copy each output there, atomically, only
+   when its bytes differ from the file already there (a rebuild with
+   nothing changed writes nothing); a full build also removes outputs of
+   guides that no longer exist.
 
 The plugin passes no ``out_dir``: it hands the cached files to MkDocs,
 which copies them into ``site/in-an/``.
@@ -32,7 +34,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from ..config import Settings
 from ..errors import CamnangError, ConfigError, Problem, display_path
@@ -59,6 +61,21 @@ NO_SITE_URL = (
 
 
 @dataclass(frozen=True)
+class Job:
+    """One output to have in the cache: a kind, a guide, a team (or none)."""
+
+    kind: Kind
+    guide: Guide
+    team: Any
+    path: Path
+    """Where the output is in the cache (named by its content hash)."""
+
+    @property
+    def name(self) -> str:
+        return self.kind.output_name(self.guide)
+
+
+@dataclass(frozen=True)
 class Output:
     """One printable of one guide, as it is in the cache."""
 
@@ -71,6 +88,7 @@ class Output:
     size: int
     rendered: bool
     """Rendered by this build (False: reused from the cache)."""
+    team: Any = None
 
     def download(self) -> Download:
         return Download(label=self.kind.label, filename=self.name, size=self.size)
@@ -127,52 +145,34 @@ def build(
     kinds: Iterable[Kind] | None = None,
     jobs: int | None = None,
     out_dir: Path | None = None,
-    team=None,
     progress: Progress | None = None,
     warn: Callable[[str], None] = log.warning,
 ) -> BuildResult:
     """Every printable of every guide (or of the ``only`` slugs).
 
     ``jobs``: worker processes (default ``settings.worker_count``).
-    ``team``: a roster Team for team packs (see ``kinds.PrintContext``).
     Raises ``CamnangError`` before writing anything into ``out_dir`` if a
-    check or any render fails.
+    check or any render fails. Team packs compose the steps themselves:
+    ``check``, ``plan`` for each team, one ``render`` of all the jobs,
+    ``outputs`` and ``copy_out`` into each team's folder.
     """
     started = time.perf_counter()
     kinds = tuple(kinds) if kinds is not None else all_kinds()
-    guides = _select(library, only)
-    ctx = PrintContext(settings, team)
-    find_font(settings.print_font, ctx.where)
-    templates.check(settings.posters_dir, tuple(dict.fromkeys(s for k in kinds for s in k.sources)))
-    if not settings.site_url:
-        warn(NO_SITE_URL)
-
-    cache = Cache(settings.cache_dir)
-    planned: list[tuple[Kind, Guide, Path]] = []
-    for kind in kinds:
-        sources = templates.digest(settings.posters_dir, kind.sources)
-        for guide in guides:
-            key = output_key(kind, guide, ctx, sources)
-            planned.append((kind, guide, cache.path(kind, kind.output_name(guide), key)))
-    todo = [(kind.name, guide.slug, path) for kind, guide, path in planned if not path.is_file()]
-
-    _render_all(todo, guides, ctx, jobs or settings.worker_count, progress)
-
-    rendered = {path for _, _, path in todo}
-    outputs = [
-        Output(kind, guide.slug, kind.output_name(guide), path, path.stat().st_size, path in rendered)
-        for kind, guide, path in planned
-    ]
-    result = BuildResult(outputs=outputs, seconds=0.0, out_dir=out_dir)
+    guides = select(library, only)
+    check(settings, kinds, warn)
+    planned = plan(guides, settings, kinds)
+    rendered = render(planned, settings, jobs or settings.worker_count, progress)
+    result = BuildResult(outputs=outputs(planned, rendered), seconds=0.0, out_dir=out_dir)
     if out_dir is not None:
-        result.written = _copy_out(outputs, out_dir)
+        result.written = copy_out(result.outputs, out_dir)
         if only is None:
-            result.removed = _remove_stale(outputs, kinds, out_dir)
+            result.removed = _remove_stale(result.outputs, kinds, out_dir)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _select(library: Library, only: Iterable[str] | None) -> tuple[Guide, ...]:
+def select(library: Library, only: Iterable[str] | None) -> tuple[Guide, ...]:
+    """The guides of ``library`` named in ``only`` (all without it)."""
     if only is None:
         return library.guides
     wanted = list(dict.fromkeys(only))
@@ -188,23 +188,56 @@ def _select(library: Library, only: Iterable[str] | None) -> tuple[Guide, ...]:
     return tuple(g for g in library.guides if g.slug in wanted)
 
 
+def check(settings: Settings, kinds: tuple[Kind, ...], warn: Callable[[str], None] = log.warning) -> None:
+    """Before any work: the print font covers Vietnamese, every template
+    compiles (``ConfigError`` otherwise); a warning without a site_url."""
+    find_font(settings.print_font, PrintContext(settings).where)
+    templates.check(settings.posters_dir, tuple(dict.fromkeys(s for k in kinds for s in k.sources)))
+    if not settings.site_url:
+        warn(NO_SITE_URL)
+
+
+def plan(guides: Iterable[Guide], settings: Settings, kinds: tuple[Kind, ...], team: Any = None) -> list[Job]:
+    """The jobs of ``guides`` x ``kinds`` (for ``team``, if any), with
+    their place in the cache. A team's files are kept in a folder named by
+    its ``id``."""
+    ctx = PrintContext(settings, team)
+    cache = Cache(settings.cache_dir)
+    jobs = []
+    for kind in kinds:
+        sources = templates.digest(settings.posters_dir, kind.sources)
+        for guide in guides:
+            name = kind.output_name(guide)
+            if team is not None:
+                name = f"{team.id}/{name}"
+            jobs.append(Job(kind, guide, team, cache.path(kind, name, output_key(kind, guide, ctx, sources))))
+    return jobs
+
+
+def outputs(jobs: list[Job], rendered: set[Path]) -> list[Output]:
+    return [
+        Output(job.kind, job.guide.slug, job.name, job.path, job.path.stat().st_size, job.path in rendered, job.team)
+        for job in jobs
+    ]
+
+
 # -- rendering ----------------------------------------------------------------
 
 _worker: dict = {}
 
 
-def _init_worker(ctx: PrintContext, guides: dict[str, Guide]) -> None:
-    """Worker start: keep the context and guides, prepare fonts once."""
+def _init_worker(settings: Settings, guides: dict[str, Guide]) -> None:
+    """Worker start: keep the settings and guides, prepare fonts once."""
     from .pdf import printer
 
-    _worker["ctx"], _worker["guides"] = ctx, guides
-    printer(ctx.settings.print_font, ctx.where)
+    _worker["settings"], _worker["guides"] = settings, guides
+    printer(settings.print_font, PrintContext(settings).where)
 
 
-def _render_one(kind_name: str, slug: str, path: Path) -> int:
-    ctx: PrintContext = _worker["ctx"]
-    data = kind_named(kind_name).render(_worker["guides"][slug], ctx)
-    Cache(ctx.settings.cache_dir).put(path, data)
+def _render_one(kind_name: str, slug: str, team: Any, path: Path) -> int:
+    settings: Settings = _worker["settings"]
+    data = kind_named(kind_name).render(_worker["guides"][slug], PrintContext(settings, team))
+    Cache(settings.cache_dir).put(path, data)
     return len(data)
 
 
@@ -217,16 +250,15 @@ def _mp_context():
     return multiprocessing.get_context("spawn")
 
 
-def _render_all(
-    todo: list[tuple[str, str, Path]],
-    guides: tuple[Guide, ...],
-    ctx: PrintContext,
-    jobs: int,
-    progress: Progress | None,
-) -> None:
+def render(jobs: list[Job], settings: Settings, workers: int, progress: Progress | None = None) -> set[Path]:
+    """Render the jobs the cache lacks, in up to ``workers`` processes;
+    return their cache paths. Problems of every failed job are raised
+    together, as one ``CamnangError``, after the others finished."""
+    todo = [(job.kind.name, job.guide.slug, job.team, job.path) for job in jobs if not job.path.is_file()]
+    todo = list({task[3]: task for task in todo}.values())
     if not todo:
-        return
-    by_slug = {g.slug: g for g in guides}
+        return set()
+    guides = {job.guide.slug: job.guide for job in jobs}
     problems: list[Problem] = []
 
     def failed(error: CamnangError) -> None:
@@ -235,9 +267,9 @@ def _render_all(
                 problems.append(p)
 
     done = 0
-    workers = max(1, min(jobs, len(todo), os.cpu_count() or 1))
+    workers = max(1, min(workers, len(todo), os.cpu_count() or 1))
     if workers == 1 or len(todo) < POOL_MIN_TASKS:
-        _init_worker(ctx, by_slug)
+        _init_worker(settings, guides)
         for task in todo:
             try:
                 _render_one(*task)
@@ -247,12 +279,12 @@ def _render_all(
             if progress:
                 progress(done, len(todo))
     else:
-        needed = {slug for _, slug, _ in todo}
+        needed = {task[1] for task in todo}
         with ProcessPoolExecutor(
             max_workers=workers,
             mp_context=_mp_context(),
             initializer=_init_worker,
-            initargs=(ctx, {s: g for s, g in by_slug.items() if s in needed}),
+            initargs=(settings, {s: g for s, g in guides.items() if s in needed}),
         ) as pool:
             pending = {pool.submit(_render_one, *task) for task in todo}
             while pending:
@@ -267,11 +299,14 @@ def _render_all(
                         progress(done, len(todo))
     if problems:
         raise CamnangError(problems)
+    return {task[3] for task in todo}
 
 
 # -- the output folder -----------------------------------------------------------
 
-def _copy_out(outputs: list[Output], out_dir: Path) -> list[Path]:
+def copy_out(outputs: list[Output], out_dir: Path) -> list[Path]:
+    """Copy each output to ``out_dir``/its name, atomically, unless the file
+    there already has the same bytes; return the files written."""
     written = []
     for output in outputs:
         target = out_dir / output.name
