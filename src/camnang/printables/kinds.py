@@ -105,7 +105,7 @@ class Kind:
     """One printable made for every guide."""
 
     name: str
-    """Short id, used for cache folders and ``--kind`` style filters."""
+    """Short id: names the kind's cache folder and its worker tasks."""
     filename: str
     """Output file name, ``{slug}`` replaced by the guide's slug."""
     label: str
