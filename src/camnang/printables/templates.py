@@ -11,7 +11,6 @@ uses a name it is not given (``StrictUndefined``), stops the build with
 from __future__ import annotations
 
 import hashlib
-import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -68,7 +67,7 @@ def _problem(posters_dir: Path, name: str, error: Exception) -> Problem:
     else:
         # Jinja rewrites tracebacks so that template frames carry the
         # template's file name and line.
-        tb = sys.exc_info()[2] if error.__traceback__ is None else error.__traceback__
+        tb = error.__traceback__
         while tb is not None:
             filename = tb.tb_frame.f_code.co_filename
             if filename.startswith(str(posters_dir)):
@@ -77,7 +76,7 @@ def _problem(posters_dir: Path, name: str, error: Exception) -> Problem:
     if isinstance(error, TemplateNotFound):
         message = f"không tìm thấy mẫu in '{error.name}'"
     else:
-        message = f"mẫu in bị lỗi: {error.message if hasattr(error, 'message') and error.message else error}"
+        message = f"mẫu in bị lỗi: {getattr(error, 'message', None) or error}"
     return Problem(path=path, line=line, message=message, hint="sửa mẫu trong thư mục posters/ rồi chạy lại")
 
 
