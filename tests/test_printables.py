@@ -4,6 +4,7 @@ reading, copying text from or scanning them with a phone gets."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from functools import lru_cache
@@ -13,13 +14,15 @@ import pytest
 
 import pdfs
 from camnang.config import load_settings
-from camnang.printables import poster
+from camnang.printables import fitting, leaflet, poster
+from camnang.printables.kinds import PrintContext
 from camnang.printables.leaflet import LEAFLET
+from camnang.printables.pdf import printer
 from camnang.printables.poster import POSTER
 from camnang.render.site import Download
 from camnang.text import plain
 from camnang.validate import load_library
-from conftest import ROOT, TEST_SITE_URL
+from conftest import FIXTURES, ROOT, TEST_SITE_URL
 
 SETTINGS = load_settings(ROOT / "mkdocs.yml")
 GUIDES = load_library(ROOT / "guides", SETTINGS.categories).guides
@@ -156,12 +159,8 @@ def test_nothing_printed_within_10_mm_of_the_paper_edge(printed, guide, kind):
 def test_typical_guide_fits_one_leaflet_page(tmp_path):
     """The fixture guide (four short steps) is a one-page leaflet, and the
     long fixture needs two pages but not three; both posters are one page."""
-    from camnang.printables.kinds import PrintContext
     from camnang.printables.leaflet import render as render_leaflet
     from camnang.printables.poster import render as render_poster
-    from conftest import FIXTURES
-
-    import dataclasses
 
     settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL)
     ctx = PrintContext(settings)
@@ -180,13 +179,6 @@ def test_typical_guide_fits_one_leaflet_page(tmp_path):
 def test_fitting_chooses_what_trying_every_variant_would(tmp_path):
     """Predictions only skip layouts: the variant chosen is the first one,
     in order of preference, that really fits its page budget."""
-    import dataclasses
-
-    from camnang.printables import fitting, leaflet
-    from camnang.printables.kinds import PrintContext
-    from camnang.printables.pdf import printer
-    from conftest import FIXTURES
-
     settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL)
     ctx = PrintContext(settings)
     lay_out = printer(settings.print_font).layout

@@ -14,7 +14,6 @@ them, and the tests read them back.
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,9 +24,6 @@ from .fonts import PrintFont, find_font
 
 AUTHOR = "Tổ công nghệ số cộng đồng"
 """Author of every printable, in its PDF metadata."""
-
-log = logging.getLogger("mkdocs.plugins.camnang")
-
 
 @dataclass(frozen=True)
 class Layout:
