@@ -61,10 +61,15 @@ class PrintContext:
     """What a render function gets besides the guide.
 
     ``team`` is ``None`` for the generic printables of the site. Team packs
-    (issue 6) pass a ``camnang.roster.Team``; the leaflet and poster
-    templates then print the team block (``posters/team-block.html.j2``)
-    in place of the generic footer, in the same fixed-height strip, so the
-    rest of the page lays out exactly as in the generic version.
+    (issue 6) pass a ``camnang.roster.Team``: templates get it as ``team``,
+    and the leaflet and poster include ``posters/team-block.html.j2`` in
+    place of the generic help line of their footer strip, above the QR
+    codes. The strip has a fixed height (``.strip`` in ``leaflet.css`` and
+    ``poster.css``): the team block must fit in it, and the height may be
+    changed, but must be the same for every team, so that the rest of the
+    page lays out as in the generic version (see ``fitting``). Render with
+    ``kind.render(guide, PrintContext(settings, team))``, or in bulk with
+    ``pipeline.plan(..., team=team)`` and one ``pipeline.render``.
     """
 
     settings: Settings
