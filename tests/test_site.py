@@ -120,3 +120,15 @@ def test_stale_review_date_warns_and_shows_date(tmp_path: Path):
     assert result.returncode == 0, result.stderr
     assert "thu-nghiem.md" in result.stderr and "reviewed" in result.stderr and "12 tháng" in result.stderr
     assert "Cập nhật: 15/01/2024" in _text(site / "huong-dan" / "thu-nghiem" / "index.html")
+
+
+def test_preview_address_is_never_used_as_site_url():
+    """`mkdocs serve` sets site_url to its loopback address: printables must
+    not encode it; a real https address is kept as configured."""
+    from mkdocs.config import load_config
+
+    from camnang.config import settings_from_mkdocs
+
+    for url, expected in (("http://127.0.0.1:8000/", None), ("https://camnang.test/a", "https://camnang.test/a/")):
+        cfg = load_config(config_file=str(ROOT / "mkdocs.yml"), site_url=url)
+        assert settings_from_mkdocs(cfg, cfg.plugins["camnang"].config).site_url == expected
