@@ -6,6 +6,8 @@ kind of camnang.printables) of every guide, into a folder.
     python build_posters.py --only vneid-kich-hoat thanh-toan-qr
     python build_posters.py --out /tmp/in-an --jobs 2
     python build_posters.py --audio               # also phat-thanh-<slug>.wav (espeak-ng)
+    python build_posters.py --teams teams/vi-du.csv             # team packs into goi-to/
+    python build_posters.py --teams roster.xlsx --shard 2/4     # a quarter of the teams
 
 Reads the same mkdocs.yml as the site (guides, course_url, site_url from
 CAMNANG_SITE_URL, print_font, cache_dir). Files already in the folder with
@@ -42,6 +44,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="đọc thử mỗi bài phát thanh bằng giọng tiếng Việt của espeak-ng, ghi phat-thanh-<slug>.wav (cần espeak-ng)",
     )
+    teams = parser.add_argument_group("gói tài liệu cho từng tổ (tờ rơi và áp phích in tên, số điện thoại, mã QR nhóm Zalo của tổ)")
+    teams.add_argument("--teams", type=Path, metavar="FILE", help="danh sách tổ (.csv UTF-8 hoặc .xlsx, xem teams/README.md); ghi vào --out (mặc định: goi-to)")
+    teams.add_argument("--shard", metavar="K/N", help="chỉ làm phần K trong N phần của danh sách (chia việc cho N máy)")
+    teams.add_argument("--fail-fast", action="store_true", help="dừng ngay ở tổ đầu tiên bị lỗi (mặc định: làm tiếp các tổ khác, cuối cùng báo lỗi)")
     return parser.parse_args(argv)
 
 
@@ -89,6 +95,15 @@ def main(argv: list[str] | None = None) -> int:
     def warn(message: str) -> None:
         print(f"Cảnh báo: {message}", file=sys.stderr)
 
+    if args.teams is None and (args.shard or args.fail_fast):
+        print("Lỗi: --shard và --fail-fast chỉ dùng cùng --teams", file=sys.stderr)
+        return 2
+    if args.teams is not None:
+        if args.audio:
+            print("Lỗi: --audio không dùng cùng --teams", file=sys.stderr)
+            return 2
+        return team_packs(args, warn)
+
     progress = ProgressLine()
     try:
         settings = load_settings(args.config)
@@ -114,6 +129,95 @@ def main(argv: list[str] | None = None) -> int:
         print(f"camnang: {line}")
     if args.audio:
         return write_audio(library, settings, out, args.only)
+    return 0
+
+
+class TeamProgress:
+    """Team packs: a bar with teams done, files a second and time left on
+    a terminal; otherwise a line every ``every`` seconds (logs of CI jobs)."""
+
+    def __init__(self, stream=sys.stderr, every: float = 10.0):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.started = time.monotonic()
+        self.last = self.started
+        self.every = every
+        self.shown = False
+
+    def __call__(self, teams: int, total: int, files: int) -> None:
+        now = time.monotonic()
+        elapsed = max(now - self.started, 1e-6)
+        eta = (total - teams) * elapsed / teams if teams else 0
+        text = (
+            f"{teams}/{total} tổ, {files} tệp, {files / elapsed:.1f} tệp/giây, "
+            f"còn khoảng {_duration(eta)}"
+        )
+        if self.tty:
+            width = 30
+            filled = width * teams // max(total, 1)
+            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {text} ")
+            self.stream.flush()
+            self.shown = True
+        elif now - self.last >= self.every or teams == total:
+            self.stream.write(f"camnang: {text}\n")
+            self.stream.flush()
+            self.last = now
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+            self.shown = False
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} giây"
+    return f"{seconds // 60} phút {seconds % 60:02d} giây"
+
+
+def team_packs(args: argparse.Namespace, warn) -> int:
+    """``--teams FILE``: the roster is read and checked in full before
+    anything is written; then every team's pack (or the ``--shard``'s)."""
+    from camnang.printables.teampacks import DEFAULT_DIR, build_packs
+    from camnang.roster import load_roster, parse_shard
+
+    progress = TeamProgress()
+    try:
+        shard = parse_shard(args.shard) if args.shard else None
+        settings = load_settings(args.config)
+        library = load_library(settings.guides_dir, settings.categories, on_warning=warn)
+        roster = load_roster(args.teams)
+        for message in roster.warnings:
+            warn(message)
+        teams = roster.shard(*shard) if shard else roster.teams
+        out = args.out if args.out is not None else Path(settings.config_file or args.config).resolve().parent / DEFAULT_DIR
+        if shard:
+            print(f"camnang: phần {shard[0]}/{shard[1]}: {len(teams)} trong {len(roster.teams)} tổ", file=sys.stderr)
+        result = build_packs(
+            teams,
+            library,
+            settings,
+            out,
+            only=args.only,
+            jobs=args.jobs,
+            fail_fast=args.fail_fast,
+            progress=progress,
+            warn=warn,
+            roster=args.teams,
+        )
+    except CamnangError as e:
+        progress.close()
+        print(f"Lỗi: {e}", file=sys.stderr)
+        print("Không ghi tệp nào; các tệp đã có được giữ nguyên.", file=sys.stderr)
+        return 1
+    progress.close()
+    print(f"camnang: {result.summary()}")
+    if result.problems:
+        print(f"Lỗi ở {len(result.failed)} tổ (các tổ khác đã ghi xong; sửa rồi chạy lại, tệp đã làm được dùng lại):", file=sys.stderr)
+        for problem in result.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
     return 0
 
 

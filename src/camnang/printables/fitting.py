@@ -134,7 +134,9 @@ _memo: dict[tuple, int] = {}
 
 
 def _memo_key(kind_name: str, guide: Guide, ctx: PrintContext, sources: tuple[str, ...]) -> tuple:
-    return (kind_name, guide.digest, ctx.token(team=False), templates.digest(ctx.settings.posters_dir, sources))
+    # Team layouts have a taller footer strip than the generic one (the
+    # same for every team): whether there is a team counts, not which.
+    return (kind_name, guide.digest, ctx.team is not None, ctx.token(team=False), templates.digest(ctx.settings.posters_dir, sources))
 
 
 def fitted(kind_name: str, guide: Guide, ctx: PrintContext, sources: tuple[str, ...]) -> int | None:

@@ -96,6 +96,13 @@ class PrintContext:
         """QR code of the national course (made once per process)."""
         return qr_code(self.settings.course_url, width_mm, error, min_symbol_mm)
 
+    def team_qr(self, width_mm: float, error: str, min_symbol_mm: float) -> QrCode | None:
+        """QR code of the team's Zalo group, or None (no team, no link:
+        team packs never print a broken code). The roster only accepts
+        ``https://zalo.me/`` links."""
+        url = getattr(self.team, "zalo", None)
+        return qr_code(url, width_mm, error, min_symbol_mm) if url else None
+
     def token(self, setting_names: tuple[str, ...] = (), team: bool = True) -> str:
         """The part of a cache key that comes from settings (and the team,
         unless ``team`` is false)."""

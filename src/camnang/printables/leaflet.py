@@ -61,6 +61,7 @@ def html(guide: Guide, ctx: PrintContext, fit: Fit) -> str:
         page_qr=ctx.page_qr(guide, QR_BOX_MM, "m", QR_MIN_MM),
         course_qr=ctx.course_qr(QR_BOX_MM, "m", QR_MIN_MM),
         team=ctx.team,
+        team_qr=ctx.team_qr(QR_BOX_MM, "m", QR_MIN_MM),
     )
 
 
