@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-BENCHMARKS = ["printables"]
+BENCHMARKS = ["printables", "teampacks"]
 
 HERE = Path(__file__).resolve().parent
 
