@@ -59,6 +59,7 @@ from .pipeline import _mp_context, check, select
 DEFAULT_DIR = Path("goi-to")
 """Where packs go without ``--out``: ``goi-to/`` ("gói tổ"), next to mkdocs.yml."""
 STRIP_TEMPLATE = "team-strip.html.j2"
+STRIP_CSS = "team-strip.css"
 ALL_IN_ONE = "tron-bo.pdf"
 INDEX = "index.csv"
 INDEX_COLUMNS = ("ma_to", "ten_to", "tep", "so_trang")
@@ -162,7 +163,7 @@ def build_packs(
     kinds = pack_kinds()
     guides = select(library, only)
     check(settings, kinds, warn)
-    templates.check(settings.posters_dir, (STRIP_TEMPLATE,))
+    templates.check(settings.posters_dir, (STRIP_TEMPLATE, STRIP_CSS))
     result = PackResult(out_dir=out_dir)
     shown = display_path(roster) if roster is not None else "danh sách tổ"
     workers = max(1, min(jobs or settings.worker_count, len(teams), os.cpu_count() or 1))
@@ -244,7 +245,7 @@ def _init_worker(settings: Settings, guides: tuple[Guide, ...], out_dir: Path, r
     _worker.update(settings=settings, guides=guides, out_dir=out_dir, roster=roster, blanks={}, pages={})
     printer(settings.print_font, PrintContext(settings).where)
     _worker["sources"] = {
-        kind.name: templates.digest(settings.posters_dir, (*kind.sources, STRIP_TEMPLATE)) for kind in pack_kinds()
+        kind.name: templates.digest(settings.posters_dir, (*kind.sources, STRIP_TEMPLATE, STRIP_CSS)) for kind in pack_kinds()
     }
 
 
@@ -286,7 +287,8 @@ def strip_pdf(kind: Kind, team: Team, settings: Settings) -> bytes:
         author=AUTHOR,
     )
     posters = settings.posters_dir
-    layout = printer(settings.print_font, ctx.where).layout(html, posters, [posters / s for s in module.STYLESHEETS])
+    sheets = [posters / s for s in (*module.STYLESHEETS, STRIP_CSS)]
+    layout = printer(settings.print_font, ctx.where).layout(html, posters, sheets)
     _check_fits(layout, team, kind)
     return layout.pdf()
 

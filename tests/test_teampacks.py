@@ -1,0 +1,278 @@
+"""Team packs (issue 6) with the real command line, real WeasyPrint PDFs,
+text copied out of them and QR codes decoded from 150 dpi rasters.
+
+Most tests share one build of a 5-team roster (hostile names, a team
+without a Zalo link) over one fixture guide, to keep the suite fast."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import ImageChops
+
+import pdfs
+from camnang.config import DEFAULT_COURSE_URL, load_settings
+from camnang.printables.kinds import PrintContext
+from camnang.printables.leaflet import LEAFLET
+from camnang.printables.poster import POSTER
+from camnang.roster import load_roster
+from camnang.validate import load_library
+from conftest import FIXTURES, ROOT, TEST_SITE_URL, make_project
+
+SLUG = "thu-nghiem"
+PAGE_URL = f"{TEST_SITE_URL}huong-dan/{SLUG}/"
+HEADER = ["ma_to", "ten_to", "cap", "xa", "tinh", "to_truong", "dien_thoai", "zalo", "dia_diem"]
+# Phone numbers and links are made up for the tests.
+TEAMS = [
+    ["to-mot", "<b>x</b>", "thon", "Hương Lạc", "Bắc Ninh", "Nguyễn Văn <i>A</i>", "0912345678", "https://zalo.me/g/to-mot", "Nhà văn hóa thôn"],
+    ["to-hai", '"; DROP TABLE to; --', "thon", "Hương Lạc", "Bắc Ninh", "", "+84 98 765 4321", "https://zalo.me/g/to-hai", ""],
+    ["to-ba", "Tổ công nghệ số cộng đồng thôn Đồng Quan", "thon", "Hương Lạc", "Bắc Ninh", "Trần Thị Bình", "", "", "Nhà văn hóa thôn, tối thứ Bảy"],
+    ["to-bon", "Tổ {{ 7*7 }} </p><script>alert(1)</script>", "thon", "Hương Lạc", "Bắc Ninh", "", "", "https://zalo.me/g/to-bon", ""],
+    ["xa-huong-lac", "Tổ công nghệ số cộng đồng xã Hương Lạc", "xa", "Hương Lạc", "Bắc Ninh", "Lê Văn Cường", "0204 3854 123", "https://zalo.me/g/xa-huong-lac", "Bộ phận một cửa, Ủy ban nhân dân xã"],
+]
+IDS = [t[0] for t in TEAMS]
+ZALO = {t[0]: t[7] for t in TEAMS}
+NAMES = {t[0]: t[1] for t in TEAMS}
+FILES = {f"to-roi-{SLUG}.pdf", f"ap-phich-{SLUG}.pdf", "tron-bo.pdf"}
+
+
+def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([header, *rows])
+    return path
+
+
+def cli(project: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CAMNANG_SITE_URL": TEST_SITE_URL}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "build_posters.py"), *args],
+        cwd=project, env=env, capture_output=True, text=True, timeout=900,
+    )
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
+    return {
+        str(p.relative_to(folder)): (p.stat().st_mtime_ns, p.read_bytes())
+        for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The 5-team pack, built once with the command line."""
+    project = make_project(tmp_path_factory.mktemp("teams"))
+    roster = write_csv(project / "to.csv", TEAMS)
+    result = cli(project, "--teams", "to.csv", "--out", "goi", "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    return project, roster, project / "goi", result
+
+
+def decoded(path: Path) -> set[str]:
+    return {code.text for image in pdfs.raster(path, 150) for code in pdfs.qr_codes(image, 150)}
+
+
+def test_every_team_gets_its_folder_of_files(built):
+    project, _, out, result = built
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == sorted(IDS)
+    for team in IDS:
+        assert {p.name for p in (out / team).iterdir()} == FILES
+    assert "5 tổ, 15 tệp" in result.stdout
+
+
+@pytest.mark.parametrize("team", IDS)
+def test_each_pdf_shows_its_own_team_literally(built, team):
+    out = built[2]
+    for name in FILES:
+        text = pdfs.squash(pdfs.text(out / team / name))
+        assert pdfs.squash(NAMES[team]) in text, (team, name)
+        for other in IDS:
+            if other != team:
+                assert pdfs.squash(NAMES[other]) not in text
+    leaflet = pdfs.squash(pdfs.text(out / team / f"to-roi-{SLUG}.pdf"))
+    if team == "to-mot":
+        assert pdfs.squash("Tổ trưởng: Nguyễn Văn <i>A</i>") in leaflet
+        assert "0912345678" in leaflet  # printed as 0912 345 678
+    if team == "to-bon":
+        assert "{{7*7}}" in leaflet and "<script>" in leaflet
+
+
+@pytest.mark.parametrize("team", IDS)
+def test_zalo_qr_decodes_to_the_teams_own_link(built, team):
+    out = built[2]
+    expected = {PAGE_URL, DEFAULT_COURSE_URL} | ({ZALO[team]} if ZALO[team] else set())
+    for name in (f"to-roi-{SLUG}.pdf", f"ap-phich-{SLUG}.pdf"):
+        assert decoded(out / team / name) == expected, (team, name)
+
+
+def test_same_design_as_generic_printables(built):
+    out = built[2]
+    for team in ("to-mot", "to-ba"):
+        leaflet, poster = out / team / f"to-roi-{SLUG}.pdf", out / team / f"ap-phich-{SLUG}.pdf"
+        for path, size in ((leaflet, pdfs.A4), (poster, pdfs.A3)):
+            for width, height in pdfs.page_sizes(path):
+                assert width == pytest.approx(size[0], abs=0.01) and height == pytest.approx(size[1], abs=0.01)
+        assert len(pdfs.page_sizes(poster)) == 1
+        for path in (leaflet, poster):
+            fonts = pdfs.fonts(path)
+            assert fonts and all(f.embedded for f in fonts)
+            assert pdfs.metadata(path)["lang"] == "vi"
+            for image in pdfs.raster(path, 100):
+                assert not pdfs.ink_near_edges(image, 100, 10)
+        assert min(size for size, _ in pdfs.type_sizes(leaflet)) >= 11.9
+        assert min(size for size, _ in pdfs.type_sizes(poster)) >= 23.9
+        for image in pdfs.raster(poster, 150):
+            assert all(code.width_mm >= 59.5 for code in pdfs.qr_codes(image, 150))
+
+
+def test_stamped_pages_look_like_a_full_render_of_the_team(built, tmp_path):
+    """The shortcut (shared layout + the team's strip stamped on) prints
+    what laying out the whole page for the team prints."""
+    project, roster, out, _ = built
+    settings = dataclasses.replace(load_settings(project / "mkdocs.yml"), site_url=TEST_SITE_URL)
+    guide = load_library(settings.guides_dir, settings.categories).guides[0]
+    team = load_roster(roster).teams[0]
+    for kind in (LEAFLET, POSTER):
+        direct = tmp_path / f"{kind.name}.pdf"
+        direct.write_bytes(kind.render(guide, PrintContext(settings, team)))
+        stamped = out / team.id / kind.output_name(guide)
+        a, b = pdfs.raster(direct, 75), pdfs.raster(stamped, 75)
+        assert len(a) == len(b)
+        for x, y in zip(a, b):
+            diff = ImageChops.difference(x.convert("L"), y.convert("L"))
+            histogram = diff.histogram()
+            assert sum(histogram[64:]) < 0.001 * x.width * x.height, kind.name
+
+
+def test_tron_bo_and_index(built):
+    out = built[2]
+    rows = list(csv.DictReader(io.StringIO((out / "index.csv").read_text(encoding="utf-8-sig"))))
+    assert [r["ma_to"] for r in rows] == [t for t in IDS for _ in range(3)]
+    for team in IDS:
+        leaflet_pages = len(pdfs.reader(out / team / f"to-roi-{SLUG}.pdf").pages)
+        all_in_one = len(pdfs.reader(out / team / "tron-bo.pdf").pages)
+        assert all_in_one == leaflet_pages
+        listed = {r["tep"]: int(r["so_trang"]) for r in rows if r["ma_to"] == team}
+        assert listed == {
+            f"{team}/to-roi-{SLUG}.pdf": leaflet_pages,
+            f"{team}/ap-phich-{SLUG}.pdf": 1,
+            f"{team}/tron-bo.pdf": all_in_one,
+        }
+        assert {r["ten_to"] for r in rows if r["ma_to"] == team} == {NAMES[team]}
+
+
+def test_rerun_reuses_the_cache_and_writes_nothing(built):
+    project, _, out, _ = built
+    before = snapshot(out)
+    (out / "to-ba" / "tron-bo.pdf").unlink()
+    result = cli(project, "--teams", "to.csv", "--out", "goi", "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    assert "0 tệp mới tạo" in result.stdout and "ghi 1 tệp" in result.stdout
+    after = snapshot(out)
+    assert after.keys() == before.keys()
+    changed = {k for k in before if before[k] != after[k]}
+    assert changed <= {"to-ba/tron-bo.pdf", "index.csv"}
+    assert after["to-ba/tron-bo.pdf"][1] == before["to-ba/tron-bo.pdf"][1]
+
+
+def test_shards_cover_every_team_exactly_once(built):
+    project = built[0]
+    seen: list[str] = []
+    for k in (1, 2, 3):
+        result = cli(project, "--teams", "to.csv", "--out", f"phan-{k}", "--shard", f"{k}/3", "--jobs", "1")
+        assert result.returncode == 0, result.stderr
+        folders = [p.name for p in (project / f"phan-{k}").iterdir() if p.is_dir()]
+        seen += folders
+        index = (project / f"phan-{k}" / "index.csv").read_text(encoding="utf-8-sig")
+        assert {r["ma_to"] for r in csv.DictReader(io.StringIO(index))} == set(folders)
+    assert sorted(seen) == sorted(IDS)
+
+
+def test_xlsx_roster_gives_the_same_packs_as_csv(built):
+    import openpyxl
+
+    project, _, out, _ = built
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for row in TEAMS:
+        sheet.append(row)
+    book.save(project / "to.xlsx")
+    result = cli(project, "--teams", "to.xlsx", "--out", "goi-xlsx", "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    a, b = snapshot(out), snapshot(project / "goi-xlsx")
+    assert a.keys() == b.keys()
+    assert all(a[k][1] == b[k][1] for k in a)
+
+
+BAD = [
+    ("ma_to", 2, [["../x", *TEAMS[0][1:]]]),
+    ("ma_to", 2, [["to/mot", *TEAMS[0][1:]]]),
+    ("ma_to", 2, [["to mot", *TEAMS[0][1:]]]),
+    ("ma_to", 3, [TEAMS[0], TEAMS[0]]),
+    ("zalo", 2, [[*TEAMS[0][:7], "https://zalo.me.evil.example/g/x", TEAMS[0][8]]]),
+    ("zalo", 2, [[*TEAMS[0][:7], "http://zalo.me/g/x", TEAMS[0][8]]]),
+    ("dien_thoai", 3, [TEAMS[1], [*TEAMS[0][:6], "12345", *TEAMS[0][7:]]]),
+]
+
+
+@pytest.mark.parametrize("column,row,rows", BAD, ids=[f"{c}-{i}" for i, (c, _, _) in enumerate(BAD)])
+def test_bad_roster_names_row_and_column_and_leaves_dir_as_it_was(built, tmp_path, column, row, rows):
+    project, _, out, _ = built
+    bad = write_csv(tmp_path / "bad.csv", rows)
+    before = snapshot(out)
+    result = cli(project, "--teams", str(bad), "--out", "goi", "--jobs", "2")
+    assert result.returncode == 1
+    assert f"bad.csv:{row}: trường '{column}'" in result.stderr, result.stderr
+    assert snapshot(out) == before
+
+
+def test_missing_required_column(built):
+    project, _, out, _ = built
+    header = [h for h in HEADER if h != "tinh"]
+    bad = write_csv(project / "thieu-cot.csv", [[v for h, v in zip(HEADER, TEAMS[0]) if h != "tinh"]], header)
+    before = snapshot(out)
+    result = cli(project, "--teams", bad.name, "--out", "goi")
+    assert result.returncode == 1
+    assert "thieu-cot.csv:1: trường 'tinh': thiếu cột bắt buộc" in result.stderr
+    assert snapshot(out) == before
+
+
+def test_team_block_too_long_is_refused_and_the_others_written(built):
+    project = built[0]
+    long_place = "Nhà văn hóa thôn, " * 8
+    rows = [TEAMS[2], [*TEAMS[4][:2], *TEAMS[4][2:8], long_place[:160]]]
+    rows[1][1] = "Tổ công nghệ số cộng đồng " * 4
+    write_csv(project / "dai.csv", rows)
+    result = cli(project, "--teams", "dai.csv", "--out", "goi-dai", "--jobs", "1")
+    assert result.returncode == 1
+    assert "dai.csv:3: trường 'dia_diem'" in result.stderr, result.stderr
+    assert (project / "goi-dai" / "to-ba" / "tron-bo.pdf").is_file()
+    assert not (project / "goi-dai" / "xa-huong-lac").exists()
+    fast = cli(project, "--teams", "dai.csv", "--out", "goi-dai-2", "--jobs", "1", "--fail-fast")
+    assert fast.returncode == 1
+
+
+def test_example_roster_from_the_repository_root(tmp_path):
+    """The README's command: every bundled guide, every example team."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CAMNANG_SITE_URL": TEST_SITE_URL}
+    out = tmp_path / "goi-to"
+    result = subprocess.run(
+        [sys.executable, "build_posters.py", "--teams", "teams/vi-du.csv", "--out", str(out)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stderr
+    guides = sorted(p.stem for p in (ROOT / "guides").glob("*.md"))
+    teams = [t.id for t in load_roster(ROOT / "teams" / "vi-du.csv").teams]
+    for team in teams:
+        names = {p.name for p in (out / team).iterdir()}
+        assert names == {f"{k}-{g}.pdf" for k in ("to-roi", "ap-phich") for g in guides} | {"tron-bo.pdf"}
+    text = pdfs.squash(pdfs.text(out / teams[0] / "tron-bo.pdf"))
+    assert pdfs.squash("Quét để vào nhóm Zalo của tổ") in text
