@@ -276,3 +276,9 @@ def test_example_roster_from_the_repository_root(tmp_path):
         assert names == {f"{k}-{g}.pdf" for k in ("to-roi", "ap-phich") for g in guides} | {"tron-bo.pdf"}
     text = pdfs.squash(pdfs.text(out / teams[0] / "tron-bo.pdf"))
     assert pdfs.squash("Quét để vào nhóm Zalo của tổ") in text
+    # The team's strip is on every page of a two-page leaflet.
+    zalo = load_roster(ROOT / "teams" / "vi-du.csv").teams[0].zalo
+    pages = pdfs.raster(out / teams[0] / "to-roi-vneid-kich-hoat.pdf", 150)
+    assert len(pages) == 2
+    for image in pages:
+        assert zalo in {code.text for code in pdfs.qr_codes(image, 150)}

@@ -23,9 +23,9 @@ as no prediction is more than ``TOLERANCE`` too pessimistic (on the
 bundled guides and test fixtures, it is: tests/test_printables.py).
 
 The variant that fitted is remembered per worker process, for the guide,
-templates and settings (not the team): team packs render each guide once
-per team with a footer strip of the same fixed height, so every team after
-the first lays out once.
+templates, settings and whether there is a team (not which: the footer
+strip of a team layout is taller than the generic one, but the same for
+every team), so every team after the first lays out once.
 """
 
 from __future__ import annotations
