@@ -34,7 +34,7 @@ HEADER = ["ma_to", "ten_to", "cap", "xa", "tinh", "to_truong", "dien_thoai", "za
 TEAMS = [
     ["to-mot", "<b>x</b>", "thon", "Hương Lạc", "Bắc Ninh", "Nguyễn Văn <i>A</i>", "0912345678", "https://zalo.me/g/to-mot", "Nhà văn hóa thôn"],
     ["to-hai", '"; DROP TABLE to; --', "thon", "Hương Lạc", "Bắc Ninh", "", "+84 98 765 4321", "https://zalo.me/g/to-hai", ""],
-    ["to-ba", "Tổ công nghệ số cộng đồng thôn Đồng Quan", "thon", "Hương Lạc", "Bắc Ninh", "Trần Thị Bình", "", "", "Nhà văn hóa thôn, tối thứ Bảy"],
+    ["to-ba", "Tổ công nghệ số cộng đồng thôn Đồng Quan", "thon", "Hương Lạc", "Bắc Ninh", "Trần Thị Bình", "0987654321", "", "Nhà văn hóa thôn, tối thứ Bảy"],
     ["to-bon", "Tổ {{ 7*7 }} </p><script>alert(1)</script>", "thon", "Hương Lạc", "Bắc Ninh", "", "", "https://zalo.me/g/to-bon", ""],
     ["xa-huong-lac", "Tổ công nghệ số cộng đồng xã Hương Lạc", "xa", "Hương Lạc", "Bắc Ninh", "Lê Văn Cường", "0204 3854 123", "https://zalo.me/g/xa-huong-lac", "Bộ phận một cửa, Ủy ban nhân dân xã"],
 ]
@@ -100,6 +100,10 @@ def test_each_pdf_shows_its_own_team_literally(built, team):
     if team == "to-mot":
         assert pdfs.squash("Tổ trưởng: Nguyễn Văn <i>A</i>") in leaflet
         assert "0912345678" in leaflet  # printed as 0912 345 678
+    if team == "to-ba":  # no Zalo link: the phone, large, where the code would be
+        assert pdfs.squash("Gọi cho tổ 0987 654 321") in leaflet
+    else:
+        assert "Gọichotổ" not in leaflet
     if team == "to-bon":
         assert "{{7*7}}" in leaflet and "<script>" in leaflet
 
