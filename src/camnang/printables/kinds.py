@@ -69,7 +69,11 @@ class PrintContext:
     changed, but must be the same for every team, so that the rest of the
     page lays out as in the generic version (see ``fitting``). Render with
     ``kind.render(guide, PrintContext(settings, team))``, or in bulk with
-    ``pipeline.plan(..., team=team)`` and one ``pipeline.render``.
+    ``pipeline.plan(..., team=team)`` and one ``pipeline.render``. Team
+    packs themselves (``teampacks``) lay out each guide once with a blank
+    team and stamp each team's strip (``posters/team-strip.html.j2``) on
+    it; the team's Zalo code (``team_qr``) is the first cell of the QR row
+    (``posters/team-qr.html.j2``).
     """
 
     settings: Settings
