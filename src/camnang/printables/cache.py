@@ -96,6 +96,18 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """``write_atomic`` unless the file already holds exactly ``data``, so a
+    rebuild with nothing changed writes nothing; True when it wrote."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    write_atomic(path, data)
+    return True
+
+
 class Cache:
     def __init__(self, cache_dir: Path):
         self.root = cache_dir / "printables"

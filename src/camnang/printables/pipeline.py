@@ -41,7 +41,7 @@ from ..errors import CamnangError, ConfigError, Problem, display_path
 from ..model import Guide, Library
 from ..render.site import Download
 from . import templates
-from .cache import Cache, output_key, write_atomic
+from .cache import Cache, output_key, write_if_changed
 from .fonts import find_font
 from .kinds import Kind, PrintContext, all_kinds, kind_named
 
@@ -310,13 +310,7 @@ def copy_out(outputs: list[Output], out_dir: Path) -> list[Path]:
     written = []
     for output in outputs:
         target = out_dir / output.name
-        data = output.path.read_bytes()
-        try:
-            same = target.stat().st_size == len(data) and target.read_bytes() == data
-        except FileNotFoundError:
-            same = False
-        if not same:
-            write_atomic(target, data)
+        if write_if_changed(target, output.path.read_bytes()):
             written.append(target)
     return written
 

@@ -50,7 +50,7 @@ from ..errors import CamnangError, Problem, display_path
 from ..model import Guide, Library
 from ..roster import Team
 from . import templates
-from .cache import Cache, output_key, write_atomic
+from .cache import Cache, output_key, write_atomic, write_if_changed
 from .kinds import Kind, PrintContext
 from .leaflet import LEAFLET
 from .pdf import AUTHOR, printer
@@ -422,13 +422,5 @@ def _pack(team: Team) -> TeamResult:
     written = 0
     folder = _worker["out_dir"] / team.id
     for name, _, path in files:
-        data = path.read_bytes()
-        target = folder / name
-        try:
-            same = target.stat().st_size == len(data) and target.read_bytes() == data
-        except FileNotFoundError:
-            same = False
-        if not same:
-            write_atomic(target, data)
-            written += 1
+        written += write_if_changed(folder / name, path.read_bytes())
     return TeamResult(team.id, team.name, tuple((n, p) for n, p, _ in files), rendered, written)
