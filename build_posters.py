@@ -22,6 +22,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 from camnang.config import load_settings
 from camnang.errors import CamnangError
@@ -51,39 +52,69 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-class ProgressLine:
-    """A progress bar on a terminal; a line every few seconds otherwise.
-    Quiet for short runs (under a second)."""
+class Progress:
+    """A bar on a terminal; otherwise (CI logs) a line every ``every``
+    seconds. Quiet during the first ``quiet_for`` seconds of a run."""
 
-    def __init__(self, stream=sys.stderr, every: float = 3.0):
+    def __init__(self, stream=sys.stderr, every: float = 3.0, quiet_for: float = 0.0):
         self.stream = stream
         self.tty = stream.isatty()
         self.started = time.monotonic()
         self.last = self.started
         self.every = every
+        self.quiet_for = quiet_for
         self.shown = False
 
-    def __call__(self, done: int, total: int) -> None:
+    @property
+    def elapsed(self) -> float:
+        return max(time.monotonic() - self.started, 1e-6)
+
+    def eta(self, done: int, total: int) -> str:
+        return _duration((total - done) * self.elapsed / done if done else 0)
+
+    def show(self, done: int, total: int, text: str) -> None:
         now = time.monotonic()
-        if now - self.started < 1.0 and done < total:
+        if now - self.started < self.quiet_for and done < total:
             return
         if self.tty:
             width = 30
-            filled = width * done // total
-            rate = done / max(now - self.started, 1e-6)
-            eta = (total - done) / rate if rate else 0
-            self.stream.write(
-                f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} tệp, còn khoảng {eta:.0f} giây "
-            )
+            filled = width * done // max(total, 1)
+            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {text} ")
             self.stream.flush()
             self.shown = True
         elif now - self.last >= self.every or done == total:
-            self.stream.write(f"camnang: đã tạo {done}/{total} tệp\n")
+            self.stream.write(f"camnang: {text}\n")
+            self.stream.flush()
             self.last = now
 
     def close(self) -> None:
         if self.shown:
             self.stream.write("\n")
+            self.shown = False
+
+
+def file_progress() -> tuple[Progress, Callable[[int, int], None]]:
+    """Printables: files done and time left."""
+    progress = Progress(every=3.0, quiet_for=1.0)
+
+    def update(done: int, total: int) -> None:
+        progress.show(done, total, f"{done}/{total} tệp, còn khoảng {progress.eta(done, total)}")
+
+    return progress, update
+
+
+def team_progress() -> tuple[Progress, Callable[[int, int, int], None]]:
+    """Team packs: teams done, files a second and time left."""
+    progress = Progress(every=10.0)
+
+    def update(teams: int, total: int, files: int) -> None:
+        text = (
+            f"{teams}/{total} tổ, {files} tệp, {f'{files / progress.elapsed:.1f}'.replace('.', ',')} tệp/giây, "
+            f"còn khoảng {progress.eta(teams, total)}"
+        )
+        progress.show(teams, total, text)
+
+    return progress, update
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return team_packs(args, warn)
 
-    progress = ProgressLine()
+    progress, on_progress = file_progress()
     try:
         settings = load_settings(args.config)
         library = load_library(settings.guides_dir, settings.categories, on_warning=warn)
@@ -115,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             only=args.only,
             jobs=args.jobs,
             out_dir=out,
-            progress=progress,
+            progress=on_progress,
             warn=warn,
         )
     except CamnangError as e:
@@ -132,43 +163,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-class TeamProgress:
-    """Team packs: a bar with teams done, files a second and time left on
-    a terminal; otherwise a line every ``every`` seconds (logs of CI jobs)."""
-
-    def __init__(self, stream=sys.stderr, every: float = 10.0):
-        self.stream = stream
-        self.tty = stream.isatty()
-        self.started = time.monotonic()
-        self.last = self.started
-        self.every = every
-        self.shown = False
-
-    def __call__(self, teams: int, total: int, files: int) -> None:
-        now = time.monotonic()
-        elapsed = max(now - self.started, 1e-6)
-        eta = (total - teams) * elapsed / teams if teams else 0
-        text = (
-            f"{teams}/{total} tổ, {files} tệp, {files / elapsed:.1f} tệp/giây, "
-            f"còn khoảng {_duration(eta)}"
-        )
-        if self.tty:
-            width = 30
-            filled = width * teams // max(total, 1)
-            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {text} ")
-            self.stream.flush()
-            self.shown = True
-        elif now - self.last >= self.every or teams == total:
-            self.stream.write(f"camnang: {text}\n")
-            self.stream.flush()
-            self.last = now
-
-    def close(self) -> None:
-        if self.shown:
-            self.stream.write("\n")
-            self.shown = False
-
-
 def _duration(seconds: float) -> str:
     seconds = int(round(seconds))
     if seconds < 60:
@@ -182,7 +176,7 @@ def team_packs(args: argparse.Namespace, warn) -> int:
     from camnang.printables.teampacks import DEFAULT_DIR, build_packs
     from camnang.roster import load_roster, parse_shard
 
-    progress = TeamProgress()
+    progress, on_progress = team_progress()
     try:
         shard = parse_shard(args.shard) if args.shard else None
         settings = load_settings(args.config)
@@ -202,7 +196,7 @@ def team_packs(args: argparse.Namespace, warn) -> int:
             only=args.only,
             jobs=args.jobs,
             fail_fast=args.fail_fast,
-            progress=progress,
+            progress=on_progress,
             warn=warn,
             roster=args.teams,
         )
