@@ -8,6 +8,7 @@ kind of camnang.printables) of every guide, into a folder.
     python build_posters.py --audio               # also phat-thanh-<slug>.wav (espeak-ng)
     python build_posters.py --teams teams/vi-du.csv             # team packs into goi-to/
     python build_posters.py --teams roster.xlsx --shard 2/4     # a quarter of the teams
+    python build_posters.py --review              # what to re-check this quarter (no files)
 
 Reads the same mkdocs.yml as the site (guides, course_url, site_url from
 CAMNANG_SITE_URL, print_font, cache_dir). Files already in the folder with
@@ -44,6 +45,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--audio",
         action="store_true",
         help="đọc thử mỗi bài phát thanh bằng giọng tiếng Việt của espeak-ng, ghi phat-thanh-<slug>.wav (cần espeak-ng)",
+    )
+    parser.add_argument(
+        "--review",
+        action="store_true",
+        help="chỉ in báo cáo rà soát nội dung (ngày kiểm tra, hạn xem lại, nguồn trên tên miền cũ sau sáp nhập, bài phát thanh dài), không tạo tệp",
     )
     teams = parser.add_argument_group("gói tài liệu cho từng tổ (tờ rơi và áp phích in tên, số điện thoại, mã QR nhóm Zalo của tổ)")
     teams.add_argument("--teams", type=Path, metavar="FILE", help="danh sách tổ (.csv UTF-8 hoặc .xlsx, xem teams/README.md); ghi vào --out (mặc định: goi-to)")
@@ -129,6 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.teams is None and (args.shard or args.fail_fast):
         print("Lỗi: --shard và --fail-fast chỉ dùng cùng --teams", file=sys.stderr)
         return 2
+    if args.review:
+        if args.teams is not None or args.audio:
+            print("Lỗi: --review không dùng cùng --teams hay --audio", file=sys.stderr)
+            return 2
+        return review(args, warn)
     if args.teams is not None:
         if args.audio:
             print("Lỗi: --audio không dùng cùng --teams", file=sys.stderr)
@@ -168,6 +179,20 @@ def _duration(seconds: float) -> str:
     if seconds < 60:
         return f"{seconds} giây"
     return f"{seconds // 60} phút {seconds % 60:02d} giây"
+
+
+def review(args: argparse.Namespace, warn) -> int:
+    """``--review``: the review report (camnang.review) on the terminal."""
+    from camnang.review import format_report, review_library
+
+    try:
+        settings = load_settings(args.config)
+        library = load_library(settings.guides_dir, settings.categories, on_warning=warn)
+    except CamnangError as e:
+        print(f"Lỗi: {e}", file=sys.stderr)
+        return 1
+    print(format_report(review_library(library, settings, only=args.only)), end="")
+    return 0
 
 
 def team_packs(args: argparse.Namespace, warn) -> int:
