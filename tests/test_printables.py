@@ -20,7 +20,8 @@ from camnang.printables.leaflet import LEAFLET
 from camnang.printables.pdf import printer
 from camnang.printables.poster import POSTER
 from camnang.render.site import Download
-from camnang.text import plain
+from camnang.markup import parse_inline, to_html
+from camnang.markup import to_text as plain
 from camnang.validate import load_library
 from conftest import FIXTURES, ROOT, TEST_SITE_URL
 
@@ -205,22 +206,42 @@ def test_fitting_chooses_what_trying_every_variant_would(tmp_path):
 def test_short_step_rules():
     from camnang.printables.poster import first_sentence, short_step
 
-    assert first_sentence("Mở ứng dụng **VNeID**. Chờ một lúc.") == "Mở ứng dụng **VNeID**."
+    md = parse_inline
+    assert first_sentence(md("Mở ứng dụng **VNeID**. Chờ một lúc.")) == md("Mở ứng dụng **VNeID**.")
     # Addresses and numbers do not end a sentence.
-    assert first_sentence("Vào vneid.gov.vn rồi nhập 1.000 đồng. Xong.") == "Vào vneid.gov.vn rồi nhập 1.000 đồng."
-    step = "Mở **CH Play** (điện thoại Android) hoặc **App Store** (iPhone), tìm và cài ứng dụng."
+    assert first_sentence(md("Vào vneid.gov.vn rồi nhập 1.000 đồng. Xong.")) == md("Vào vneid.gov.vn rồi nhập 1.000 đồng.")
+    step = md("Mở **CH Play** (điện thoại Android) hoặc **App Store** (iPhone), tìm và cài ứng dụng.")
     assert short_step(step) == step
-    assert short_step(step, 70) == "Mở **CH Play** hoặc **App Store**, tìm và cài ứng dụng."
+    assert short_step(step, 70) == md("Mở **CH Play** hoặc **App Store**, tìm và cài ứng dụng.")
     # A colon cut keeps the part that says what to do.
-    step = "Nạp tiền vào tài khoản: nộp tiền mặt tại điểm giao dịch của nhà mạng, hoặc chuyển từ ngân hàng."
-    assert short_step(step, 60) == "Nạp tiền vào tài khoản."
+    step = md("Nạp tiền vào tài khoản: nộp tiền mặt tại điểm giao dịch của nhà mạng, hoặc chuyển từ ngân hàng.")
+    assert short_step(step, 60) == md("Nạp tiền vào tài khoản.")
     # No cut at a comma: the word cut shows it goes on.
-    step = "Nếu thủ tục có phí, lệ phí, chọn thanh toán trực tuyến qua ngân hàng hoặc ví điện tử của mình."
-    cut = short_step(step, 56)
-    assert cut.endswith("…") and len(plain(cut)) <= 56 and step.startswith(cut[:-1])
-    # Never inside bold.
-    step = "Chọn **Thanh toán hóa đơn tiền điện và tiền nước hằng tháng của gia đình** rồi bấm tiếp."
-    assert short_step(step, 30).count("**") % 2 == 0
+    step = md("Nếu thủ tục có phí, lệ phí, chọn thanh toán trực tuyến qua ngân hàng hoặc ví điện tử của mình.")
+    cut = short_step(step, 56).text
+    assert cut.endswith("…") and len(cut) <= 56 and step.text.startswith(cut[:-1])
+    # A cut inside bold keeps the bold closed (the tree cannot do otherwise).
+    step = md("Chọn **Thanh toán hóa đơn tiền điện và tiền nước hằng tháng của gia đình** rồi bấm tiếp.")
+    html = str(to_html(short_step(step, 30)))
+    assert html.startswith("Chọn <strong>Thanh") and html.count("<strong>") == html.count("</strong>") == 1
+
+
+def test_author_short_form_wins():
+    from camnang.markup import parse_body, steps_of
+    from camnang.printables.poster import short_step
+
+    body, problems = parse_body(
+        "## Các bước\n\n1. Mở ứng dụng **VNeID**, chờ màn hình đăng nhập hiện ra rồi đọc kỹ.\n"
+        "   Ngắn: Mở **VNeID**.\n2. Hai.\n3. Ba.\n",
+        "t.md",
+        1,
+    )
+    assert not problems
+    steps = steps_of(body.sections[0], "t.md", problems)
+    assert steps[0].short == parse_inline("Mở **VNeID**.")
+    assert steps[0].content == parse_inline("Mở ứng dụng **VNeID**, chờ màn hình đăng nhập hiện ra rồi đọc kỹ.")
+    assert short_step(steps[0]) == steps[0].short
+    assert short_step(steps[1]) == parse_inline("Hai.")
 
 
 def test_qr_code_box_and_floor():

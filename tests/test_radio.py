@@ -12,7 +12,7 @@ import pytest
 from camnang.config import DEFAULT_COURSE_URL, load_categories
 from camnang.render.radio import build_script, lower_first
 from camnang.spoken import duration_words, number_words
-from camnang.text import plain
+from camnang.markup import to_text as plain
 from camnang.validate import load_library
 
 from conftest import FIXTURES, ROOT

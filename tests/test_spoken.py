@@ -7,6 +7,7 @@ import pytest
 from num2words import num2words
 
 from camnang.errors import ConfigError
+from camnang.markup import parse_blocks, parse_inline
 from camnang.spoken import (
     Lexicon,
     Speaker,
@@ -25,7 +26,8 @@ def sp() -> Speaker:
 
 
 def say(sp: Speaker, text: str) -> str:
-    return sp.speak(text)
+    """Speak a line written as guide Markdown (parsed like a guide's step)."""
+    return sp.speak(parse_inline(text, strict=False))
 
 
 # -- numbers -----------------------------------------------------------------
@@ -240,7 +242,7 @@ def test_markup_and_symbols(sp, text, spoken):
 
 def test_block_markdown_becomes_sentences(sp):
     md = "### Cần nhớ\n\n- Không bấm **link lạ**\n- Gọi 113\n\nĐoạn cuối *nghiêng*"
-    assert sp.paragraphs(md) == [
+    assert sp.paragraphs(parse_blocks(md)) == [
         "Cần nhớ.",
         "Không bấm nút link lạ. Gọi một một ba.",
         "Đoạn cuối nghiêng.",

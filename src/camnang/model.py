@@ -1,9 +1,13 @@
 """The guide model: parsed once, read by every renderer.
 
-Text fields hold the guide author's Markdown (inline Markdown for one-line
-items such as steps), already NFC-normalised. Renderers turn it into HTML,
-PDF or spoken text with the helpers in ``camnang.text``; nothing here knows
-about any output format.
+Front matter fields (title, service, summary, prepare, time_needed,
+keywords, links, sources) are plain text: never read as Markdown, escaped
+wherever they are printed. The body is a document tree (``camnang.markup``):
+the introduction and free sections are ``Blocks``, steps are ``Step``s,
+tips and troubleshooting items are ``Run``s. Renderers walk the tree
+(``markup.to_html``, ``markup.to_text``, ``camnang.spoken``); no renderer
+reads Markdown. Everything is NFC-normalised and free of control and
+bidirectional characters (``camnang.source``).
 """
 
 from __future__ import annotations
@@ -11,6 +15,10 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .markup import Blocks, Image, Run, Section, Step
+
+__all__ = ["Blocks", "Category", "Guide", "Image", "Library", "Link", "Run", "Section", "Step"]
 
 
 @dataclass(frozen=True)
@@ -27,13 +35,6 @@ class Category:
     blurb: str = ""
 
 
-@dataclass(frozen=True)
-class Section:
-    """A free-form section of the body beyond the standard ones."""
-
-    heading: str
-    markdown: str
-
 
 @dataclass(frozen=True)
 class Guide:
@@ -43,19 +44,25 @@ class Guide:
     category: str
     summary: str
     prepare: tuple[str, ...]
-    intro: str
-    steps: tuple[str, ...]
+    intro: Blocks
+    steps: tuple[Step, ...]
     sources: tuple[str, ...]
     reviewed: _dt.date
-    tips: tuple[str, ...] = ()
-    troubleshooting: tuple[str, ...] = ()
+    tips: tuple[Run, ...] = ()
+    troubleshooting: tuple[Run, ...] = ()
     links: tuple[Link, ...] = ()
     keywords: tuple[str, ...] = ()
     time_needed: str | None = None
     extra_sections: tuple[Section, ...] = ()
+    """Level-2 sections beyond the standard ones, in order."""
     source_path: Path | None = field(default=None, compare=False)
     digest: str = ""
     """SHA-256 of the guide file's normalised text: the cache key of its outputs."""
+
+    @property
+    def images(self) -> tuple[Image, ...]:
+        """Every image of the guide's steps, in order."""
+        return tuple(i for s in self.steps for i in s.images)
 
     @property
     def page_path(self) -> str:

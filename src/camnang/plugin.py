@@ -11,7 +11,8 @@ Events used (MkDocs 1.6):
 - on_serve: watch the guides and posters/ folders too;
 - on_files: add the printables at in-an/<name> (MkDocs copies them from the
   cache and checks the links to them) and one generated page per guide at
-  huong-dan/<slug>/, whose "In ấn" box links its printables.
+  huong-dan/<slug>/, whose "In ấn" box links its printables, and the
+  images of the guides' steps at huong-dan/anh/<name>.
 - on_page_markdown: fill the markers of docs pages (guide cards, course box).
 - search (camnang.search): on_config, on_files and on_post_build make
   Material's search find Vietnamese typed without diacritics.
@@ -26,7 +27,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import search
+from . import markup, search
 from .config import CamnangConfig, Settings, settings_from_mkdocs
 from .errors import CamnangError
 from .model import Library
@@ -88,12 +89,24 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
             files.append(
                 File.generated(config, f"{pipeline.PRINTABLES_DIR}/{output.name}", abs_src_path=str(output.path))
             )
+        image_base = "../" if config.use_directory_urls else ""
         for guide in self.library.guides:
             files.append(
                 File.generated(
                     config,
                     site.guide_src_uri(guide),
-                    content=site.render_guide_page(guide, self.library, **self.page_downloads(guide)),
+                    content=site.render_guide_page(
+                        guide, self.library, image_base=image_base, **self.page_downloads(guide)
+                    ),
+                )
+            )
+        # The steps' images, checked by the loader (camnang.validate.image_files).
+        for name in sorted({image.name for guide in self.library.guides for image in guide.images}):
+            files.append(
+                File.generated(
+                    config,
+                    site.image_src_uri(name),
+                    abs_src_path=str(self.settings.guides_dir / markup.IMAGE_DIR / name),
                 )
             )
         try:

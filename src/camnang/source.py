@@ -6,6 +6,7 @@ Only reading and splitting happens here; field rules live in ``validate``.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,8 @@ class SourceFile:
     body_line: int
     """1-based line where the body starts."""
     digest: str
+    warnings: tuple[str, ...] = ()
+    """Text hygiene warnings (removed invisible characters)."""
 
 
 def decode_utf8(data: bytes, shown: str) -> str | Problem:
@@ -47,51 +50,169 @@ def decode_utf8(data: bytes, shown: str) -> str | Problem:
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-class _FrontMatterLoader(yaml.SafeLoader):
-    """Safe YAML, but dates stay text: ``validate`` parses them and can say
-    which field holds a bad one (PyYAML would crash on 2026-13-45)."""
+MAX_FILE_BYTES = 256 * 1024
+"""A guide is a few kilobytes; anything this big is a mistake or an attack."""
+MAX_FRONT_MATTER_CHARS = 32 * 1024
+MAX_DEPTH = 4
+"""Front matter nests at most: mapping > list (links) > mapping > value."""
 
+try:  # libyaml when present (fast); the pure-Python parser otherwise
+    _YamlLoader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _YamlLoader = yaml.SafeLoader
 
-_FrontMatterLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+UNSAFE_CHARS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f" + _BIDI + "]"
 )
+"""Control characters other than newline and tab (C0, DEL, C1) and the
+bidirectional controls (embeddings, overrides, isolates, marks): invisible,
+they reorder or hide text (a phone number printed backwards). ``clean_text``
+removes them with a warning."""
 
 
-def nfc(value: Any) -> Any:
-    """NFC-normalise every string inside a YAML value."""
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
-    if isinstance(value, list):
-        return [nfc(v) for v in value]
-    if isinstance(value, dict):
-        return {nfc(k): nfc(v) for k, v in value.items()}
+def clean_text(text: str, shown: str) -> tuple[str, list[str]]:
+    """Remove ``UNSAFE_CHARS``; one warning per line that had any."""
+    if not UNSAFE_CHARS.search(text):
+        return text, []
+    warnings = []
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        found = UNSAFE_CHARS.findall(line)
+        if found:
+            codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in found}))
+            warnings.append(
+                f"{shown}:{i + 1}: đã bỏ {len(found)} ký tự điều khiển ẩn ({codes}); "
+                "các ký tự này có thể đảo ngược hoặc che chữ (ví dụ số điện thoại in ngược), "
+                "hãy xóa chúng khỏi tệp"
+            )
+            lines[i] = UNSAFE_CHARS.sub("", line)
+    return "\n".join(lines), warnings
+
+
+_SAFE = yaml.SafeLoader("")  # resolver and constructor for plain scalars
+
+
+def _scalar(event) -> Any:
+    """The value of a scalar event: plain scalars resolve like safe YAML
+    (numbers, true/false, null) except dates, which stay text (``validate``
+    parses them and names the field of a bad one); quoted ones are text."""
+    value = event.value
+    if not event.implicit[0]:
+        return value
+    tag = _SAFE.resolve(yaml.ScalarNode, value, (True, False))
+    node = yaml.ScalarNode(tag, value)
+    if tag.endswith(":null"):
+        return None
+    if tag.endswith(":bool"):
+        return _SAFE.construct_yaml_bool(node)
+    if tag.endswith(":int"):
+        return _SAFE.construct_yaml_int(node)
+    if tag.endswith(":float"):
+        return _SAFE.construct_yaml_float(node)
     return value
 
 
-def _record_lines(node: yaml.Node, prefix: str, out: dict[str, int]) -> None:
-    """Map field paths ("title", "sources[1]", "links[2].url") to 1-based
-    file lines; the front matter starts on the file's second line."""
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            path = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
-            out[path] = key_node.start_mark.line + 2
-            _record_lines(value_node, path, out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value, 1):
-            path = f"{prefix}[{i}]"
-            out[path] = item.start_mark.line + 2
-            _record_lines(item, path, out)
+class FrontMatterError(Exception):
+    def __init__(self, line: int | None, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.line, self.message, self.hint = line, message, hint
+
+
+def load_front_matter(front: str, first_line: int = 2) -> tuple[Any, dict[str, int]]:
+    """Front matter YAML -> (value, line of each field path).
+
+    One pass over libyaml's events, no recursion: anchors, aliases, tags
+    and duplicate keys are refused (``FrontMatterError``), nesting is
+    limited to ``MAX_DEPTH``, and the value is built here from the events,
+    so no YAML feature can make it grow beyond the text."""
+    lines: dict[str, int] = {}
+    # Each open container: [value, path, pending key or None, key line]
+    stack: list[list] = []
+    root: Any = None
+    seen_root = False
+
+    def line_of(event) -> int:
+        return event.start_mark.line + first_line
+
+    def add(value: Any, event) -> None:
+        nonlocal root, seen_root
+        if not stack:
+            root, seen_root = value, True
+            return
+        top = stack[-1]
+        container = top[0]
+        if isinstance(container, list):
+            container.append(value)
+            path = f"{top[1]}[{len(container)}]"
+            lines[path] = line_of(event)
+            return path
+        if top[2] is None:  # a key
+            if not isinstance(value, str):
+                if isinstance(value, (int, float, bool)) or value is None:
+                    value = "" if value is None else str(value)
+                else:
+                    raise FrontMatterError(line_of(event), "tên trường phải là chữ")
+            if value in container:
+                raise FrontMatterError(line_of(event), f"trường '{value}' được khai báo hai lần")
+            top[2] = value
+            path = f"{top[1]}.{value}" if top[1] else value
+            lines[path] = line_of(event)
+            return None
+        key = top[2]
+        container[key] = value
+        top[2] = None
+        return f"{top[1]}.{key}" if top[1] else key
+
+    try:
+        for event in yaml.parse(front, Loader=_YamlLoader):
+            kind = type(event)
+            if kind in (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent):
+                continue
+            if kind is yaml.DocumentStartEvent:
+                if seen_root:
+                    raise FrontMatterError(line_of(event), "phần khai báo chỉ được có một tài liệu YAML")
+                continue
+            if kind is yaml.AliasEvent or getattr(event, "anchor", None) is not None:
+                raise FrontMatterError(
+                    line_of(event),
+                    "không dùng neo và tham chiếu YAML ('&' và '*')",
+                    "viết đầy đủ giá trị ở từng trường",
+                )
+            tag = getattr(event, "tag", None)
+            if tag is not None and not (kind is yaml.ScalarEvent and event.implicit[0]) and tag != "!":
+                raise FrontMatterError(line_of(event), f"không dùng thẻ YAML {tag!r}", "bỏ phần bắt đầu bằng '!'")
+            if kind is yaml.ScalarEvent:
+                add(_scalar(event), event)
+            elif kind in (yaml.SequenceStartEvent, yaml.MappingStartEvent):
+                if len(stack) >= MAX_DEPTH:
+                    raise FrontMatterError(line_of(event), "phần khai báo lồng nhau quá sâu")
+                value: Any = [] if kind is yaml.SequenceStartEvent else {}
+                path = add(value, event)
+                stack.append([value, path or "", None, line_of(event)])
+            elif kind in (yaml.SequenceEndEvent, yaml.MappingEndEvent):
+                stack.pop()
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        line = mark.line + first_line if mark is not None else None
+        problem = getattr(e, "problem", None) or str(e)
+        raise FrontMatterError(line, f"lỗi cú pháp YAML: {problem}", "kiểm tra dấu hai chấm, thụt lề và dấu ngoặc kép") from None
+    return root, lines
 
 
 def read_source(path: Path) -> SourceFile | Problem:
     shown = display_path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return Problem(path=shown, message=f"tệp quá lớn ({size // 1024} KB, tối đa {MAX_FILE_BYTES // 1024} KB)", hint="một hướng dẫn chỉ vài trang chữ")
         data = path.read_bytes()
     except OSError as e:
         return Problem(path=shown, message=f"không đọc được tệp: {e.strerror}")
     text = decode_utf8(data, shown)
     if isinstance(text, Problem):
         return text
+    text, warnings = clean_text(text, shown)
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         return Problem(
@@ -107,33 +228,24 @@ def read_source(path: Path) -> SourceFile | Problem:
             path=shown, line=1, message="phần khai báo (front matter) không có dòng '---' đóng lại"
         )
     front = "\n".join(lines[1:end])
+    if len(front) > MAX_FRONT_MATTER_CHARS:
+        return Problem(path=shown, line=2, message=f"phần khai báo quá dài ({len(front)} ký tự, tối đa {MAX_FRONT_MATTER_CHARS})")
     try:
-        node = yaml.compose(front, Loader=_FrontMatterLoader)
-        meta = yaml.load(front, Loader=_FrontMatterLoader)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
-        line = mark.line + 2 if mark is not None else None
-        problem = getattr(e, "problem", None) or str(e)
-        return Problem(
-            path=shown,
-            line=line,
-            message=f"lỗi cú pháp YAML: {problem}",
-            hint="kiểm tra dấu hai chấm, thụt lề và dấu ngoặc kép",
-        )
+        meta, meta_lines = load_front_matter(front)
+    except FrontMatterError as e:
+        return Problem(path=shown, line=e.line, message=e.message, hint=e.hint)
     if meta is None:
-        meta, node = {}, None
+        meta = {}
     if not isinstance(meta, dict):
         return Problem(path=shown, line=2, message="phần khai báo phải là các cặp 'trường: giá trị'")
-    meta_lines: dict[str, int] = {}
-    if node is not None:
-        _record_lines(node, "", meta_lines)
     return SourceFile(
         path=path,
         shown=shown,
         text=text,
-        meta=nfc(meta),
+        meta=meta,
         meta_lines=meta_lines,
         body="\n".join(lines[end + 1 :]),
         body_line=end + 2,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        warnings=tuple(warnings),
     )

@@ -3,16 +3,19 @@
 Commune radio staff read scripts aloud, and more and more communes paste
 them into text-to-speech loudspeaker systems, which stumble on raw web
 addresses, abbreviations, symbols and digits. ``Speaker.speak`` turns a
-guide's inline Markdown into plain Vietnamese sentences in which every token
-is a word: only letters, spaces and the punctuation . , : ; ? ! remain.
+piece of guide text (a ``camnang.markup.Run`` or ``Step`` from the parsed
+guide, or plain text such as a title) into plain Vietnamese sentences in
+which every token is a word: only letters, spaces and the punctuation
+. , : ; ? ! remain. No Markdown is read here: the tree says what is bold,
+code or a link.
 
 The rules, in the order they apply:
 
-1. Markup: links keep their label (or their address when the label is the
-   address); `code` is text to type, read character by character; emphasis
-   loses its marks; a button name in bold or in
+1. Markup (tree nodes): links keep their label (or their address when the
+   label is the address); code is text to type, read character by
+   character; emphasis is just its text; a button name in bold or in
    quotes after a verb of pressing gets "nút" ("bấm **Đăng ký**" -> "bấm nút
-   Đăng ký"; after "chọn" it gets "mục").
+   Đăng ký"; after "chọn" it gets "mục"). Images are not read.
 2. Web and e-mail addresses: read part by part with the ``domains`` table of
    the lexicon; see ``Speaker.address`` and ``data/abbreviations.yml``
    ("dichvucong.gov.vn" -> "dịch vụ công chấm gốp chấm vê en").
@@ -40,7 +43,6 @@ their own file (plugin option ``radio_abbreviations``), see ``Lexicon.load``.
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -54,7 +56,7 @@ import yaml
 from num2words import num2words
 
 from .errors import ConfigError, Problem, display_path
-from .text import plain
+from . import markup
 
 LEXICON_FILE = Path(__file__).parent / "data" / "abbreviations.yml"
 
@@ -325,13 +327,15 @@ _PLACEHOLDER = re.compile("[\ue000-\uf8ff]")
 
 _URL = re.compile(r"(?i)(?<![\w@])(?:https?|ftp)://[^\s<>()\[\]\"'“”]+|(?<![\w@./])www\.[^\s<>()\[\]\"'“”]+")
 _EMAIL = re.compile(r"(?<![\w.])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
-_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^>]+|[^@\s>]+@[^>\s]+)>")
 _TRAILING = ".,;:!?"
 
 _PRESS = r"(?:bấm|nhấn|ấn|chạm|nhấp|bấm vào|nhấn vào|chạm vào|bấm chọn|nhấn chọn)"
 _CHOOSE = r"(?:chọn)"
-_ITEM = r"(?:\*\*[^*\n]+?\*\*|__[^_\n]+?__|\"[^\"\n]+?\"|“[^”\n]+?”)"
+_BOLD, _END_BOLD = "\ufdd0", "\ufdd1"
+"""Where a Strong node starts and ends in the text being spoken
+(noncharacters: removed from the guide text itself first)."""
+_MARKS = re.compile("[\ufdd0\ufdd1]")
+_ITEM = r"(?:\ufdd0[^\ufdd1\n]+?\ufdd1|\"[^\"\n]+?\"|“[^”\n]+?”)"
 _JOIN = r"(?:\s*,\s*|\s+(?:rồi|hoặc|hay|và|rồi bấm|rồi chọn)\s+)"
 _CHAIN = re.compile(rf"(?i)(?<!\w)({_PRESS}|{_CHOOSE})(\s+)({_ITEM}(?:{_JOIN}{_ITEM})*)")
 _ONE_ITEM = re.compile(_ITEM)
@@ -359,14 +363,11 @@ _ORDINAL = re.compile(r"(?i)(?<!\w)(thứ|tháng)(\s+)(\d{1,2})(?![\d/]|[.,]\d)"
 _RANGE = re.compile(r"(?<![\w.,/-])(\d[\d.,]*)\s*[-–—]\s*(?=\d)")
 _FRACTION = re.compile(r"(?<![\w/])(\d+)/(\d+)(?![\w/])")
 _MIXED = re.compile(r"(?<![\w.,])(?=\w*\d)(?=\w*[^\W\d_])\w+(?![\w])")
-_CODE_SPAN = re.compile(r"`([^`\n]+)`")
 _CODE_MARKS = {"-": "gạch ngang", ".": "chấm", "/": "gạch chéo", "_": "gạch dưới", ":": "hai chấm"}
 _NUMBER = re.compile(r"(?<![\d])(\d{1,3}(?:\.\d{3})+(?![\d])|\d+,\d+|\d+\.\d+|\d+)")
 _LONG_RUN = re.compile(r"(?<![\d.,])(\d{5,})(?![\d.,])")
 _CAPS = re.compile(r"(?<![\w])([A-ZĐ]{2,})(?![\w])")
 _SHORTCODE = re.compile(r":[a-z0-9_+-]+:")
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
-_BLOCK_MARK = re.compile(r"^\s*(?:#{1,6}\s+|>\s*|[-*+]\s+(?:\[[ xX]\]\s+)?|\d{1,3}[.)]\s+)")
 _PER_WORDS = r"(?:ngày|tuần|tháng|năm|giờ|phút|lần|người|hộ|con|chiếc|cái|kg|ki lô gam)"
 
 
@@ -393,22 +394,26 @@ class Speaker:
         )
 
     # -- public ------------------------------------------------------
-    def speak(self, md: str, sentence: bool = True) -> str:
-        """Inline Markdown (one item, one or more sentences) to spoken text.
-        ``sentence=False``: a fragment to put inside a sentence, whose first
-        letter is left as it comes."""
+    def speak(self, node, sentence: bool = True) -> str:
+        """A run or step of the guide tree, or plain text (one item, one or
+        more sentences), to spoken text. ``sentence=False``: a fragment to
+        put inside a sentence, whose first letter is left as it comes."""
         slots: list[str] = []
 
         def hold(spoken: str) -> str:
             slots.append(spoken)
             return chr(_PUA + len(slots) - 1)
 
-        text = unicodedata.normalize("NFC", html.unescape(md))
-        text = _PLACEHOLDER.sub("", text)
+        if isinstance(node, markup.Step):
+            node = node.content
+        if isinstance(node, markup.Run):
+            parts: list[str] = []
+            self._walk(node.children, parts, hold)
+            text = "".join(parts)
+        else:
+            text = _MARKS.sub("", _PLACEHOLDER.sub("", str(node)))
+        text = unicodedata.normalize("NFC", text)
         text = _SHORTCODE.sub("", text)
-        text = _AUTOLINK.sub(lambda m: m.group(1), text)
-        text = _MD_LINK.sub(self._link_text, text)
-        text = _CODE_SPAN.sub(lambda m: self._code_span(m.group(1), hold), text)
         # 2. addresses, before emphasis marks and numbers can touch them
         text = _URL.sub(lambda m: self._hold_address(m, hold), text)
         text = _EMAIL.sub(lambda m: hold(self.email(m.group(0))), text)
@@ -417,8 +422,7 @@ class Speaker:
         text = _DOC.sub(lambda m: hold(self._document(m)), text)
         # 1. buttons, then the remaining marks
         text = _CHAIN.sub(self._buttons, text)
-        text = _ESCAPE.sub(lambda m: m.group(1) if m.group(1) not in "*_`" else " ", text)
-        text = plain(text)
+        text = " ".join(_MARKS.sub("", text).split())
         # 4. abbreviations
         if self._abbr is not None:
             text = self._abbr.sub(lambda m: hold(self.lexicon.abbreviations[m.group(1)]), text)
@@ -431,23 +435,39 @@ class Speaker:
         text = _PLACEHOLDER.sub(lambda m: slots[ord(m.group(0)) - _PUA], text)
         return tidy(text, capital_start=sentence)
 
-    def paragraphs(self, md: str) -> list[str]:
-        """Block Markdown (paragraphs, lists, headings) to spoken paragraphs;
-        each list item or heading becomes its own sentence."""
+    def _walk(self, nodes, out: list[str], hold) -> None:
+        """Tree nodes to the text ``speak`` works on: bold between marks
+        (for button names), code held as spoken, links as their label or
+        their address."""
+        for n in nodes:
+            t = type(n)
+            if t is markup.Text:
+                out.append(_MARKS.sub("", _PLACEHOLDER.sub("", n.text)))
+            elif t is markup.Break:
+                out.append(" ")
+            elif t is markup.Code:
+                out.append(" " + self._code_span(_PLACEHOLDER.sub("", n.text), hold) + " ")
+            elif t is markup.Strong:
+                out.append(_BOLD)
+                self._walk(n.children, out, hold)
+                out.append(_END_BOLD)
+            elif t is markup.Emphasis:
+                self._walk(n.children, out, hold)
+            elif t is markup.Link:
+                label = markup.to_text(markup.Run(n.children)).strip()
+                if not label or _URL.fullmatch(label) or self._bare.fullmatch(label):
+                    out.append(" " + hold(self.address(n.url)) + " ")
+                else:
+                    self._walk(n.children, out, hold)
+
+    def paragraphs(self, blocks) -> list[str]:
+        """Blocks of the guide tree (an introduction, a free section) to
+        spoken paragraphs; each list item or heading is its own sentence."""
         out = []
-        for block in re.split(r"\n\s*\n", md.strip()):
-            sentences = []
-            current: list[str] = []
-            for line in block.split("\n"):
-                if _BLOCK_MARK.match(line):
-                    if current:
-                        sentences.append(" ".join(current))
-                    current = [_BLOCK_MARK.sub("", line, count=1)]
-                elif line.strip():
-                    current.append(line.strip())
-            if current:
-                sentences.append(" ".join(current))
-            spoken = " ".join(end_sentence(self.speak(s)) for s in sentences if s.strip())
+        for block in blocks:
+            sentences = [s for s in _sentences(block) if s]
+            spoken = " ".join(end_sentence(self.speak(s)) for s in sentences)
+            spoken = " ".join(p for p in spoken.split(" ") if p)
             if spoken.strip():
                 out.append(spoken)
         return out
@@ -480,16 +500,10 @@ class Speaker:
         return self._segment(local) + " a còng " + self.address(domain)
 
     # -- helpers -----------------------------------------------------
-    def _link_text(self, m: re.Match) -> str:
-        label, url = m.group(1).strip(), m.group(2).strip()
-        if not label or _URL.fullmatch(label) or self._bare.fullmatch(label):
-            return url or label
-        return label
-
     def _hold_address(self, m: re.Match, hold) -> str:
         found = m.group(0)
         tail = ""
-        while found and found[-1] in _TRAILING + "*_":
+        while found and found[-1] in _TRAILING + "*_" + _BOLD + _END_BOLD:
             tail = found[-1] + tail
             found = found[:-1]
         return hold(self.address(found)) + tail
@@ -561,8 +575,7 @@ class Speaker:
         noun = "mục" if re.fullmatch(_CHOOSE, verb, flags=re.I) else "nút"
 
         def one(item: re.Match) -> str:
-            inner = item.group(0)
-            inner = inner[2:-2] if inner[:2] in ("**", "__") else inner[1:-1]
+            inner = item.group(0)[1:-1]
             return f"{noun} {inner.strip()}"
 
         return verb + space + _ONE_ITEM.sub(one, chain)
@@ -719,6 +732,18 @@ class Speaker:
             else:
                 out.append(" ")
         return "".join(out)
+
+
+def _sentences(block) -> list:
+    """The runs of a block, one per paragraph, list item or heading."""
+    t = type(block)
+    if t in (markup.Paragraph, markup.Heading):
+        return [block.content]
+    if t is markup.CodeBlock:
+        return [block.text]
+    if t in (markup.BulletList, markup.OrderedList):
+        return [s for item in block.items for b in item.blocks for s in _sentences(b)]
+    return []
 
 
 def _ussd(code: str) -> str:

@@ -1,52 +1,11 @@
-"""Turning the guides' inline Markdown into other forms.
+"""Small text helpers shared by renderers: dates, folding, slugs.
 
-Renderers call these; the model keeps the author's Markdown.
+Markdown is read only by ``camnang.markup``; nothing here interprets it.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-
-import markdown
-from markupsafe import Markup
-
-_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
-_AUTOLINK = re.compile(r"<(https?://[^>]+)>")
-_EMPH = re.compile(r"(\*\*|__)(.+?)\1|(?<![\w*])([*_])(?!\s)(.+?)(?<!\s)\3(?![\w*])")
-_CODE = re.compile(r"`([^`]*)`")
-_TAG = re.compile(r"<[^>]+>")
-
-
-@lru_cache(maxsize=1)
-def _md() -> markdown.Markdown:
-    return markdown.Markdown(extensions=["smarty"], output_format="html")
-
-
-def inline_html(md: str) -> Markup:
-    """Inline Markdown (bold, italic, links, code) to safe HTML, no <p>.
-
-    Raw HTML in the source is escaped, not passed through: guides are
-    plain Markdown and printables must never carry author markup.
-    """
-    conv = _md()
-    conv.reset()
-    escaped = md.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    html = conv.convert(escaped)
-    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        html = html[3:-4]
-    return Markup(html)
-
-
-def plain(md: str) -> str:
-    """Inline Markdown to plain text: markup dropped, link labels kept."""
-    text = _LINK.sub(lambda m: m.group(1), md)
-    text = _AUTOLINK.sub(lambda m: m.group(1), text)
-    text = _CODE.sub(lambda m: m.group(1), text)
-    for _ in range(2):  # nested emphasis such as ***x***
-        text = _EMPH.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(4), text)
-    text = _TAG.sub("", text)
-    return " ".join(text.split())
 
 
 def vi_date(d) -> str:

@@ -8,20 +8,34 @@ raises ``GuideError`` listing every problem found in every file.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
+import hashlib
 import difflib
 import re
 from pathlib import Path
 from typing import Any, Callable
 
-from . import body as body_mod
-from .errors import GuideError, Problem
-from .model import Category, Guide, Library, Link, Section
+from . import markup
+from .errors import GuideError, Problem, display_path
+from .model import Category, Guide, Library, Link
 from .source import SourceFile, read_source
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-URL_RE = re.compile(r"^https://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$")
+URL_RE = markup.HTTPS_URL
 SUMMARY_MAX = 200
+STEPS = "Các bước"
+TIPS = "Lưu ý"
+TROUBLE = "Khi gặp khó khăn"
+MIN_STEPS, MAX_STEPS = 3, 12
+RESERVED_SLUGS = frozenset({
+    "index", "anh", "search", "assets", "in-an", "huong-dan", "stylesheets", "javascripts",
+    "images", "img", "css", "js", "fonts", "404", "sitemap", "sitemap.xml", "offline", "tim-kiem",
+})
+"""Slugs that would clash with a site path: huong-dan/index.md would become
+the folder's index page (and its printed QR code lead nowhere), anh/ holds
+the guides' images; the rest are the site's own folders, kept free so a guide
+can never shadow them if guides ever move to the site root."""
 STALE_AFTER_DAYS = 365
 
 REQUIRED = ("title", "service", "category", "summary", "prepare", "sources", "reviewed")
@@ -99,9 +113,16 @@ def _fmt_date(d: _dt.date) -> str:
     return d.strftime("%d/%m/%Y")
 
 
-def check_guide(src: SourceFile, categories: dict[str, Category], today: _dt.date) -> tuple[Guide | None, list[Problem], list[str]]:
+def check_guide(
+    src: SourceFile,
+    categories: dict[str, Category],
+    today: _dt.date,
+    image_files: frozenset[str] | None = None,
+) -> tuple[Guide | None, list[Problem], list[str]]:
+    """One guide's fields and body; ``image_files``: names in the guides'
+    image folder (None: not checked)."""
     c = _Checker(src)
-    warnings: list[str] = []
+    warnings: list[str] = list(src.warnings)
     meta = src.meta
 
     for key in meta:
@@ -123,6 +144,11 @@ def check_guide(src: SourceFile, categories: dict[str, Category], today: _dt.dat
     prepare = c.text_list("prepare", True)
     time_needed = c.text("time_needed", False)
     keywords = c.text_list("keywords", False)
+    for name, values in (("service", (service,)), ("keywords", keywords)):
+        for i, v in enumerate(values, 1):
+            if v and ("<" in v or ">" in v):
+                field = name if name == "service" else f"keywords[{i}]"
+                c.problem(field, "không dùng dấu '<' hoặc '>' trong từ khóa tìm kiếm", hint="chỉ viết chữ và số")
 
     sources: list[str] = []
     raw_sources = meta.get("sources")
@@ -187,30 +213,37 @@ def check_guide(src: SourceFile, categories: dict[str, Category], today: _dt.dat
         field = "slug" if "slug" in meta else None
         c.problem(field, f"tên định danh '{slug}' không hợp lệ", hint="chỉ dùng chữ thường không dấu, số và dấu gạch ngang, ví dụ 'vneid-kich-hoat'", line=src.meta_lines.get("slug", 1))
 
-    parsed = body_mod.split_sections(src.body, src.body_line)
-    steps: tuple[str, ...] = ()
-    section = parsed.find(body_mod.STEPS)
+    if slug in RESERVED_SLUGS:
+        field = "slug" if "slug" in meta else None
+        c.problem(field, f"tên định danh '{slug}' trùng với một đường dẫn của trang web", hint="đặt tên khác, ví dụ theo tên dịch vụ: 'vneid-kich-hoat'", line=src.meta_lines.get("slug", 1))
+
+    body, found = markup.parse_body(src.body, src.shown, src.body_line, image_files)
+    c.problems += found
+    by_key: dict[str, markup.Section] = {}
+    for section in body.sections:
+        key = markup.section_key(section.heading.text)
+        if key in by_key and key in {markup.section_key(k) for k in (STEPS, TIPS, TROUBLE)}:
+            c.problem(None, f"mục '## {section.heading.text}' xuất hiện hai lần", line=section.line)
+        by_key.setdefault(key, section)
+    steps: tuple[markup.Step, ...] = ()
+    section = by_key.get(markup.section_key(STEPS))
     if section is None:
-        c.problem(None, f"thiếu mục '## {body_mod.STEPS}'", hint="thêm một dòng '## Các bước' rồi liệt kê các bước dạng 1. 2. 3.", line=src.body_line)
+        c.problem(None, f"thiếu mục '## {STEPS}'", hint="thêm một dòng '## Các bước' rồi liệt kê các bước dạng 1. 2. 3.", line=src.body_line)
     else:
-        lists = body_mod.ordered_items(section)
-        if not lists:
-            c.problem(None, f"mục '## {body_mod.STEPS}' không có danh sách đánh số", hint="mỗi bước một dòng bắt đầu bằng '1. ', '2. '...", line=section.line)
-        elif len(lists) > 1:
-            c.problem(None, f"mục '## {body_mod.STEPS}' có {len(lists)} danh sách đánh số, chỉ được có một", line=lists[1][0][1])
-        else:
-            items = lists[0]
-            if not body_mod.MIN_STEPS <= len(items) <= body_mod.MAX_STEPS:
-                c.problem(None, f"mục '## {body_mod.STEPS}' có {len(items)} bước, cần từ {body_mod.MIN_STEPS} đến {body_mod.MAX_STEPS} bước", line=section.line)
-            steps = tuple(text for text, _ in items)
-            for text, line in items:
-                if not text:
-                    c.problem(None, "bước để trống", line=line)
-    tips_section = parsed.find(body_mod.TIPS)
-    trouble_section = parsed.find(body_mod.TROUBLE)
-    tips = body_mod.bullet_items(tips_section) if tips_section else ()
-    trouble = body_mod.bullet_items(trouble_section) if trouble_section else ()
-    extra = tuple(Section(heading=s.heading, markdown=s.text) for s in parsed.others())
+        steps = tuple(markup.steps_of(section, src.shown, c.problems))
+        if steps and not MIN_STEPS <= len(steps) <= MAX_STEPS:
+            c.problem(None, f"mục '## {STEPS}' có {len(steps)} bước, cần từ {MIN_STEPS} đến {MAX_STEPS} bước", line=section.line)
+    tips_section = by_key.get(markup.section_key(TIPS))
+    trouble_section = by_key.get(markup.section_key(TROUBLE))
+    tips = tuple(markup.items_of(tips_section, src.shown, c.problems)) if tips_section else ()
+    trouble = tuple(markup.items_of(trouble_section, src.shown, c.problems)) if trouble_section else ()
+    standard = {id(x) for x in (section, tips_section, trouble_section) if x is not None}
+    extra = tuple(
+        markup.Section(s.heading, markup.free_blocks(s.blocks, src.shown, s.heading.text, c.problems), s.line)
+        for s in body.sections
+        if id(s) not in standard
+    )
+    intro = markup.free_blocks(body.intro, src.shown, None, c.problems)
 
     if c.problems:
         return None, c.problems, warnings
@@ -222,7 +255,7 @@ def check_guide(src: SourceFile, categories: dict[str, Category], today: _dt.dat
         category=category,
         summary=summary,
         prepare=prepare,
-        intro=parsed.intro,
+        intro=intro,
         steps=steps,
         tips=tips,
         troubleshooting=trouble,
@@ -239,7 +272,52 @@ def check_guide(src: SourceFile, categories: dict[str, Category], today: _dt.dat
 
 
 def guide_files(guides_dir: Path) -> list[Path]:
-    return sorted(p for p in guides_dir.glob("*.md") if p.is_file() and not p.name.startswith((".", "_")))
+    """The guide files of a folder: ``*.md`` (any case of the extension),
+    not hidden, not starting with '_'."""
+    return sorted(
+        p
+        for p in guides_dir.iterdir()
+        if p.suffix.lower() == ".md" and not p.name.startswith((".", "_")) and (p.is_file() or p.is_symlink())
+    )
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except (ValueError, OSError, RuntimeError):
+        return False
+
+
+def image_files(guides_dir: Path) -> tuple[frozenset[str], list[Problem]]:
+    """Names of the usable images in the guides' image folder (``anh/``):
+    regular files with a safe name and a raster extension, not links leading
+    out of the folder, not too big."""
+    folder = guides_dir / markup.IMAGE_DIR
+    names: set[str] = set()
+    problems: list[Problem] = []
+    if not folder.is_dir() or not _inside(folder, guides_dir):
+        return frozenset(), problems
+    for p in sorted(folder.iterdir()):
+        if not p.name.lower().endswith(markup.IMAGE_TYPES):
+            continue
+        if not _inside(p, folder) or not p.is_file():
+            problems.append(Problem(path=display_path(p), message="tệp ảnh là liên kết ra ngoài thư mục ảnh", hint="chép tệp ảnh thật vào thư mục"))
+            continue
+        if p.stat().st_size > markup.IMAGE_MAX_BYTES:
+            problems.append(Problem(path=display_path(p), message=f"tệp ảnh quá lớn (tối đa {markup.IMAGE_MAX_BYTES // (1024 * 1024)} MB)", hint="thu nhỏ ảnh, ví dụ rộng 800 điểm ảnh"))
+            continue
+        names.add(p.name)
+    return frozenset(names), problems
+
+
+def _with_image_digest(guide: Guide, folder: Path) -> Guide:
+    """The guide's digest (its outputs' cache key) covers its images too."""
+    h = hashlib.sha256(guide.digest.encode("ascii"))
+    for image in guide.images:
+        h.update(b"\0" + image.name.encode("utf-8") + b"\0")
+        h.update(hashlib.sha256((folder / image.name).read_bytes()).digest())
+    return dataclasses.replace(guide, digest=h.hexdigest())
 
 
 def load_library(
@@ -257,15 +335,24 @@ def load_library(
     if not guides_dir.is_dir():
         raise GuideError(Problem(path=str(guides_dir), message="không tìm thấy thư mục hướng dẫn"))
     files = guide_files(guides_dir)
+    images, found = image_files(guides_dir)
+    problems += found
     if not files:
         raise GuideError(Problem(path=str(guides_dir), message="thư mục không có hướng dẫn nào (tệp .md)"))
     seen: dict[str, str] = {}
     for path in files:
+        if not _inside(path, guides_dir) or not path.is_file():
+            problems.append(
+                Problem(path=display_path(path), message="tệp hướng dẫn là liên kết (symlink) dẫn ra ngoài thư mục hướng dẫn", hint="chép nội dung vào một tệp thật trong thư mục")
+            )
+            continue
+        if path.suffix != ".md":
+            warnings.append(f"{display_path(path)}: đuôi tệp '{path.suffix}' được đọc như '.md'; nên đổi thành chữ thường '.md'")
         src = read_source(path)
         if isinstance(src, Problem):
             problems.append(src)
             continue
-        guide, found, warned = check_guide(src, by_id, today)
+        guide, found, warned = check_guide(src, by_id, today, images)
         problems += found
         warnings += warned
         if guide is None:
@@ -282,6 +369,8 @@ def load_library(
             )
             continue
         seen[guide.slug] = src.shown
+        if guide.images:
+            guide = _with_image_digest(guide, guides_dir / markup.IMAGE_DIR)
         guides.append(guide)
     if problems:
         raise GuideError(problems)

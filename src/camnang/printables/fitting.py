@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..errors import GuideError, Problem, display_path
+from ..markup import IMAGE_DIR
 from ..model import Guide
 from . import templates
 from .kinds import PrintContext
@@ -167,7 +168,7 @@ def render_fitted(
     key = _memo_key(kind_name, guide, ctx, sources)
 
     def lay_out(i: int) -> Layout:
-        return pdf_printer.layout(make_html(fits[i]), posters, sheets)
+        return pdf_printer.layout(make_html(fits[i]), posters, sheets, image_dir=ctx.settings.guides_dir / IMAGE_DIR)
 
     def done(i: int, layout: Layout) -> bytes:
         _memo[key] = i

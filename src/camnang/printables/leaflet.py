@@ -58,6 +58,7 @@ def html(guide: Guide, ctx: PrintContext, fit: Fit) -> str:
         author=AUTHOR,
         fit=fit,
         trouble=TROUBLE not in fit.drop,
+        image_base=ctx.settings.guides_dir.resolve().as_uri() + "/",
         page_qr=ctx.page_qr(guide, QR_BOX_MM, "m", QR_MIN_MM),
         course_qr=ctx.course_qr(QR_BOX_MM, "m", QR_MIN_MM),
         team=ctx.team,

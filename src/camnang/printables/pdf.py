@@ -6,6 +6,13 @@ long-running ``mkdocs serve`` and an unchanged one is never parsed twice).
 Worker processes of the pipeline each get one through ``printer()``; the
 layout of many documents then costs only the layout.
 
+Nothing a document names is fetched except the guides' images: the
+``SafeFetcher`` serves ``file:`` URLs of files inside the image folder it
+is given (``Printer.layout(..., image_dir=)``) and refuses everything else
+(http, https, other files, data:), so a guide or a template can never make
+the build reach the network or embed a local file. Links in the PDF are the
+HTML's ``<a href>``: the parser only lets ``https://`` through.
+
 PDF metadata comes from the HTML: ``<title>``, ``<meta name="author">``
 (``AUTHOR``) and ``<html lang="vi">``; the templates in ``posters/`` set
 them, and the tests read them back.
@@ -24,6 +31,64 @@ from .fonts import PrintFont, find_font
 
 AUTHOR = "Tổ công nghệ số cộng đồng"
 """Author of every printable, in its PDF metadata."""
+
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def allowed_file(url: str, image_dir: Path | None) -> Path | None:
+    """The file ``url`` names if it is an image inside ``image_dir``."""
+    from urllib.parse import unquote, urlsplit
+
+    if image_dir is None or not url.lower().startswith("file:"):
+        return None
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost") or parts.query or parts.fragment:
+        return None
+    try:
+        path = Path(unquote(parts.path)).resolve()
+        folder = image_dir.resolve()
+        path.relative_to(folder)
+    except (ValueError, OSError, RuntimeError):
+        return None
+    if path.suffix.lower() not in IMAGE_TYPES or not path.is_file():
+        return None
+    return path
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class SafeFetcher(URLFetcher):
+        """Serves the images of one folder, refuses every other URL."""
+
+        def __init__(self, image_dir: Path | None):
+            super().__init__(allowed_protocols=("file",), allow_redirects=False)
+            self.image_dir = image_dir
+
+        def fetch(self, url, headers=None):
+            path = allowed_file(url, self.image_dir)
+            if path is None:
+                raise ValueError(f"camnang: refused to fetch {url[:100]!r}")
+            return URLFetcherResponse(
+                path.as_uri(), path.read_bytes(), {"Content-Type": IMAGE_TYPES[path.suffix.lower()]}
+            )
+
+    return SafeFetcher
+
+
+def safe_fetcher(image_dir: Path | None):
+    """A WeasyPrint URL fetcher for ``image_dir`` (None: refuses all)."""
+    try:
+        return _fetcher_class()(image_dir)
+    except ImportError:  # WeasyPrint < 68: a fetcher is a function
+        def fetch(url: str, timeout: int = 10, ssl_context=None) -> dict:
+            path = allowed_file(url, image_dir)
+            if path is None:
+                raise ValueError(f"camnang: refused to fetch {url[:100]!r}")
+            return {"string": path.read_bytes(), "mime_type": IMAGE_TYPES[path.suffix.lower()], "redirected_url": path.as_uri()}
+
+        return fetch
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -48,7 +113,7 @@ class Printer:
 
         self.font = font
         self.font_config = FontConfiguration()
-        self._font_css = CSS(string=font.css, font_config=self.font_config)
+        self._font_css = CSS(string=font.css, font_config=self.font_config, url_fetcher=safe_fetcher(None))
         self._sheets: dict[tuple[str, str], object] = {}
 
     def stylesheet(self, path: Path):
@@ -64,17 +129,20 @@ class Printer:
         if sheet is None:
             for old in [k for k in self._sheets if k[0] == key[0]]:
                 del self._sheets[old]
-            sheet = CSS(string=text, base_url=str(path), font_config=self.font_config)
+            sheet = CSS(string=text, base_url=str(path), font_config=self.font_config, url_fetcher=safe_fetcher(None))
             self._sheets[key] = sheet
         return sheet
 
-    def layout(self, html: str, base_url: Path, stylesheets: Sequence[Path] = ()) -> Layout:
+    def layout(
+        self, html: str, base_url: Path, stylesheets: Sequence[Path] = (), image_dir: Path | None = None
+    ) -> Layout:
         """Lay out ``html``; ``stylesheets`` are applied in order, then the
-        print font (which therefore wins over any family the CSS names)."""
+        print font (which therefore wins over any family the CSS names).
+        Only images inside ``image_dir`` are read (``safe_fetcher``)."""
         from weasyprint import HTML
 
         sheets = [self.stylesheet(p) for p in stylesheets] + [self._font_css]
-        document = HTML(string=html, base_url=str(base_url) + "/").render(
+        document = HTML(string=html, base_url=str(base_url) + "/", url_fetcher=safe_fetcher(image_dir)).render(
             stylesheets=sheets, font_config=self.font_config
         )
         return Layout(document)

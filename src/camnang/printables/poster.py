@@ -6,7 +6,8 @@ code to the guide's page and one to the national course (template
 have the same proportions, so the poster printed on A4 (scaled to 71 %)
 still has 17 pt text and 44 mm QR codes.
 
-The short form of a step is its first sentence, at 30, 27 or 24 pt. When
+The short form of a step is the author's ``Ngắn:`` line when the step has
+one (``camnang.markup``), else its first sentence, at 30, 27 or 24 pt. When
 the steps do not fit one page even at 24 pt, they are shortened, at 24 pt,
 only as much as the page needs (``fits``): every step to at most two
 lines, then the longest one to one line, then the two longest, and so on.
@@ -21,8 +22,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import Guide
-from ..text import plain
+from ..model import Guide, Run, Step
 from . import templates
 from .fitting import Fit, render_fitted
 from .kinds import Kind, PrintContext
@@ -39,51 +39,55 @@ ONE_LINE = 56
 """Characters that surely fit one line of steps at 24 pt."""
 TWO_LINES = 2 * ONE_LINE
 
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+\**(\w)")
-_PARENTHESES = re.compile(r"(?<!\])\s*\([^()]*\)")
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(\w)")
+_PARENTHESES = re.compile(r"\s*\([^()]*\)")
 _CLAUSE = re.compile(r"\s*[:;]\s")
 
 
-def _balanced(text: str, end: int) -> bool:
-    """Whether ``text[:end]`` closes every bold/italic run it opens."""
-    head = text[:end]
-    return head.count("**") % 2 == 0 and head.replace("**", "").count("*") % 2 == 0
+def _close(run: Run) -> Run:
+    raw = run.raw
+    run = run.slice(0, len(raw.rstrip(" ,:;\n")))
+    return run if run.raw.endswith((".", "?", "!", "…")) else run + "."
 
 
-def _close(text: str) -> str:
-    text = text.rstrip(" ,:;")
-    return text if text.endswith((".", "?", "!", "…")) else text + "."
-
-
-def first_sentence(text: str) -> str:
+def first_sentence(step: Run) -> Run:
     """Up to the first full stop (or ? !) followed by a new sentence, i.e.
     by a capital or a digit: "vneid.gov.vn" and "1.000" do not end one."""
-    text = text.strip()
-    for m in _SENTENCE_END.finditer(text):
+    raw = step.raw
+    for m in _SENTENCE_END.finditer(raw):
         if m.group(1).isupper() or m.group(1).isdigit():
-            return text[: m.start()]
-    return text
+            return step.slice(0, m.start())
+    return step
 
 
-def short_step(step: str, limit: int | None = None) -> str:
-    """The short form of a step (inline Markdown): its first sentence,
-    shortened to about ``limit`` characters of text when it is longer."""
-    text = first_sentence(step)
-    if limit is None or len(plain(text)) <= limit:
-        return text
-    text = _close(_PARENTHESES.sub("", text))
-    if len(plain(text)) <= limit:
-        return text
+def short_step(step: Step | Run, limit: int | None = None) -> Run:
+    """The short form of a step: the author's (a ``Ngắn:`` line, see
+    ``camnang.markup``) or else its first sentence, shortened to about
+    ``limit`` characters of text when it is longer. Works on the document
+    tree: bold, code and links survive any cut."""
+    if isinstance(step, Step):
+        run = step.short or first_sentence(step.content)
+    else:
+        run = first_sentence(step)
+    if limit is None or len(run.text) <= limit:
+        return run
+    run = _close(run.without([m.span() for m in _PARENTHESES.finditer(run.raw)]))
+    if len(run.text) <= limit:
+        return run
     # "Nạp tiền vào tài khoản: nộp tiền mặt..." -> "Nạp tiền vào tài khoản."
     # Commas are not cut at: "Nếu thủ tục có phí, [làm gì]" would lose
     # the action and still read like a whole sentence.
-    cuts = [m.start() for m in _CLAUSE.finditer(text) if _balanced(text, m.start())]
-    fitting = [c for c in cuts if 20 <= len(plain(text[:c])) <= limit]
+    raw = run.raw
+    cuts = [m.start() for m in _CLAUSE.finditer(raw)]
+    fitting = [c for c in cuts if 20 <= len(run.slice(0, c).text) <= limit]
     if fitting:
-        return _close(text[: fitting[-1]])
-    words = [m.start() for m in re.finditer(r"\s", text) if _balanced(text, m.start())]
-    fitting = [w for w in words if len(plain(text[:w])) < limit]
-    return text[: fitting[-1]].rstrip(" ,:;.") + "…" if fitting else text
+        return _close(run.slice(0, fitting[-1]))
+    words = [m.start() for m in re.finditer(r"\s", raw)]
+    fitting = [w for w in words if len(run.slice(0, w).text) < limit]
+    if not fitting:
+        return run
+    head = run.slice(0, fitting[-1])
+    return head.slice(0, len(head.raw.rstrip(" ,:;.\n"))) + "…"
 
 
 STEPS = "steps"
@@ -95,11 +99,11 @@ LINE_CHARS = 60
 predict how much shortening saves (see ``fitting``), never to cut."""
 
 
-def _lines(steps: list[str]) -> int:
-    return sum(-(-len(plain(s)) // LINE_CHARS) for s in steps)
+def _lines(steps: list[Run]) -> int:
+    return sum(-(-len(s.text) // LINE_CHARS) for s in steps)
 
 
-def steps_at(guide: Guide, fit: Fit) -> list[str]:
+def steps_at(guide: Guide, fit: Fit) -> list[Run]:
     """The steps as the poster prints them at ``fit``."""
     limits = fit.options.get("limits") or [None] * len(guide.steps)
     return [short_step(s, limit) for s, limit in zip(guide.steps, limits)]
@@ -113,7 +117,7 @@ def fits(guide: Guide) -> tuple[Fit, ...]:
     variants = [Fit("large", 30), Fit("medium", 27), Fit("small", 24)]
     full = _lines(steps_at(guide, variants[-1])) or 1
     count = len(guide.steps)
-    longest = sorted(range(count), key=lambda i: (-len(plain(short_step(guide.steps[i], TWO_LINES))), i))
+    longest = sorted(range(count), key=lambda i: (-len(short_step(guide.steps[i], TWO_LINES).text), i))
     seen = [steps_at(guide, variants[-1])]
     for shortened in range(count + 1):
         one_line = set(longest[:shortened])
@@ -142,7 +146,7 @@ def html(guide: Guide, ctx: PrintContext, fit: Fit) -> str:
         author=AUTHOR,
         fit=fit,
         steps=steps,
-        shortened=any(s != full for s, full in zip(steps, guide.steps)),
+        shortened=any(s != full.content for s, full in zip(steps, guide.steps)),
         page_qr=ctx.page_qr(guide, QR_BOX_MM, "q", QR_MIN_MM),
         course_qr=ctx.course_qr(QR_BOX_MM, "q", QR_MIN_MM),
         team=ctx.team,

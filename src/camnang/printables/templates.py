@@ -1,9 +1,10 @@
 """Print templates: Jinja2 files in ``posters/``, autoescaped.
 
 Everything a template prints is escaped unless it is ``Markup`` made here:
-guide text goes through the ``md`` filter (inline Markdown to safe HTML,
-author HTML escaped, see ``camnang.text.inline_html``), team names and other
-untrusted text print literally. A template that does not compile, or that
+guide body nodes (``camnang.markup``: steps, tips, runs) print as their HTML,
+escaped by construction (``{{ step }}`` or ``{{ step | md }}``); front
+matter fields, team names and other untrusted text print literally
+(``| plain`` gives any of them as plain text). A template that does not compile, or that
 uses a name it is not given (``StrictUndefined``), stops the build with
 ``ConfigError`` naming the file and line.
 """
@@ -27,7 +28,8 @@ from jinja2 import (
 from markupsafe import Markup
 
 from ..errors import ConfigError, Problem, display_path
-from ..text import inline_html, plain, vi_date
+from ..markup import to_text
+from ..text import vi_date
 
 
 @lru_cache(maxsize=4)
@@ -40,8 +42,8 @@ def environment(posters_dir: str) -> Environment:
         lstrip_blocks=True,
         auto_reload=True,
     )
-    env.filters["md"] = inline_html
-    env.filters["plain"] = plain
+    env.filters["md"] = Markup.escape  # a node's __html__, or escaped text
+    env.filters["plain"] = to_text
     env.filters["vi_date"] = vi_date
     env.filters["address"] = display_address
     return env

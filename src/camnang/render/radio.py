@@ -57,6 +57,20 @@ class ScriptSection:
     kind: str
     """greeting, prepare, steps, safety, help or closing."""
     paragraphs: tuple[str, ...]
+    leads: tuple[str, ...] = ()
+    """The lead of each paragraph that has one ("Bước một:"), "" otherwise:
+    the printed script sets it in bold."""
+
+    def parts(self) -> tuple[tuple[str, str], ...]:
+        """(lead, rest) of each paragraph; the lead is "" when there is none."""
+        out = []
+        for i, p in enumerate(self.paragraphs):
+            lead = self.leads[i] if i < len(self.leads) else ""
+            if lead and p.startswith(lead):
+                out.append((lead, p[len(lead):]))
+            else:
+                out.append(("", p))
+        return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -256,8 +270,9 @@ def build_script(
     prepare_section = ScriptSection("prepare", tuple(prep))
 
     step_paras = [f"Bây giờ, bà con làm theo {number_words(len(steps))} bước sau."]
-    step_paras += [f"Bước {number_words(i)}: {end_sentence(lf(s))}" for i, s in enumerate(steps, 1)]
-    steps_section = ScriptSection("steps", tuple(step_paras))
+    leads = [""] + [f"Bước {number_words(i)}:" for i in range(1, len(steps) + 1)]
+    step_paras += [f"{lead} {end_sentence(lf(s))}" for lead, s in zip(leads[1:], steps)]
+    steps_section = ScriptSection("steps", tuple(step_paras), tuple(leads))
 
     tip = _safety_tip(tips)
     safety = ScriptSection("safety", (f"Điều quan trọng nhất bà con cần nhớ: {end_sentence(lf(tip))}",))
@@ -281,7 +296,7 @@ def build_script(
     )
 
     sections = (greeting, prepare_section, steps_section, safety, help_section, closing)
-    sections = tuple(ScriptSection(s.kind, tuple(tidy(p) for p in s.paragraphs)) for s in sections)
+    sections = tuple(ScriptSection(s.kind, tuple(tidy(p) for p in s.paragraphs), s.leads) for s in sections)
     return RadioScript(
         slug=guide.slug,
         title=title,

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from html import escape
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from ..model import Guide, Library
+from ..markup import to_html
 from ..text import vi_date
 
 HOME_MARKER = "<!-- camnang:danh-muc -->"
@@ -34,14 +37,38 @@ class Download:
         return f"{self.size / (1024 * 1024):.1f} MB".replace(".", ",")
 
 
+_INERT = {c: f"&#{ord(c)};" for c in r"""!"#&'()*+-:<=>[\]^_`{|}~"""}
+
+
+def markdown_text(value: str) -> Markup:
+    """Plain text to put inline in Markdown (never at a line start): every
+    ASCII mark that Markdown, its extensions (emoji ``:name:``, attribute
+    lists ``{...}``) or HTML give a meaning becomes a numeric HTML entity,
+    which Python-Markdown passes on untouched and the browser shows as the
+    mark. Commas, full stops and the like stay, so search splits words at
+    them as usual. No link, emphasis, icon or tag can come out of it."""
+    return Markup(str(value).translate(str.maketrans(_INERT)))
+
+
+def html_title(title: str) -> str:
+    """A guide title for MkDocs' page and navigation title, which Material
+    prints into HTML without escaping."""
+    return escape(title, quote=True)
+
+
+IMAGES_DIR = "anh"
+"""Where the site publishes the guides' images: huong-dan/anh/<name>."""
+
+
 def guide_src_uri(guide: Guide) -> str:
     return f"{GUIDES_DIR}/{guide.slug}.md"
 
 
 @lru_cache(maxsize=1)
 def _env() -> Environment:
-    # Output is Markdown, not HTML: MkDocs escapes nothing here, and guide
-    # text is the authors' Markdown, so autoescape stays off.
+    # Output is Markdown for MkDocs, so autoescape stays off: every guide
+    # value goes through ``text`` (front matter: plain text, Markdown- and
+    # HTML-inert), ``e`` (inside HTML) or ``html`` (tree nodes).
     env = Environment(
         loader=PackageLoader("camnang", "templates/site"),
         autoescape=False,
@@ -51,7 +78,9 @@ def _env() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["vi_date"] = vi_date
-    env.filters["yaml_str"] = lambda s: '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    env.filters["yaml_str"] = lambda s: '"' + str(s).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    env.filters["text"] = markdown_text
+    env.filters["html"] = to_html
     return env
 
 
@@ -60,10 +89,14 @@ def render_guide_page(
     library: Library,
     downloads: tuple[Download, ...] = (),
     printables_href: str = "",
+    image_base: str = "../",
 ) -> str:
-    """The Markdown source of a guide's page at huong-dan/<slug>/."""
+    """The Markdown source of a guide's page at huong-dan/<slug>/.
+    ``image_base``: URL of the huong-dan/ folder from the page (images are
+    published at huong-dan/anh/<name>, their ``src`` is anh/<name>)."""
     return _env().get_template("guide.md.j2").render(
         g=guide,
+        image_base=image_base,
         category=library.category(guide.category),
         downloads=downloads,
         printables_href=printables_href,
@@ -93,6 +126,11 @@ def build_nav(library: Library, other_pages: list[str]) -> list:
     """Navigation: home, one section per category, then the other pages."""
     nav: list = [{"Trang chủ": "index.md"}]
     for category, guides in library.by_category():
-        nav.append({category.name: [{g.title: guide_src_uri(g)} for g in guides]})
+        nav.append({category.name: [{html_title(g.title): guide_src_uri(g)} for g in guides]})
     nav += other_pages
     return nav
+
+
+def image_src_uri(name: str) -> str:
+    """Where an image of the guides' image folder is published."""
+    return f"{GUIDES_DIR}/{IMAGES_DIR}/{name}"
