@@ -36,6 +36,7 @@ from typing import Callable
 from ..errors import GuideError, Problem, display_path
 from ..model import Guide
 from . import templates
+from .compat import page_box
 from .kinds import PrintContext
 from .pdf import Layout, printer
 
@@ -93,7 +94,7 @@ class Measure:
 
 
 def _body(page):
-    stack = [page._page_box]
+    stack = [page_box(page)]
     while stack:
         box = stack.pop()
         if getattr(box, "element_tag", None) == "body":
@@ -120,7 +121,7 @@ def measure(layout: Layout) -> Measure:
         body = _body(page)
         if body is None or not body.children:
             continue
-        area = page._page_box.height
+        area = page_box(page).height
         total += (max(_bottom(c) for c in body.children) - body.content_box_y()) / area
         for child in body.children:
             element = getattr(child, "element", None)
