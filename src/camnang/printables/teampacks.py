@@ -48,7 +48,7 @@ from typing import Callable, Iterable, Sequence
 from ..config import Settings
 from ..errors import CamnangError, Problem, display_path
 from ..model import Guide, Library
-from ..roster import Team
+from ..roster import Team, spreadsheet_safe
 from . import templates
 from .cache import Cache, output_key, read_bytes, write_atomic, write_if_changed
 from .compat import add_object, page_box
@@ -226,7 +226,9 @@ def build_packs(
 
 def write_index(results: list[TeamResult], out_dir: Path) -> None:
     """``index.csv``: one line per file of every team built (UTF-8 with
-    BOM, so Excel shows the Vietnamese names), written atomically."""
+    BOM, so Excel shows the Vietnamese names), written atomically. Cells
+    that a spreadsheet would take for a formula get a leading apostrophe
+    (``roster.spreadsheet_safe``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(INDEX_COLUMNS)
@@ -234,7 +236,7 @@ def write_index(results: list[TeamResult], out_dir: Path) -> None:
         if team.problems:
             continue
         for name, pages in team.files:
-            writer.writerow((team.team_id, team.name, f"{team.team_id}/{name}", pages))
+            writer.writerow([spreadsheet_safe(str(v)) for v in (team.team_id, team.name, f"{team.team_id}/{name}", pages)])
     write_atomic(out_dir / INDEX, ("\ufeff" + buffer.getvalue()).encode("utf-8"))
 
 
