@@ -36,6 +36,7 @@ import ctypes
 import errno
 import logging
 import os
+import signal
 import sys
 import textwrap
 import time
@@ -56,6 +57,13 @@ SYS_RENAMEAT2 = {"x86_64": 316, "aarch64": 276, "armv7l": 382, "i686": 353}
 
 
 # -- swapping -------------------------------------------------------------------
+
+def checkpoint(name: str) -> None:
+    """Tests kill the build at named instants: CAMNANG_KILL_AT=<name> makes
+    the process SIGKILL itself there (tests/test_robust_build.py)."""
+    if os.environ.get("CAMNANG_KILL_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
 
 def _renameat2(old: Path, new: Path, flags: int) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
@@ -89,7 +97,9 @@ def swap_in(new: Path, site: Path, warn=lambda message: None) -> None:
         os.rename(new, site)
         return
     try:
+        checkpoint("before-exchange")
         exchange(new, site)
+        checkpoint("exchanged")
     except OSError as e:
         if e.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
             raise
@@ -99,14 +109,21 @@ def swap_in(new: Path, site: Path, warn=lambda message: None) -> None:
         )
         old = new.with_name(new.name + "-old")
         os.rename(site, old)
+        checkpoint("fallback-between-renames")
         os.rename(new, site)
         remove_tree(old)
         return
     remove_tree(new)  # now the old site
 
 
-def clean_leftovers(parent: Path) -> None:
-    """Folders of builds that were killed (we hold the lock: none is in use)."""
+def clean_leftovers(parent: Path, site: Path | None = None) -> None:
+    """Folders of builds that were killed (we hold the lock: none is in use).
+    A site moved aside by the two-rename fallback and never replaced is
+    put back first."""
+    if site is not None and not os.path.lexists(site):
+        old = sorted(parent.glob(BUILD_PREFIX + "*-old"), key=lambda p: p.stat().st_mtime)
+        if old:
+            os.rename(old[-1], site)
     for path in parent.glob(BUILD_PREFIX + "*"):
         remove_tree(path)
     for name in LEGACY:
@@ -247,7 +264,8 @@ def main(argv: list[str] | None = None, stream=None) -> int:
             site = Path(config.site_dir)
             if os.path.lexists(site) and not site.is_dir():
                 raise error_for(OSError(errno.ENOTDIR, "Not a directory", str(site)), site)
-            clean_leftovers(site.parent)
+            clean_leftovers(site.parent, site)
+            checkpoint("cleaned")
             new = site.parent / f"{BUILD_PREFIX}{os.getpid()}"
             try:
                 new.mkdir(parents=True)
@@ -257,6 +275,7 @@ def main(argv: list[str] | None = None, stream=None) -> int:
             config.plugins.on_startup(command="build", dirty=False)
             try:
                 build(config)
+                checkpoint("built")
             except Abort:
                 return _failed(out, None)
             except OSError as e:
@@ -269,6 +288,7 @@ def main(argv: list[str] | None = None, stream=None) -> int:
             except OSError as e:
                 raise error_for(e, site) from e
             new = None
+            checkpoint("swapped")
     except WriteError as e:
         return _failed(out, one_line(e))
     except CamnangError as e:
