@@ -168,10 +168,12 @@ class Console(logging.Handler):
 
 def boxed(lines: list[str], width: int = 72) -> str:
     """A notice in a frame of box-drawing characters, wrapped to ``width``."""
+    commands = [line for line in lines if line.startswith("  ")]  # shown whole, never wrapped
+    width = max([width] + [len(line) + 4 for line in commands])
     inner = width - 4
     wrapped: list[str] = []
     for line in lines:
-        wrapped += textwrap.wrap(line, inner, break_on_hyphens=False, subsequent_indent="  " if line.startswith("  ") else "") or [""]
+        wrapped += [line] if line in commands else textwrap.wrap(line, inner, break_on_hyphens=False) or [""]
     top = "╔" + "═" * (width - 2) + "╗"
     bottom = "╚" + "═" * (width - 2) + "╝"
     return "\n".join([top, *(f"║ {w.ljust(inner)} ║" for w in wrapped), bottom])
@@ -279,7 +281,7 @@ def main(argv: list[str] | None = None, stream=None) -> int:
             except Abort:
                 return _failed(out, None)
             except OSError as e:
-                raise error_for(e) from e
+                raise error_for(e, _meant(e, new, site)) from e
             finally:
                 config.plugins.on_shutdown()
             files, printables = count_files(new)
@@ -306,6 +308,19 @@ def main(argv: list[str] | None = None, stream=None) -> int:
         out.write(site_url_notice() + "\n")
     out.flush()
     return 0
+
+
+def _meant(error: OSError, new: Path, site: Path) -> Path:
+    """The path to name for an error of MkDocs writing the site: the file
+    under site/ it was writing (not the temporary build folder, nor the
+    theme file it was copying from)."""
+    for name in (error.filename2, error.filename):
+        if name:
+            try:
+                return site / Path(name).relative_to(new)
+            except ValueError:
+                continue
+    return site
 
 
 def _failed(out, message: str | None) -> int:
