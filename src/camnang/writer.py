@@ -31,19 +31,19 @@ class WriteError(CamnangError):
 
 _FULL = (
     "ổ đĩa đã đầy",
-    "xóa bớt tệp trên ổ đĩa này (có thể xóa thư mục .cache/camnang) hoặc ghi sang ổ khác, rồi chạy lại",
+    "xóa bớt tệp trên ổ đĩa này, ví dụ thư mục .cache/camnang, hoặc ghi sang ổ khác, rồi chạy lại",
 )
 _READ_ONLY = (
     "ổ đĩa hoặc thư mục này chỉ cho đọc, không ghi được",
-    "chọn thư mục khác (--out), hoặc gắn lại ổ đĩa cho phép ghi, rồi chạy lại",
+    "chọn thư mục khác với --out, hoặc gắn lại ổ đĩa cho phép ghi, rồi chạy lại",
 )
 _DENIED = (
     "không có quyền ghi vào đây",
-    "cấp quyền ghi cho tài khoản đang chạy lệnh (chmod/chown) hoặc chọn thư mục khác, rồi chạy lại",
+    "cấp quyền ghi cho tài khoản đang chạy lệnh bằng chmod hoặc chown, hoặc chọn thư mục khác, rồi chạy lại",
 )
 _NOT_DIR = (
     "đây là một tệp, nhưng cần một thư mục ở chỗ này",
-    "đổi tên hoặc xóa tệp đó (hoặc chọn thư mục khác), rồi chạy lại",
+    "đổi tên hoặc xóa tệp đó, hoặc chọn thư mục khác, rồi chạy lại",
 )
 _IS_DIR = (
     "đây là một thư mục, nhưng cần ghi một tệp ở chỗ này",
@@ -51,7 +51,7 @@ _IS_DIR = (
 )
 ADVICE = {
     errno.ENOSPC: _FULL,
-    errno.EDQUOT: ("đã hết dung lượng được phép dùng (quota) trên ổ đĩa", _FULL[1]),
+    errno.EDQUOT: ("đã hết dung lượng được phép dùng trên ổ đĩa (quota)", _FULL[1]),
     errno.EFBIG: ("tệp quá lớn cho ổ đĩa này", "ghi sang ổ khác, rồi chạy lại"),
     errno.EROFS: _READ_ONLY,
     errno.EACCES: _DENIED,
@@ -60,8 +60,8 @@ ADVICE = {
     errno.EEXIST: _NOT_DIR,
     errno.EISDIR: _IS_DIR,
     errno.ENAMETOOLONG: ("tên tệp hoặc đường dẫn quá dài", "chọn thư mục có đường dẫn ngắn hơn"),
-    errno.EMFILE: ("mở quá nhiều tệp cùng lúc", "chạy lại với ít tiến trình hơn (--jobs 1)"),
-    errno.EIO: ("ổ đĩa báo lỗi đọc/ghi", "kiểm tra ổ đĩa (có thể đã hỏng hoặc bị rút ra), rồi chạy lại"),
+    errno.EMFILE: ("mở quá nhiều tệp cùng lúc", "chạy lại với ít tiến trình hơn, ví dụ --jobs 1"),
+    errno.EIO: ("ổ đĩa báo lỗi đọc/ghi", "kiểm tra ổ đĩa, có thể đã hỏng hoặc bị rút ra, rồi chạy lại"),
 }
 
 
