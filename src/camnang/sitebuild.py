@@ -239,10 +239,17 @@ def _setup_logging(console: Console) -> None:
 
 def main(argv: list[str] | None = None, stream=None) -> int:
     args = parse_args(argv)
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     out = stream or sys.stderr
     console = Console(out)
     _setup_logging(console)
+    try:
+        return _run(args, out, console)
+    finally:
+        logging.getLogger().removeHandler(console)
 
+
+def _run(args: argparse.Namespace, out, console: Console) -> int:
     def warn(message: str) -> None:
         logging.getLogger(CAMNANG_LOGGER).warning(message)
 
