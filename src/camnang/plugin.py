@@ -1,6 +1,10 @@
 """The ``camnang`` MkDocs plugin: a thin front end over the library.
 
 Events used (MkDocs 1.6):
+- on_startup / on_shutdown: ``mkdocs build`` and ``gh-deploy`` hold the
+  project's build lock (camnang.lock) from on_config to the end, so two
+  builds never write at once (``make build`` holds it already, through
+  camnang.sitebuild, and builds into a folder swapped in whole);
 - on_config: load and validate every guide before MkDocs touches site_dir,
   so a bad guide fails the build and leaves the previous site as it was;
   set the navigation (grouped by category) unless mkdocs.yml has one.
