@@ -177,7 +177,26 @@ def test_permission_denied(project, tmp_path):
 # -- damaged cache entries ---------------------------------------------------------------
 
 def cache_entries(project: Path) -> dict[str, Path]:
-    return {p.parent.name: p for p in (project / ".cache" / "camnang" / "printables").glob("*/*") if p.is_file()}
+    root = project / ".cache" / "camnang" / "printables"
+    return {p.parent.name: p for p in root.glob("*/*") if p.is_file() and p.suffix != ".sha256"}
+
+
+def test_cache_entry_without_digest_is_checked_by_pypdf(project):
+    """An entry whose digest file is missing (killed between the two
+    writes, or an older cache): pypdf decides, a good one is kept."""
+    assert run(project, "--out", "in-an").returncode == 0
+    entries = cache_entries(project)
+    for entry in entries.values():
+        entry.with_name(entry.name + ".sha256").unlink()
+    radio = entries["radio-pdf"]
+    data = radio.read_bytes()
+    radio.write_bytes(data[:20] + b"\0" * (len(data) - 40) + data[-20:])
+    again = run(project, "--out", "in-an")
+    assert again.returncode == 0, again.stderr
+    warnings = [line for line in again.stderr.splitlines() if "bộ nhớ đệm bị hỏng" in line]
+    assert len(warnings) == 1 and "tệp PDF hỏng" in warnings[0], again.stderr
+    assert "1 tệp mới tạo" in again.stdout
+    assert all(e.with_name(e.name + ".sha256").is_file() for e in cache_entries(project).values())
 
 
 def test_damaged_printable_cache_entries_are_rendered_again(project):
@@ -197,7 +216,7 @@ def test_damaged_printable_cache_entries_are_rendered_again(project):
     warnings = [line for line in again.stderr.splitlines() if "bộ nhớ đệm bị hỏng" in line]
     assert len(warnings) == 4, again.stderr
     assert any("cắt cụt" in w for w in warnings) and any("không phải tệp PDF" in w for w in warnings)
-    assert any("tệp rỗng" in w for w in warnings) and any("tệp PDF hỏng" in w for w in warnings)
+    assert any("tệp rỗng" in w for w in warnings) and any("nội dung khác với lúc ghi" in w for w in warnings)
     assert "4 tệp mới tạo" in again.stdout
     assert {p.name: p.read_bytes() for p in (project / "in-an").iterdir()} == good
     assert_no_partial_files(project / ".cache")

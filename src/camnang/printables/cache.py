@@ -14,12 +14,16 @@ every build. Older versions of an output are pruned, the newest
 ``KEEP`` kept (switching back and forth between two configurations, say
 with and without a site_url, then re-renders nothing).
 
-An entry is checked before it is reused (``verify``): a PDF must start
-with ``%PDF-``, end with ``%%EOF``, and (``deep``) open in pypdf with at
-least one page; a text file must be non-empty UTF-8. A bad entry (a disk
-that filled up under another program, a copy cut short, a stray edit) is
-deleted with a warning and rendered again, never shipped. Entries are
-written through ``camnang.writer`` (whole or not at all).
+An entry is checked before it is reused (``Cache.usable``): a PDF must
+start with ``%PDF-`` and end with ``%%EOF``, a text file must be non-empty
+UTF-8 (``verify``, a fraction of a millisecond); then its SHA-256 must match
+the one stored beside it when it was written (``<entry>.sha256``; about a
+millisecond, where a pypdf parse costs some 30). Without a stored digest,
+pypdf must open the PDF with its pages. A bad entry (a disk that filled up
+under another program, a copy cut short, a stray edit) is deleted with a
+warning and rendered again, never shipped. Team pack entries, thousands of
+them, get the structural check only. Entries are written through
+``camnang.writer`` (whole or not at all).
 """
 
 from __future__ import annotations
@@ -98,7 +102,12 @@ class Cache:
         rel = Path(name)
         return self.root / kind.name / rel.parent / f"{rel.stem}.{key[:16]}{rel.suffix}"
 
-    def put(self, path: Path, data: bytes) -> None:
+    def put(self, path: Path, data: bytes, *, digest: bool = True) -> None:
+        """Store ``data`` at ``path`` with (``digest``) its SHA-256 beside
+        it, checked on reuse. Team packs skip the digest file (thousands of
+        entries): their entries get the structural check only."""
+        if digest:
+            write_atomic(digest_path(path), hashlib.sha256(data).hexdigest().encode() + b"\n")
         write_atomic(path, data)
         self.prune(path)
 
@@ -108,10 +117,13 @@ class Cache:
         bad entry is deleted (so it is rendered again), with a warning."""
         if not path.is_file():
             return False
-        problem = verify(path, deep=deep)
+        problem = verify(path, deep=False)
+        if problem is None and deep:
+            problem = _digest_problem(path)
         if problem is None:
             return True
         remove(path)
+        remove(digest_path(path))
         if warn is not None:
             warn(f"{display_path(path)}: tệp trong bộ nhớ đệm bị hỏng ({problem}); đã xóa và tạo lại")
         return False
@@ -126,7 +138,8 @@ class Cache:
         siblings.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for old in siblings[KEEP:]:
             if old != keep:
-                old.unlink(missing_ok=True)
+                remove(old)
+                remove(digest_path(old))
 
 
 # -- checks on reuse ------------------------------------------------------------
@@ -154,6 +167,31 @@ def verify_bytes(data: bytes, suffix: str) -> str | None:
         if b"\0" in data:
             return "văn bản có ký tự rỗng (NUL)"
     return None
+
+
+def digest_path(path: Path) -> Path:
+    """Where the SHA-256 of the cache entry ``path`` is kept."""
+    return path.with_name(path.name + ".sha256")
+
+
+def _digest_problem(path: Path) -> str | None:
+    """The entry's bytes against the digest stored when it was written.
+    Without a digest file (a write killed in between, an older cache) the
+    full check decides, and a good entry gets its digest."""
+    try:
+        stored = digest_path(path).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        stored = None
+    data = read_bytes(path)
+    actual = hashlib.sha256(data).hexdigest()
+    if stored == actual:
+        return None
+    if stored:
+        return "nội dung khác với lúc ghi"
+    problem = verify(path, deep=True)
+    if problem is None:
+        write_atomic(digest_path(path), actual.encode() + b"\n")
+    return problem
 
 
 def verify(path: Path, *, deep: bool = True) -> str | None:

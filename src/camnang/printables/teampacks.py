@@ -412,7 +412,7 @@ def _pack(team: Team) -> TeamResult:
                     if kind.name not in strips:
                         data = strip_pdf(kind, team, settings)
                         strips[kind.name] = pypdf.PdfReader(io.BytesIO(data)).pages[0]
-                    Cache(settings.cache_dir).put(path, stamped([_blank(kind, guide)], strips[kind.name]))
+                    Cache(settings.cache_dir).put(path, stamped([_blank(kind, guide)], strips[kind.name]), digest=False)
                     rendered += 1
                 files.append((name, _pages(kind, guide, path), path))
         leaflets = [f for f in files if f[0].startswith("to-roi-")]
@@ -422,7 +422,7 @@ def _pack(team: Team) -> TeamResult:
             if "leaflet" not in strips:
                 strips["leaflet"] = pypdf.PdfReader(io.BytesIO(strip_pdf(LEAFLET, team, settings))).pages[0]
             blanks = [_blank(LEAFLET, g) for g in guides]
-            Cache(settings.cache_dir).put(path, stamped(blanks, strips["leaflet"]))
+            Cache(settings.cache_dir).put(path, stamped(blanks, strips["leaflet"]), digest=False)
             rendered += 1
         files.append((ALL_IN_ONE, sum(pages for _, pages, _ in leaflets), path))
     except CamnangError as e:
