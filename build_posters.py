@@ -235,6 +235,8 @@ def team_packs(args: argparse.Namespace, warn) -> int:
         print("Không ghi tệp nào; các tệp đã có được giữ nguyên.", file=sys.stderr)
         return 1
     progress.close()
+    if result.problems and all(p.message.startswith("không ghi được") for p in result.problems):
+        raise WriteError(result.problems)  # a full or read-only disk: one line, not one per team
     print(f"camnang: {result.summary()}")
     if not settings.site_url:
         from camnang.sitebuild import site_url_notice

@@ -273,3 +273,18 @@ def test_damaged_team_pack_cache_and_csv_injection(project, jobs):
     assert sum("bộ nhớ đệm bị hỏng" in line for line in again.stderr.splitlines()) == 3, again.stderr
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*.pdf")} == good
     assert_no_partial_files(cache)
+
+
+def test_full_disk_team_pack_cache_is_one_line(project, tmp_path):
+    """Every team fails the same way on a full cache disk: one line, not
+    one per team."""
+    roster = project / "to.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    config = project / "mkdocs.yml"
+    cache = tmp_path / "cache"
+    config.write_text(config.read_text(encoding="utf-8").replace("  - camnang:\n", f"  - camnang:\n      cache_dir: {cache}\n"), encoding="utf-8")
+    with tmpfs(cache, "20k"):
+        result = run(project, "--teams", "to.csv", "--only", "thu-nghiem", "--jobs", "2")
+        assert_one_line_error(result, "ổ đĩa đã đầy")
+        assert_no_partial_files(cache)
+    assert_no_partial_files(project / "goi-to") if (project / "goi-to").exists() else None
