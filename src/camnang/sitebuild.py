@@ -47,7 +47,13 @@ from .lock import BuildLock
 from .writer import WriteError, error_for, one_line, remove_tree
 
 BUILD_PREFIX = ".site-build-"
-"""Temporary folders of builds in progress (and old sites being deleted)."""
+"""Temporary folders of builds in progress (and old sites being deleted),
+next to ``site/``; for another site_dir name ``.<name>-build-``, so two
+projects publishing into one parent folder never clean up each other's."""
+
+
+def build_prefix(site: Path) -> str:
+    return BUILD_PREFIX if site.name == "site" else f".{site.name}-build-"
 LEGACY = (".site-new", ".site-old")
 """Temporary folders of the Makefile before camnang.sitebuild."""
 
@@ -120,11 +126,12 @@ def clean_leftovers(parent: Path, site: Path | None = None) -> None:
     """Folders of builds that were killed (we hold the lock: none is in use).
     A site moved aside by the two-rename fallback and never replaced is
     put back first."""
+    prefix = build_prefix(site) if site is not None else BUILD_PREFIX
     if site is not None and not os.path.lexists(site):
-        old = sorted(parent.glob(BUILD_PREFIX + "*-old"), key=lambda p: p.stat().st_mtime)
+        old = sorted(parent.glob(prefix + "*-old"), key=lambda p: p.stat().st_mtime)
         if old:
             os.rename(old[-1], site)
-    for path in parent.glob(BUILD_PREFIX + "*"):
+    for path in parent.glob(prefix + "*"):
         remove_tree(path)
     for name in LEGACY:
         if (parent / name).is_dir():
@@ -275,7 +282,7 @@ def _run(args: argparse.Namespace, out, console: Console) -> int:
                 raise error_for(OSError(errno.ENOTDIR, "Not a directory", str(site)), site)
             clean_leftovers(site.parent, site)
             checkpoint("cleaned")
-            new = site.parent / f"{BUILD_PREFIX}{os.getpid()}"
+            new = site.parent / f"{build_prefix(site)}{os.getpid()}"
             try:
                 new.mkdir(parents=True)
             except OSError as e:
