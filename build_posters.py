@@ -30,6 +30,7 @@ from camnang.errors import CamnangError
 from camnang.printables.pipeline import PRINTABLES_DIR, build
 from camnang.printables.radio import notes as radio_notes
 from camnang.validate import load_library
+from camnang.writer import WriteError
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -124,7 +125,27 @@ def team_progress() -> tuple[Progress, Callable[[int, int, int], None]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """One run at a time per project folder (the build lock, waiting for
+    another build); file-system errors as one line, exit 1."""
+    from camnang.lock import BuildLock
+    from camnang.writer import error_for, one_line
+
     args = parse_args(argv)
+    try:
+        with BuildLock(Path(args.config).resolve().parent):
+            status = _main(args)
+    except WriteError as e:
+        print(f"Lỗi: {one_line(e)}", file=sys.stderr)
+        print("Không có tệp nào bị ghi dở: các tệp đã có vẫn nguyên vẹn.", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"Lỗi: {one_line(error_for(e))}", file=sys.stderr)
+        print("Không có tệp nào bị ghi dở: các tệp đã có vẫn nguyên vẹn.", file=sys.stderr)
+        return 1
+    return status
+
+
+def _main(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("Lỗi: --jobs phải là số lớn hơn 0", file=sys.stderr)
         return 2
@@ -162,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     except CamnangError as e:
         progress.close()
+        if isinstance(e, WriteError) or any(p.message.startswith("không ghi được") for p in e.problems):
+            raise WriteError(e.problems) from e
         print(f"Lỗi: {e}", file=sys.stderr)
         print("Không ghi tệp nào; các tệp đã có được giữ nguyên.", file=sys.stderr)
         return 1
@@ -169,6 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"camnang: {result.summary()}")
     for line in radio_notes(library, settings, args.only):
         print(f"camnang: {line}")
+    if not settings.site_url:
+        from camnang.sitebuild import site_url_notice
+
+        print(site_url_notice("python build_posters.py"), file=sys.stderr)
     if args.audio:
         return write_audio(library, settings, out, args.only)
     return 0
@@ -227,11 +254,19 @@ def team_packs(args: argparse.Namespace, warn) -> int:
         )
     except CamnangError as e:
         progress.close()
+        if isinstance(e, WriteError):
+            raise
         print(f"Lỗi: {e}", file=sys.stderr)
         print("Không ghi tệp nào; các tệp đã có được giữ nguyên.", file=sys.stderr)
         return 1
     progress.close()
+    if result.problems and all(p.message.startswith("không ghi được") for p in result.problems):
+        raise WriteError(result.problems)  # a full or read-only disk: one line, not one per team
     print(f"camnang: {result.summary()}")
+    if not settings.site_url:
+        from camnang.sitebuild import site_url_notice
+
+        print(site_url_notice("python build_posters.py --teams ..."), file=sys.stderr)
     if result.problems:
         print(f"Lỗi ở {len(result.failed)} tổ (các tổ khác đã ghi xong; sửa rồi chạy lại, tệp đã làm được dùng lại):", file=sys.stderr)
         for problem in result.problems:

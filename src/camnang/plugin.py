@@ -1,6 +1,10 @@
 """The ``camnang`` MkDocs plugin: a thin front end over the library.
 
 Events used (MkDocs 1.6):
+- on_startup / on_shutdown: ``mkdocs build`` and ``gh-deploy`` hold the
+  project's build lock (camnang.lock) from on_config to the end, so two
+  builds never write at once (``make build`` holds it already, through
+  camnang.sitebuild, and builds into a folder swapped in whole);
 - on_config: load and validate every guide before MkDocs touches site_dir,
   so a bad guide fails the build and leaves the previous site as it was;
   set the navigation (grouped by category) unless mkdocs.yml has one.
@@ -30,11 +34,13 @@ from mkdocs.structure.files import File, Files
 from . import markup, search
 from .config import CamnangConfig, Settings, settings_from_mkdocs
 from .errors import CamnangError
+from .lock import BuildLock
 from .model import Library
 from .printables import pipeline
 from .printables import radio as radio_printables
 from .render import site
 from .validate import load_library
+from .writer import error_for, one_line
 
 log = logging.getLogger("mkdocs.plugins.camnang")
 
@@ -43,9 +49,29 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
     settings: Settings
     library: Library
     printables: pipeline.BuildResult | None = None
+    command: str | None = None
+    lock: BuildLock | None = None
+
+    def on_startup(self, *, command, dirty) -> None:
+        self.command = command
+
+    def on_shutdown(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    def _lock(self, config) -> None:
+        """``mkdocs build`` and ``gh-deploy`` write site_dir: one at a time
+        per project folder (camnang.lock). ``serve`` builds into a
+        temporary folder of its own."""
+        if self.command not in ("build", "gh-deploy") or self.lock is not None:
+            return
+        project = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        self.lock = BuildLock(project).acquire()
 
     def on_config(self, config):
         try:
+            self._lock(config)
             self.settings = settings_from_mkdocs(config, self.config)
             self.library = load_library(
                 self.settings.guides_dir,
@@ -72,7 +98,9 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
         try:
             self.printables = pipeline.build(self.library, self.settings, warn=log.warning)
         except CamnangError as e:
-            raise PluginError(str(e)) from e
+            raise PluginError(one_line(e)) from e
+        except OSError as e:  # the cache folder: full, read-only...
+            raise PluginError(str(error_for(e))) from e
         log.info("camnang: %s", self.printables.summary())
         for line in radio_printables.notes(self.library, self.settings):
             log.info("camnang: %s", line)

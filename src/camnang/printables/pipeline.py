@@ -41,7 +41,7 @@ from ..errors import CamnangError, ConfigError, Problem, display_path
 from ..model import Guide, Library
 from ..render.site import Download
 from . import templates
-from .cache import Cache, output_key, write_if_changed
+from .cache import Cache, output_key, read_bytes, remove, write_if_changed
 from .fonts import find_font
 from .kinds import Kind, PrintContext, all_kinds, kind_named
 
@@ -160,7 +160,7 @@ def build(
     kinds = tuple(kinds) if kinds is not None else all_kinds()
     guides = select(library, only)
     check(settings, kinds, warn)
-    planned = plan(guides, settings, kinds)
+    planned = plan(guides, settings, kinds, warn=warn)
     rendered = render(planned, settings, jobs or settings.worker_count, progress)
     result = BuildResult(outputs=outputs(planned, rendered), seconds=0.0, out_dir=out_dir)
     if out_dir is not None:
@@ -197,10 +197,17 @@ def check(settings: Settings, kinds: tuple[Kind, ...], warn: Callable[[str], Non
         warn(NO_SITE_URL)
 
 
-def plan(guides: Iterable[Guide], settings: Settings, kinds: tuple[Kind, ...], team: Any = None) -> list[Job]:
+def plan(
+    guides: Iterable[Guide],
+    settings: Settings,
+    kinds: tuple[Kind, ...],
+    team: Any = None,
+    warn: Callable[[str], None] = log.warning,
+) -> list[Job]:
     """The jobs of ``guides`` x ``kinds`` (for ``team``, if any), with
     their place in the cache. A team's files are kept in a folder named by
-    its ``id``."""
+    its ``id``. A cache entry that fails its check (``Cache.usable``) is
+    deleted with a warning, so ``render`` makes it again."""
     ctx = PrintContext(settings, team)
     cache = Cache(settings.cache_dir)
     jobs = []
@@ -210,7 +217,9 @@ def plan(guides: Iterable[Guide], settings: Settings, kinds: tuple[Kind, ...], t
             name = kind.output_name(guide)
             if team is not None:
                 name = f"{team.id}/{name}"
-            jobs.append(Job(kind, guide, team, cache.path(kind, name, output_key(kind, guide, ctx, sources))))
+            path = cache.path(kind, name, output_key(kind, guide, ctx, sources))
+            Cache.usable(path, warn)
+            jobs.append(Job(kind, guide, team, path))
     return jobs
 
 
@@ -310,7 +319,7 @@ def copy_out(outputs: list[Output], out_dir: Path) -> list[Path]:
     written = []
     for output in outputs:
         target = out_dir / output.name
-        if write_if_changed(target, output.path.read_bytes()):
+        if write_if_changed(target, read_bytes(output.path)):
             written.append(target)
     return written
 
@@ -324,6 +333,6 @@ def _remove_stale(outputs: list[Output], kinds: tuple[Kind, ...], out_dir: Path)
         pattern = re.compile(re.escape(prefix) + r"[a-z0-9]+(?:-[a-z0-9]+)*" + re.escape(suffix) + r"\Z")
         for path in sorted(out_dir.glob(f"{prefix}*{suffix}")):
             if pattern.match(path.name) and path.name not in current:
-                path.unlink()
+                remove(path)
                 removed.append(path)
     return removed

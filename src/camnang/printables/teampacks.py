@@ -48,9 +48,10 @@ from typing import Callable, Iterable, Sequence
 from ..config import Settings
 from ..errors import CamnangError, Problem, display_path
 from ..model import Guide, Library
-from ..roster import Team
+from ..roster import Team, spreadsheet_safe
 from . import templates
-from .cache import Cache, output_key, write_atomic, write_if_changed
+from .cache import Cache, output_key, read_bytes, write_atomic, write_if_changed
+from .compat import add_object, page_box
 from .kinds import Kind, PrintContext
 from .leaflet import LEAFLET
 from .pdf import AUTHOR, printer
@@ -90,6 +91,8 @@ class TeamResult:
     rendered: int = 0
     written: int = 0
     problems: tuple[Problem, ...] = ()
+    warnings: tuple[str, ...] = ()
+    """Bad cache entries found and rendered again (``Cache.usable``)."""
 
 
 @dataclass
@@ -173,6 +176,8 @@ def build_packs(
         nonlocal files_done
         result.teams.append(team_result)
         result.problems.extend(team_result.problems)
+        for message in team_result.warnings:
+            warn(message)
         files_done += len(team_result.files)
         if progress:
             progress(len(result.teams), len(teams), files_done)
@@ -221,7 +226,9 @@ def build_packs(
 
 def write_index(results: list[TeamResult], out_dir: Path) -> None:
     """``index.csv``: one line per file of every team built (UTF-8 with
-    BOM, so Excel shows the Vietnamese names), written atomically."""
+    BOM, so Excel shows the Vietnamese names), written atomically. Cells
+    that a spreadsheet would take for a formula get a leading apostrophe
+    (``roster.spreadsheet_safe``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(INDEX_COLUMNS)
@@ -229,7 +236,7 @@ def write_index(results: list[TeamResult], out_dir: Path) -> None:
         if team.problems:
             continue
         for name, pages in team.files:
-            writer.writerow((team.team_id, team.name, f"{team.team_id}/{name}", pages))
+            writer.writerow([spreadsheet_safe(str(v)) for v in (team.team_id, team.name, f"{team.team_id}/{name}", pages)])
     write_atomic(out_dir / INDEX, ("\ufeff" + buffer.getvalue()).encode("utf-8"))
 
 
@@ -298,7 +305,7 @@ def _check_fits(layout, team: Team, kind: Kind) -> None:
     the row and the column to shorten."""
     from .fitting import _bottom
 
-    stack = [page._page_box for page in layout.document.pages]
+    stack = [page_box(page) for page in layout.document.pages]
     while stack:
         box = stack.pop()
         element = getattr(box, "element", None)
@@ -332,7 +339,7 @@ def _form(writer, strip_page):
     resources = strip_page.get("/Resources")
     if resources is not None:
         form[NameObject("/Resources")] = resources.get_object().clone(writer)
-    return writer._add_object(form)
+    return add_object(writer, form)
 
 
 def _stamp(writer, page, form_ref) -> None:
@@ -355,7 +362,7 @@ def _stamp(writer, page, form_ref) -> None:
     contents = contents.get_object() if contents is not None else ArrayObject()
     parts = list(contents) if isinstance(contents, ArrayObject) else [page.raw_get("/Contents")]
     page[NameObject("/Contents")] = ArrayObject(
-        [writer._add_object(before), *parts, writer._add_object(after), writer._add_object(draw)]
+        [add_object(writer, before), *parts, add_object(writer, after), add_object(writer, draw)]
     )
 
 
@@ -394,33 +401,34 @@ def _pack(team: Team) -> TeamResult:
     strips: dict[str, object] = {}
     files: list[tuple[str, int, Path]] = []
     rendered = 0
+    warnings: list[str] = []
     try:
         for kind in pack_kinds():
             for guide in guides:
                 name = kind.output_name(guide)
                 key = output_key(kind, guide, ctx, _worker["sources"][kind.name])
                 path = cache_root / f"{Path(name).stem}.{key[:16]}.pdf"
-                if not path.is_file():
+                if not Cache.usable(path, warnings.append, deep=False):
                     if kind.name not in strips:
                         data = strip_pdf(kind, team, settings)
                         strips[kind.name] = pypdf.PdfReader(io.BytesIO(data)).pages[0]
-                    Cache(settings.cache_dir).put(path, stamped([_blank(kind, guide)], strips[kind.name]))
+                    Cache(settings.cache_dir).put(path, stamped([_blank(kind, guide)], strips[kind.name]), digest=False)
                     rendered += 1
                 files.append((name, _pages(kind, guide, path), path))
         leaflets = [f for f in files if f[0].startswith("to-roi-")]
         key = _digest(*(p.name for _, _, p in leaflets))
         path = cache_root / f"tron-bo.{key[:16]}.pdf"
-        if not path.is_file():
+        if not Cache.usable(path, warnings.append, deep=False):
             if "leaflet" not in strips:
                 strips["leaflet"] = pypdf.PdfReader(io.BytesIO(strip_pdf(LEAFLET, team, settings))).pages[0]
             blanks = [_blank(LEAFLET, g) for g in guides]
-            Cache(settings.cache_dir).put(path, stamped(blanks, strips["leaflet"]))
+            Cache(settings.cache_dir).put(path, stamped(blanks, strips["leaflet"]), digest=False)
             rendered += 1
         files.append((ALL_IN_ONE, sum(pages for _, pages, _ in leaflets), path))
     except CamnangError as e:
-        return TeamResult(team.id, team.name, problems=tuple(e.problems))
+        return TeamResult(team.id, team.name, problems=tuple(e.problems), warnings=tuple(warnings))
     written = 0
     folder = _worker["out_dir"] / team.id
     for name, _, path in files:
-        written += write_if_changed(folder / name, path.read_bytes())
-    return TeamResult(team.id, team.name, tuple((n, p) for n, p, _ in files), rendered, written)
+        written += write_if_changed(folder / name, read_bytes(path))
+    return TeamResult(team.id, team.name, tuple((n, p) for n, p, _ in files), rendered, written, warnings=tuple(warnings))
