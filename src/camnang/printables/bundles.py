@@ -77,6 +77,7 @@ def build_zip(out: OutDir, rel: str, index: bytes, team_files: Sequence[tuple[st
                     raise FileNotFoundError(out.path(f"{team_id}/{name}"))
                 z.writestr(_info(f"{team_id}/{name}", zipfile.ZIP_STORED), data)
     data = buffer.getvalue()
-    out.clean_temporary(rel.rpartition("/")[0])
+    folder, _, name = rel.rpartition("/")
+    out.clean_temporary(folder, [name])
     out.write_if_changed(rel, data)
     return len(data), sha256(data)

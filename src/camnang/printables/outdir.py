@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Iterable
 
 from .cache import write_atomic, write_if_changed
 
@@ -36,8 +37,9 @@ class OutDir:
             self.fs, self.root = fsspec.core.url_to_fs(self.location)
             self.local = None
         else:
-            self.fs, self.root = None, str(location)
-            self.local = Path(location)
+            # Absolute: Dask workers do not share the client's working folder.
+            self.local = Path(location).absolute()
+            self.fs, self.root = None, str(self.local)
 
     def __str__(self) -> str:
         return self.location
@@ -89,14 +91,17 @@ class OutDir:
             return {}
         return {item["name"].rstrip("/").rsplit("/", 1)[-1]: item["size"] for item in listing if item["type"] == "file"}
 
-    def clean_temporary(self, folder: str) -> None:
-        """Remove the temporary files (``.<name>.<random>.tmp``) a writer
-        killed in the middle of an atomic write left in ``folder``."""
+    def clean_temporary(self, folder: str, names: Iterable[str]) -> None:
+        """Remove the temporary files (``.<name>.<random>.tmp``) of
+        ``names`` in ``folder`` that a writer killed in the middle of an
+        atomic write left. Only the caller's own files: another task may be
+        writing its own next to them."""
         if self.local is None:
             return
+        prefixes = tuple(f".{name}." for name in names)
         try:
             with os.scandir(self.local / folder) as entries:
-                stale = [e.path for e in entries if e.name.startswith(".") and e.name.endswith(".tmp")]
+                stale = [e.path for e in entries if e.name.startswith(prefixes) and e.name.endswith(".tmp")]
         except (FileNotFoundError, NotADirectoryError):
             return
         for path in stale:

@@ -527,7 +527,7 @@ def _pack(ctx: PackContext, team: Team) -> TeamResult:
     except CamnangError as e:
         return TeamResult(team.id, team.name, problems=tuple(e.problems))
     written = 0
-    ctx.out.clean_temporary(team.id)
+    ctx.out.clean_temporary(team.id, [name for name, _, _, _ in files])
     for name, _, _, data in files:
         written += ctx.out.write_if_changed(f"{team.id}/{name}", data)
     outputs = tuple(OutFile(name, pages, len(data), sha256(data)) for name, pages, _, data in files)
