@@ -236,3 +236,30 @@ def test_one_zip_per_commune_holds_exactly_its_teams(local_run):
             assert sorted({r["ma_to"] for r in index}) == teams
             assert index == [r for r in national if r["ma_to"] in teams]
             assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_output_to_an_fsspec_url(local_run, tmp_path):
+    """``--out`` as a URL (here ``file://``, through fsspec, as ``s3://``
+    would go): the same files, and a rerun finds them up to date."""
+    project = local_run.parent
+    write_roster(project / "to-4.csv", roster_rows(4))
+    url = f"file://{tmp_path}/goi-url"
+    result = cli(project, "--teams", "to-4.csv", "--out", url, "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "goi-url"
+    for team in ("to-0000", "to-0003"):
+        for name in ("to-roi-thu-nghiem.pdf", "ap-phich-thu-nghiem.pdf", "tron-bo.pdf"):
+            assert (out / team / name).read_bytes() == (local_run / team / name).read_bytes()
+    assert (out / "manifest.jsonl").is_file() and not (out / ".manifest-journal.jsonl").exists()
+    again = cli(project, "--teams", "to-4.csv", "--out", url, "--jobs", "2")
+    assert again.returncode == 0, again.stderr
+    assert "4 tổ không đổi" in again.stdout and "ghi 0 tệp" in again.stdout, again.stdout
+
+
+def test_unreachable_scheduler_is_one_clear_line(local_run):
+    project = local_run.parent
+    write_roster(project / "to-4.csv", roster_rows(4))
+    result = cli(project, "--teams", "to-4.csv", "--out", "goi-x", "--scheduler", f"tcp://127.0.0.1:{free_port()}")
+    assert result.returncode == 1
+    assert "--scheduler: không kết nối được bộ lập lịch Dask" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr

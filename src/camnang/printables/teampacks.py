@@ -216,11 +216,14 @@ def build_packs(
 
     context = PackContext(settings, guides, out, shown)
     stop = lambda: fail_fast and bool(result.problems)  # noqa: E731
+    started_pool = False
+    zips: list[str] = []
     try:
         with Workers(
             context, jobs=jobs or settings.worker_count, scheduler=scheduler, tasks=len(todo),
             max_tasks_per_child=TEAMS_PER_WORKER,
         ) as pool:
+            started_pool = True
             for team, future in pool.imap_unordered(_pack, todo, stop=stop):
                 team_result: TeamResult = future.result()
                 result.teams.append(team_result)
@@ -235,11 +238,11 @@ def build_packs(
             result.teams.sort(key=lambda t: order[t.team_id])
             good = [t for t in result.teams if not t.problems]
             out.write_if_changed(INDEX, index_csv(good))
-            zips: list[str] = []
             if zip_communes and not result.skipped:
                 zips = _zip_communes(pool, teams, good, manifest, result)
     finally:
-        manifest.save((team.id for team in teams), zips if zip_communes else ())
+        if started_pool:  # a cluster that cannot be reached leaves the folder untouched
+            manifest.save((team.id for team in teams), zips)
     result.seconds = time.perf_counter() - started
     return result
 
