@@ -146,9 +146,10 @@ class Workers:
         min_pool_tasks: int = 1,
     ):
         self.context = context
-        self.scheduler = scheduler
-        self.jobs = max(1, min(jobs, os.cpu_count() or 1) if scheduler is None else jobs)
-        if tasks is not None and scheduler is None:
+        # Nothing to do (a rerun with nothing changed): no cluster to start.
+        self.scheduler = scheduler if tasks != 0 else None
+        self.jobs = max(1, min(jobs, os.cpu_count() or 1) if self.scheduler is None else jobs)
+        if tasks is not None and self.scheduler is None:
             self.jobs = max(1, min(self.jobs, tasks))
             if tasks < min_pool_tasks:
                 self.jobs = 1
@@ -204,7 +205,10 @@ class Workers:
         self.executor = self._client.get_executor(retries=RETRIES, pure=False)
 
     def __exit__(self, *exc) -> None:
-        if self.executor is not None:
+        if isinstance(self.executor, ProcessPoolExecutor):
+            # On an error, queued tasks are dropped; running ones finish.
+            self.executor.shutdown(wait=True, cancel_futures=exc[0] is not None)
+        elif self.executor is not None:
             self.executor.shutdown(wait=exc[0] is None)
         if self._client is not None:
             self._client.close()
@@ -237,7 +241,9 @@ class Workers:
         pending: dict[Future, Any] = {}
         stopped = False
         while True:
-            while not stopped and len(pending) < self.threads * IN_FLIGHT:
+            # In process, a task runs when submitted: one at a time.
+            limit = 1 if isinstance(self.executor, InlineExecutor) else self.threads * IN_FLIGHT
+            while not stopped and len(pending) < limit:
                 item = next(queue, _END)
                 if item is _END:
                     break
