@@ -15,9 +15,10 @@ guides, every guide, leaflets + posters + tron-bo.pdf, cold cache:
   province (1,100 teams, target under 10 minutes) and the country
   (100,000 teams) on 1, 10 and 50 machines of 2 cores.
 
-Each measured run is a process of its own (``--run``), so its workers' peak
-RSS (``RUSAGE_CHILDREN``: every worker process, recycled or not, once
-ended) is that run's alone.
+Each measured run is a process of its own (``--run``); a thread samples
+the RSS of every process below it (local workers are children of the
+forkserver, Dask workers of their nanny) twice a second, and the peak of
+the biggest worker is that run's alone.
 
     .venv/bin/python bench/teampacks.py               # quick: 300 teams (a few minutes)
     .venv/bin/python bench/teampacks.py --teams 1000  # medium
@@ -71,6 +72,45 @@ def write_roster(path: Path, count: int) -> None:
             )
 
 
+class PeakRss:
+    """The highest RSS of any process below this one (or of this one, when
+    the work runs in process), sampled every ``every`` seconds."""
+
+    def __init__(self, every: float = 0.5):
+        import threading
+
+        import psutil
+
+        self.me = psutil.Process()
+        self.peak = 0
+        self.every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            for process in self.me.children(recursive=True):
+                try:
+                    self.peak = max(self.peak, process.memory_info().rss)
+                except psutil.Error:
+                    pass
+            self._stop.wait(self.every)
+
+    def __enter__(self) -> "PeakRss":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def mb(self) -> float:
+        return self.peak / 2**20
+
+
 def run(count: int, jobs: int, scheduler: str | None) -> dict:
     """One cold build of ``count`` teams, then the same again with nothing
     changed (called in a process of its own)."""
@@ -86,7 +126,8 @@ def run(count: int, jobs: int, scheduler: str | None) -> dict:
         write_roster(tmp / "roster.csv", count)
         roster = load_roster(tmp / "roster.csv")
         started = time.perf_counter()
-        result = build_packs(roster.teams, library, settings, tmp / "out", jobs=jobs, scheduler=scheduler)
+        with PeakRss() as rss:
+            result = build_packs(roster.teams, library, settings, tmp / "out", jobs=jobs, scheduler=scheduler)
         seconds = time.perf_counter() - started
         if result.problems:
             raise SystemExit(f"errors: {result.problems[:3]}")
@@ -94,9 +135,9 @@ def run(count: int, jobs: int, scheduler: str | None) -> dict:
         again = build_packs(roster.teams, library, settings, tmp / "out", jobs=jobs)
         rerun = time.perf_counter() - started
         assert again.rendered == 0 and again.written == 0 and again.unchanged == count, again.summary()
-        workers_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        worker_mb = rss.mb
         if jobs == 1 and scheduler is None:
-            workers_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            worker_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         out_bytes = sum(p.stat().st_size for p in (tmp / "out").rglob("*") if p.is_file())
         cache_bytes = sum(p.stat().st_size for p in (tmp / "cache").rglob("*") if p.is_file())
         return {
@@ -105,7 +146,7 @@ def run(count: int, jobs: int, scheduler: str | None) -> dict:
             "guides": len(library.guides),
             "seconds": seconds,
             "rerun_seconds": rerun,
-            "worker_rss_mb": workers_kb / 1024,
+            "worker_rss_mb": worker_mb,
             "jobs": jobs,
             "mb_per_team": (out_bytes + cache_bytes) / count / 1e6,
         }

@@ -210,6 +210,11 @@ def test_rerun_renders_only_changed_and_missing_teams(local_run, tmp_path):
     assert after["to-0020/ap-phich-thu-nghiem.pdf"] == (local_run / "to-0020" / "ap-phich-thu-nghiem.pdf").read_bytes()
     assert {k: after[k] for k in untouched} == untouched
     assert "to-9000/tron-bo.pdf" in after
+    # The cache keys do not hold the row number either: checking every
+    # team again, file by file, renders nothing though every row moved.
+    verify = cli(project, "--teams", "to-2.csv", "--out", str(out), "--jobs", "2", "--verify")
+    assert verify.returncode == 0, verify.stderr
+    assert "0 tệp mới tạo" in verify.stdout and "ghi 0 tệp" in verify.stdout, verify.stdout
 
 
 def test_one_zip_per_commune_holds_exactly_its_teams(local_run):
