@@ -122,10 +122,6 @@ def mp_context(recycle: bool = False):
     return multiprocessing.get_context("spawn")
 
 
-def describe_scheduler(scheduler: str) -> str:
-    return "LocalCluster" if scheduler == "local" else scheduler
-
-
 class Workers:
     """Where a run's tasks execute; use as a context manager.
 
