@@ -22,7 +22,7 @@ the biggest worker is that run's alone.
 
     .venv/bin/python bench/teampacks.py               # quick: 300 teams (a few minutes)
     .venv/bin/python bench/teampacks.py --teams 1000  # medium
-    .venv/bin/python bench/teampacks.py --full        # 10,000 teams (about an hour on 2 free cores)
+    .venv/bin/python bench/teampacks.py --full        # 10,000 teams (about 1.5 hours on 2 free cores)
 """
 
 from __future__ import annotations
