@@ -265,7 +265,7 @@ def test_row_numbered_past_excel_is_refused_quickly(tmp_path):
     patch_sheet(path, lambda xml: xml.replace("</sheetData>", far))
     result = load_bounded(path)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "refused" in result.stdout and "dòng" in result.stdout
+    assert "refused" in result.stdout and "số dòng tối đa của Excel" in result.stdout
     assert float(result.stdout.split("seconds")[1]) < 20
 
 

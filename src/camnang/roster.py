@@ -222,13 +222,21 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _too_many_rows(shown: str) -> RosterError:
+def _too_many_rows(shown: str, line: int | None = None) -> RosterError:
+    if line is not None and line > EXCEL_ROWS:
+        return RosterError(
+            Problem(
+                path=shown,
+                message=f"trang tính có dòng đánh số quá {EXCEL_ROWS:,}, số dòng tối đa của Excel: tệp hỏng hoặc bị sửa bằng công cụ khác".replace(",", "."),
+                hint="mở tệp bằng Excel hoặc LibreOffice, chép danh sách sang một tệp mới rồi chạy lại",
+            )
+        )
     return RosterError(
         Problem(
             path=shown,
-            line=MAX_ROWS + 1,
+            line=line,
             message=f"tệp có hơn {MAX_ROWS:,} dòng".replace(",", "."),
-            hint="chia danh sách thành nhiều tệp (ví dụ mỗi tỉnh một tệp) rồi chạy từng tệp",
+            hint="chia danh sách thành nhiều tệp, ví dụ mỗi tỉnh một tệp, rồi chạy từng tệp",
         )
     )
 
@@ -269,7 +277,7 @@ def _csv_rows(path: Path, shown: str) -> tuple[Rows, str | None]:
     try:
         for row in reader:
             if len(rows) >= MAX_ROWS:
-                raise _too_many_rows(shown)
+                raise _too_many_rows(shown, reader.line_num)
             row = row[:MAX_COLUMNS]
             for column, value in enumerate(row):
                 _check_cell(value, reader.line_num, column, shown)
@@ -343,10 +351,10 @@ def _xlsx_rows(path: Path, shown: str) -> tuple[Rows, str | None, dict[tuple[int
         for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
             if row == blank or not any(v is not None for v in row):
                 if number > EXCEL_ROWS:  # rows numbered past Excel's last: a crafted file
-                    raise _too_many_rows(shown)
+                    raise _too_many_rows(shown, number)
                 continue
             if len(rows) >= MAX_ROWS or number > EXCEL_ROWS:
-                raise _too_many_rows(shown)
+                raise _too_many_rows(shown, number)
             cells = []
             for column, value in enumerate(row):
                 if value is None:
