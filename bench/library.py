@@ -3,7 +3,8 @@
 Issue 9 moved every guide through one Markdown parser and a document tree;
 the library must be no slower than before. This runs the same work with
 both versions of ``src/camnang`` and ``posters/`` (the baseline is taken
-from git: ``CAMNANG_BENCH_BASE``, default the merge base with ``main``) on
+from git: ``CAMNANG_BENCH_BASE``, default the parent of the commit that
+added ``camnang/markup.py``) on
 the baseline's guides (both versions read them):
 
 - load: read, parse and validate every guide (``load_library``);
@@ -17,6 +18,7 @@ the best time of each is kept: the machine is noisy. Ratios after/before
 below 1.00 are faster.
 
     .venv/bin/python bench/library.py
+    CAMNANG_BENCH_QUICK=1 .venv/bin/python bench/library.py   # without printables
 """
 
 from __future__ import annotations
@@ -66,6 +68,11 @@ for _ in range(5):
     for g in library.guides:
         radio.build_script(g, settings.course_url)
 out["radio"] = (time.perf_counter() - t) / 5
+if sys.argv[4] == "quick":
+    out["printables"] = 0.0
+    out["guides"] = len(library.guides)
+    print(json.dumps(out))
+    raise SystemExit
 ctx = PrintContext(settings)
 for g in library.guides:  # warm up: fonts, stylesheets, each guide's variant
     leaflet.render(g, ctx); poster.render(g, ctx)
@@ -86,10 +93,14 @@ def extract(rev: str, into: Path) -> None:
         tar.extractall(into, filter="data")
 
 
+QUICK = os.environ.get("CAMNANG_BENCH_QUICK") == "1"
+"""Skip the printables phase (WeasyPrint dominates it and it takes minutes on a busy machine)."""
+
+
 def run(root: Path, guides: Path, cache: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(root / "src"), "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run(
-        [sys.executable, "-c", WORKER, str(root), str(guides), str(cache)],
+        [sys.executable, "-c", WORKER, str(root), str(guides), str(cache), "quick" if QUICK else "full"],
         env=env, cwd=root, capture_output=True, text=True, check=False,
     )
     if result.returncode != 0:
@@ -100,8 +111,13 @@ def run(root: Path, guides: Path, cache: Path) -> dict:
 def main() -> None:
     base = os.environ.get("CAMNANG_BENCH_BASE")
     if not base:
-        found = subprocess.run(["git", "merge-base", "HEAD", "main"], cwd=ROOT, capture_output=True, text=True)
-        base = found.stdout.strip() or "HEAD~1"
+        # The code before the parser: the parent of the commit that added it.
+        found = subprocess.run(
+            ["git", "log", "--diff-filter=A", "--format=%H", "--", "src/camnang/markup.py"],
+            cwd=ROOT, capture_output=True, text=True,
+        )
+        added = found.stdout.split()
+        base = (added[-1] + "^") if added else "HEAD~1"
     with tempfile.TemporaryDirectory(prefix="camnang-bench-lib-") as tmp:
         tmp = Path(tmp)
         before_root, after_root = tmp / "before", tmp / "after"
@@ -117,11 +133,13 @@ def main() -> None:
                 for phase in PHASES:
                     best[label][phase] = min(best[label].get(phase, float("inf")), got[phase])
                 count = got["guides"]
+                print(f"  round {i + 1} {label}: " + ", ".join(f"{p} {got[p] * 1000:.0f} ms" for p in PHASES), flush=True)
         print(f"library: {count} guides, baseline {base[:10]}, best of {ROUNDS} alternating runs per version")
         print(f"  {'phase':11} {'before':>9} {'after':>9}  ratio after/before")
         for phase in PHASES:
             b, a = best["before"][phase], best["after"][phase]
-            print(f"  {phase:11} {b * 1000:8.1f}ms {a * 1000:8.1f}ms  {a / b:5.2f}")
+            if b:
+                print(f"  {phase:11} {b * 1000:8.1f}ms {a * 1000:8.1f}ms  {a / b:5.2f}")
         total_b = sum(best["before"].values())
         total_a = sum(best["after"].values())
         print(f"  {'whole':11} {total_b * 1000:8.1f}ms {total_a * 1000:8.1f}ms  {total_a / total_b:5.2f} (target <= 1.00)")
