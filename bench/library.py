@@ -118,6 +118,7 @@ def main() -> None:
         )
         added = found.stdout.split()
         base = (added[-1] + "^") if added else "HEAD~1"
+    base = subprocess.run(["git", "rev-parse", base], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
     with tempfile.TemporaryDirectory(prefix="camnang-bench-lib-") as tmp:
         tmp = Path(tmp)
         before_root, after_root = tmp / "before", tmp / "after"
