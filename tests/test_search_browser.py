@@ -273,7 +273,7 @@ def test_browser_fold_equals_python_fold(tab, library):
         "ΟΔΟΣ İstanbul ǅ ﬃ",
     ]
     for g in library.guides:
-        samples += [g.title, g.service, g.summary, *g.keywords, *g.steps]
+        samples += [g.title, g.service, g.summary, *g.keywords, *(s.text for s in g.steps)]
     # Every code point Python's Unicode database knows, one by one.
     for cp in range(sys.maxunicode + 1):
         ch = chr(cp)
