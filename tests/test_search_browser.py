@@ -7,16 +7,12 @@ written out by hand, so the tests keep holding as guides are added."""
 
 from __future__ import annotations
 
-import functools
 import html
 import json
 import re
-import shutil
 import sys
-import threading
 import unicodedata
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,44 +22,14 @@ from camnang.config import load_categories
 from camnang.text import fold
 from camnang.validate import load_library
 
-from conftest import ROOT
+from conftest import PHONE, ROOT
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 NO_RESULTS = "Không tìm thấy tài liệu liên quan"
 
 
 # --------------------------------------------------------------------------
 # Fixtures: server, browser, a page that records what a user would notice
 # --------------------------------------------------------------------------
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="session")
-def site_url(bundled_site: Path):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(bundled_site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.fail("Chromium is missing: run `make test` (it installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @dataclass
@@ -79,9 +45,11 @@ class Result:
 class Visit:
     """A tab of a phone browser, with everything it requested and logged."""
 
-    def __init__(self, browser, base: str):
+    def __init__(self, browser, base: str, service_workers: str = "block", **context):
         self.base = base
-        self.context = browser.new_context(**PHONE)
+        # The offline service worker is tested in test_offline_browser.py;
+        # here it would only download the whole site in every tab.
+        self.context = browser.new_context(**{**PHONE, **context}, service_workers=service_workers)
         self.requests: list[str] = []
         self.console: list[tuple[str, str]] = []
         self.context.on("request", lambda r: self.requests.append(r.url))
