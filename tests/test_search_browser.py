@@ -148,7 +148,11 @@ class Visit:
         return [u for u in self.requests if urlsplit(u).hostname != "127.0.0.1" and not u.startswith("data:")]
 
     def problems(self) -> list[tuple[str, str]]:
-        return [(t, m) for t, m in self.console if t in ("error", "pageerror", "warning")]
+        return [
+            (t, m)
+            for t, m in self.console
+            if t in ("error", "pageerror", "warning") and m != "Service Worker registration blocked by Playwright"
+        ]
 
     def close(self) -> None:
         self.context.close()
@@ -450,3 +454,51 @@ def test_home_and_guide_pages_load_only_from_this_host(visit, library):
         assert visit.requests, path
         assert visit.outside_requests() == [], path
     assert visit.problems() == []
+
+
+# --------------------------------------------------------------------------
+# Guide text in results is text, never markup (issue 9, item 6)
+# --------------------------------------------------------------------------
+
+
+HOSTILE_KEYWORDS = [
+    '<img src=x onerror="alert(1)">cccd',
+    "cccd <script>alert(2)</script>",
+    "<mark>cccd</mark> &amp; <b onmouseover=alert(3)>",
+]
+
+
+def test_matched_keywords_are_shown_as_text(browser, site_url, library):
+    """A keyword that looks like HTML, served in the search index (whatever
+    the build's validation lets through), appears as the same characters
+    in the result's tag: no element, no script, no dialog."""
+    visit = Visit(browser, site_url)
+    dialogs: list[str] = []
+    visit.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    target = library.guides[0]
+
+    def index_with_hostile_keywords(route):
+        response = route.fetch()
+        index = response.json()
+        for entry in index["docs"]:
+            if entry["location"] == target.page_path:
+                entry["keywords"] = HOSTILE_KEYWORDS + list(entry.get("keywords", []))
+        route.fulfill(response=response, json=index)
+
+    try:
+        visit.context.route("**/search/search_index.json", index_with_hostile_keywords)
+        visit.open()
+        results = visit.search("cccd")
+        hit = next(r for r in results if r.href == target.page_path)
+        assert set(HOSTILE_KEYWORDS) <= set(hit.tags), hit.tags
+        elements = visit.page.eval_on_selector_all(
+            "li.md-search-result__item .md-tag *", "es => es.map(e => e.tagName.toLowerCase())"
+        )
+        assert set(elements) <= {"mark"}, elements
+        assert "cccd" in [m.lower() for m in hit.marked]
+        visit.page.hover("li.md-search-result__item .md-tag >> nth=0")
+        visit.page.wait_for_timeout(300)
+        assert dialogs == []
+        assert visit.outside_requests() == []
+    finally:
+        visit.close()
