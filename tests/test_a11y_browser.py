@@ -271,3 +271,28 @@ def test_interface_is_vietnamese(screen, pages):
     assert page.locator("h1").first.inner_text() == "Không tìm thấy trang này"
     page.goto(base, wait_until="load")
     assert page.locator("input.md-search__input").get_attribute("placeholder") == "Tìm kiếm"
+
+
+# --------------------------------------------------------------------------
+# Printables for screen readers
+# --------------------------------------------------------------------------
+
+
+def test_leaflets_and_posters_are_tagged_vietnamese_pdfs(bundled_site):
+    """PDF/UA-1 through WeasyPrint: a structure tree (headings, lists, the
+    reading order), marked content, the language and the title shown."""
+    import pypdf
+
+    pdfs = sorted((bundled_site / "in-an").glob("*.pdf"))
+    assert any(p.name.startswith("to-roi-") for p in pdfs) and any(p.name.startswith("ap-phich-") for p in pdfs)
+    for path in pdfs:
+        reader = pypdf.PdfReader(str(path))
+        root = reader.trailer["/Root"]
+        assert root.get("/Lang") == "vi", path.name
+        assert root["/MarkInfo"]["/Marked"] == True, path.name  # noqa: E712 (pypdf BooleanObject)
+        tree = root["/StructTreeRoot"].get_object()
+        kids = tree["/K"]
+        assert kids, path.name
+        assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True, path.name  # noqa: E712
+        assert reader.metadata.title, path.name
+        assert b"pdfuaid" in root["/Metadata"].get_object().get_data(), path.name
