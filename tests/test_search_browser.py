@@ -502,3 +502,18 @@ def test_matched_keywords_are_shown_as_text(browser, site_url, library):
         assert visit.outside_requests() == []
     finally:
         visit.close()
+
+
+def test_fast_typing_ends_on_the_results_of_the_whole_query(tab):
+    """Keys released while a query runs are held back and only the box's
+    latest text is searched: the list must still end on the whole query."""
+    slow = tab.search("dang ky tai khoan")
+    page = tab.page
+    box = page.locator("input.md-search__input")
+    box.fill("")
+    tab._watch()
+    page.keyboard.type("dang ky tai khoan", delay=0)
+    tab._settle()
+    fast = tab.results()
+    assert [r.href for r in fast] == [r.href for r in slow]
+    assert box.input_value() == "dang ky tai khoan"

@@ -287,6 +287,47 @@
         el.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
     });
 
+    /* No pile-up while typing: Material sends the search worker one query
+     * per key, and the worker answers them all in turn, so on a large site
+     * the results of the last word arrive long after the last key. Keep at
+     * most one query in flight: a key released while one runs is held back
+     * (only the box's latest text matters), and sent when the results of the
+     * running query arrive. */
+    var start = document.querySelector(SEARCH_BOX);
+    var gate = { busy: false, held: false, sent: start ? start.value : "", timer: 0 };
+    function release() {
+      gate.busy = false;
+      window.clearTimeout(gate.timer);
+      if (gate.held) {
+        gate.held = false;
+        var box = document.querySelector(SEARCH_BOX);
+        if (box) box.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
+      }
+    }
+    document.addEventListener("keyup", function (ev) {
+      var el = ev.target;
+      if (!el || !el.matches || !el.matches(SEARCH_BOX)) return;
+      if (el.value === gate.sent) return;  /* Material ignores it anyway */
+      if (!el.value.trim()) {  /* cleared: Material asks the worker nothing */
+        gate.sent = el.value;
+        return;
+      }
+      if (gate.busy) {
+        ev.stopPropagation();  /* capture phase: Material never sees it */
+        gate.held = true;
+        return;
+      }
+      gate.busy = true;
+      gate.sent = el.value;
+      /* Never hold keys for long if no result comes (empty query). */
+      gate.timer = window.setTimeout(release, 1500);
+    }, true);
+    var list = document.querySelector(".md-search-result");
+    if (list && window.MutationObserver)
+      new MutationObserver(function () {
+        if (gate.busy) release();
+      }).observe(list, { childList: true, subtree: true, characterData: true });
+
     /* The home page's own search field opens Material's search: the same
      * search, in its full-screen dialog, with what was typed so far. */
     var home = document.getElementById("camnang-home-search");
