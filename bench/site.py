@@ -392,6 +392,13 @@ def main(argv: list[str] | None = None) -> None:
             f"search index {index_bytes / 1e6:.1f} MB"
         )
 
+        home_bytes = (big / "index.html").stat().st_size
+        big_pre = offline.precache(big, ["vi"], offline.DEFAULT_PRINTABLES_BUDGET)
+        print(
+            f"  home page at {n} guides: {home_bytes / 1024:.0f} KB; offline store at {n} guides "
+            f"(printables off): {len(big_pre.urls)} files, {big_pre.total / 1e6:.1f} MB"
+        )
+
         print(f"search at {n} guides, Chromium 390x844 touch, median of {REPEAT}:")
         with sync_playwright() as p, serve(big) as base:
             browser = launch(p)

@@ -17,6 +17,7 @@ Events used (MkDocs 1.6):
   Material's search find Vietnamese typed without diacritics.
 - offline (camnang.offline): on_config, on_files, on_post_page and a last
   on_post_build write the service worker and the web app manifest.
+- on_post_page: pages are written without indentation (camnang.compact).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 
 from . import offline, search
+from .compact import compact
 from .config import CamnangConfig, Settings, settings_from_mkdocs
 from .errors import CamnangError
 from .model import Library
@@ -128,7 +130,9 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
         search.extend_index_file(config.site_dir, search.guide_fields(self.library, url_of))
 
     def on_post_page(self, output: str, page, config) -> str:
-        return offline.link_manifest(output, page) if self.config.offline else output
+        if self.config.offline:
+            output = offline.link_manifest(output, page)
+        return compact(output)
 
     @event_priority(-100)  # last: the service worker lists every file written
     def _post_build_offline(self, config) -> None:
