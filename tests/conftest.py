@@ -45,6 +45,9 @@ def make_project(tmp: Path, guides: list[Path] | None = None) -> Path:
     (project / "guides").mkdir()
     for g in guides if guides is not None else [FIXTURES / "guides" / "thu-nghiem.md"]:
         shutil.copy(g, project / "guides" / g.name)
+        # Step pictures live beside the guides (guides/anh/).
+        if (g.parent / "anh").is_dir() and not (project / "guides" / "anh").exists():
+            shutil.copytree(g.parent / "anh", project / "guides" / "anh")
     return project
 
 
