@@ -1,6 +1,7 @@
 # camnang: two commands, each doing its own set-up on a fresh machine.
 #   make build   site and every printable from guides/ into site/
 #   make test    every test (including real Chromium browser tests)
+#   make previews  first page of every printable in one PNG (previews/contact-sheet.png)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -9,7 +10,7 @@ STAMP  := $(VENV)/.installed
 SITE   := site
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: build test serve setup clean bench system-deps-build system-deps-test
+.PHONY: build test serve setup clean bench previews system-deps-build system-deps-test
 
 build: $(STAMP) system-deps-build
 	@rm -rf .site-new .site-old
@@ -28,6 +29,9 @@ serve: $(STAMP) system-deps-build
 bench: $(STAMP) system-deps-build
 	$(BIN)/python bench/run.py
 
+previews: $(STAMP) system-deps-build
+	$(BIN)/python scripts/previews.py
+
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
@@ -42,4 +46,4 @@ system-deps-test:
 	@scripts/system-deps.sh test
 
 clean:
-	rm -rf $(SITE) .site-new .site-old .cache
+	rm -rf $(SITE) .site-new .site-old .cache previews
