@@ -55,6 +55,7 @@ from .kinds import Kind, PrintContext
 from .leaflet import LEAFLET
 from .pdf import AUTHOR, printer
 from .pipeline import _mp_context, check, select
+from .teamstrip import strip_for, unreachable
 
 DEFAULT_DIR = Path("goi-to")
 """Where packs go without ``--out``: ``goi-to/`` ("gói tổ"), next to mkdocs.yml."""
@@ -164,6 +165,7 @@ def build_packs(
     guides = select(library, only)
     check(settings, kinds, warn)
     templates.check(settings.posters_dir, (STRIP_TEMPLATE, STRIP_CSS))
+    unreachable(teams, roster, warn)
     result = PackResult(out_dir=out_dir)
     shown = display_path(roster) if roster is not None else "danh sách tổ"
     workers = max(1, min(jobs or settings.worker_count, len(teams), os.cpu_count() or 1))
@@ -284,6 +286,7 @@ def strip_pdf(kind: Kind, team: Team, settings: Settings) -> bytes:
         kind=kind.name,
         team=team,
         team_qr=ctx.team_qr(module.QR_BOX_MM, error, module.QR_MIN_MM),
+        strip=strip_for(team, kind.name, settings.print_font),
         author=AUTHOR,
     )
     posters = settings.posters_dir
