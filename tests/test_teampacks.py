@@ -131,7 +131,8 @@ def test_same_design_as_generic_printables(built):
             for image in pdfs.raster(path, 100):
                 assert not pdfs.ink_near_edges(image, 100, 10)
         assert min(size for size, _ in pdfs.type_sizes(leaflet)) >= 11.9
-        assert min(size for size, _ in pdfs.type_sizes(poster)) >= 23.9
+        # Poster: steps 18 pt or more, the team's addresses under the codes 16 pt.
+        assert min(size for size, _ in pdfs.type_sizes(poster)) >= 15.9
         for image in pdfs.raster(poster, 150):
             assert all(code.width_mm >= 59.5 for code in pdfs.qr_codes(image, 150))
 
@@ -265,7 +266,9 @@ def test_team_block_too_long_is_refused_and_the_others_written(built):
 
 
 def test_example_roster_from_the_repository_root(tmp_path):
-    """The README's command: every bundled guide, every example team."""
+    """The README's command: every bundled guide, every example team; the
+    example's made-up Zalo link never becomes a scannable code, and the
+    team without phone or Zalo is named in a warning."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CAMNANG_SITE_URL": TEST_SITE_URL}
     out = tmp_path / "goi-to"
     result = subprocess.run(
@@ -274,15 +277,96 @@ def test_example_roster_from_the_repository_root(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     guides = sorted(p.stem for p in (ROOT / "guides").glob("*.md"))
-    teams = [t.id for t in load_roster(ROOT / "teams" / "vi-du.csv").teams]
+    roster = load_roster(ROOT / "teams" / "vi-du.csv").teams
+    teams = [t.id for t in roster]
     for team in teams:
         names = {p.name for p in (out / team).iterdir()}
         assert names == {f"{k}-{g}.pdf" for k in ("to-roi", "ap-phich") for g in guides} | {"tron-bo.pdf"}
+    # Every variant is there: Zalo, phone only, neither.
+    assert any(t.zalo for t in roster)
+    assert any(t.phone and not t.zalo for t in roster)
+    assert any(not t.phone and not t.zalo for t in roster)
+    for t in roster:
+        if not t.phone and not t.zalo:
+            assert f"vi-du.csv:{t.row}: tổ '{t.id}' không có số điện thoại" in result.stderr
+    zalo = roster[0].zalo
     text = pdfs.squash(pdfs.text(out / teams[0] / "tron-bo.pdf"))
-    assert pdfs.squash("Quét để vào nhóm Zalo của tổ") in text
-    # The team's strip is on every page of a two-page leaflet.
-    zalo = load_roster(ROOT / "teams" / "vi-du.csv").teams[0].zalo
+    assert "VÍDỤ" in text and zalo not in text
+    # The team's strip is on every page of a two-page leaflet; no page
+    # carries a code to the example's made-up link.
     pages = pdfs.raster(out / teams[0] / "to-roi-vneid-kich-hoat.pdf", 150)
     assert len(pages) == 2
     for image in pages:
-        assert zalo in {code.text for code in pdfs.qr_codes(image, 150)}
+        assert {code.text for code in pdfs.qr_codes(image, 150)} == {
+            TEST_SITE_URL + "huong-dan/vneid-kich-hoat/",
+            DEFAULT_COURSE_URL,
+        }
+
+
+# -- strips that adapt to the team -------------------------------------------------
+
+LONG_NAME = "Tổ công nghệ số cộng đồng thôn Nghĩa Trung Thượng Nghĩa Hạ Nghĩa Đông Nghĩa Tây"
+LONG_PLACE = "Hội trường thôn Nghĩa Trung Thượng, tối thứ Năm và sáng Chủ nhật hằng tuần"
+VARIANTS = [
+    ["thon-dai", LONG_NAME, "thon", "Nghĩa Trung", "Quảng Ngãi", "Nguyễn Thị Hòa", "0912345678", "https://zalo.me/g/thon-dai", LONG_PLACE],
+    ["thon-khong", "Tổ công nghệ số cộng đồng thôn Đông", "thon", "Nghĩa Trung", "Quảng Ngãi", "Trần Văn Nam", "", "", "Nhà văn hóa thôn Đông, tối thứ Bảy"],
+    ["thon-goi", "Tổ công nghệ số cộng đồng thôn Tây", "thon", "Nghĩa Trung", "Quảng Ngãi", "", "0987654321", "", "Nhà văn hóa thôn Tây"],
+]
+
+
+@pytest.fixture(scope="module")
+def variants(tmp_path_factory):
+    """A long-name team, a team with no phone nor Zalo, a phone-only team."""
+    project = make_project(tmp_path_factory.mktemp("variants"))
+    write_csv(project / "to.csv", VARIANTS)
+    result = cli(project, "--teams", "to.csv", "--out", "goi", "--jobs", "2")
+    return project / "goi", result
+
+
+def lines_of(path: Path) -> list[str]:
+    return [line.strip() for line in pdfs.text(path).splitlines()]
+
+
+def test_long_name_team_wraps_and_shrinks_instead_of_being_refused(variants):
+    out, result = variants
+    assert result.returncode == 0, result.stderr
+    for name, floor in ((f"to-roi-{SLUG}.pdf", 10), (f"ap-phich-{SLUG}.pdf", 16)):
+        path = out / "thon-dai" / name
+        text = pdfs.squash(pdfs.text(path))
+        assert pdfs.squash(LONG_NAME) in text and pdfs.squash(LONG_PLACE) in text, name
+        sizes = [size for size, t in pdfs.type_sizes(path) if "Nghĩa" in t]
+        assert sizes and min(sizes) >= floor - 0.1, (name, sizes)
+        assert decoded(path) == {PAGE_URL, DEFAULT_COURSE_URL, "https://zalo.me/g/thon-dai"}
+        # The codes carry their addresses, broken only after "/".
+        assert "zalo.me/" in text and "thon-dai" in text
+        for line in lines_of(path):
+            assert not line.endswith("-"), line
+
+
+def test_team_without_phone_or_zalo_shows_its_place_large_and_is_warned_about(variants):
+    out, result = variants
+    assert "to.csv:3: tổ 'thon-khong' không có số điện thoại (dien_thoai) và nhóm Zalo (zalo)" in result.stderr
+    for name, body in ((f"to-roi-{SLUG}.pdf", 12), (f"ap-phich-{SLUG}.pdf", 22)):
+        path = out / "thon-khong" / name
+        assert decoded(path) == {PAGE_URL, DEFAULT_COURSE_URL}
+        assert pdfs.squash("Gặp tổ tại:") in pdfs.squash(pdfs.text(path))
+        place = [size for size, t in pdfs.type_sizes(path) if "Nhà văn" in t or "tối thứ Bảy" in t]
+        assert place and min(place) >= body * 1.3, (name, place)
+
+
+def test_phone_only_team_shows_its_phone_large_and_no_code(variants):
+    out, _ = variants
+    for name, body in ((f"to-roi-{SLUG}.pdf", 12), (f"ap-phich-{SLUG}.pdf", 22)):
+        path = out / "thon-goi" / name
+        assert decoded(path) == {PAGE_URL, DEFAULT_COURSE_URL}
+        assert pdfs.squash("Gọi cho tổ 0987 654 321") in pdfs.squash(pdfs.text(path))
+        phone = [size for size, t in pdfs.type_sizes(path) if "654" in t]
+        assert max(phone) >= body * 1.4, (name, phone)
+
+
+def test_captions_wrap_by_phrase_never_word_by_word(variants):
+    out, _ = variants
+    for name in (f"to-roi-{SLUG}.pdf", f"ap-phich-{SLUG}.pdf"):
+        text = pdfs.text(out / "thon-dai" / name)
+        for phrase in ("Quét để vào nhóm Zalo", "Quét để xem hướng dẫn", "Phổ cập kỹ năng số"):
+            assert phrase in text, (name, phrase)  # on one line: not broken inside
