@@ -124,7 +124,7 @@ def test_type_is_large_enough_for_elderly_readers(printed, guide, kind):
     assert smallest >= spec["body_pt"] - 0.01, [r for r in runs if r[0] < spec["body_pt"]][:3]
     title_words = guide.title.split()[0]
     title_sizes = [size for size, t in runs if t.strip().startswith(title_words)]
-    assert max(title_sizes) >= spec["title_pt"], title_sizes
+    assert max(title_sizes) >= spec["title_pt"] - 0.01, title_sizes
 
 
 @pytest.mark.parametrize("guide, kind", CASES)
@@ -182,6 +182,8 @@ def test_typical_guide_fits_one_leaflet_page(tmp_path):
 
 
 def test_fitting_chooses_what_trying_every_variant_would(tmp_path):
+    from camnang.errors import GuideError
+
     """Predictions only skip layouts: the variant chosen is the first one,
     in order of preference, that really fits its page budget (with
     acceptable page breaks)."""
@@ -211,7 +213,7 @@ def test_fitting_chooses_what_trying_every_variant_would(tmp_path):
             fitting._memo.clear()
             try:
                 module.render(guide, ctx)
-            except Exception:
+            except GuideError:
                 chosen = None
             else:
                 chosen = fitting.fitted(module.__name__.rsplit(".", 1)[1], guide, ctx, (module.TEMPLATE, *module.STYLESHEETS))

@@ -42,9 +42,9 @@ from .pictogram import pictogram
 
 TEMPLATE = "poster.html.j2"
 STYLESHEETS = ("print.css", "poster.css")
-QR_BOX_MM = 78
+QR_BOX_MM = 74
 """Printed width of each QR code with its quiet zone (the strip is laid
-out for it)."""
+out for it; the symbol's 60 mm floor may make it a little wider)."""
 QR_MIN_MM = 60
 """Printed width of each QR symbol itself: at least 60 mm."""
 PICTOGRAM_MM = 30

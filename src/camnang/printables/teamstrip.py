@@ -173,6 +173,8 @@ class Strip:
     """An example team: no scannable code, phone marked "ví dụ"."""
     place_in_cell: bool
     """The help place takes the QR cell (no phone, no Zalo)."""
+    kind: str = "leaflet"
+    """"leaflet" or "poster": on posters each caption is one phrase, one line."""
 
 
 def strip_for(team, kind_name: str, font_family: str) -> Strip | None:
@@ -180,4 +182,4 @@ def strip_for(team, kind_name: str, font_family: str) -> Strip | None:
     a team, or for the blank team of the shared layout)."""
     if team is None or not getattr(team, "id", ""):
         return None
-    return Strip(block_pt(team, kind_name, font_family), is_example(team), shows_place_in_cell(team))
+    return Strip(block_pt(team, kind_name, font_family), is_example(team), shows_place_in_cell(team), kind_name)
