@@ -41,7 +41,9 @@ TEAMS = [
 IDS = [t[0] for t in TEAMS]
 ZALO = {t[0]: t[7] for t in TEAMS}
 NAMES = {t[0]: t[1] for t in TEAMS}
-FILES = {f"to-roi-{SLUG}.pdf", f"ap-phich-{SLUG}.pdf", "tron-bo.pdf"}
+PRINTS = {f"to-roi-{SLUG}.pdf", f"ap-phich-{SLUG}.pdf", "tron-bo.pdf"}
+RADIO = {f"phat-thanh-{SLUG}.txt", f"phat-thanh-{SLUG}.pdf"}
+FILES = PRINTS | RADIO
 
 
 def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
@@ -84,13 +86,13 @@ def test_every_team_gets_its_folder_of_files(built):
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == sorted(IDS)
     for team in IDS:
         assert {p.name for p in (out / team).iterdir()} == FILES
-    assert "5 tổ, 15 tệp" in result.stdout
+    assert "5 tổ, 25 tệp" in result.stdout
 
 
 @pytest.mark.parametrize("team", IDS)
 def test_each_pdf_shows_its_own_team_literally(built, team):
     out = built[2]
-    for name in FILES:
+    for name in PRINTS:
         text = pdfs.squash(pdfs.text(out / team / name))
         assert pdfs.squash(NAMES[team]) in text, (team, name)
         for other in IDS:
@@ -159,7 +161,7 @@ def test_stamped_pages_look_like_a_full_render_of_the_team(built, tmp_path):
 def test_tron_bo_and_index(built):
     out = built[2]
     rows = list(csv.DictReader(io.StringIO((out / "index.csv").read_text(encoding="utf-8-sig"))))
-    assert [r["ma_to"] for r in rows] == [t for t in IDS for _ in range(3)]
+    assert [r["ma_to"] for r in rows] == [t for t in IDS for _ in range(5)]
     for team in IDS:
         leaflet_pages = len(pdfs.reader(out / team / f"to-roi-{SLUG}.pdf").pages)
         all_in_one = len(pdfs.reader(out / team / "tron-bo.pdf").pages)
@@ -169,6 +171,8 @@ def test_tron_bo_and_index(built):
             f"{team}/to-roi-{SLUG}.pdf": leaflet_pages,
             f"{team}/ap-phich-{SLUG}.pdf": 1,
             f"{team}/tron-bo.pdf": all_in_one,
+            f"{team}/phat-thanh-{SLUG}.txt": 0,
+            f"{team}/phat-thanh-{SLUG}.pdf": len(pdfs.reader(out / team / f"phat-thanh-{SLUG}.pdf").pages),
         }
         assert {r["ten_to"] for r in rows if r["ma_to"] == team} == {NAMES[team]}
 
@@ -281,7 +285,9 @@ def test_example_roster_from_the_repository_root(tmp_path):
     teams = [t.id for t in roster]
     for team in teams:
         names = {p.name for p in (out / team).iterdir()}
-        assert names == {f"{k}-{g}.pdf" for k in ("to-roi", "ap-phich") for g in guides} | {"tron-bo.pdf"}
+        assert names == {f"{k}-{g}.pdf" for k in ("to-roi", "ap-phich", "phat-thanh") for g in guides} | {
+            f"phat-thanh-{g}.txt" for g in guides
+        } | {"tron-bo.pdf"}
     # Every variant is there: Zalo, phone only, neither.
     assert any(t.zalo for t in roster)
     assert any(t.phone and not t.zalo for t in roster)
@@ -362,6 +368,16 @@ def test_phone_only_team_shows_its_phone_large_and_no_code(variants):
         assert pdfs.squash("Gọi cho tổ 0987 654 321") in pdfs.squash(pdfs.text(path))
         phone = [size for size, t in pdfs.type_sizes(path) if "654" in t]
         assert max(phone) >= body * 1.4, (name, phone)
+
+
+def test_team_radio_script_names_the_team_its_place_and_phone(variants):
+    out, _ = variants
+    text = (out / "thon-goi" / f"phat-thanh-{SLUG}.txt").read_text(encoding="utf-8")
+    assert text.startswith("Kính thưa bà con! Tổ công nghệ số cộng đồng thôn Tây xin gửi")
+    assert "ở Nhà văn hóa thôn Tây, hoặc gọi số không chín tám bảy, sáu năm bốn, ba hai một" in text
+    assert "Thời lượng" not in text and "/" not in text
+    printed = pdfs.squash(pdfs.text(out / "thon-goi" / f"phat-thanh-{SLUG}.pdf"))
+    assert pdfs.squash("hoặc gọi số không chín tám bảy, sáu năm bốn, ba hai một") in printed
 
 
 def test_captions_wrap_by_phrase_never_word_by_word(variants):

@@ -385,6 +385,37 @@ def _digest(*parts: str) -> str:
     return h.hexdigest()
 
 
+def radio_kinds() -> tuple[Kind, ...]:
+    """The team's own radio scripts: ``phat-thanh-<slug>.txt`` and ``.pdf``
+    naming the team, its place and its phone (rendered per team: a script
+    is cheap, and every sentence about the team is in it)."""
+    from .radio import RADIO_PDF, RADIO_TEXT
+
+    return (RADIO_TEXT, RADIO_PDF)
+
+
+def _radio(team: Team, ctx: PrintContext, guides, cache_root: Path, files: list) -> int:
+    """Add the team's radio scripts of ``guides`` to ``files`` (name,
+    pages, cached path); returns how many were rendered."""
+    import pypdf
+
+    rendered = 0
+    sources = _worker.setdefault("radio_sources", {})
+    for kind in radio_kinds():
+        if kind.name not in sources:
+            sources[kind.name] = templates.digest(_worker["settings"].posters_dir, kind.sources)
+        for guide in guides:
+            name = kind.output_name(guide)
+            key = output_key(kind, guide, ctx, sources[kind.name])
+            path = cache_root / f"{Path(name).stem}.{key[:16]}{kind.suffix}"
+            if not path.is_file():
+                Cache(_worker["settings"].cache_dir).put(path, kind.render(guide, ctx))
+                rendered += 1
+            pages = len(pypdf.PdfReader(path).pages) if kind.suffix == ".pdf" else 0
+            files.append((name, pages, path))
+    return rendered
+
+
 def _pack(team: Team) -> TeamResult:
     """Every file of one team's pack: from the cache, or stamped; then
     written into its folder (atomically, only when different)."""
@@ -410,6 +441,7 @@ def _pack(team: Team) -> TeamResult:
                     Cache(settings.cache_dir).put(path, stamped([_blank(kind, guide)], strips[kind.name]))
                     rendered += 1
                 files.append((name, _pages(kind, guide, path), path))
+        rendered += _radio(team, ctx, guides, cache_root, files)
         leaflets = [f for f in files if f[0].startswith("to-roi-")]
         key = _digest(*(p.name for _, _, p in leaflets))
         path = cache_root / f"tron-bo.{key[:16]}.pdf"
