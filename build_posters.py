@@ -28,6 +28,7 @@ from typing import Callable
 from camnang.config import load_settings
 from camnang.errors import CamnangError
 from camnang.printables.pipeline import PRINTABLES_DIR, build
+from camnang.printables.poster import notes as poster_notes
 from camnang.printables.radio import notes as radio_notes
 from camnang.validate import load_library
 
@@ -168,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     progress.close()
     print(f"camnang: {result.summary()}")
     for line in radio_notes(library, settings, args.only):
+        print(f"camnang: {line}")
+    for line in poster_notes(library, settings, args.only):
         print(f"camnang: {line}")
     if args.audio:
         return write_audio(library, settings, out, args.only)

@@ -164,3 +164,50 @@ POSTER = Kind(
     render=render,
     sources=(TEMPLATE, *STYLESHEETS),
 )
+
+
+LEGIBLE_PT = 24
+"""Steps at this size or more read comfortably from 2 m: below it the
+build asks the author for short forms (``notes``)."""
+LINES_AT_LEGIBLE = 17
+"""Lines of steps an A3 poster holds at 24 pt in one column, under the
+header and key message (measured on the bundled guides)."""
+LINE_MM = 250
+"""Width of a line of steps in one column, in mm."""
+
+
+def needs_short_forms(guide: Guide, font_family: str) -> list[int]:
+    """Numbers (1-based) of the steps to give a ``Ngắn:`` line, longest
+    first, when the steps as printed need more lines at 24 pt than the
+    poster has (an estimate from the print font's glyph widths): so the
+    poster is printed below 24 pt or in two columns. Empty otherwise."""
+    from .teamstrip import widths
+
+    measure = widths(font_family)
+    printed = steps_of(guide)
+    lines = [measure.lines(run.text, LINE_MM, LEGIBLE_PT, False) for run in printed]
+    if sum(lines) <= LINES_AT_LEGIBLE:
+        return []
+    long = [i for i, (step, n) in enumerate(zip(guide.steps, lines)) if step.short is None and n > 1]
+    return [i + 1 for i in sorted(long, key=lambda i: (-lines[i], i))]
+
+
+def notes(library, settings, only=None) -> list[str]:
+    """Lines for the build log (Vietnamese): posters whose steps are
+    printed below 24 pt or in two columns, naming the steps that have no
+    short form yet, longest first."""
+    out = []
+    for guide in library.guides:
+        if only is not None and guide.slug not in only:
+            continue
+        steps = needs_short_forms(guide, settings.print_font)
+        if steps:
+            from ..errors import display_path
+
+            where = display_path(guide.source_path) if guide.source_path else guide.slug
+            listed = ", ".join(str(n) for n in steps[:5])
+            out.append(
+                f"{POSTER.output_name(guide)}: các bước dài, áp phích phải in chữ nhỏ hơn {LEGIBLE_PT} pt hoặc hai cột; "
+                f"thêm dòng 'Ngắn:' cho bước {listed} trong {where} (xem README, Writing a guide)"
+            )
+    return out
