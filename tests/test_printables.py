@@ -181,6 +181,35 @@ def test_typical_guide_fits_one_leaflet_page(tmp_path):
         render_poster(long, ctx)
 
 
+def test_twelve_long_steps_and_a_long_title_are_never_cut(tmp_path):
+    """The fixture with twelve long steps (eight with the author's short
+    form) and a long title: a one-page poster, generic and team layout,
+    every step its short form or whole, no "…"; the build log names the
+    steps still without a short form."""
+    from camnang.printables.teampacks import BLANK
+
+    settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL)
+    library = load_library(FIXTURES / "printables", settings.categories)
+    guide = library.get("muoi-hai-buoc")
+    assert len(guide.steps) == 12 and len(guide.title) > 90
+    for team in (None, BLANK):
+        path = tmp_path / f"poster-{team is not None}.pdf"
+        path.write_bytes(poster.render(guide, PrintContext(settings, team)))
+        assert len(pdfs.page_sizes(path)) == 1
+        text = pdfs.squash(pdfs.text(path))
+        assert "..." not in text
+        assert pdfs.squash(guide.title) in text
+        positions = [text.find(pdfs.squash(plain(s.short or s.content))) for s in guide.steps]
+        assert all(p >= 0 for p in positions) and positions == sorted(positions), positions
+        assert min(size for size, _ in pdfs.type_sizes(path)) >= poster.FLOOR_PT - 0.01 - (2 if team else 0)
+    notes = [n for n in poster.notes(library, settings) if n.startswith("ap-phich-muoi-hai-buoc.pdf")]
+    assert notes == [
+        "ap-phich-muoi-hai-buoc.pdf: các bước dài, áp phích phải in chữ nhỏ hơn 24 pt hoặc hai cột; "
+        "thêm dòng 'Ngắn:' cho bước 12, 9, 10, 11 trong tests/fixtures/printables/muoi-hai-buoc.md "
+        "(xem README, Writing a guide)"
+    ]
+
+
 def test_fitting_chooses_what_trying_every_variant_would(tmp_path):
     from camnang.errors import GuideError
 
@@ -193,6 +222,7 @@ def test_fitting_chooses_what_trying_every_variant_would(tmp_path):
     guides = [
         load_library(FIXTURES / "guides", settings.categories).get("thu-nghiem"),
         load_library(FIXTURES / "printables", settings.categories).get("rat-dai"),
+        load_library(FIXTURES / "printables", settings.categories).get("muoi-hai-buoc"),
         *(g for g in GUIDES if g.slug in ("vneid-kich-hoat", "thanh-toan-qr")),
     ]
     for module, paginate in ((leaflet, leaflet.paginate), (poster, None)):
@@ -252,14 +282,8 @@ def test_author_short_form_wins():
     from camnang.markup import parse_body, steps_of
 
     body, problems = parse_body(
-        "## Các bước
-
-1. Mở ứng dụng **VNeID**, chờ màn hình đăng nhập hiện ra rồi đọc kỹ.
-"
-        "   Ngắn: Mở **VNeID**.
-2. Hai.
-3. Ba.
-",
+        "## Các bước\n\n1. Mở ứng dụng **VNeID**, chờ màn hình đăng nhập hiện ra rồi đọc kỹ.\n"
+        "   Ngắn: Mở **VNeID**.\n2. Hai.\n3. Ba.\n",
         "t.md",
         1,
     )
