@@ -256,9 +256,12 @@ def test_missing_required_column(built):
 
 def test_team_block_too_long_is_refused_and_the_others_written(built):
     project = built[0]
-    long_place = "Nhà văn hóa thôn, " * 8
+    # Longest the roster accepts: name 120, leader 60, place 160 characters;
+    # does not fit the poster's block even at its 16 pt floor.
+    long_place = "Nhà văn hóa thôn, " * 10
     rows = [TEAMS[2], [*TEAMS[4][:2], *TEAMS[4][2:8], long_place[:160]]]
-    rows[1][1] = "Tổ công nghệ số cộng đồng " * 4
+    rows[1][1] = ("Tổ công nghệ số cộng đồng " * 5)[:120]
+    rows[1][5] = ("Nguyễn Thị Hòa Bình " * 4)[:60]
     write_csv(project / "dai.csv", rows)
     result = cli(project, "--teams", "dai.csv", "--out", "goi-dai", "--jobs", "1")
     assert result.returncode == 1
@@ -384,5 +387,6 @@ def test_captions_wrap_by_phrase_never_word_by_word(variants):
     out, _ = variants
     for name in (f"to-roi-{SLUG}.pdf", f"ap-phich-{SLUG}.pdf"):
         text = pdfs.text(out / "thon-dai" / name)
-        for phrase in ("Quét để vào nhóm Zalo", "Quét để xem hướng dẫn", "Phổ cập kỹ năng số"):
+        last = "Phổ cập kỹ năng số" if name.startswith("to-roi") else "Quét để học kỹ năng số"
+        for phrase in ("Quét để vào nhóm Zalo", "Quét để xem hướng dẫn", last):
             assert phrase in text, (name, phrase)  # on one line: not broken inside
