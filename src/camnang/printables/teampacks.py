@@ -63,6 +63,7 @@ from .manifest import Manifest, OutFile, digest, team_inputs
 from .outdir import OutDir, sha256
 from .pdf import AUTHOR, printer
 from .pipeline import check, select
+from .teamstrip import strip_for, unreachable
 
 DEFAULT_DIR = Path("goi-to")
 """Where packs go without ``--out``: ``goi-to/`` ("gói tổ"), next to mkdocs.yml."""
@@ -198,6 +199,7 @@ def build_packs(
     check(settings, kinds, warn)
     templates.check(settings.posters_dir, (STRIP_TEMPLATE, STRIP_CSS))
     out = OutDir(out_dir)
+    unreachable(teams, roster, warn)
     result = PackResult(out_dir=out_dir)
     shown = display_path(roster) if roster is not None else "danh sách tổ"
     if zip_communes:
@@ -260,6 +262,8 @@ def inputs_digest(settings: Settings, guides: Sequence[Guide]) -> str:
     for kind in pack_kinds():
         parts += [kind.name, templates.digest(settings.posters_dir, (*kind.sources, STRIP_TEMPLATE, STRIP_CSS))]
         parts.append(ctx.token(kind.settings))
+    for kind in radio_kinds():
+        parts += [kind.name, templates.digest(settings.posters_dir, kind.sources), ctx.token(kind.settings)]
     parts += [f"{g.slug}:{g.digest}" for g in guides]
     return digest(*parts)
 
@@ -403,6 +407,7 @@ def strip_pdf(kind: Kind, team: Team, settings: Settings, roster: str = "danh s�
         kind=kind.name,
         team=team,
         team_qr=ctx.team_qr(module.QR_BOX_MM, error, module.QR_MIN_MM),
+        strip=strip_for(team, kind.name, settings.print_font),
         author=AUTHOR,
     )
     posters = settings.posters_dir
@@ -494,6 +499,39 @@ def stamped(blanks: list, strip_page) -> bytes:
     return buffer.getvalue()
 
 
+def radio_kinds() -> tuple[Kind, ...]:
+    """The team's own radio scripts: ``phat-thanh-<slug>.txt`` and ``.pdf``
+    naming the team, its place and its phone (rendered per team: a script
+    is cheap, and every sentence about the team is in it)."""
+    from .radio import RADIO_PDF, RADIO_TEXT
+
+    return (RADIO_TEXT, RADIO_PDF)
+
+
+def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: Path, files: list, warnings: list) -> int:
+    """Add the team's radio scripts of every guide to ``files`` (name,
+    pages, cached path, bytes); returns how many were rendered."""
+    import pypdf
+
+    rendered = 0
+    sources = ctx.state.setdefault("radio_sources", {})
+    for kind in radio_kinds():
+        if kind.name not in sources:
+            sources[kind.name] = templates.digest(ctx.settings.posters_dir, kind.sources)
+        for guide in ctx.guides:
+            name = kind.output_name(guide)
+            key = output_key(kind, guide, key_ctx, sources[kind.name])
+            path = cache_root / f"{Path(name).stem}.{key[:16]}{kind.suffix}"
+            data = path.read_bytes() if Cache.usable(path, warnings.append, deep=False) else None
+            if data is None:
+                data = kind.render(guide, key_ctx)
+                cache.put(path, data, digest=False)
+                rendered += 1
+            pages = len(pypdf.PdfReader(io.BytesIO(data)).pages) if kind.suffix == ".pdf" else 0
+            files.append((name, pages, path, data))
+    return rendered
+
+
 def _pack(ctx: PackContext, team: Team) -> TeamResult:
     """Every file of one team's pack: from the cache, or stamped; then
     written into its folder (atomically, only when different). Returns
@@ -527,6 +565,7 @@ def _pack(ctx: PackContext, team: Team) -> TeamResult:
                     cache.put(path, data, digest=False)
                     rendered += 1
                 files.append((name, _pages(ctx, kind, guide, data), path, data))
+        rendered += _radio(ctx, key_ctx, cache, cache_root, files, warnings)
         leaflets = [f for f in files if f[0].startswith("to-roi-")]
         path = cache_root / f"tron-bo.{digest(*(p.name for _, _, p, _ in leaflets))[:16]}.pdf"
         data = path.read_bytes() if Cache.usable(path, warnings.append, deep=False) else None
