@@ -262,7 +262,7 @@ def test_damaged_team_pack_cache_and_csv_injection(project, jobs):
     cache = project / ".cache" / "camnang" / "printables" / "team-packs"
     # Each team's own entries (the shared blank layouts live in _blank/).
     entries = sorted(p for p in cache.rglob("*.pdf") if "_blank" not in p.parts)
-    assert len(entries) == 9
+    assert len(entries) == 12  # leaflet, poster, radio PDF, tron-bo of 3 teams
     entries[0].write_bytes(entries[0].read_bytes()[:500])
     entries[4].write_bytes(b"garbage")
     entries[8].write_bytes(b"")
