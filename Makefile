@@ -28,7 +28,7 @@ serve: $(STAMP) system-deps-build
 	$(BIN)/mkdocs serve
 
 bench: $(STAMP) system-deps-build
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(ARGS)
 
 previews: $(STAMP) system-deps-build
 	$(BIN)/python scripts/previews.py

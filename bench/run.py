@@ -1,40 +1,71 @@
 """Every benchmark, one after the other (``make bench``).
 
-    .venv/bin/python bench/run.py               # all of them
-    .venv/bin/python bench/run.py printables    # only some
+    .venv/bin/python bench/run.py                    # all of them, quick sizes
+    .venv/bin/python bench/run.py printables site    # only some
+    .venv/bin/python bench/run.py --full             # 1,000 guides, 10,000 teams
+    .venv/bin/python bench/run.py site --guides 1000
+    .venv/bin/python bench/run.py teampacks --teams 10000
+
+    make bench                                       # quick
+    make bench ARGS="--full"                         # the sizes of issue 15
 
 A benchmark is a module in this folder with a ``main()`` that prints its
-measurements and ratios; add its name to ``BENCHMARKS``.
+measurements and each ratio to its target; add its name to ``BENCHMARKS``.
+Size options are passed to the benchmarks that take them (``--guides`` to
+``site``, ``--teams`` to ``teampacks``); a ``main(argv)`` gets them as a
+list of arguments.
 """
 
 from __future__ import annotations
 
-import importlib
+import argparse
 import importlib.util
+import inspect
 import sys
 import time
 from pathlib import Path
 
 BENCHMARKS = ["printables", "teampacks", "library", "site"]
+FULL_GUIDES = 1000
+FULL_TEAMS = 10000
 
 HERE = Path(__file__).resolve().parent
 
 
+def options_for(name: str, args: argparse.Namespace) -> list[str]:
+    guides = args.guides or (FULL_GUIDES if args.full else None)
+    teams = args.teams or (FULL_TEAMS if args.full else None)
+    if name == "site" and guides:
+        return ["--guides", str(guides)]
+    if name == "teampacks" and teams:
+        return ["--teams", str(teams)]
+    return []
+
+
 def main(argv: list[str]) -> int:
-    sys.path.insert(0, str(HERE))
-    names = argv or BENCHMARKS
+    parser = argparse.ArgumentParser(description="camnang benchmarks (issue 15 figures, each with its target)")
+    parser.add_argument("names", nargs="*", metavar="name", help=f"benchmarks to run (default: all of {', '.join(BENCHMARKS)})")
+    parser.add_argument("--full", action="store_true", help=f"the sizes of issue 15: {FULL_GUIDES:,} guides, {FULL_TEAMS:,} teams")
+    parser.add_argument("--guides", type=int, help="synthetic guides for the site and search benchmark")
+    parser.add_argument("--teams", type=int, help="synthetic teams for the team-pack benchmark")
+    args = parser.parse_args(argv)
+    names = args.names or BENCHMARKS
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
         print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}", file=sys.stderr)
         return 2
+    sys.path.insert(0, str(HERE))
     for name in names:
         started = time.perf_counter()
         # By file: a benchmark may share a standard module's name (site.py).
         spec = importlib.util.spec_from_file_location(f"bench_{name}", HERE / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        module.main()
-        print(f"[{name}: {time.perf_counter() - started:.0f} s]\n")
+        if inspect.signature(module.main).parameters:
+            module.main(options_for(name, args))
+        else:
+            module.main()
+        print(f"[{name}: {time.perf_counter() - started:.0f} s]\n", flush=True)
     return 0
 
 
