@@ -35,6 +35,12 @@ def test_every_bundled_guide_has_a_page(bundled_site: Path):
         assert f"Cập nhật: {guide.reviewed:%d/%m/%Y}" in text
         for item in guide.prepare:
             assert item in text
+        # Each drawn check box is named after its item in the page itself,
+        # so a screen reader says what it is even without JavaScript.
+        raw = page.read_text(encoding="utf-8")
+        boxes = re.findall(r'<input type="checkbox" disabled aria-label="([^"]*)"', raw)
+        assert [html.unescape(b) for b in boxes] == list(guide.prepare), guide.slug
+        assert "<script" not in raw.split('<ul class="task-list')[1].split("</ul>")[0]
 
 
 def test_home_lists_guides_grouped_by_category(bundled_site: Path):
