@@ -22,7 +22,7 @@ build: $(STAMP) system-deps-build
 	@$(BIN)/python -m camnang.sitebuild
 
 test: $(STAMP) system-deps-test
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 serve: $(STAMP) system-deps-build
 	$(BIN)/mkdocs serve

@@ -13,7 +13,9 @@ A benchmark is a module in this folder with a ``main()`` that prints its
 measurements and each ratio to its target; add its name to ``BENCHMARKS``.
 Size options are passed to the benchmarks that take them (``--guides`` to
 ``site``, ``--teams`` to ``teampacks``); a ``main(argv)`` gets them as a
-list of arguments.
+list of arguments. A ``main`` may return its headline figures as
+``(figure, measured, target, met)`` tuples: they are repeated in one table
+at the end, so the figures of issue 15 can be read in one place.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ def main(argv: list[str]) -> int:
         print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}", file=sys.stderr)
         return 2
     sys.path.insert(0, str(HERE))
+    summary: list[tuple[str, str, str, str, bool]] = []
     for name in names:
         started = time.perf_counter()
         # By file: a benchmark may share a standard module's name (site.py).
@@ -62,11 +65,25 @@ def main(argv: list[str]) -> int:
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         if inspect.signature(module.main).parameters:
-            module.main(options_for(name, args))
+            figures = module.main(options_for(name, args))
         else:
-            module.main()
+            figures = module.main()
+        summary += [(name, *figure) for figure in figures or ()]
         print(f"[{name}: {time.perf_counter() - started:.0f} s]\n", flush=True)
+    if summary:
+        print_summary(summary)
     return 0
+
+
+def print_summary(rows: list[tuple[str, str, str, str, bool]]) -> None:
+    headers = ("bench", "figure", "measured", "target", "")
+    table = [headers] + [(b, f, m, t, "ok" if met else "MISSED") for b, f, m, t, met in rows]
+    widths = [max(len(str(row[i])) for row in table) for i in range(len(headers))]
+    print("Summary (each figure measured in this run):")
+    for row in table:
+        print("  " + "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
+    missed = sum(1 for *_, met in rows if not met)
+    print(f"  {len(rows) - missed} of {len(rows)} figures meet their target")
 
 
 if __name__ == "__main__":
