@@ -360,7 +360,7 @@ def main(argv: list[str] | None = None) -> None:
             guide = guide_pages(bundled)[0].parent.relative_to(bundled).as_posix() + "/"
             raw, packed = page_weight(browser, base, bundled, guide)
             browser.close()
-        pre = offline.precache(bundled, ["vi"], offline.DEFAULT_PRINTABLES_BUDGET)
+        pre = offline.precache(bundled, offline.DEFAULT_PRINTABLES_BUDGET)
         total_raw, total_packed = sum(raw.values()), sum(packed.values())
         print(f"site: bundled guides built in {bundled_seconds:.1f} s (printables included)")
         print(
@@ -393,7 +393,7 @@ def main(argv: list[str] | None = None) -> None:
         )
 
         home_bytes = (big / "index.html").stat().st_size
-        big_pre = offline.precache(big, ["vi"], offline.DEFAULT_PRINTABLES_BUDGET)
+        big_pre = offline.precache(big, offline.DEFAULT_PRINTABLES_BUDGET)
         print(
             f"  home page at {n} guides: {home_bytes / 1024:.0f} KB; offline store at {n} guides "
             f"(printables off): {len(big_pre.urls)} files, {big_pre.total / 1e6:.1f} MB"
