@@ -87,7 +87,7 @@ def test_build_index_postings():
     assert meta["chunks"] == sorted(chunks)
 
     def postings(term):
-        chunk = chunks[search.chunk_key(term)]
+        (chunk,) = [c for c in chunks.values() if term in c["k"]]
         t = chunk["k"].index(term)
         return chunk["w"][t], chunk["p"][t]
 
@@ -106,6 +106,18 @@ def test_build_index_postings():
     for chunk in chunks.values():
         assert chunk["k"] == sorted(chunk["k"])
     assert groups == [[[["", "Trang chủ", ["Bảo hiểm, báo tin."]]], [["", "Đăng ký", ["Xin chào"]], ["#buoc", "Các bước", ["Bấm Đăng ký", "bảo"]]]]]
+
+
+def test_large_letters_are_split_into_smaller_files():
+    sizes = {"tai": 160_000, "tam": 160_000, "thu": 120_000, "the": 120_000, "t": 10, "t.x": 10, "ba": 10, "1.000": 5, "%": 1}
+    keys = search.chunk_keys(sizes)
+    # "t" is too large: split by its second letter; "ta" too, by its third.
+    assert keys == {
+        "tai": "tai", "tam": "tam", "thu": "th", "the": "th", "t": "t", "t.x": "t",
+        "ba": "b", "1.000": "1", "%": "_",
+    }
+    # Every word's file key is the start of the word (or "_").
+    assert all(w.startswith(k) or k == "_" for w, k in keys.items())
 
 
 def test_text_blocks_are_plain_text():

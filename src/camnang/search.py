@@ -74,8 +74,9 @@ PAGE_SCRIPT = "assets/javascripts/camnang-search.js"
 INDEX_FILE = "search/search_index.json"
 INDEX_DIR = "search/camnang"
 PAGES_FILE = f"{INDEX_DIR}/pages.json"
-GROUP = 32
-"""Pages per d-<n>.json file."""
+GROUP = 8
+"""Pages per d-<n>.json file (a query loads those of the first pages it
+lists, camnang-search.js FULL_PAGES)."""
 FIELDS = ("title", "text", "service", "keywords")
 """Field numbers in the postings; boosts in camnang-search.js."""
 BLOCK_BITS = 12
@@ -299,14 +300,48 @@ def words(text: str, splitter: re.Pattern) -> list[str]:
     return [w for w in splitter.split(text) if w]
 
 
-def chunk_key(term: str) -> str:
-    """Which t-<c>.json holds a folded word (same rule in camnang-search.js)."""
-    c = term[:1]
-    if "a" <= c <= "z":
-        return c
-    if "0" <= c <= "9":
-        return "0"
-    return "_"
+CHUNK_BYTES = 256 * 1024
+"""A t-<key>.json file is split by one more letter while larger than this."""
+MAX_KEY = 3
+
+
+def _alnum(c: str) -> bool:
+    return "a" <= c <= "z" or "0" <= c <= "9"
+
+
+def chunk_keys(sizes: dict[str, int]) -> dict[str, str]:
+    """Folded word -> the key of the t-<key>.json that holds it.
+
+    Words are grouped by first letter, and a group larger than CHUNK_BYTES
+    by one more letter, up to MAX_KEY letters ("t" -> "th" -> "thu"), so a
+    query loads only the files of the words it can match: those whose key
+    starts with the query word or is the start of it (camnang-search.js).
+    Words that start with anything but a-z, 0-9 are in "_"."""
+    out: dict[str, str] = {}
+
+    def refine(prefix: str, terms: list[str]) -> None:
+        if len(prefix) >= MAX_KEY or sum(sizes[t] for t in terms) <= CHUNK_BYTES:
+            out.update((t, prefix) for t in terms)
+            return
+        sub: dict[str, list[str]] = {}
+        for t in terms:
+            c = t[len(prefix) : len(prefix) + 1]
+            sub.setdefault(prefix + c if c and _alnum(c) else prefix, []).append(t)
+        for key, group in sub.items():
+            if key == prefix:
+                out.update((t, prefix) for t in group)
+            else:
+                refine(key, group)
+
+    first: dict[str, list[str]] = {}
+    for t in sorted(sizes):
+        first.setdefault(t[0] if _alnum(t[0]) else "_", []).append(t)
+    for key, terms in first.items():
+        if key == "_":
+            out.update((t, key) for t in terms)
+        else:
+            refine(key, terms)
+    return out
 
 
 class _Postings:
@@ -354,10 +389,11 @@ def build_index(pages: list[Page], separator: str) -> tuple[dict, dict[str, dict
         groups[-1].append([[d.anchor, d.title, d.blocks] for d in page.docs])
         out_pages.append([page.location, page.title, page.service, page.keywords, len(page.docs)])
 
+    keys = chunk_keys({t: 16 + 4 * len(p.flat) + sum(len(v) + 3 for v in p.variants) for t, p in terms.items()})
     chunks: dict[str, dict] = {}
     for term in sorted(terms):
         p = terms[term]
-        c = chunks.setdefault(chunk_key(term), {"k": [], "w": [], "p": []})
+        c = chunks.setdefault(keys[term], {"k": [], "w": [], "p": []})
         c["k"].append(term)
         c["w"].append(list(p.variants))
         c["p"].append(p.flat)

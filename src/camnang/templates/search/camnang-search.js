@@ -50,6 +50,7 @@
   var BLOCK = 4096;  /* position = block * BLOCK + word (BLOCK_BITS = 12) */
   var MAX_WORDS = 32;  /* query words looked at */
   var SNIPPET = 240;  /* characters of a text block shown around a match */
+  var FULL_PAGES = 20;  /* pages listed with their sections and text */
 
   function setupWorker(self) {
     var base = new URL("../../search/camnang/", self.location.href);
@@ -129,18 +130,22 @@
         words = queryWords(query, meta.splitter);
         keys = [];
         words.forEach(function (w) {
-          var key = chunkKey(w.folded);
-          if (keys.indexOf(key) === -1 && meta.chunks.indexOf(key) !== -1) keys.push(key);
+          chunksFor(w.folded, meta.chunks).forEach(function (key) {
+            if (keys.indexOf(key) === -1) keys.push(key);
+          });
         });
         return Promise.all(keys.map(function (key) { return load("t-" + key + ".json"); }));
       }).then(function (loaded) {
         if (stale()) return null;
         var chunks = Object.create(null);
         keys.forEach(function (key, i) { chunks[key] = loaded[i]; });
-        var pages = rank(words, match(words, chunks, meta), meta);
+        words.forEach(function (w) {
+          w.chunks = chunksFor(w.folded, meta.chunks).map(function (key) { return chunks[key]; });
+        });
+        var pages = rank(words, match(words, meta), meta);
         if (!pages.length) return { items: [] };
         var groups = [];
-        pages.forEach(function (pg) {
+        pages.slice(0, FULL_PAGES).forEach(function (pg) {
           var g = Math.floor(pg.page / meta.group);
           if (groups.indexOf(g) === -1) groups.push(g);
         });
@@ -155,12 +160,17 @@
     }
   }
 
-  /* Which t-<c>.json holds a folded word (camnang.search.chunk_key). */
-  function chunkKey(term) {
-    var c = term.charAt(0);
-    if (c >= "a" && c <= "z") return c;
-    if (c >= "0" && c <= "9") return "0";
-    return "_";
+  /* The t-<key>.json files that can hold words starting with a folded
+   * query word (camnang.search.chunk_keys): those whose key starts with it
+   * ("t" typed: "ta", "th"...) or is the start of it ("thu" typed: "t",
+   * "th", "thu"). */
+  function chunksFor(word, keys) {
+    var c = word.charAt(0);
+    if (!((c >= "a" && c <= "z") || (c >= "0" && c <= "9")))
+      return keys.indexOf("_") === -1 ? [] : ["_"];
+    return keys.filter(function (key) {
+      return key !== "_" && (key.lastIndexOf(word, 0) === 0 || word.lastIndexOf(key, 0) === 0);
+    });
   }
 
   /* The query's words: as typed (lower-case, NFC) and folded. The last one
@@ -197,45 +207,48 @@
    *   2  the whole word with other diacritics ("bảo" typed, "báo" found),
    *   1  only a longer word starting with it ("the" typed, "thêm" found).
    * The last query word is probably still being typed: a prefix counts as
-   * whole. Per doc and query word: the best quality, a BM25-like score
-   * (weighted by field) and the positions found, by field. */
-  function match(words, chunks, meta) {
+   * whole. Per doc and query word: the best quality and a BM25-like score
+   * (weighted by field); per doc, every occurrence found, as one number:
+   * (position * 4 + field) * 32 + query word. */
+  function match(words, meta) {
     var n = words.length;
     var hits = new Map();
     for (var i = 0; i < n; i++) {
       var word = words[i];
-      var chunk = chunks[chunkKey(word.folded)];
-      if (!chunk) continue;
-      var keys = chunk.k;
-      for (var t = lowerBound(keys, word.folded); t < keys.length; t++) {
-        var term = keys[t];
-        if (term.lastIndexOf(word.folded, 0) !== 0) break;
-        var whole = term === word.folded || word.last;
-        var quality = chunk.w[t].map(function (written) {
-          if (!whole) return 1;
-          if (!word.accented) return 3;
-          if (written === word.typed || (word.last && written.lastIndexOf(word.typed, 0) === 0)) return 3;
-          return 2;
-        });
-        var flat = chunk.p[t];
-        var df = 0, j = 0, previous = -1;
-        while (j < flat.length) {
-          if (flat[j] !== previous) { df++; previous = flat[j]; }
-          j += 3 + 2 * flat[j + 2];
-        }
-        var idf = Math.log(1 + Math.abs((meta.docs - df + 0.5) / (df + 0.5)));
-        for (j = 0; j < flat.length; j += 3 + 2 * flat[j + 2]) {
-          var doc = flat[j], field = flat[j + 1], count = flat[j + 2];
-          var hit = hits.get(doc);
-          if (!hit) hits.set(doc, hit = newHit(doc, n));
-          var at = hit.pos[field] || (hit.pos[field] = words.map(function () { return []; }));
-          var best = 0;
-          for (var o = 0; o < count; o++) {
-            at[i].push(flat[j + 3 + 2 * o]);
-            best = Math.max(best, quality[flat[j + 4 + 2 * o]]);
+      for (var c = 0; c < word.chunks.length; c++) {
+        var chunk = word.chunks[c];
+        var keys = chunk.k;
+        for (var t = lowerBound(keys, word.folded); t < keys.length; t++) {
+          var term = keys[t];
+          if (term.lastIndexOf(word.folded, 0) !== 0) break;
+          var whole = term === word.folded || word.last;
+          var quality = [];
+          for (var v = 0; v < chunk.w[t].length; v++) {
+            var written = chunk.w[t][v];
+            quality.push(!whole ? 1 : !word.accented ? 3 :
+              written === word.typed || (word.last && written.lastIndexOf(word.typed, 0) === 0) ? 3 : 2);
           }
-          hit.best[i] = Math.max(hit.best[i], best);
-          hit.score[i] = Math.max(hit.score[i], idf * BOOST[field] * (2.2 * count / (1.2 + count)));
+          var flat = chunk.p[t];
+          var df = 0, j = 0, previous = -1;
+          while (j < flat.length) {
+            if (flat[j] !== previous) { df++; previous = flat[j]; }
+            j += 3 + 2 * flat[j + 2];
+          }
+          var idf = Math.log(1 + Math.abs((meta.docs - df + 0.5) / (df + 0.5)));
+          for (j = 0; j < flat.length; j += 3 + 2 * flat[j + 2]) {
+            var doc = flat[j], field = flat[j + 1], count = flat[j + 2];
+            var hit = hits.get(doc);
+            if (!hit) hits.set(doc, hit = newHit(doc, n));
+            hit.fields |= 1 << field;
+            var best = 0;
+            for (var o = j + 3; o < j + 3 + 2 * count; o += 2) {
+              hit.occ.push((flat[o] * 4 + field) * 32 + i);
+              if (quality[flat[o + 1]] > best) best = quality[flat[o + 1]];
+            }
+            if (best > hit.best[i]) hit.best[i] = best;
+            var score = idf * BOOST[field] * (2.2 * count / (1.2 + count));
+            if (score > hit.score[i]) hit.score[i] = score;
+          }
         }
       }
     }
@@ -243,9 +256,30 @@
   }
 
   function newHit(doc, n) {
-    var zeros = [];
-    for (var i = 0; i < n; i++) zeros.push(0);
-    return { doc: doc, best: zeros.slice(), score: zeros.slice(), pos: [], total: 0 };
+    var best = [], score = [];
+    for (var i = 0; i < n; i++) { best.push(0); score.push(0); }
+    return { doc: doc, best: best, score: score, occ: [], fields: 0, total: 0 };
+  }
+
+  /* Whether word j + 1 follows word j somewhere in the doc (same field). */
+  function pairs(hit, n, paired) {
+    var any = false;
+    for (var j = 0; j + 1 < n; j++)
+      if (!paired[j] && hit.best[j] > 0 && hit.best[j + 1] > 0) any = true;
+    if (!any) return;
+    var occ = new Float64Array(hit.occ).sort();
+    for (var k = 0; k < occ.length; k++) {
+      var i = occ[k] % 32;
+      if (i + 1 >= n || paired[i]) continue;
+      var want = occ[k] + 128 + 1;
+      var lo = k + 1, hi = occ.length;
+      while (lo < hi) {
+        var mid = (lo + hi) >>> 1;
+        if (occ[mid] < want) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < occ.length && occ[lo] === want) paired[i] = true;
+    }
   }
 
   /* Pages in the order shown. Material groups its results by page; here
@@ -263,7 +297,7 @@
       var p = meta.docPage[doc];
       var page = pages.get(p);
       if (!page) {
-        page = { page: p, best: hit.best.map(function () { return 0; }), pairs: 0, paired: [], docs: [], top: 0 };
+        page = { page: p, best: hit.best.map(function () { return 0; }), paired: [], docs: [], top: 0 };
         pages.set(p, page);
       }
       var matched = 0, sum = 0;
@@ -272,18 +306,7 @@
         if (hit.best[i] > 0) matched++;
         sum += hit.score[i];
       }
-      for (var f = 0; f < hit.pos.length; f++) {
-        var at = hit.pos[f];
-        if (!at) continue;
-        for (var j = 0; j + 1 < n; j++) {
-          if (page.paired[j] || !at[j].length || !at[j + 1].length) continue;
-          var next = at[j + 1];
-          if (at[j].some(function (x) { return next.indexOf(x + 1) !== -1; })) {
-            page.paired[j] = true;
-            page.pairs++;
-          }
-        }
-      }
+      pairs(hit, n, page.paired);
       var boost = (doc === meta.firstDoc[p] ? 1 : 0) + matched / n;
       hit.total = sum * (1 + boost * boost);
       page.top = Math.max(page.top, hit.total);
@@ -291,7 +314,8 @@
     });
     var out = [];
     pages.forEach(function (page) {
-      page.tier = page.best.reduce(function (a, b) { return a + b; }, 0) * n + page.pairs;
+      var together = page.paired.filter(Boolean).length;
+      page.tier = page.best.reduce(function (a, b) { return a + b; }, 0) * n + together;
       out.push(page);
     });
     return out.sort(function (a, b) {
@@ -302,7 +326,11 @@
   /* Material's SearchItem[][]: per page, its sections found (best first)
    * and the page itself. Title and text are HTML that Material inserts as
    * is: built here from escaped plain text, with <mark> around the words
-   * found. The score orders the pages for Material's Enter key. */
+   * found. The score orders the pages for Material's Enter key. Material
+   * shows ten pages, then more as the list is scrolled: the first
+   * FULL_PAGES come with their sections and text, the others (a long
+   * scroll away) as their title only, which keeps a query on a large site
+   * fast. */
   function present(words, pages, docs, meta) {
     var splitter = meta.splitter;
     var total = pages.length;
@@ -311,27 +339,43 @@
       var info = meta.pages[page.page];
       var location = info[0];
       var first = meta.firstDoc[page.page];
-      var data = docs[Math.floor(page.page / meta.group)][page.page % meta.group];
       var found = termsFound(words, page.best);
-      page.docs.sort(function (a, b) { return b.total - a.total || a.doc - b.doc; });
-      var items = page.docs.map(function (hit) {
-        var doc = data[hit.doc - first];
-        var main = hit.doc === first;
-        return {
-          location: location + doc[0],
-          title: markWords(doc[1], positionsIn(hit.pos[TITLE], 0), splitter),
-          text: snippet(doc[2], hit.pos[TEXT], splitter),
-          terms: main ? found : termsFound(words, hit.best),
-          score: base + (page.top > 0 ? 0.99 * hit.total / page.top : 0)
-        };
-      });
+      var items;
+      if (r < FULL_PAGES) {
+        var data = docs[Math.floor(page.page / meta.group)][page.page % meta.group];
+        page.docs.sort(function (a, b) { return b.total - a.total || a.doc - b.doc; });
+        items = page.docs.map(function (hit) {
+          var doc = data[hit.doc - first];
+          var main = hit.doc === first;
+          return {
+            location: location + doc[0],
+            title: markWords(doc[1], positionsIn(hit, TITLE, 0), splitter),
+            text: snippet(doc[2], hit, splitter),
+            terms: main ? found : termsFound(words, hit.best),
+            score: base + (page.top > 0 ? 0.99 * hit.total / page.top : 0)
+          };
+        });
+      } else {
+        var own = page.docs.filter(function (hit) { return hit.doc === first; })[0];
+        items = [{
+          location: location,
+          title: own ? markWords(info[1], positionsIn(own, TITLE, 0), splitter) : escapeHTML(info[1]),
+          text: "",
+          terms: found,
+          score: base + 0.99
+        }];
+      }
       var mainItem = items.filter(function (item) { return item.location === location; })[0];
       if (!mainItem) {
-        mainItem = { location: location, title: escapeHTML(data[0][1]), text: "", terms: found, score: base };
+        mainItem = { location: location, title: escapeHTML(info[1]), text: "", terms: found, score: base };
         items.push(mainItem);
       }
-      var tags = keywordTags(info[3], words);
-      if (tags.length) mainItem.tags = tags;
+      /* The keywords, when the query found words in them (first pages). */
+      var own = page.docs.filter(function (hit) { return hit.doc === first; })[0];
+      if (r < FULL_PAGES && own && own.fields & (1 << KEYWORDS)) {
+        var tags = keywordTags(meta, page.page, words);
+        if (tags.length) mainItem.tags = tags;
+      }
       return items;
     });
   }
@@ -343,13 +387,15 @@
     return terms;
   }
 
-  /* Word numbers found in one block of a field: {word: true}. */
-  function positionsIn(at, block) {
+  /* Word numbers found in one block of a field of a doc: {word: true}. */
+  function positionsIn(hit, field, block) {
     var set = Object.create(null);
-    if (!at) return set;
-    for (var i = 0; i < at.length; i++)
-      for (var j = 0; j < at[i].length; j++)
-        if (Math.floor(at[i][j] / BLOCK) === block) set[at[i][j] % BLOCK] = true;
+    for (var k = 0; k < hit.occ.length; k++) {
+      var code = Math.floor(hit.occ[k] / 32);
+      if (code % 4 !== field) continue;
+      var pos = Math.floor(code / 4);
+      if (Math.floor(pos / BLOCK) === block) set[pos % BLOCK] = true;
+    }
     return set;
   }
 
@@ -370,19 +416,28 @@
   }
 
   /* Escaped text with the words numbered in `marked` wrapped in <mark>,
-   * from character `from` to `to` of it. */
+   * from character `from` to `to` of it (words split as the index splits
+   * them, camnang.search.words). */
   function markWords(text, marked, splitter, from, to) {
     from = from || 0;
     to = to === undefined ? text.length : to;
-    var ranges = wordRanges(text, splitter);
     var out = "";
     var cursor = from;
-    for (var w = 0; w < ranges.length; w++) {
-      if (!marked[w]) continue;
-      var a = ranges[w][0], b = ranges[w][1];
-      if (a < from || b > to) continue;
-      out += escapeHTML(text.slice(cursor, a)) + "<mark>" + escapeHTML(text.slice(a, b)) + "</mark>";
-      cursor = b;
+    var index = 0, w = 0, m;
+    splitter.lastIndex = 0;
+    for (;;) {
+      m = splitter.exec(text);
+      var end = m ? m.index : text.length;
+      if (end > index) {
+        if (marked[w] && index >= from && end <= to) {
+          out += escapeHTML(text.slice(cursor, index)) + "<mark>" + escapeHTML(text.slice(index, end)) + "</mark>";
+          cursor = end;
+        }
+        w++;
+      }
+      if (!m || end >= to) break;
+      index = m.index + m[0].length;
+      if (!m[0].length) splitter.lastIndex++;
     }
     return out + escapeHTML(text.slice(cursor, to));
   }
@@ -390,21 +445,21 @@
   /* Up to two text blocks with words found (the first block when only the
    * title matched), each cut to about SNIPPET characters around its first
    * match, as <p> elements. */
-  function snippet(blocks, at, splitter) {
+  function snippet(blocks, hit, splitter) {
     if (!blocks.length) return "";
     var chosen = [];
-    if (at)
-      for (var i = 0; i < at.length; i++)
-        for (var j = 0; j < at[i].length; j++) {
-          var b = Math.floor(at[i][j] / BLOCK);
-          if (chosen.indexOf(b) === -1) chosen.push(b);
-        }
+    for (var k = 0; k < hit.occ.length; k++) {
+      var code = Math.floor(hit.occ[k] / 32);
+      if (code % 4 !== TEXT) continue;
+      var b = Math.floor(code / 4 / BLOCK);
+      if (chosen.indexOf(b) === -1) chosen.push(b);
+    }
     chosen.sort(function (x, y) { return x - y; });
     chosen = chosen.filter(function (b) { return b < blocks.length; }).slice(0, 2);
     if (!chosen.length) chosen = [0];
     return chosen.map(function (b) {
       var text = blocks[b];
-      var marked = positionsIn(at, b);
+      var marked = positionsIn(hit, TEXT, b);
       var from = 0, to = text.length;
       if (text.length > SNIPPET) {
         var ranges = wordRanges(text, splitter);
@@ -427,13 +482,37 @@
   /* The first three guide keywords with a word starting with a query word,
    * as safe HTML (a keyword is guide text, untrusted: every character
    * escaped), the matching words marked. */
-  function keywordTags(keywords, words) {
+  function keywordTags(meta, p, words) {
+    var keywords = meta.pages[p][3];
+    if (!keywords || !keywords.length) return [];
+    var cache = meta.keywordWords || (meta.keywordWords = []);
+    var split = cache[p] || (cache[p] = keywords.map(keywordWords));
     var terms = words.map(function (w) { return w.folded; });
     var out = [];
-    for (var i = 0; i < keywords.length && out.length < 3; i++) {
-      var tag = markKeyword(String(keywords[i]), terms);
-      if (tag !== null) out.push(tag);
+    for (var i = 0; i < split.length && out.length < 3; i++) {
+      var keyword = String(keywords[i]);
+      var html = "";
+      var last = 0;
+      var hit = false;
+      for (var j = 0; j < split[i].length; j++) {
+        var w = split[i][j];
+        if (!terms.some(function (t) { return w[2].lastIndexOf(t, 0) === 0; })) continue;
+        hit = true;
+        html += escapeHTML(keyword.slice(last, w[0])) + "<mark>" + escapeHTML(keyword.slice(w[0], w[1])) + "</mark>";
+        last = w[1];
+      }
+      if (hit) out.push(html + escapeHTML(keyword.slice(last)));
     }
+    return out;
+  }
+
+  /* A keyword's words: [start, end, folded]. */
+  function keywordWords(keyword) {
+    var WORDS = /[\p{L}\p{N}\p{M}]+/gu;
+    var out = [];
+    var m;
+    keyword = String(keyword);
+    while ((m = WORDS.exec(keyword))) out.push([m.index, m.index + m[0].length, fold(m[0])]);
     return out;
   }
 
@@ -441,24 +520,6 @@
     return String(text).replace(/[&<>"']/g, function (c) {
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
     });
-  }
-
-  /* The keyword as safe HTML, its words starting with a (folded) query word
-   * marked; null when no word matches. */
-  function markKeyword(keyword, terms) {
-    var WORDS = /[\p{L}\p{N}\p{M}]+/gu;
-    var out = "";
-    var last = 0;
-    var hit = false;
-    var m;
-    while ((m = WORDS.exec(keyword))) {
-      var folded = fold(m[0]);
-      if (!terms.some(function (t) { return folded.indexOf(t) === 0; })) continue;
-      hit = true;
-      out += escapeHTML(keyword.slice(last, m.index)) + "<mark>" + escapeHTML(m[0]) + "</mark>";
-      last = m.index + m[0].length;
-    }
-    return hit ? out + escapeHTML(keyword.slice(last)) : null;
   }
 
   /* ------------------------------------------------------------------------
