@@ -118,6 +118,9 @@ def test_large_letters_are_split_into_smaller_files():
     }
     # Every word's file key is the start of the word (or "_").
     assert all(w.startswith(k) or k == "_" for w, k in keys.items())
+    # A file that would hold only its own short word: the word goes to the
+    # next longer file, which any query that can match it loads too.
+    assert search.chunk_keys({"d": 10, "dan": 200_000, "dao": 200_000}) == {"d": "dan", "dan": "dan", "dao": "dao"}
 
 
 def test_text_blocks_are_plain_text():

@@ -341,6 +341,20 @@ def chunk_keys(sizes: dict[str, int]) -> dict[str, str]:
             out.update((t, key) for t in terms)
         else:
             refine(key, terms)
+    # A file left with only its own word ("d" when "d" was split into "da",
+    # "dă"...) would be one more request for most queries: that word goes
+    # to the first longer file (any query that can match it loads that one).
+    members: dict[str, list[str]] = {}
+    for t, key in out.items():
+        members.setdefault(key, []).append(t)
+    for key in sorted(members, reverse=True):  # longest keys first
+        if members[key] != [key]:
+            continue
+        longer = sorted(k for k in members if k != key and k.startswith(key) and members[k])
+        if longer:
+            out[key] = longer[0]
+            members[longer[0]].append(key)
+            members[key] = []
     return out
 
 
