@@ -360,6 +360,9 @@ def main(argv: list[str] | None = None) -> None:
     from camnang import offline, search
     from conftest import serve
 
+    figures: list[tuple[str, str, str, bool]] = []
+    """Headline figures for bench/run.py's closing table: (figure, measured,
+    target, met)."""
     with tempfile.TemporaryDirectory(prefix="camnang-bench-site-") as tmp:
         tmp = Path(tmp)
         if not args.search_only:
@@ -379,6 +382,10 @@ def main(argv: list[str] | None = None) -> None:
                 + ", ".join(f"{k} {raw[k] / 1024:.0f}/{packed[k] / 1024:.0f}" for k in sorted(raw))
                 + " KB raw/gzip"
             )
+            figures.append((
+                "guide page first visit (gzip)", f"{total_packed / 1024:.0f} KB",
+                f"<= {PAGE_WEIGHT_BUDGET // 1024} KB", total_packed <= PAGE_WEIGHT_BUDGET,
+            ))
             print(
                 f"  offline store after that visit: {len(pre.urls)} files, {pre.total / 1e6:.2f} MB "
                 f"(printables {pre.printables / 1e6:.2f} MB within the {offline.DEFAULT_PRINTABLES_BUDGET / 1e6:.1f} MB budget, "
@@ -395,8 +402,16 @@ def main(argv: list[str] | None = None) -> None:
                 f"  time per guide {per_big * 1000:.0f} ms at {n} vs {per_small * 1000:.0f} ms at 100 ({small_s:.1f} s): "
                 f"{per_big / per_small:.2f}x (ratio {ratio(per_big / per_small, TARGETS['build_per_guide_ratio'])})"
             )
+            figures.append((
+                f"site build time per guide, {n} vs 100", f"{per_big / per_small:.2f}x",
+                f"<= {TARGETS['build_per_guide_ratio']}x", per_big / per_small <= TARGETS["build_per_guide_ratio"],
+            ))
         pages = guide_pages(big)
         page_bytes = statistics.median(p.stat().st_size for p in pages)
+        figures.append((
+            f"guide page at {n} guides", f"{page_bytes / 1024:.0f} KB",
+            f"< {TARGETS['guide_page_bytes'] // 1024} KB", page_bytes < TARGETS["guide_page_bytes"],
+        ))
         index_dir = big / search.INDEX_DIR
         index_files = [f for f in index_dir.iterdir() if f.is_file()]
         terms = [f.stat().st_size for f in index_files if f.name.startswith("t-")]
@@ -417,7 +432,16 @@ def main(argv: list[str] | None = None) -> None:
         print(f"search at {n} guides, Chromium 390x844 touch, median of {REPEAT}:")
         with sync_playwright() as p, serve(big) as base:
             browser = launch(p)
-            print_search("camnang worker", site_search(browser, base))
+            ours = site_search(browser, base)
+            print_search("camnang worker", ours)
+            figures += [
+                (f"search at {n} guides: searchable after load", f"{ours['searchable_s']:.2f} s",
+                 f"<= {TARGETS['searchable_s']:.0f} s", ours["searchable_s"] <= TARGETS["searchable_s"]),
+                (f"search at {n} guides: one query (median)", f"{ours['query_ms']:.0f} ms",
+                 f"<= {TARGETS['query_ms']:.0f} ms", ours["query_ms"] <= TARGETS["query_ms"]),
+                (f"search at {n} guides: last key -> final results", f"{ours['typing_ms']:.0f} ms",
+                 f"<= {TARGETS['typing_ms']:.0f} ms", ours["typing_ms"] <= TARGETS["typing_ms"]),
+            ]
             if args.no_pagefind:
                 pass
             elif not pagefind_available():
@@ -425,12 +449,13 @@ def main(argv: list[str] | None = None) -> None:
             else:
                 seconds = pagefind_index(big)
                 size = sum(f.stat().st_size for f in (big / "pagefind").rglob("*") if f.is_file())
-                figures = pagefind_search(browser, base)
+                theirs = pagefind_search(browser, base)
                 print(f"  Pagefind index: {seconds:.1f} s to build, {size / 1e6:.1f} MB in {sum(1 for _ in (big / 'pagefind').rglob('*'))} files")
-                print_search("Pagefind", figures)
-                for query, titles in figures["found"].items():
+                print_search("Pagefind", theirs)
+                for query, titles in theirs["found"].items():
                     print(f"    pagefind {query!r}: {titles}")
             browser.close()
+    return figures
 
 
 def build_bundled(tmp: Path) -> tuple[float, Path]:
