@@ -20,14 +20,15 @@ plugin wrote ``search/search_index.json``; README, "Search"):
 - ``search/camnang/pages.json``, read when search starts: for each page its
   address, title, service and keywords (shown as tags), how many sections it
   has, and the word separator; a version that changes with the index.
-- ``search/camnang/t-<c>.json``, the inverted index, one file per first letter
-  of the folded word (a query loads only the letters it needs): folded word
-  -> the words as written ("bảo", "báo") and its postings: section, field
-  (title, text, service, keywords), and for each occurrence its position
-  (block << 12 | word) and which written form it is.
+- ``search/camnang/t-<key>.json``, the inverted index, one file per first
+  letter of the folded word, split by the next letters while larger than
+  ``CHUNK_BYTES`` (``chunk_keys``: a query loads only the files its words
+  can match): folded word -> the words as written ("bảo", "báo") and its
+  postings: section, field (title, text, service, keywords), and for each
+  occurrence its position (block << 12 | word) and which written form it is.
 - ``search/camnang/d-<n>.json``, the sections of ``GROUP`` pages each: anchor,
   title and text as plain text blocks (for the result list, loaded for the
-  pages a query finds).
+  first pages a query lists).
 - ``search/search_index.json``, which the page itself fetches and hands to
   the worker, keeps only its ``config``.
 
