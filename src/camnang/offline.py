@@ -24,8 +24,9 @@ the pages):
   page's ``<head>``.
 
 What is stored on the first visit: every page, the theme's CSS and
-JavaScript that pages and search load (not source maps nor the search
-languages other than the site's), the search index, and printables in the
+JavaScript that pages and search load (not source maps, nor Material's lunr
+search worker and languages, which camnang's search replaces), camnang's
+search index (search/camnang/, every file of it), and printables in the
 order leaflets, posters, radio scripts, while their total stays within
 ``printables_budget`` bytes (plugin option ``offline_printables_budget``).
 Printables beyond the budget are stored the first time they are opened
@@ -72,7 +73,8 @@ NETWORK_WAIT_S = 4
 
 _SKIP_SUFFIXES = (".map", ".gz")
 _SKIP_FILES = {SERVICE_WORKER, "sitemap.xml"}
-_LUNR_DIR = "assets/javascripts/lunr/"
+_SKIP_DIRS = ("assets/javascripts/lunr/", "assets/javascripts/workers/")
+"""Material's lunr search: no page loads it (camnang.search)."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,7 @@ def link_manifest(output: str, page) -> str:
 def write_service_worker(site_dir: str | Path, config, printables_budget: int = DEFAULT_PRINTABLES_BUDGET) -> Precache:
     """on_post_build, after every other file is written: sw.js."""
     site = Path(site_dir)
-    pre = precache(site, search_languages(config), printables_budget)
+    pre = precache(site, printables_budget)
     script = (
         _resource("templates/offline/sw.js")
         .replace('"@@VERSION@@"', json.dumps(pre.version[:16]))
@@ -145,27 +147,6 @@ def write_service_worker(site_dir: str | Path, config, printables_budget: int = 
 # --------------------------------------------------------------------------
 # What to store
 # --------------------------------------------------------------------------
-
-
-def search_languages(config) -> list[str]:
-    for name in ("material/search", "search"):
-        plugin = config.plugins.get(name)
-        if plugin is not None:
-            return list(plugin.config.get("lang") or [])
-    return []
-
-
-def _lunr_needed(languages: list[str]) -> set[str]:
-    """The lunr files Material's search worker loads for these languages."""
-    names = {"min/lunr.stemmer.support.min.js"}
-    names |= {f"min/lunr.{lang}.min.js" for lang in languages if lang != "en"}
-    if len(languages) > 1:
-        names.add("min/lunr.multi.min.js")
-    if "ja" in languages:
-        names.add("tinyseg.js")
-    if "th" in languages:
-        names.add("wordcut.js")
-    return {_LUNR_DIR + n for n in names}
 
 
 def url_of(path: str) -> str:
@@ -184,8 +165,7 @@ def _printable_rank(name: str) -> tuple[int, str]:
     return (len(PRINTABLE_ORDER), name)
 
 
-def precache(site: Path, languages: list[str], printables_budget: int) -> Precache:
-    lunr = _lunr_needed(languages)
+def precache(site: Path, printables_budget: int) -> Precache:
     digest = hashlib.sha256()
     chosen: list[tuple[str, int]] = []
     printables: list[tuple[str, int]] = []
@@ -197,7 +177,7 @@ def precache(site: Path, languages: list[str], printables_budget: int) -> Precac
         digest.update(rel.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
         if rel.endswith(_SKIP_SUFFIXES) or PurePosixPath(rel).name.startswith("."):
             continue
-        if rel.startswith(_LUNR_DIR) and rel not in lunr:
+        if rel.startswith(_SKIP_DIRS):
             continue
         if rel.startswith(PRINTABLES_DIR + "/"):
             printables.append((rel, len(data)))

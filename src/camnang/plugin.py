@@ -18,8 +18,9 @@ Events used (MkDocs 1.6):
   huong-dan/<slug>/, whose "In ấn" box links its printables, and the
   images of the guides' steps at huong-dan/anh/<name>.
 - on_page_markdown: fill the markers of docs pages (guide cards, course box).
-- search (camnang.search): on_config, on_files and on_post_build make
-  Material's search find Vietnamese typed without diacritics.
+- search (camnang.search): on_config, on_files, on_post_page and
+  on_post_build give Material's search dialog camnang's own worker and
+  prebuilt index (Vietnamese typed without diacritics, fast at 1,000 guides).
 - offline (camnang.offline): on_config, on_files, on_post_page and a last
   on_post_build write the service worker and the web app manifest.
 - on_post_page: pages are written without indentation (camnang.compact).
@@ -167,14 +168,18 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         return site.fill_markers(markdown, self.library, self.settings.course_url)
 
-    @event_priority(-50)  # after Material's search plugin, before its offline plugin
+    @event_priority(-50)  # after Material's search plugin wrote its index
     def _post_build_search(self, config) -> None:
         def url_of(guide):
             return File(site.guide_src_uri(guide), config.docs_dir, config.site_dir, config.use_directory_urls).url
 
-        search.extend_index_file(config.site_dir, search.guide_fields(self.library, url_of))
+        search.write_index(config.site_dir, search.guide_fields(self.library, url_of))
 
     def on_post_page(self, output: str, page, config) -> str:
+        try:
+            output = search.use_worker(output, page, config)
+        except CamnangError as e:
+            raise PluginError(str(e)) from e
         if self.config.offline:
             output = offline.link_manifest(output, page)
         return compact(output)

@@ -1,12 +1,13 @@
 /* camnang: Vietnamese search that forgives missing diacritics.
  *
- * Why and how this hooks into Material for MkDocs: src/camnang/search.py.
+ * Why and how it plugs into Material for MkDocs: src/camnang/search.py.
  * The same file runs in two places:
- * - appended to Material's lunr/min/lunr.vi.min.js, it runs inside the search
- *   worker: it folds the indexed words and the query words alike, and ranks
- *   pages containing all the words first;
- * - loaded on every page, it searches on every change of the search box (voice
- *   typing, paste) and highlights the found words on the page a result opens.
+ * - as the search worker of Material's search dialog (the page's __config
+ *   points at it): it loads camnang's prebuilt index (search/camnang/) and
+ *   answers Material's QUERY messages with results in Material's format;
+ * - on every page: it searches on every change of the search box (voice
+ *   typing, paste), opens the search from the home page's field, and
+ *   highlights the found words on the page a result opens.
  */
 (function (root) {
   "use strict";
@@ -29,246 +30,496 @@
 
   root.camnangSearch = { fold: fold };
 
-  if (root.lunr && root.lunr.Index && root.lunr.Builder)
-    setupWorker(root.lunr);
+  if (typeof WorkerGlobalScope !== "undefined" && root instanceof WorkerGlobalScope)
+    setupWorker(root);
   else if (root.document)
     setupPage(root.document, root);
 
   /* ------------------------------------------------------------------------
-   * Search worker: lunr 2.3.9 as bundled by Material 9.x
+   * Search worker: Material's SearchMessage protocol, camnang's own index
    * ---------------------------------------------------------------------- */
 
-  function setupWorker(lunr) {
-    var WORD = "camnangWord";  /* the word as written, lower-cased */
-    var typed = Object.create(null);  /* folded query word -> as typed */
-    var keywordsOf = Object.create(null);  /* location -> keywords as written */
+  /* Material 9.x, integrations/search/worker/message: SearchMessageType. */
+  var SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;
 
-    /* Index pipeline, last step: fold the token. Its position metadata is
-     * untouched, so Material still highlights the original "bảo" in the
-     * result list when the query was "bao". */
-    function foldToken(token) {
-      token.metadata[WORD] = token.toString().normalize("NFC");
-      return token.update(fold);
+  /* Fields of the postings (camnang.search.FIELDS) and their weights: a
+   * title or the service ranks above keywords, keywords above a passing
+   * mention in the text (Material's title boost is 1000). */
+  var TITLE = 0, TEXT = 1, KEYWORDS = 3;
+  var BOOST = [1000, 1, 1000, 100];
+  var BLOCK = 4096;  /* position = block * BLOCK + word (BLOCK_BITS = 12) */
+  var MAX_WORDS = 32;  /* query words looked at */
+  var SNIPPET = 240;  /* characters of a text block shown around a match */
+  var FULL_PAGES = 20;  /* pages listed with their sections and text */
+
+  function setupWorker(self) {
+    var base = new URL("../../search/camnang/", self.location.href);
+    var meta = null;  /* pages.json, with docPage and firstDoc added */
+    var files = Object.create(null);  /* file name -> Promise of its JSON */
+    var latest = "";  /* text of the newest query */
+    var seq = 0;  /* number of the newest query */
+    var timer = 0;
+
+    function load(name) {
+      if (!files[name]) {
+        var url = new URL(name, base);
+        if (meta) url.searchParams.set("v", meta.version);
+        /* pages.json is checked with the server each time: a new build
+         * gives a new version, hence new addresses for the other files. */
+        var promise = fetch(url.href, meta ? {} : { cache: "no-cache" }).then(function (response) {
+          if (!response.ok) throw new Error(url.href + ": HTTP " + response.status);
+          return response.json();
+        });
+        files[name] = promise;
+        promise.catch(function () { delete files[name]; });  /* try again later */
+      }
+      return files[name];
     }
-    lunr.Pipeline.registerFunction(foldToken, "camnangFold");
 
-    /* lunr.vi leaves its stop-word filter unregistered, so lunr warns in the
-     * console on every page; register it before Material uses it. */
-    var stop = lunr.vi && lunr.vi.stopWordFilter;
-    if (stop && !stop.label) lunr.Pipeline.registerFunction(stop, "stopWordFilter-vi");
-
-    /* Material configures the builder (language, pipeline, fields) and then
-     * adds the documents: complete the configuration at the first add. */
-    var add = lunr.Builder.prototype.add;
-    lunr.Builder.prototype.add = function (doc, attributes) {
-      if (doc && Array.isArray(doc.keywords))
-        keywordsOf[doc.location] = doc.keywords.map(String);
-      if (!this.camnangReady) {
-        this.camnangReady = true;
-        this.pipeline.add(foldToken);
-        /* Query terms get exactly the same treatment; Material leaves lunr's
-         * English stemmer in the search pipeline of non-English languages. */
-        this.searchPipeline.reset();
-        this.searchPipeline.add(foldToken);
-        this.metadataWhitelist = this.metadataWhitelist.concat([WORD]);
-      }
-      return add.call(this, doc, attributes);
-    };
-
-    /* Fold every query term. Material appends a wildcard to each term and
-     * lunr skips the search pipeline for wildcard terms, so folding in the
-     * pipeline alone would miss nearly every query. */
-    var clause = lunr.Query.prototype.clause;
-    lunr.Query.prototype.clause = function (c) {
-      if (typeof c.term === "string" && !(WORD in c)) {
-        c[WORD] = c.term.normalize("NFC").toLowerCase();
-        c.term = fold(c.term);
-        typed[c.term.replace(/\*/g, "")] = c[WORD].replace(/\*/g, "");
-      }
-      return clause.call(this, c);
-    };
-
-    /* Rank the results: see rank() below. */
-    var query = lunr.Index.prototype.query;
-    lunr.Index.prototype.query = function (fn) {
-      var clauses = [];
-      var results = query.call(this, function (q) {
-        fn.call(q, q);
-        clauses = q.clauses.slice();
+    function ready() {
+      if (meta) return Promise.resolve(meta);
+      return load("pages.json").then(function (data) {
+        if (meta) return meta;
+        var docPage = new Int32Array(data.docs);
+        var firstDoc = new Int32Array(data.pages.length);
+        for (var p = 0, d = 0; p < data.pages.length; p++) {
+          firstDoc[p] = d;
+          for (var k = 0; k < data.pages[p][4]; k++) docPage[d++] = p;
+        }
+        data.docPage = docPage;
+        data.firstDoc = firstDoc;
+        data.splitter = new RegExp(data.separator, "g");
+        meta = data;
+        return meta;
       });
-      return rank(results, clauses, lunr.Query.presence.PROHIBITED);
-    };
+    }
 
-    /* Results as the page shows them (Material renders a document's title,
-     * text and tags): the first three guide keywords that matched become
-     * tags, with their highlight, and the query words keep the diacritics
-     * typed, in the "missing" line and in the ?h= of the result link. */
-    var post = root.postMessage;
-    if (typeof post === "function")
-      root.postMessage = function (message) {
-        var items = message && message.data && message.data.items;
-        if (Array.isArray(items)) {
-          items.forEach(function (group) {
-            if (Array.isArray(group)) group.forEach(present);
-          });
-          typed = Object.create(null);
-        }
-        return post.apply(root, arguments);
-      };
-
-    /* Material inserts each tag into the result list as HTML. A keyword is
-     * guide text, untrusted: the tag is built here from the keyword as
-     * written, every character of it escaped, with <mark> around the words
-     * that match a query word; Material's own highlighted copy (raw keyword
-     * text with marks inserted) never reaches the page. */
-    function present(doc) {
-      var written = keywordsOf[doc.location];
-      delete doc.keywords;
-      if (written) {
-        var terms = Object.keys(typed).filter(Boolean);
-        var found = [];
-        for (var i = 0; i < written.length && found.length < 3; i++) {
-          var tag = markKeyword(written[i], terms);
-          if (tag !== null) found.push(tag);
-        }
-        if (found.length) doc.tags = (doc.tags || []).concat(found);
+    self.addEventListener("message", function (ev) {
+      var message = ev.data || {};
+      if (message.type === SETUP) {
+        ready().then(null, function (err) {
+          console.warn("camnang search:", err);  /* retried at each query */
+        }).then(function () {
+          self.postMessage({ type: READY });
+        });
+      } else if (message.type === QUERY) {
+        /* Only the newest text is answered: queries that arrive while one
+         * is searched or loading replace each other. */
+        latest = String(message.data || "");
+        seq++;
+        if (!timer) timer = setTimeout(run, 0);
       }
-      if (doc.terms) {
-        var terms = {};
-        for (var term in doc.terms) terms[typed[term] || term] = doc.terms[term];
-        doc.terms = terms;
+    });
+
+    function run() {
+      timer = 0;
+      var mine = seq;
+      var stale = function () { return mine !== seq; };
+      search(latest, stale).then(function (result) {
+        if (result && !stale()) self.postMessage({ type: RESULT, data: result });
+      }, function (err) {
+        console.warn("camnang search:", err);
+        if (!stale()) self.postMessage({ type: RESULT, data: { items: [] } });
+      });
+    }
+
+    function search(query, stale) {
+      if (!query.trim()) return Promise.resolve({ items: [] });
+      var words, keys;
+      return ready().then(function () {
+        words = queryWords(query, meta.splitter);
+        keys = [];
+        words.forEach(function (w) {
+          chunksFor(w.folded, meta.chunks).forEach(function (key) {
+            if (keys.indexOf(key) === -1) keys.push(key);
+          });
+        });
+        return Promise.all(keys.map(function (key) { return load("t-" + key + ".json"); }));
+      }).then(function (loaded) {
+        if (stale()) return null;
+        var chunks = Object.create(null);
+        keys.forEach(function (key, i) { chunks[key] = loaded[i]; });
+        words.forEach(function (w) {
+          w.chunks = chunksFor(w.folded, meta.chunks).map(function (key) { return chunks[key]; });
+        });
+        var pages = rank(words, match(words, meta), meta);
+        if (!pages.length) return { items: [] };
+        var groups = [];
+        pages.slice(0, FULL_PAGES).forEach(function (pg) {
+          var g = Math.floor(pg.page / meta.group);
+          if (groups.indexOf(g) === -1) groups.push(g);
+        });
+        return Promise.all(groups.map(function (g) { return load("d-" + g + ".json"); }))
+          .then(function (data) {
+            if (stale()) return null;
+            var docs = Object.create(null);
+            groups.forEach(function (g, i) { docs[g] = data[i]; });
+            return { items: present(words, pages, docs, meta) };
+          });
+      });
+    }
+  }
+
+  /* The t-<key>.json files that can hold words starting with a folded
+   * query word (camnang.search.chunk_keys): those whose key starts with it
+   * ("t" typed: "ta", "th"...) or is the start of it ("thu" typed: "t",
+   * "th", "thu"). */
+  function chunksFor(word, keys) {
+    var c = word.charAt(0);
+    if (!((c >= "a" && c <= "z") || (c >= "0" && c <= "9")))
+      return keys.indexOf("_") === -1 ? [] : ["_"];
+    return keys.filter(function (key) {
+      return key !== "_" && (key.lastIndexOf(word, 0) === 0 || word.lastIndexOf(key, 0) === 0);
+    });
+  }
+
+  /* The query's words: as typed (lower-case, NFC) and folded. The last one
+   * is probably still being typed. */
+  function queryWords(query, splitter) {
+    var out = [];
+    var seen = Object.create(null);
+    var parts = query.normalize("NFC").toLowerCase().split(splitter);
+    for (var i = 0; i < parts.length && out.length < MAX_WORDS; i++) {
+      var typed = parts[i];
+      if (!typed || seen[typed]) continue;
+      var folded = fold(typed);
+      if (!folded) continue;
+      seen[typed] = true;
+      out.push({ typed: typed, folded: folded, accented: folded !== typed, last: false });
+    }
+    if (out.length) out[out.length - 1].last = true;
+    return out;
+  }
+
+  function lowerBound(keys, value) {
+    var lo = 0, hi = keys.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >>> 1;
+      if (keys[mid] < value) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /* Every section (doc) containing a word that starts with a query word.
+   * How well a word found matches the query word (quality):
+   *   3  the whole word, with the diacritics typed (or typed without any),
+   *   2  the whole word with other diacritics ("bảo" typed, "báo" found),
+   *   1  only a longer word starting with it ("the" typed, "thêm" found).
+   * The last query word is probably still being typed: a prefix counts as
+   * whole. Per doc and query word: the best quality and a BM25-like score
+   * (weighted by field); per doc, every occurrence found, as one number:
+   * (position * 4 + field) * 32 + query word. */
+  function match(words, meta) {
+    var n = words.length;
+    var hits = new Map();
+    for (var i = 0; i < n; i++) {
+      var word = words[i];
+      for (var c = 0; c < word.chunks.length; c++) {
+        var chunk = word.chunks[c];
+        var keys = chunk.k;
+        for (var t = lowerBound(keys, word.folded); t < keys.length; t++) {
+          var term = keys[t];
+          if (term.lastIndexOf(word.folded, 0) !== 0) break;
+          var whole = term === word.folded || word.last;
+          var quality = [];
+          for (var v = 0; v < chunk.w[t].length; v++) {
+            var written = chunk.w[t][v];
+            quality.push(!whole ? 1 : !word.accented ? 3 :
+              written === word.typed || (word.last && written.lastIndexOf(word.typed, 0) === 0) ? 3 : 2);
+          }
+          var flat = chunk.p[t];
+          var df = 0, j = 0, previous = -1;
+          while (j < flat.length) {
+            if (flat[j] !== previous) { df++; previous = flat[j]; }
+            j += 3 + 2 * flat[j + 2];
+          }
+          var idf = Math.log(1 + Math.abs((meta.docs - df + 0.5) / (df + 0.5)));
+          for (j = 0; j < flat.length; j += 3 + 2 * flat[j + 2]) {
+            var doc = flat[j], field = flat[j + 1], count = flat[j + 2];
+            var hit = hits.get(doc);
+            if (!hit) hits.set(doc, hit = newHit(doc, n));
+            hit.fields |= 1 << field;
+            var best = 0;
+            for (var o = j + 3; o < j + 3 + 2 * count; o += 2) {
+              hit.occ.push((flat[o] * 4 + field) * 32 + i);
+              if (quality[flat[o + 1]] > best) best = quality[flat[o + 1]];
+            }
+            if (best > hit.best[i]) hit.best[i] = best;
+            var score = idf * BOOST[field] * (2.2 * count / (1.2 + count));
+            if (score > hit.score[i]) hit.score[i] = score;
+          }
+        }
       }
     }
+    return hits;
+  }
+
+  function newHit(doc, n) {
+    var best = [], score = [];
+    for (var i = 0; i < n; i++) { best.push(0); score.push(0); }
+    return { doc: doc, best: best, score: score, occ: [], fields: 0, total: 0 };
+  }
+
+  /* Whether word j + 1 follows word j somewhere in the doc (same field). */
+  function pairs(hit, n, paired) {
+    var any = false;
+    for (var j = 0; j + 1 < n; j++)
+      if (!paired[j] && hit.best[j] > 0 && hit.best[j + 1] > 0) any = true;
+    if (!any) return;
+    var occ = new Float64Array(hit.occ).sort();
+    for (var k = 0; k < occ.length; k++) {
+      var i = occ[k] % 32;
+      if (i + 1 >= n || paired[i]) continue;
+      var want = occ[k] + 128 + 1;
+      var lo = k + 1, hi = occ.length;
+      while (lo < hi) {
+        var mid = (lo + hi) >>> 1;
+        if (occ[mid] < want) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < occ.length && occ[lo] === want) paired[i] = true;
+    }
+  }
+
+  /* Pages in the order shown. Material groups its results by page; here
+   * pages are ordered by tiers: first by how well the page covers the
+   * query words (the sum of their best quality on the page: all the words
+   * before some), then by how many pairs of consecutive query words stand
+   * side by side in one of its sections ("đăng ký" before "đăng nhập ... kỹ
+   * năng"). Within a tier, by the score of the page's best section, which
+   * favours the title and the service (and, as Material does, the page
+   * itself over a section, and sections with more of the words). */
+  function rank(words, hits, meta) {
+    var n = words.length;
+    var pages = new Map();
+    hits.forEach(function (hit, doc) {
+      var p = meta.docPage[doc];
+      var page = pages.get(p);
+      if (!page) {
+        page = { page: p, best: hit.best.map(function () { return 0; }), paired: [], docs: [], top: 0 };
+        pages.set(p, page);
+      }
+      var matched = 0, sum = 0;
+      for (var i = 0; i < n; i++) {
+        page.best[i] = Math.max(page.best[i], hit.best[i]);
+        if (hit.best[i] > 0) matched++;
+        sum += hit.score[i];
+      }
+      pairs(hit, n, page.paired);
+      var boost = (doc === meta.firstDoc[p] ? 1 : 0) + matched / n;
+      hit.total = sum * (1 + boost * boost);
+      page.top = Math.max(page.top, hit.total);
+      page.docs.push(hit);
+    });
+    var out = [];
+    pages.forEach(function (page) {
+      var together = page.paired.filter(Boolean).length;
+      page.tier = page.best.reduce(function (a, b) { return a + b; }, 0) * n + together;
+      out.push(page);
+    });
+    return out.sort(function (a, b) {
+      return b.tier - a.tier || b.top - a.top || a.page - b.page;
+    });
+  }
+
+  /* Material's SearchItem[][]: per page, its sections found (best first)
+   * and the page itself. Title and text are HTML that Material inserts as
+   * is: built here from escaped plain text, with <mark> around the words
+   * found. The score orders the pages for Material's Enter key. Material
+   * shows ten pages, then more as the list is scrolled: the first
+   * FULL_PAGES come with their sections and text, the others (a long
+   * scroll away) as their title only, which keeps a query on a large site
+   * fast. */
+  function present(words, pages, docs, meta) {
+    var splitter = meta.splitter;
+    var total = pages.length;
+    return pages.map(function (page, r) {
+      var base = total - r;
+      var info = meta.pages[page.page];
+      var location = info[0];
+      var first = meta.firstDoc[page.page];
+      var found = termsFound(words, page.best);
+      var items;
+      if (r < FULL_PAGES) {
+        var data = docs[Math.floor(page.page / meta.group)][page.page % meta.group];
+        page.docs.sort(function (a, b) { return b.total - a.total || a.doc - b.doc; });
+        items = page.docs.map(function (hit) {
+          var doc = data[hit.doc - first];
+          var main = hit.doc === first;
+          return {
+            location: location + doc[0],
+            title: markWords(doc[1], positionsIn(hit, TITLE, 0), splitter),
+            text: snippet(doc[2], hit, splitter),
+            terms: main ? found : termsFound(words, hit.best),
+            score: base + (page.top > 0 ? 0.99 * hit.total / page.top : 0)
+          };
+        });
+      } else {
+        var own = page.docs.filter(function (hit) { return hit.doc === first; })[0];
+        items = [{
+          location: location,
+          title: own ? markWords(info[1], positionsIn(own, TITLE, 0), splitter) : escapeHTML(info[1]),
+          text: "",
+          terms: found,
+          score: base + 0.99
+        }];
+      }
+      var mainItem = items.filter(function (item) { return item.location === location; })[0];
+      if (!mainItem) {
+        mainItem = { location: location, title: escapeHTML(info[1]), text: "", terms: found, score: base };
+        items.push(mainItem);
+      }
+      /* The keywords, when the query found words in them (first pages). */
+      var own = page.docs.filter(function (hit) { return hit.doc === first; })[0];
+      if (r < FULL_PAGES && own && own.fields & (1 << KEYWORDS)) {
+        var tags = keywordTags(meta, page.page, words);
+        if (tags.length) mainItem.tags = tags;
+      }
+      return items;
+    });
+  }
+
+  /* Material's SearchItem.terms: each query word (as typed) -> found. */
+  function termsFound(words, best) {
+    var terms = {};
+    for (var i = 0; i < words.length; i++) terms[words[i].typed] = best[i] > 0;
+    return terms;
+  }
+
+  /* Word numbers found in one block of a field of a doc: {word: true}. */
+  function positionsIn(hit, field, block) {
+    var set = Object.create(null);
+    for (var k = 0; k < hit.occ.length; k++) {
+      var code = Math.floor(hit.occ[k] / 32);
+      if (code % 4 !== field) continue;
+      var pos = Math.floor(code / 4);
+      if (Math.floor(pos / BLOCK) === block) set[pos % BLOCK] = true;
+    }
+    return set;
+  }
+
+  /* The words of a text with their offsets, split as the index splits
+   * them (camnang.search.words): [[start, end], ...]. */
+  function wordRanges(text, splitter) {
+    var out = [];
+    var index = 0;
+    var m;
+    splitter.lastIndex = 0;
+    while ((m = splitter.exec(text))) {
+      if (m.index > index) out.push([index, m.index]);
+      index = m.index + m[0].length;
+      if (!m[0].length) splitter.lastIndex++;
+    }
+    if (index < text.length) out.push([index, text.length]);
+    return out;
+  }
+
+  /* Escaped text with the words numbered in `marked` wrapped in <mark>,
+   * from character `from` to `to` of it (words split as the index splits
+   * them, camnang.search.words). */
+  function markWords(text, marked, splitter, from, to) {
+    from = from || 0;
+    to = to === undefined ? text.length : to;
+    var out = "";
+    var cursor = from;
+    var index = 0, w = 0, m;
+    splitter.lastIndex = 0;
+    for (;;) {
+      m = splitter.exec(text);
+      var end = m ? m.index : text.length;
+      if (end > index) {
+        if (marked[w] && index >= from && end <= to) {
+          out += escapeHTML(text.slice(cursor, index)) + "<mark>" + escapeHTML(text.slice(index, end)) + "</mark>";
+          cursor = end;
+        }
+        w++;
+      }
+      if (!m || end >= to) break;
+      index = m.index + m[0].length;
+      if (!m[0].length) splitter.lastIndex++;
+    }
+    return out + escapeHTML(text.slice(cursor, to));
+  }
+
+  /* Up to two text blocks with words found (the first block when only the
+   * title matched), each cut to about SNIPPET characters around its first
+   * match, as <p> elements. */
+  function snippet(blocks, hit, splitter) {
+    if (!blocks.length) return "";
+    var chosen = [];
+    for (var k = 0; k < hit.occ.length; k++) {
+      var code = Math.floor(hit.occ[k] / 32);
+      if (code % 4 !== TEXT) continue;
+      var b = Math.floor(code / 4 / BLOCK);
+      if (chosen.indexOf(b) === -1) chosen.push(b);
+    }
+    chosen.sort(function (x, y) { return x - y; });
+    chosen = chosen.filter(function (b) { return b < blocks.length; }).slice(0, 2);
+    if (!chosen.length) chosen = [0];
+    return chosen.map(function (b) {
+      var text = blocks[b];
+      var marked = positionsIn(hit, TEXT, b);
+      var from = 0, to = text.length;
+      if (text.length > SNIPPET) {
+        var ranges = wordRanges(text, splitter);
+        var firstHit = 0;
+        for (var w = 0; w < ranges.length; w++)
+          if (marked[w]) { firstHit = ranges[w][0]; break; }
+        from = firstHit > SNIPPET / 3 ? firstHit - Math.floor(SNIPPET / 4) : 0;
+        to = Math.min(text.length, from + SNIPPET);
+        /* whole words only */
+        for (var k = 0; k < ranges.length; k++) {
+          if (ranges[k][0] < from && ranges[k][1] > from) from = ranges[k][1];
+          if (ranges[k][0] < to && ranges[k][1] > to) { to = ranges[k][0]; break; }
+        }
+      }
+      return "<p>" + (from > 0 ? "… " : "") + markWords(text, marked, splitter, from, to).trim() +
+        (to < text.length ? " …" : "") + "</p>";
+    }).join("");
+  }
+
+  /* The first three guide keywords with a word starting with a query word,
+   * as safe HTML (a keyword is guide text, untrusted: every character
+   * escaped), the matching words marked. */
+  function keywordTags(meta, p, words) {
+    var keywords = meta.pages[p][3];
+    if (!keywords || !keywords.length) return [];
+    var cache = meta.keywordWords || (meta.keywordWords = []);
+    var split = cache[p] || (cache[p] = keywords.map(keywordWords));
+    var terms = words.map(function (w) { return w.folded; });
+    var out = [];
+    for (var i = 0; i < split.length && out.length < 3; i++) {
+      var keyword = String(keywords[i]);
+      var html = "";
+      var last = 0;
+      var hit = false;
+      for (var j = 0; j < split[i].length; j++) {
+        var w = split[i][j];
+        if (!terms.some(function (t) { return w[2].lastIndexOf(t, 0) === 0; })) continue;
+        hit = true;
+        html += escapeHTML(keyword.slice(last, w[0])) + "<mark>" + escapeHTML(keyword.slice(w[0], w[1])) + "</mark>";
+        last = w[1];
+      }
+      if (hit) out.push(html + escapeHTML(keyword.slice(last)));
+    }
+    return out;
+  }
+
+  /* A keyword's words: [start, end, folded]. */
+  function keywordWords(keyword) {
+    var WORDS = /[\p{L}\p{N}\p{M}]+/gu;
+    var out = [];
+    var m;
+    keyword = String(keyword);
+    while ((m = WORDS.exec(keyword))) out.push([m.index, m.index + m[0].length, fold(m[0])]);
+    return out;
   }
 
   function escapeHTML(text) {
     return String(text).replace(/[&<>"']/g, function (c) {
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
     });
-  }
-
-  /* The keyword as safe HTML, its words starting with a (folded) query word
-   * marked; null when no word matches. */
-  function markKeyword(keyword, terms) {
-    var WORDS = /[\p{L}\p{N}\p{M}]+/gu;
-    var out = "";
-    var last = 0;
-    var hit = false;
-    var m;
-    while ((m = WORDS.exec(keyword))) {
-      var folded = fold(m[0]);
-      if (!terms.some(function (t) { return folded.indexOf(t) === 0; })) continue;
-      hit = true;
-      out += escapeHTML(keyword.slice(last, m.index)) + "<mark>" + escapeHTML(m[0]) + "</mark>";
-      last = m.index + m[0].length;
-    }
-    return hit ? out + escapeHTML(keyword.slice(last)) : null;
-  }
-
-  function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  }
-
-  /* The query words (clauses) as the ranking needs them. */
-  function queryWords(clauses, prohibited) {
-    var words = [];
-    for (var i = 0; i < clauses.length; i++) {
-      var c = clauses[i];
-      if (c.presence === prohibited) continue;
-      var core = c.term.replace(/\*/g, "");
-      if (!core) continue;
-      var written = (c.camnangWord || c.term).replace(/\*/g, "");
-      words.push({
-        match: new RegExp("^" + c.term.split("*").map(escapeRegExp).join(".*") + "$"),
-        core: core,
-        typed: written,
-        accented: fold(written) !== written,
-        wildcard: c.term.indexOf("*") !== -1,
-        last: false
-      });
-    }
-    if (words.length) words[words.length - 1].last = true;
-    return words;
-  }
-
-  /* How well an index term matches a query word:
-   *   3  the whole word, with the diacritics typed (or typed without any),
-   *   2  the whole word with other diacritics ("bảo" typed, "báo" found),
-   *   1  only a longer word starting with it ("the" typed, "thêm" found).
-   * The last word is probably still being typed: a prefix counts as whole. */
-  function quality(word, term, fields) {
-    var whole = !word.wildcard || term === word.core || word.last;
-    if (!whole) return 1;
-    if (!word.accented) return 3;
-    for (var field in fields) {
-      var written = fields[field].camnangWord || [];
-      for (var i = 0; i < written.length; i++) {
-        var w = written[i];
-        if (w === word.typed || (word.last && w.indexOf(word.typed) === 0)) return 3;
-      }
-    }
-    return 2;
-  }
-
-  /* Material splits each page into sections (one search document each) and
-   * groups the results by page, in score order. Re-score so that pages are
-   * ordered by tiers: first by how well the page covers the query words
-   * (the sum of their best quality() on the page: all the words before
-   * some), then by how many pairs of consecutive query words stand side by
-   * side in it ("đăng ký" before "đăng nhập ... kỹ năng"). Within a tier,
-   * lunr's score still orders (title and service boosted over the text),
-   * and so do Material's boosts (whole page over section, all words in one
-   * section): they multiply by at most 5, the tiers are 16 times apart. */
-  function rank(results, clauses, prohibited) {
-    var words = queryWords(clauses, prohibited);
-    if (!words.length || !results.length) return results;
-    var n = words.length;
-
-    var pages = Object.create(null);
-    var top = 0;
-    for (var r = 0; r < results.length; r++) {
-      var result = results[r];
-      var id = result.ref.split("#")[0];
-      var page = pages[id] || (pages[id] = {
-        best: words.map(function () { return 0; }),
-        pairs: words.map(function () { return false; })
-      });
-      var positions = {};  /* field -> word index -> positions */
-      var metadata = result.matchData.metadata;
-      for (var term in metadata)
-        for (var i = 0; i < n; i++) {
-          if (!words[i].match.test(term)) continue;
-          page.best[i] = Math.max(page.best[i], quality(words[i], term, metadata[term]));
-          for (var field in metadata[term]) {
-            var at = positions[field] || (positions[field] = words.map(function () { return []; }));
-            at[i] = at[i].concat(metadata[term][field].position || []);
-          }
-        }
-      /* Positions are block << 20 | index: side by side means + 1. */
-      for (var f in positions)
-        for (var j = 0; j + 1 < n; j++) {
-          var next = positions[f][j + 1];
-          if (positions[f][j].some(function (p) { return next.indexOf(p + 1) !== -1; }))
-            page.pairs[j] = true;
-        }
-      top = Math.max(top, result.score);
-    }
-
-    var tiers = [];
-    var sum = function (a, b) { return a + b; };
-    for (var key in pages) {
-      var pg = pages[key];
-      pg.tier = pg.best.reduce(sum, 0) * n + pg.pairs.filter(Boolean).length;
-      if (tiers.indexOf(pg.tier) === -1) tiers.push(pg.tier);
-    }
-    tiers.sort(function (a, b) { return a - b; });
-
-    for (var k = 0; k < results.length; k++) {
-      var res = results[k];
-      var level = Math.min(tiers.indexOf(pages[res.ref.split("#")[0]].tier), 250);
-      res.score = (1 + (top > 0 ? res.score / top : 0)) * Math.pow(16, level);
-    }
-    return results.sort(function (a, b) { return b.score - a.score; });
   }
 
   /* ------------------------------------------------------------------------
@@ -286,47 +537,6 @@
       if (el && el.matches && el.matches(SEARCH_BOX))
         el.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
     });
-
-    /* No pile-up while typing: Material sends the search worker one query
-     * per key, and the worker answers them all in turn, so on a large site
-     * the results of the last word arrive long after the last key. Keep at
-     * most one query in flight: a key released while one runs is held back
-     * (only the box's latest text matters), and sent when the results of the
-     * running query arrive. */
-    var start = document.querySelector(SEARCH_BOX);
-    var gate = { busy: false, held: false, sent: start ? start.value : "", timer: 0 };
-    function release() {
-      gate.busy = false;
-      window.clearTimeout(gate.timer);
-      if (gate.held) {
-        gate.held = false;
-        var box = document.querySelector(SEARCH_BOX);
-        if (box) box.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
-      }
-    }
-    document.addEventListener("keyup", function (ev) {
-      var el = ev.target;
-      if (!el || !el.matches || !el.matches(SEARCH_BOX)) return;
-      if (el.value === gate.sent) return;  /* Material ignores it anyway */
-      if (!el.value.trim()) {  /* cleared: Material asks the worker nothing */
-        gate.sent = el.value;
-        return;
-      }
-      if (gate.busy) {
-        ev.stopPropagation();  /* capture phase: Material never sees it */
-        gate.held = true;
-        return;
-      }
-      gate.busy = true;
-      gate.sent = el.value;
-      /* Never hold keys for long if no result comes (empty query). */
-      gate.timer = window.setTimeout(release, 1500);
-    }, true);
-    var list = document.querySelector(".md-search-result");
-    if (list && window.MutationObserver)
-      new MutationObserver(function () {
-        if (gate.busy) release();
-      }).observe(list, { childList: true, subtree: true, characterData: true });
 
     /* The home page's own search field opens Material's search: the same
      * search, in its full-screen dialog, with what was typed so far. */
@@ -354,7 +564,7 @@
       if (home.form) home.form.addEventListener("submit", open);
     }
 
-    /* A result link carries the found words as ?h=, already folded ("bao").
+    /* A result link carries the found words as ?h=, as typed ("bao").
      * Material's own highlighter would look for them literally and miss
      * "bảo": take the parameter away before Material reads it (when the
      * document is loaded), mark the words ourselves, then put it back. */
