@@ -36,7 +36,7 @@ from typing import Callable
 from ..errors import GuideError, Problem, display_path
 from ..markup import IMAGE_DIR
 from ..model import Guide
-from . import templates
+from . import fitmemo
 from .compat import page_box
 from .kinds import PrintContext
 from .pdf import Layout, printer
@@ -122,6 +122,11 @@ def _bottom(box) -> float:
     return max(_bottom(c) for c in children)
 
 
+def height(layout: Layout) -> float:
+    """Content height of ``layout`` in pages, as the fit memo records it."""
+    return round(measure(layout).pages, fitmemo.HEIGHT_DIGITS)
+
+
 def measure(layout: Layout) -> Measure:
     pages = layout.document.pages
     total = 0.0
@@ -140,27 +145,33 @@ def measure(layout: Layout) -> Measure:
     return Measure(pages=total, parts=parts)
 
 
-_memo: dict[tuple, tuple[int, Fit]] = {}
+_memo: dict[str, fitmemo.Entry] = {}
+"""This process's memo: fit-memo key -> entry (see ``fitmemo``)."""
 
 
-def _memo_key(kind_name: str, guide: Guide, ctx: PrintContext, sources: tuple[str, ...]) -> tuple:
-    # Team layouts have a taller footer strip than the generic one (the
-    # same for every team): whether there is a team counts, not which.
-    return (kind_name, guide.digest, ctx.team is not None, ctx.token(team=False), templates.digest(ctx.settings.posters_dir, sources))
+def _known(kind_name: str, guide: Guide, ctx: PrintContext, sources: tuple[str, ...]) -> fitmemo.Entry | None:
+    key = fitmemo.key(kind_name, guide, ctx, sources)
+    known = _memo.get(key)
+    if known is None:
+        known = fitmemo.load(fitmemo.path(kind_name, guide, ctx, key), key)
+    return known
 
 
 def fitted(kind_name: str, guide: Guide, ctx: PrintContext, sources: tuple[str, ...]) -> int | None:
-    """Index of the variant this process last found for the guide, if any
-    (for tools that want the HTML a PDF was made from)."""
-    known = _memo.get(_memo_key(kind_name, guide, ctx, sources))
-    return known[0] if known else None
+    """Index of the variant the guide was last printed with (by this
+    process, or by any other one with the same inputs: the fit memo), if
+    any (for tools that want the HTML a PDF was made from)."""
+    known = _known(kind_name, guide, ctx, sources)
+    return known.index if known else None
 
 
 def fitted_variant(kind_name: str, guide: Guide, ctx: PrintContext, sources: tuple[str, ...]) -> Fit | None:
-    """The variant this process last printed the guide with, as laid out
-    (with its pagination adjustments, see ``render_fitted``), if any."""
-    known = _memo.get(_memo_key(kind_name, guide, ctx, sources))
-    return known[1] if known else None
+    """The variant the guide was last printed with, as laid out (with its
+    pagination adjustments, see ``render_fitted``), if known: by this
+    process or from the fit memo. A layout of it must still be checked
+    against the page budget (``render_fitted`` does)."""
+    known = _known(kind_name, guide, ctx, sources)
+    return known.fit if known else None
 
 
 Paginate = Callable[[Fit, Layout], "Fit | None"]
@@ -192,10 +203,20 @@ def render_fitted(
     posters = ctx.settings.posters_dir
     pdf_printer = printer(ctx.settings.print_font, ctx.where)
     sheets = [posters / name for name in stylesheets]
-    key = _memo_key(kind_name, guide, ctx, sources)
+    key = fitmemo.key(kind_name, guide, ctx, sources)
+    where = fitmemo.path(kind_name, guide, ctx, key)
 
     def lay_out(fit: Fit) -> Layout:
         return pdf_printer.layout(make_html(fit), posters, sheets, image_dir=ctx.settings.guides_dir / IMAGE_DIR)
+
+    def acceptable(fit: Fit, layout: Layout) -> bool:
+        return layout.page_count <= fit.max_pages and (paginate is None or paginate(fit, layout) is None)
+
+    def remember(i: int, fit: Fit, layout: Layout) -> bytes:
+        entry = fitmemo.Entry(index=i, fit=fit, height=height(layout))
+        _memo[key] = entry
+        fitmemo.save(ctx.settings.cache_dir, where, key, entry)
+        return layout.pdf()
 
     def accept(i: int, fit: Fit, layout: Layout) -> bytes | None:
         """The PDF of ``layout`` (or of its adjusted variant), or None."""
@@ -204,19 +225,26 @@ def render_fitted(
         adjusted = paginate(fit, layout) if paginate else None
         if adjusted is not None:
             fit, layout = adjusted, lay_out(adjusted)
-            if layout.page_count > fit.max_pages or paginate(fit, layout) is not None:
+            if not acceptable(fit, layout):
                 return None
-        _memo[key] = (i, fit)
-        return layout.pdf()
+        return remember(i, fit, layout)
 
-    known = _memo.get(key)
+    # The variant this process or another one printed the same inputs
+    # with: used if it still fits and lays out exactly as remembered.
+    first = None
+    known = _memo.get(key) or fitmemo.load(where, key, fits)
     if known is not None:
-        layout = lay_out(known[1])
-        if layout.page_count <= known[1].max_pages:
+        layout = lay_out(known.fit)
+        if acceptable(known.fit, layout) and height(layout) == known.height:
             _memo[key] = known
             return layout.pdf()
+        _memo.pop(key, None)
+        if known.fit.options == fits[known.index].options:
+            # Not adjusted for its page breaks: as good a start as the probe.
+            probe, first = known.index, layout
 
-    first = lay_out(fits[probe])
+    if first is None:
+        first = lay_out(fits[probe])
     basis, seen = fits[probe], measure(first)
     pages = first.page_count
     for i, fit in enumerate(fits):
