@@ -28,7 +28,6 @@ from scratch, silently: the only cost is time, and the memo is rewritten.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import logging
@@ -63,20 +62,23 @@ class Entry:
     """Content height of that layout in pages (``fitting.measure``)."""
 
 
-def key(kind_name: str, guide: Guide, ctx: PrintContext, sources: tuple[str, ...]) -> str:
-    """The memo key of ``guide``'s ``kind_name`` layout (see the module)."""
-    from .cache import _font_digest, code_digest
+def key(kind_name: str, guide: Guide, ctx: PrintContext, sources: tuple[str, ...], team: bool | None = None) -> str:
+    """The memo key of ``guide``'s ``kind_name`` layout (see the module);
+    ``team``: of the team layout (True) or the generic one (False)
+    instead of ``ctx``'s."""
+    if team is None:
+        team = ctx.team is not None
+    from .cache import _font_digest, category_token, code_digest
 
-    category = ctx.category(guide)
     h = hashlib.sha256()
     for part in (
         f"fit-memo {FORMAT}",
         code_digest(),
         kind_name,
-        "team" if ctx.team is not None else "generic",
+        "team" if team else "generic",
         guide.digest,
         ctx.token(team=False),
-        json.dumps(dataclasses.asdict(category) if dataclasses.is_dataclass(category) else repr(category), sort_keys=True, default=str),
+        category_token(ctx, guide),
         templates.digest(ctx.settings.posters_dir, sources),
         _font_digest(ctx),
     ):
@@ -84,8 +86,11 @@ def key(kind_name: str, guide: Guide, ctx: PrintContext, sources: tuple[str, ...
     return h.hexdigest()
 
 
-def path(kind_name: str, guide: Guide, ctx: PrintContext, memo_key: str) -> Path:
-    folder = kind_name + ("-team" if ctx.team is not None else "")
+def path(kind_name: str, guide: Guide, ctx: PrintContext, memo_key: str, team: bool | None = None) -> Path:
+    """Where the memo of ``memo_key`` is kept (``team`` as for ``key``)."""
+    if team is None:
+        team = ctx.team is not None
+    folder = kind_name + ("-team" if team else "")
     return ctx.settings.cache_dir / "printables" / MEMO_DIR / folder / f"{guide.slug}.{memo_key[:16]}.json"
 
 
@@ -106,6 +111,11 @@ def load(where: Path, memo_key: str, fits: tuple | None = None) -> Entry | None:
     is none or it does not check out (never raises). With ``fits`` (the
     kind's variants) the remembered variant must be one of them, as it is
     today, up to its pagination options."""
+    return _load(where, memo_key, fits)
+
+
+def _load(where: Path, memo_key: str | None, fits: tuple | None) -> Entry | None:
+    """``load``; any key when ``memo_key`` is None (for ``hint``)."""
     from .cache import digest_path
     from .fitting import Fit
 
@@ -119,7 +129,7 @@ def load(where: Path, memo_key: str, fits: tuple | None = None) -> Entry | None:
         return None
     try:
         doc = json.loads(data.decode("utf-8"))
-        if doc.get("format") != FORMAT or doc.get("key") != memo_key:
+        if doc.get("format") != FORMAT or (memo_key is not None and doc.get("key") != memo_key):
             return None
         raw = doc["fit"]
         options = raw["options"]
@@ -170,3 +180,26 @@ def save(cache_dir: Path, where: Path, memo_key: str, entry: Entry) -> None:
         Cache(cache_dir).put(where, data)
     except (OSError, WriteError) as e:
         log.debug("fit memo %s not written: %s", where, e)
+
+
+def hint(kind_name: str, guide: Guide, ctx: PrintContext, sources: tuple[str, ...], fits: tuple) -> int | None:
+    """A first guess for fitting without a memo of these inputs: the
+    variant index of the same guide's other layout (team or generic, whose
+    strips differ a little), else of its newest memo under other inputs (an
+    earlier version of the guide, the templates, camnang...). Only a guess:
+    the fitting checks it like any other variant. None when there is none."""
+    team = ctx.team is not None
+    other_key = key(kind_name, guide, ctx, sources, team=not team)
+    other = load(path(kind_name, guide, ctx, other_key, team=not team), other_key, fits)
+    if other is not None:
+        return other.index
+    folder = path(kind_name, guide, ctx, "", team=team).parent
+    try:
+        older = sorted(folder.glob(f"{guide.slug}.*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    except OSError:
+        return None
+    for where in older:
+        entry = _load(where, None, fits)
+        if entry is not None and entry.fit.options == fits[entry.index].options:
+            return entry.index
+    return None

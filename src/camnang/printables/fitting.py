@@ -84,21 +84,30 @@ class Measure:
     parts: dict[str, float]
     """Height of each top-level part of ``<body>`` by its first class, in
     pages."""
+    images: dict[str, float] = field(default_factory=dict)
+    """Height of the pictures in each part (in pages): sized in mm by the
+    print CSS (``.step-image``), they do not grow with the type size."""
 
-    def predict(self, probe: Fit, fit: Fit) -> float:
-        """Pages ``fit`` is expected to need, from this measure of ``probe``."""
-        scale = (fit.size / probe.size) ** SIZE_EXPONENT
+    def predict(self, probe: Fit, fit: Fit, exponent: float = SIZE_EXPONENT) -> float:
+        """Pages ``fit`` is expected to need, from this measure of ``probe``
+        (content height growing with type size to the power ``exponent``)."""
+        scale = (fit.size / probe.size) ** exponent
         total = self.pages
         fixed = 0.0
         for part, height in self.parts.items():
             if part in fit.drop and part not in probe.drop:
                 total -= height
-            elif part in fit.fixed:
+                continue
+            if part in fit.fixed:
                 total -= height
                 fixed += height
-            elif part in fit.shorten or part in probe.shorten:
+                continue
+            pictures = min(self.images.get(part, 0.0), height)
+            total -= pictures
+            fixed += pictures
+            if part in fit.shorten or part in probe.shorten:
                 keep_probe = probe.shorten.get(part, 1.0) or 1e-9
-                total -= height * (1 - fit.shorten.get(part, 1.0) / keep_probe)
+                total -= (height - pictures) * (1 - fit.shorten.get(part, 1.0) / keep_probe)
         return total * scale + fixed
 
 
@@ -127,10 +136,24 @@ def height(layout: Layout) -> float:
     return round(measure(layout).pages, fitmemo.HEIGHT_DIGITS)
 
 
+def _pictures(box) -> float:
+    """Height of the pictures (``<img>``) inside ``box``."""
+    total = 0.0
+    stack = [box]
+    while stack:
+        box = stack.pop()
+        if getattr(box, "element_tag", None) == "img" and hasattr(box, "margin_height"):
+            total += box.margin_height()
+            continue
+        stack.extend(getattr(box, "children", ()))
+    return total
+
+
 def measure(layout: Layout) -> Measure:
     pages = layout.document.pages
     total = 0.0
     parts: dict[str, float] = {}
+    images: dict[str, float] = {}
     for page in pages:
         body = _body(page)
         if body is None or not body.children:
@@ -142,7 +165,10 @@ def measure(layout: Layout) -> Measure:
             classes = (element.get("class") or "").split() if element is not None else []
             if classes:
                 parts[classes[0]] = parts.get(classes[0], 0.0) + (_bottom(child) - child.position_y) / area
-    return Measure(pages=total, parts=parts)
+                pictures = _pictures(child)
+                if pictures:
+                    images[classes[0]] = images.get(classes[0], 0.0) + pictures / area
+    return Measure(pages=total, parts=parts, images=images)
 
 
 _memo: dict[str, fitmemo.Entry] = {}
@@ -191,6 +217,8 @@ def render_fitted(
     sources: tuple[str, ...],
     too_long: str,
     paginate: Paginate | None = None,
+    exponent: float = SIZE_EXPONENT,
+    tolerance_resized: float = TOLERANCE_RESIZED,
 ) -> bytes:
     """The PDF of the first variant in ``fits`` that fits its page budget.
 
@@ -198,7 +226,12 @@ def render_fitted(
     the message (Vietnamese) when no variant fits. ``paginate``, if given,
     checks the page breaks of a layout that fits; the adjusted variant it
     returns is laid out in its place, and used if it still fits (if not,
-    the next variant is tried).
+    the next variant is tried). ``exponent`` and ``tolerance_resized``:
+    the kind's measured ``SIZE_EXPONENT`` and ``TOLERANCE_RESIZED``.
+
+    Without a memo of the same inputs, the first layout is the variant of
+    the nearest memo there is (the same guide's other layout, generic or
+    team, or its previous version: ``fitmemo.hint``), else ``probe``.
     """
     posters = ctx.settings.posters_dir
     pdf_printer = printer(ctx.settings.print_font, ctx.where)
@@ -244,13 +277,16 @@ def render_fitted(
             probe, first = known.index, layout
 
     if first is None:
+        hint = fitmemo.hint(kind_name, guide, ctx, sources, fits)
+        if hint is not None:
+            probe = hint
         first = lay_out(fits[probe])
     basis, seen = fits[probe], measure(first)
     pages = first.page_count
     for i, fit in enumerate(fits):
         if i == probe:
             layout = first
-        elif seen.predict(basis, fit) > fit.max_pages * (1 + (TOLERANCE if fit.size == basis.size else TOLERANCE_RESIZED)):
+        elif seen.predict(basis, fit, exponent) > fit.max_pages * (1 + (TOLERANCE if fit.size == basis.size else tolerance_resized)):
             continue
         else:
             layout = lay_out(fit)

@@ -59,8 +59,15 @@ FITS = (
     Fit("two-pages", 12, max_pages=2),
     Fit("two-pages", 12, max_pages=2, drop=frozenset({TROUBLE})),
 )
-PROBE = 5
-"""Most guides are long enough to need both sides of the sheet (14 pt)."""
+PROBE = 4
+"""Most guides are long enough to need both sides of the sheet (14 to
+15 pt; from 15 pt the larger sizes are predicted more closely)."""
+SIZE_EXPONENT = 1.6
+"""Height grows with type size to about this power on leaflets (measured
+on the bundled guides, see ``fitting.SIZE_EXPONENT``)."""
+TOLERANCE_RESIZED = 0.06
+"""Same-column predictions across sizes are within 0.5 % on the bundled
+guides at ``SIZE_EXPONENT``: 6 % is room enough (``fitting``)."""
 
 
 def step_pages(layout: Layout) -> list[int]:
@@ -129,6 +136,8 @@ def render(guide: Guide, ctx: PrintContext) -> bytes:
         LEAFLET.sources,
         too_long="hướng dẫn quá dài, tờ rơi cần hơn hai trang A4",
         paginate=paginate,
+        exponent=SIZE_EXPONENT,
+        tolerance_resized=TOLERANCE_RESIZED,
     )
 
 
