@@ -218,7 +218,7 @@ def render_fitted(
     too_long: str,
     paginate: Paginate | None = None,
     exponent: float = SIZE_EXPONENT,
-    tolerance_resized: float = TOLERANCE_RESIZED,
+    tolerance: tuple[float, float] = (TOLERANCE, TOLERANCE_RESIZED),
 ) -> bytes:
     """The PDF of the first variant in ``fits`` that fits its page budget.
 
@@ -226,8 +226,8 @@ def render_fitted(
     the message (Vietnamese) when no variant fits. ``paginate``, if given,
     checks the page breaks of a layout that fits; the adjusted variant it
     returns is laid out in its place, and used if it still fits (if not,
-    the next variant is tried). ``exponent`` and ``tolerance_resized``:
-    the kind's measured ``SIZE_EXPONENT`` and ``TOLERANCE_RESIZED``.
+    the next variant is tried). ``exponent`` and ``tolerance``: the kind's
+    measured ``SIZE_EXPONENT`` and (``TOLERANCE``, ``TOLERANCE_RESIZED``).
 
     Without a memo of the same inputs, the first layout is the variant of
     the nearest memo there is (the same guide's other layout, generic or
@@ -286,7 +286,7 @@ def render_fitted(
     for i, fit in enumerate(fits):
         if i == probe:
             layout = first
-        elif seen.predict(basis, fit, exponent) > fit.max_pages * (1 + (TOLERANCE if fit.size == basis.size else tolerance_resized)):
+        elif seen.predict(basis, fit, exponent) > fit.max_pages * (1 + tolerance[fit.size != basis.size]):
             continue
         else:
             layout = lay_out(fit)
