@@ -11,21 +11,29 @@ content instead, and the page says where the rest is (the QR code to the
 guide's page).
 
 Laying out every variant in turn would cost up to one render per variant.
-Instead one *probe* variant is laid out first (the one most guides end up
-with), and the space each part of the page takes in it predicts the others:
-height grows with type size (to the power ``SIZE_EXPONENT``), dropped
-parts take none, shortened parts take their share of lines. Variants predicted to be
-clearly too long are skipped, the rest are laid out in order of preference
-until one fits (each one that does not fit becomes the basis of the next
-predictions: it is closer to them than the probe). Predictions only skip work: the page count of the real
-layout decides, so the result is the same as trying every variant, as long
-as no prediction is more than ``TOLERANCE`` too pessimistic (on the
-bundled guides and test fixtures, it is: tests/test_printables.py).
+Instead one *probe* variant is laid out first (the kind's first guess,
+or the variant of the nearest fit memo, see below), and the space each
+part of the page takes in it predicts the others: height grows with type
+size (to the power ``SIZE_EXPONENT``), dropped parts take none, shortened
+parts take their share of lines, pictures keep their height. Variants
+predicted to be clearly too long are skipped, the rest are laid out in
+order of preference until one fits (each one that does not fit becomes
+the basis of the next predictions: it is closer to them than the probe).
+Predictions only skip work: the page count of the real layout decides, so
+the result is the same as trying every variant, as long as no prediction
+is more than ``TOLERANCE`` too pessimistic (on the bundled guides and
+test fixtures, it is for leaflets, tests/test_printables.py; for posters
+see ``poster.TWO_COLUMNS``).
 
-The variant that fitted is remembered per worker process, for the guide,
-templates, settings and whether there is a team (not which: the footer
-strip of a team layout is taller than the generic one, but the same for
-every team), so every team after the first lays out once.
+The variant that fitted is remembered in the build cache, the *fit memo*
+(``fitmemo``), keyed by everything the layout is made from, for the
+generic layout and the team layout (whether there is a team counts, not
+which: the footer strip of a team layout is taller than the generic one,
+but the same for every team). Any later render of the same inputs, in
+this process or another (a fresh build, CI, every team-pack worker), lays
+that variant out once, and uses it if it still fits its page budget, with
+acceptable page breaks, at exactly the content height remembered;
+otherwise it fits again from scratch, silently, and the memo is rewritten.
 """
 
 from __future__ import annotations
@@ -211,7 +219,7 @@ def render_fitted(
     guide: Guide,
     ctx: PrintContext,
     fits: tuple[Fit, ...],
-    probe: int,
+    probe: int | Callable[[], int],
     make_html: Callable[[Fit], str],
     stylesheets: tuple[str, ...],
     sources: tuple[str, ...],
@@ -222,7 +230,8 @@ def render_fitted(
 ) -> bytes:
     """The PDF of the first variant in ``fits`` that fits its page budget.
 
-    ``probe`` is the index of the variant laid out first; ``too_long`` is
+    ``probe`` is the index of the variant laid out first (or a function
+    that guesses it, called only when there is no memo); ``too_long`` is
     the message (Vietnamese) when no variant fits. ``paginate``, if given,
     checks the page breaks of a layout that fits; the adjusted variant it
     returns is laid out in its place, and used if it still fits (if not,
@@ -278,8 +287,7 @@ def render_fitted(
 
     if first is None:
         hint = fitmemo.hint(kind_name, guide, ctx, sources, fits)
-        if hint is not None:
-            probe = hint
+        probe = hint if hint is not None else probe() if callable(probe) else probe
         first = lay_out(fits[probe])
     basis, seen = fits[probe], measure(first)
     pages = first.page_count

@@ -170,7 +170,7 @@ def render(guide: Guide, ctx: PrintContext) -> bytes:
         guide,
         ctx,
         FITS,
-        first_guess(guide, ctx),
+        lambda: first_guess(guide, ctx),
         lambda fit: html(guide, ctx, fit),
         STYLESHEETS,
         LEAFLET.sources,
