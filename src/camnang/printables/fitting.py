@@ -274,11 +274,14 @@ def render_fitted(
     # The variant this process or another one printed the same inputs
     # with: used if it still fits and lays out exactly as remembered.
     first = None
-    known = _memo.get(key) or fitmemo.load(where, key, fits)
+    in_process = _memo.get(key)
+    known = in_process or fitmemo.load(where, key, fits)
     if known is not None:
         layout = lay_out(known.fit)
         if acceptable(known.fit, layout) and height(layout) == known.height:
             _memo[key] = known
+            if in_process is not None and not where.is_file():  # the cache was emptied meanwhile
+                fitmemo.save(ctx.settings.cache_dir, where, key, known)
             return layout.pdf()
         _memo.pop(key, None)
         if known.fit.options == fits[known.index].options:
