@@ -8,6 +8,8 @@ Modules, one job each:
 - ``leaflet``, ``poster``  the two renderers: guide -> HTML (templates in
                 ``posters/``) -> PDF fitted to its page budget;
 - ``fitting``   choosing the variant (type size, content) that fits;
+- ``fitmemo``   the variant each document fitted, kept in the build cache
+                for other processes (checked, never trusted blindly);
 - ``templates`` the Jinja2 environment of ``posters/``, template errors;
 - ``fonts``     the print font, checked to cover Vietnamese;
 - ``qr``        QR codes as inline SVG of a given printed size;

@@ -2,7 +2,8 @@
 
 The key of an output hashes everything its bytes are made from (see
 ``kinds``): the guide's digest, the kind's template and CSS files with
-what they include, the settings it reads, the team (team packs), the font
+what they include, the settings it reads, the guide's category as
+configured (its name and icon are printed), the team (team packs), the font
 files, the camnang source code and the versions of WeasyPrint, pydyf and
 segno. Same key, same bytes: a rebuild with nothing changed renders
 nothing, and a changed guide re-renders only its own files.
@@ -28,7 +29,9 @@ them, get the structural check only. Entries are written through
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import os
 from functools import lru_cache
 from importlib import metadata
@@ -73,6 +76,12 @@ def _font_digest(ctx: PrintContext) -> str:
     return h.hexdigest()
 
 
+def category_token(ctx: PrintContext, guide: Guide) -> str:
+    """The guide's category as configured (its name and icon are printed)."""
+    category = ctx.category(guide)
+    return json.dumps(dataclasses.asdict(category) if category is not None else None, sort_keys=True, ensure_ascii=False)
+
+
 def output_key(kind: Kind, guide: Guide, ctx: PrintContext, sources_digest: str | None = None) -> str:
     """The content hash of one output. ``sources_digest`` (the kind's
     ``templates.digest``) can be passed in when computed once per build."""
@@ -85,6 +94,7 @@ def output_key(kind: Kind, guide: Guide, ctx: PrintContext, sources_digest: str 
         kind.filename,
         guide.digest,
         ctx.token(kind.settings),
+        category_token(ctx, guide),
         sources_digest,
         _font_digest(ctx),
     ):

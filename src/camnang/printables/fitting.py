@@ -11,21 +11,29 @@ content instead, and the page says where the rest is (the QR code to the
 guide's page).
 
 Laying out every variant in turn would cost up to one render per variant.
-Instead one *probe* variant is laid out first (the one most guides end up
-with), and the space each part of the page takes in it predicts the others:
-height grows with type size (to the power ``SIZE_EXPONENT``), dropped
-parts take none, shortened parts take their share of lines. Variants predicted to be
-clearly too long are skipped, the rest are laid out in order of preference
-until one fits (each one that does not fit becomes the basis of the next
-predictions: it is closer to them than the probe). Predictions only skip work: the page count of the real
-layout decides, so the result is the same as trying every variant, as long
-as no prediction is more than ``TOLERANCE`` too pessimistic (on the
-bundled guides and test fixtures, it is: tests/test_printables.py).
+Instead one *probe* variant is laid out first (the kind's first guess,
+or the variant of the nearest fit memo, see below), and the space each
+part of the page takes in it predicts the others: height grows with type
+size (to the power ``SIZE_EXPONENT``), dropped parts take none, shortened
+parts take their share of lines, pictures keep their height. Variants
+predicted to be clearly too long are skipped, the rest are laid out in
+order of preference until one fits (each one that does not fit becomes
+the basis of the next predictions: it is closer to them than the probe).
+Predictions only skip work: the page count of the real layout decides, so
+the result is the same as trying every variant, as long as no prediction
+is more than ``TOLERANCE`` too pessimistic (on the bundled guides and
+test fixtures, it is for leaflets, tests/test_printables.py; for posters
+see ``poster.TWO_COLUMNS``).
 
-The variant that fitted is remembered per worker process, for the guide,
-templates, settings and whether there is a team (not which: the footer
-strip of a team layout is taller than the generic one, but the same for
-every team), so every team after the first lays out once.
+The variant that fitted is remembered in the build cache, the *fit memo*
+(``fitmemo``), keyed by everything the layout is made from, for the
+generic layout and the team layout (whether there is a team counts, not
+which: the footer strip of a team layout is taller than the generic one,
+but the same for every team). Any later render of the same inputs, in
+this process or another (a fresh build, CI, every team-pack worker), lays
+that variant out once, and uses it if it still fits its page budget, with
+acceptable page breaks, at exactly the content height remembered;
+otherwise it fits again from scratch, silently, and the memo is rewritten.
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ from typing import Callable
 from ..errors import GuideError, Problem, display_path
 from ..markup import IMAGE_DIR
 from ..model import Guide
-from . import templates
+from . import fitmemo
 from .compat import page_box
 from .kinds import PrintContext
 from .pdf import Layout, printer
@@ -84,21 +92,30 @@ class Measure:
     parts: dict[str, float]
     """Height of each top-level part of ``<body>`` by its first class, in
     pages."""
+    images: dict[str, float] = field(default_factory=dict)
+    """Height of the pictures in each part (in pages): sized in mm by the
+    print CSS (``.step-image``), they do not grow with the type size."""
 
-    def predict(self, probe: Fit, fit: Fit) -> float:
-        """Pages ``fit`` is expected to need, from this measure of ``probe``."""
-        scale = (fit.size / probe.size) ** SIZE_EXPONENT
+    def predict(self, probe: Fit, fit: Fit, exponent: float = SIZE_EXPONENT) -> float:
+        """Pages ``fit`` is expected to need, from this measure of ``probe``
+        (content height growing with type size to the power ``exponent``)."""
+        scale = (fit.size / probe.size) ** exponent
         total = self.pages
         fixed = 0.0
         for part, height in self.parts.items():
             if part in fit.drop and part not in probe.drop:
                 total -= height
-            elif part in fit.fixed:
+                continue
+            if part in fit.fixed:
                 total -= height
                 fixed += height
-            elif part in fit.shorten or part in probe.shorten:
+                continue
+            pictures = min(self.images.get(part, 0.0), height)
+            total -= pictures
+            fixed += pictures
+            if part in fit.shorten or part in probe.shorten:
                 keep_probe = probe.shorten.get(part, 1.0) or 1e-9
-                total -= height * (1 - fit.shorten.get(part, 1.0) / keep_probe)
+                total -= (height - pictures) * (1 - fit.shorten.get(part, 1.0) / keep_probe)
         return total * scale + fixed
 
 
@@ -122,10 +139,29 @@ def _bottom(box) -> float:
     return max(_bottom(c) for c in children)
 
 
+def height(layout: Layout) -> float:
+    """Content height of ``layout`` in pages, as the fit memo records it."""
+    return round(measure(layout).pages, fitmemo.HEIGHT_DIGITS)
+
+
+def _pictures(box) -> float:
+    """Height of the pictures (``<img>``) inside ``box``."""
+    total = 0.0
+    stack = [box]
+    while stack:
+        box = stack.pop()
+        if getattr(box, "element_tag", None) == "img" and hasattr(box, "margin_height"):
+            total += box.margin_height()
+            continue
+        stack.extend(getattr(box, "children", ()))
+    return total
+
+
 def measure(layout: Layout) -> Measure:
     pages = layout.document.pages
     total = 0.0
     parts: dict[str, float] = {}
+    images: dict[str, float] = {}
     for page in pages:
         body = _body(page)
         if body is None or not body.children:
@@ -137,30 +173,39 @@ def measure(layout: Layout) -> Measure:
             classes = (element.get("class") or "").split() if element is not None else []
             if classes:
                 parts[classes[0]] = parts.get(classes[0], 0.0) + (_bottom(child) - child.position_y) / area
-    return Measure(pages=total, parts=parts)
+                pictures = _pictures(child)
+                if pictures:
+                    images[classes[0]] = images.get(classes[0], 0.0) + pictures / area
+    return Measure(pages=total, parts=parts, images=images)
 
 
-_memo: dict[tuple, tuple[int, Fit]] = {}
+_memo: dict[str, fitmemo.Entry] = {}
+"""This process's memo: fit-memo key -> entry (see ``fitmemo``)."""
 
 
-def _memo_key(kind_name: str, guide: Guide, ctx: PrintContext, sources: tuple[str, ...]) -> tuple:
-    # Team layouts have a taller footer strip than the generic one (the
-    # same for every team): whether there is a team counts, not which.
-    return (kind_name, guide.digest, ctx.team is not None, ctx.token(team=False), templates.digest(ctx.settings.posters_dir, sources))
+def _known(kind_name: str, guide: Guide, ctx: PrintContext, sources: tuple[str, ...]) -> fitmemo.Entry | None:
+    key = fitmemo.key(kind_name, guide, ctx, sources)
+    known = _memo.get(key)
+    if known is None:
+        known = fitmemo.load(fitmemo.path(kind_name, guide, ctx, key), key)
+    return known
 
 
 def fitted(kind_name: str, guide: Guide, ctx: PrintContext, sources: tuple[str, ...]) -> int | None:
-    """Index of the variant this process last found for the guide, if any
-    (for tools that want the HTML a PDF was made from)."""
-    known = _memo.get(_memo_key(kind_name, guide, ctx, sources))
-    return known[0] if known else None
+    """Index of the variant the guide was last printed with (by this
+    process, or by any other one with the same inputs: the fit memo), if
+    any (for tools that want the HTML a PDF was made from)."""
+    known = _known(kind_name, guide, ctx, sources)
+    return known.index if known else None
 
 
 def fitted_variant(kind_name: str, guide: Guide, ctx: PrintContext, sources: tuple[str, ...]) -> Fit | None:
-    """The variant this process last printed the guide with, as laid out
-    (with its pagination adjustments, see ``render_fitted``), if any."""
-    known = _memo.get(_memo_key(kind_name, guide, ctx, sources))
-    return known[1] if known else None
+    """The variant the guide was last printed with, as laid out (with its
+    pagination adjustments, see ``render_fitted``), if known: by this
+    process or from the fit memo. A layout of it must still be checked
+    against the page budget (``render_fitted`` does)."""
+    known = _known(kind_name, guide, ctx, sources)
+    return known.fit if known else None
 
 
 Paginate = Callable[[Fit, Layout], "Fit | None"]
@@ -174,28 +219,46 @@ def render_fitted(
     guide: Guide,
     ctx: PrintContext,
     fits: tuple[Fit, ...],
-    probe: int,
+    probe: int | Callable[[], int],
     make_html: Callable[[Fit], str],
     stylesheets: tuple[str, ...],
     sources: tuple[str, ...],
     too_long: str,
     paginate: Paginate | None = None,
+    exponent: float = SIZE_EXPONENT,
+    tolerance: tuple[float, float] = (TOLERANCE, TOLERANCE_RESIZED),
 ) -> bytes:
     """The PDF of the first variant in ``fits`` that fits its page budget.
 
-    ``probe`` is the index of the variant laid out first; ``too_long`` is
+    ``probe`` is the index of the variant laid out first (or a function
+    that guesses it, called only when there is no memo); ``too_long`` is
     the message (Vietnamese) when no variant fits. ``paginate``, if given,
     checks the page breaks of a layout that fits; the adjusted variant it
     returns is laid out in its place, and used if it still fits (if not,
-    the next variant is tried).
+    the next variant is tried). ``exponent`` and ``tolerance``: the kind's
+    measured ``SIZE_EXPONENT`` and (``TOLERANCE``, ``TOLERANCE_RESIZED``).
+
+    Without a memo of the same inputs, the first layout is the variant of
+    the nearest memo there is (the same guide's other layout, generic or
+    team, or its previous version: ``fitmemo.hint``), else ``probe``.
     """
     posters = ctx.settings.posters_dir
     pdf_printer = printer(ctx.settings.print_font, ctx.where)
     sheets = [posters / name for name in stylesheets]
-    key = _memo_key(kind_name, guide, ctx, sources)
+    key = fitmemo.key(kind_name, guide, ctx, sources)
+    where = fitmemo.path(kind_name, guide, ctx, key)
 
     def lay_out(fit: Fit) -> Layout:
         return pdf_printer.layout(make_html(fit), posters, sheets, image_dir=ctx.settings.guides_dir / IMAGE_DIR)
+
+    def acceptable(fit: Fit, layout: Layout) -> bool:
+        return layout.page_count <= fit.max_pages and (paginate is None or paginate(fit, layout) is None)
+
+    def remember(i: int, fit: Fit, layout: Layout) -> bytes:
+        entry = fitmemo.Entry(index=i, fit=fit, height=height(layout))
+        _memo[key] = entry
+        fitmemo.save(ctx.settings.cache_dir, where, key, entry)
+        return layout.pdf()
 
     def accept(i: int, fit: Fit, layout: Layout) -> bytes | None:
         """The PDF of ``layout`` (or of its adjusted variant), or None."""
@@ -204,25 +267,37 @@ def render_fitted(
         adjusted = paginate(fit, layout) if paginate else None
         if adjusted is not None:
             fit, layout = adjusted, lay_out(adjusted)
-            if layout.page_count > fit.max_pages or paginate(fit, layout) is not None:
+            if not acceptable(fit, layout):
                 return None
-        _memo[key] = (i, fit)
-        return layout.pdf()
+        return remember(i, fit, layout)
 
-    known = _memo.get(key)
+    # The variant this process or another one printed the same inputs
+    # with: used if it still fits and lays out exactly as remembered.
+    first = None
+    in_process = _memo.get(key)
+    known = in_process or fitmemo.load(where, key, fits)
     if known is not None:
-        layout = lay_out(known[1])
-        if layout.page_count <= known[1].max_pages:
+        layout = lay_out(known.fit)
+        if acceptable(known.fit, layout) and height(layout) == known.height:
             _memo[key] = known
+            if in_process is not None and not where.is_file():  # the cache was emptied meanwhile
+                fitmemo.save(ctx.settings.cache_dir, where, key, known)
             return layout.pdf()
+        _memo.pop(key, None)
+        if known.fit.options == fits[known.index].options:
+            # Not adjusted for its page breaks: as good a start as the probe.
+            probe, first = known.index, layout
 
-    first = lay_out(fits[probe])
+    if first is None:
+        hint = fitmemo.hint(kind_name, guide, ctx, sources, fits)
+        probe = hint if hint is not None else probe() if callable(probe) else probe
+        first = lay_out(fits[probe])
     basis, seen = fits[probe], measure(first)
     pages = first.page_count
     for i, fit in enumerate(fits):
         if i == probe:
             layout = first
-        elif seen.predict(basis, fit) > fit.max_pages * (1 + (TOLERANCE if fit.size == basis.size else TOLERANCE_RESIZED)):
+        elif seen.predict(basis, fit, exponent) > fit.max_pages * (1 + tolerance[fit.size != basis.size]):
             continue
         else:
             layout = lay_out(fit)

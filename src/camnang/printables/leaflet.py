@@ -31,7 +31,7 @@ import dataclasses
 from ..model import Guide
 from . import templates
 from .compat import page_box
-from .fitting import Fit, render_fitted
+from .fitting import Fit, Measure, render_fitted
 from .pdf import Layout
 from .kinds import Kind, PrintContext
 from .pdf import AUTHOR
@@ -59,8 +59,34 @@ FITS = (
     Fit("two-pages", 12, max_pages=2),
     Fit("two-pages", 12, max_pages=2, drop=frozenset({TROUBLE})),
 )
-PROBE = 5
-"""Most guides are long enough to need both sides of the sheet (14 pt)."""
+PROBE = 4
+"""Laid out first when ``first_guess`` finds no variant (a guide too long
+for two pages, most likely)."""
+SIZE_EXPONENT = 1.6
+"""Height grows with type size to about this power on leaflets (measured
+on the bundled guides, see ``fitting.SIZE_EXPONENT``)."""
+TOLERANCE = (0.02, 0.04)
+"""How much longer than its budget a variant may be predicted and still be
+laid out (same size, another size; see ``fitting.TOLERANCE``). At
+``SIZE_EXPONENT``, no variant that fits a bundled guide or test fixture is
+predicted above its budget (at most 99.6 % of it): 2 and 4 % are margin,
+and each percent less saves layouts of variants that just do not fit."""
+
+GUESS_FIT = 4
+"""The variant the text estimate (``first_guess``) is calibrated on."""
+GUESS_LINE_MM = 170
+"""Width of a line of text on the leaflet, about (A4 less margins and bullets)."""
+GUESS_TITLE_MM = 182
+"""Width of the title's lines (20 pt bold)."""
+GUESS_PAGES = (0.0302, 0.0043, 0.0269, 0.4029)
+"""Content height at ``GUESS_FIT`` in pages: per line of text (every block
+wrapped at ``GUESS_LINE_MM``), per block, per line of title, and fixed.
+Least squares on the bundled guides and test fixtures: within 3 % for
+guides without pictures."""
+GUESS_PICTURE = 0.16
+"""Pages a step picture takes (``.step-image``: at most 45 mm, with its margins)."""
+GUESS_MARGIN = 0.02
+"""The first guess must be predicted this much under its budget."""
 
 
 def step_pages(layout: Layout) -> list[int]:
@@ -117,18 +143,41 @@ def html(guide: Guide, ctx: PrintContext, fit: Fit) -> str:
     )
 
 
+def first_guess(guide: Guide, ctx: PrintContext) -> int:
+    """The variant to lay out first: the first one a text estimate (the
+    print font's glyph widths, no layout) predicts to fit. Only a guess:
+    the fitting measures the real layout and tries what it must from there
+    (``fitting.render_fitted``); a good guess saves layouts."""
+    from ..markup import to_text
+    from .teamstrip import widths
+
+    measure = widths(ctx.settings.print_font)
+    blocks = [guide.summary, *guide.prepare, *(step.content for step in guide.steps), *guide.tips, *guide.troubleshooting]
+    lines = sum(measure.lines(b if isinstance(b, str) else to_text(b), GUESS_LINE_MM, FITS[GUESS_FIT].size, False) for b in blocks)
+    title = measure.lines(guide.title, GUESS_TITLE_MM, 20, True)
+    per_line, per_block, per_title_line, fixed = GUESS_PAGES
+    pages = per_line * lines + per_block * len(blocks) + per_title_line * title + fixed + GUESS_PICTURE * len(guide.images)
+    estimate = Measure(pages=pages, parts={})
+    for i, fit in enumerate(FITS):
+        if estimate.predict(FITS[GUESS_FIT], fit, SIZE_EXPONENT) <= fit.max_pages * (1 - GUESS_MARGIN):
+            return i
+    return PROBE
+
+
 def render(guide: Guide, ctx: PrintContext) -> bytes:
     return render_fitted(
         "leaflet",
         guide,
         ctx,
         FITS,
-        PROBE,
+        lambda: first_guess(guide, ctx),
         lambda fit: html(guide, ctx, fit),
         STYLESHEETS,
         LEAFLET.sources,
         too_long="hướng dẫn quá dài, tờ rơi cần hơn hai trang A4",
         paginate=paginate,
+        exponent=SIZE_EXPONENT,
+        tolerance=TOLERANCE,
     )
 
 
