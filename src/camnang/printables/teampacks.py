@@ -21,7 +21,12 @@ size in the page margin. So each worker process:
    the blank left room for them (one small layout per team per paper
    size, whatever the number of guides);
 3. stamps that strip, as one PDF form XObject, onto every page of each
-   guide's blank (pypdf, no layout), and writes the file.
+   guide's blank (``stamp``: qpdf, no layout), and links the file into
+   the team's folder.
+
+The blanks are kept in the cache too (``team-packs/_blank/``), so a later
+run lays none of them out; ``tron-bo.pdf``'s blank is one document of all
+the blank leaflets, its fonts embedded once.
 
 The result is the same page as ``kind.render(guide, PrintContext(settings,
 team))`` (tests compare them), at a fraction of the cost. Every output is
@@ -49,8 +54,8 @@ from ..config import Settings
 from ..errors import CamnangError, Problem, display_path
 from ..model import Guide, Library
 from ..roster import Team
-from . import templates
-from .cache import Cache, output_key, write_atomic, write_if_changed
+from . import stamp, templates
+from .cache import Cache, output_key, write_atomic
 from .kinds import Kind, PrintContext
 from .leaflet import LEAFLET
 from .pdf import AUTHOR, printer
@@ -242,34 +247,70 @@ def _init_worker(settings: Settings, guides: tuple[Guide, ...], out_dir: Path, r
     """Worker start: settings, guides, fonts and stylesheets once; the
     blanks of each guide are laid out when first needed."""
     _worker.clear()
-    _worker.update(settings=settings, guides=guides, out_dir=out_dir, roster=roster, blanks={}, pages={})
+    _worker.update(settings=settings, guides=guides, out_dir=out_dir, roster=roster, pages={})
+    _worker["blanks"] = stamp.BlankStore(Cache(settings.cache_dir).root / "team-packs" / "_blank")
     printer(settings.print_font, PrintContext(settings).where)
     _worker["sources"] = {
         kind.name: templates.digest(settings.posters_dir, (*kind.sources, STRIP_TEMPLATE, STRIP_CSS)) for kind in pack_kinds()
     }
 
 
-def _blank(kind: Kind, guide: Guide):
-    """The guide's page(s) in the team layout with the team's cells empty,
-    laid out once per worker (as a parsed PDF)."""
-    import pypdf
+def _blank_key(kind: Kind, guide: Guide) -> str:
+    return output_key(kind, guide, PrintContext(_worker["settings"], BLANK), _worker["sources"][kind.name])
 
+
+def _blank(kind: Kind, guide: Guide) -> bytes:
+    """The guide's page(s) in the team layout with the team's cells empty
+    (a PDF), laid out once (then cached)."""
     key = (kind.name, guide.slug)
-    blanks = _worker["blanks"]
-    if key not in blanks:
-        data = kind.render(guide, PrintContext(_worker["settings"], BLANK))
-        blanks[key] = pypdf.PdfReader(io.BytesIO(data))
-        _worker["pages"][key] = len(blanks[key].pages)
-    return blanks[key]
+    data = _worker["blanks"].get(
+        f"{kind.name}-{guide.slug}",
+        _blank_key(kind, guide),
+        lambda: stamp.recompress(kind.render(guide, PrintContext(_worker["settings"], BLANK))),
+    )
+    if key not in _worker["pages"]:
+        _worker["pages"][key] = len(stamp.open_pdf(data).pages)
+    return data
+
+
+def _blank_all(guides: Sequence[Guide]) -> bytes:
+    """The blank leaflets of ``guides`` as one document (``tron-bo.pdf``
+    before stamping): laid out again from the fitted variant, so that
+    WeasyPrint embeds each font once for all the pages."""
+    from . import fitting, leaflet
+    from ..markup import IMAGE_DIR
+
+    settings: Settings = _worker["settings"]
+
+    def make() -> bytes:
+        ctx = PrintContext(settings, BLANK)
+        posters = settings.posters_dir
+        sheets = [posters / name for name in leaflet.STYLESHEETS]
+        pdf_printer = printer(settings.print_font, ctx.where)
+        layouts = []
+        for guide in guides:
+            index = fitting.fitted(LEAFLET.name, guide, ctx, LEAFLET.sources)
+            if index is None:  # blank taken from the cache: find the variant again
+                LEAFLET.render(guide, ctx)
+                index = fitting.fitted(LEAFLET.name, guide, ctx, LEAFLET.sources)
+            html = leaflet.html(guide, ctx, leaflet.FITS[index])
+            layouts.append(pdf_printer.layout(html, posters, sheets, image_dir=settings.guides_dir / IMAGE_DIR))
+        expected = sum(_worker["pages"][(LEAFLET.name, g.slug)] for g in guides)
+        if sum(layout.page_count for layout in layouts) != expected:
+            raise RuntimeError("tron-bo.pdf: the blank leaflets laid out again have a different page count")
+        return stamp.combine(layouts)
+
+    for guide in guides:
+        _blank(LEAFLET, guide)
+    key = _digest(*(_blank_key(LEAFLET, g) for g in guides))
+    return _worker["blanks"].get("tron-bo", key, make)
 
 
 def _pages(kind: Kind, guide: Guide, cached: Path) -> int:
     """Pages of a guide's file of ``kind``: the same for every team."""
     key = (kind.name, guide.slug)
     if key not in _worker["pages"]:
-        import pypdf
-
-        _worker["pages"][key] = len(pypdf.PdfReader(cached).pages)
+        _worker["pages"][key] = stamp.page_count(cached)
     return _worker["pages"][key]
 
 
@@ -319,62 +360,6 @@ def _check_fits(layout, team: Team, kind: Kind) -> None:
         stack.extend(getattr(box, "children", ()))
 
 
-def _form(writer, strip_page):
-    """The strip page as a form XObject of ``writer`` (one per document,
-    drawn on every page)."""
-    from pypdf.generic import ArrayObject, DecodedStreamObject, FloatObject, NameObject
-
-    form = DecodedStreamObject()
-    form.set_data(strip_page.get_contents().get_data())
-    form[NameObject("/Type")] = NameObject("/XObject")
-    form[NameObject("/Subtype")] = NameObject("/Form")
-    form[NameObject("/BBox")] = ArrayObject([FloatObject(v) for v in strip_page.mediabox])
-    resources = strip_page.get("/Resources")
-    if resources is not None:
-        form[NameObject("/Resources")] = resources.get_object().clone(writer)
-    return writer._add_object(form)
-
-
-def _stamp(writer, page, form_ref) -> None:
-    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
-
-    resources = page.get("/Resources")
-    resources = resources.get_object() if resources is not None else DictionaryObject()
-    page[NameObject("/Resources")] = resources
-    xobjects = resources.get("/XObject")
-    xobjects = xobjects.get_object() if xobjects is not None else DictionaryObject()
-    resources[NameObject("/XObject")] = xobjects
-    xobjects[NameObject("/CamnangTeam")] = form_ref
-    draw = DecodedStreamObject()
-    draw.set_data(b"q /CamnangTeam Do Q\n")
-    before = DecodedStreamObject()
-    before.set_data(b"q\n")
-    after = DecodedStreamObject()
-    after.set_data(b"\nQ\n")
-    contents = page.get("/Contents")
-    contents = contents.get_object() if contents is not None else ArrayObject()
-    parts = list(contents) if isinstance(contents, ArrayObject) else [page.raw_get("/Contents")]
-    page[NameObject("/Contents")] = ArrayObject(
-        [writer._add_object(before), *parts, writer._add_object(after), writer._add_object(draw)]
-    )
-
-
-def stamped(blanks: list, strip_page) -> bytes:
-    """The pages of ``blanks`` (parsed PDFs) in one document, the strip
-    drawn on each; metadata and language of the first."""
-    import pypdf
-
-    writer = pypdf.PdfWriter(clone_from=blanks[0])
-    for other in blanks[1:]:
-        writer.append(other)
-    form = _form(writer, strip_page)
-    for page in writer.pages:
-        _stamp(writer, page, form)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
 def _digest(*parts: str) -> str:
     h = hashlib.sha256()
     for part in parts:
@@ -384,9 +369,7 @@ def _digest(*parts: str) -> str:
 
 def _pack(team: Team) -> TeamResult:
     """Every file of one team's pack: from the cache, or stamped; then
-    written into its folder (atomically, only when different)."""
-    import pypdf
-
+    linked into its folder (atomically, only when different)."""
     settings: Settings = _worker["settings"]
     guides: tuple[Guide, ...] = _worker["guides"]
     cache_root = Cache(settings.cache_dir).root / "team-packs" / team.id
@@ -402,9 +385,8 @@ def _pack(team: Team) -> TeamResult:
                 path = cache_root / f"{Path(name).stem}.{key[:16]}.pdf"
                 if not path.is_file():
                     if kind.name not in strips:
-                        data = strip_pdf(kind, team, settings)
-                        strips[kind.name] = pypdf.PdfReader(io.BytesIO(data)).pages[0]
-                    Cache(settings.cache_dir).put(path, stamped([_blank(kind, guide)], strips[kind.name]))
+                        strips[kind.name] = strip_pdf(kind, team, settings)
+                    Cache(settings.cache_dir).put(path, stamp.stamp(_blank(kind, guide), strips[kind.name]))
                     rendered += 1
                 files.append((name, _pages(kind, guide, path), path))
         leaflets = [f for f in files if f[0].startswith("to-roi-")]
@@ -412,9 +394,8 @@ def _pack(team: Team) -> TeamResult:
         path = cache_root / f"tron-bo.{key[:16]}.pdf"
         if not path.is_file():
             if "leaflet" not in strips:
-                strips["leaflet"] = pypdf.PdfReader(io.BytesIO(strip_pdf(LEAFLET, team, settings))).pages[0]
-            blanks = [_blank(LEAFLET, g) for g in guides]
-            Cache(settings.cache_dir).put(path, stamped(blanks, strips["leaflet"]))
+                strips["leaflet"] = strip_pdf(LEAFLET, team, settings)
+            Cache(settings.cache_dir).put(path, stamp.stamp(_blank_all(guides), strips["leaflet"]))
             rendered += 1
         files.append((ALL_IN_ONE, sum(pages for _, pages, _ in leaflets), path))
     except CamnangError as e:
@@ -422,5 +403,5 @@ def _pack(team: Team) -> TeamResult:
     written = 0
     folder = _worker["out_dir"] / team.id
     for name, _, path in files:
-        written += write_if_changed(folder / name, path.read_bytes())
+        written += stamp.publish(path, folder / name)
     return TeamResult(team.id, team.name, tuple((n, p) for n, p, _ in files), rendered, written)
