@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-BENCHMARKS = ["printables", "teampacks"]
+BENCHMARKS = ["printables", "teampacks", "stamping"]
 
 HERE = Path(__file__).resolve().parent
 

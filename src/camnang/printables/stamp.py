@@ -75,7 +75,17 @@ def stamp(blank: bytes, strip: bytes) -> bytes:
     for page in pdf.pages:
         if [float(v) for v in page.mediabox] != box:
             raise ValueError(f"strip page {box} and blank page {list(page.mediabox)} differ in size")
-        page.add_overlay(form, pikepdf.Rectangle(*box), push_stack=True)
+        # As qpdf's overlay (``Page.add_overlay``) does, but under a fixed
+        # name: the overlay picks a random one, and the bytes would differ
+        # from run to run.
+        if "/Resources" not in page.obj:
+            page.obj.Resources = pikepdf.Dictionary()
+        resources = page.obj.Resources
+        if "/XObject" not in resources:
+            resources.XObject = pikepdf.Dictionary()
+        resources.XObject[FORM_NAME] = form
+        page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
+        page.contents_add(pdf.make_stream(b"\nQ\nq " + FORM_NAME.encode() + b" Do Q\n"))
     return _save(pdf)
 
 

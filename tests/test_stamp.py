@@ -1,0 +1,107 @@
+"""Stamping (``camnang.printables.stamp``) on real WeasyPrint PDFs: what a
+printer of the team packs would notice (the strip's text on every page,
+once; the same bytes every time; files that stay small) and what the disk
+would (one copy shared by the cache and the team's folder)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+import pdfs
+from camnang.printables import stamp
+
+PAGE = "@page { size: A4; margin: 20mm } body { font-family: sans-serif }"
+
+
+def pdf(html: str) -> bytes:
+    import weasyprint
+
+    return weasyprint.HTML(string=f"<html lang=vi><style>{PAGE}</style><body>{html}</body></html>").write_pdf()
+
+
+@pytest.fixture(scope="module")
+def parts():
+    blank = pdf("<p>Trang một của hướng dẫn</p><p style='break-before: page'>Trang hai của hướng dẫn</p>")
+    strip = pdf("<p style='margin-top: 230mm'>Tổ công nghệ số thôn Đồng Quan</p>")
+    return blank, strip
+
+
+def test_strip_drawn_once_per_page_as_one_form(parts, tmp_path):
+    blank, strip = parts
+    out = tmp_path / "x.pdf"
+    out.write_bytes(stamp.stamp(blank, strip))
+    with pikepdf.open(out) as doc:
+        assert len(doc.pages) == 2
+        forms = {page.Resources.XObject[name].objgen for page in doc.pages for name in page.Resources.XObject.keys()}
+        assert len(forms) == 1  # one form XObject, drawn on both pages
+        for page in doc.pages:
+            drawn = [ops for ops, op in pikepdf.parse_content_stream(page) if str(op) == "Do"]
+            assert len(drawn) == 1  # the strip, once
+        assert all(
+            "/Filter" in o for o in doc.objects if isinstance(o, pikepdf.Stream)
+        ), "every stream compressed"
+    text = pdfs.squash(pdfs.text(out))
+    assert text.count(pdfs.squash("Tổ công nghệ số thôn Đồng Quan")) == 2
+    assert pdfs.squash("Trang hai của hướng dẫn") in text
+
+
+def test_same_inputs_same_bytes(parts):
+    blank, strip = parts
+    assert stamp.stamp(blank, strip) == stamp.stamp(blank, strip)
+
+
+def test_stamp_refuses_a_strip_of_another_size(parts):
+    blank, _ = parts
+    import weasyprint
+
+    a3 = weasyprint.HTML(string="<style>@page { size: A3 }</style><p>x</p>").write_pdf()
+    with pytest.raises(ValueError):
+        stamp.stamp(blank, a3)
+
+
+def test_publish_links_once_and_writes_only_changes(tmp_path):
+    cached = tmp_path / "cache" / "a.1234.pdf"
+    cached.parent.mkdir()
+    cached.write_bytes(b"%PDF-1.7 one")
+    dest = tmp_path / "out" / "to" / "a.pdf"
+    assert stamp.publish(cached, dest) is True
+    assert dest.read_bytes() == b"%PDF-1.7 one"
+    assert os.stat(dest).st_ino == os.stat(cached).st_ino  # one copy on disk
+    assert stamp.publish(cached, dest) is False
+    newer = tmp_path / "cache" / "a.5678.pdf"
+    newer.write_bytes(b"%PDF-1.7 two")
+    assert stamp.publish(newer, dest) is True
+    assert dest.read_bytes() == b"%PDF-1.7 two"
+    assert cached.read_bytes() == b"%PDF-1.7 one"  # the old cache entry is untouched
+    assert [p.name for p in dest.parent.iterdir()] == ["a.pdf"]  # no temporary left
+
+
+def test_combined_layouts_embed_each_font_once(tmp_path):
+    from camnang.printables.pdf import Layout
+
+    import weasyprint
+
+    layouts = [
+        Layout(weasyprint.HTML(string=f"<style>{PAGE}</style><p>Hướng dẫn số {i}: {'ăâđêôơư'[i:]}</p>").render())
+        for i in range(3)
+    ]
+    separate = tmp_path / "separate.pdf"
+    combined = tmp_path / "combined.pdf"
+    combined.write_bytes(stamp.combine(layouts))
+
+    def font_files(path: Path) -> int:
+        with pikepdf.open(path) as doc:
+            return sum(
+                1 for o in doc.objects if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/FontDescriptor"
+                and any(k in o for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            )
+
+    separate.write_bytes(layouts[0].pdf())
+    assert len(pikepdf.open(combined).pages) == 3
+    assert font_files(combined) == font_files(separate)
+    text = pdfs.squash(pdfs.text(combined))
+    assert all(pdfs.squash(f"Hướng dẫn số {i}") in text for i in range(3))
