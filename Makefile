@@ -1,6 +1,9 @@
 # camnang: two commands, each doing its own set-up on a fresh machine.
 #   make build   site and every printable from guides/ into site/
 #   make test    every test (including real Chromium browser tests)
+#
+# Dependencies are installed at the exact versions of constraints.txt
+# (regenerate it with scripts/freeze-constraints.sh, see README).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -11,13 +14,11 @@ export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: build test serve setup clean bench system-deps-build system-deps-test
 
+# One build at a time per folder (.camnang.lock); MkDocs writes into a
+# new folder that replaces site/ in one atomic step only when the whole
+# build succeeded (src/camnang/sitebuild.py). Every warning is shown.
 build: $(STAMP) system-deps-build
-	@rm -rf .site-new .site-old
-	$(BIN)/mkdocs build --quiet --site-dir .site-new
-	@# Swap in the new site only when the whole build succeeded.
-	@if [ -d $(SITE) ]; then mv $(SITE) .site-old; fi
-	@mv .site-new $(SITE) && rm -rf .site-old
-	@echo "camnang: site and printables written to $(SITE)/"
+	@$(BIN)/python -m camnang.sitebuild
 
 test: $(STAMP) system-deps-test
 	$(BIN)/python -m pytest -q
@@ -30,9 +31,9 @@ bench: $(STAMP) system-deps-build
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	@touch $@
 
 system-deps-build:
@@ -42,4 +43,4 @@ system-deps-test:
 	@scripts/system-deps.sh test
 
 clean:
-	rm -rf $(SITE) .site-new .site-old .cache
+	rm -rf $(SITE) .site-build-* .site-new .site-old .cache .camnang.lock

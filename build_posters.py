@@ -9,6 +9,7 @@ kind of camnang.printables) of every guide, into a folder.
     python build_posters.py --teams teams/vi-du.csv             # team packs into goi-to/
     python build_posters.py --teams roster.xlsx --shard 2/4     # a quarter of the teams
     python build_posters.py --review              # what to re-check this quarter (no files)
+    python build_posters.py --teams roster.xlsx --scheduler tcp://10.0.0.5:8786 --out /mnt/chung/goi-to --zip
 
 Reads the same mkdocs.yml as the site (guides, course_url, site_url from
 CAMNANG_SITE_URL, print_font, cache_dir). Files already in the folder with
@@ -30,6 +31,7 @@ from camnang.errors import CamnangError
 from camnang.printables.pipeline import PRINTABLES_DIR, build
 from camnang.printables.radio import notes as radio_notes
 from camnang.validate import load_library
+from camnang.writer import WriteError
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -38,7 +40,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description="Tạo tờ rơi A4, áp phích A3 (và các bản in khác) cho mọi hướng dẫn.",
     )
     parser.add_argument("--config", "-f", default="mkdocs.yml", help="tệp cấu hình (mặc định: mkdocs.yml)")
-    parser.add_argument("--out", type=Path, help=f"thư mục ghi tệp (mặc định: site_dir/{PRINTABLES_DIR}, tức site/{PRINTABLES_DIR})")
+    parser.add_argument("--out", help=f"thư mục ghi tệp (mặc định: site_dir/{PRINTABLES_DIR}, tức site/{PRINTABLES_DIR})")
     parser.add_argument("--only", nargs="+", metavar="SLUG", help="chỉ làm các hướng dẫn này (tên tệp không có .md)")
     parser.add_argument("--jobs", "-j", type=int, metavar="N", help="số tiến trình làm song song (mặc định: mọi nhân CPU)")
     parser.add_argument(
@@ -55,76 +57,96 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     teams.add_argument("--teams", type=Path, metavar="FILE", help="danh sách tổ (.csv UTF-8 hoặc .xlsx, xem teams/README.md); ghi vào --out (mặc định: goi-to)")
     teams.add_argument("--shard", metavar="K/N", help="chỉ làm phần K trong N phần của danh sách (chia việc cho N máy)")
     teams.add_argument("--fail-fast", action="store_true", help="dừng ngay ở tổ đầu tiên bị lỗi (mặc định: làm tiếp các tổ khác, cuối cùng báo lỗi)")
+    teams.add_argument(
+        "--scheduler", metavar="ĐỊA_CHỈ",
+        help="chạy trên cụm Dask: 'local' (một cụm trên máy này, --jobs tiến trình) hoặc địa chỉ bộ lập lịch, "
+        "ví dụ tcp://10.0.0.5:8786 (khi đó --out phải là thư mục chung hoặc URL mà mọi máy đều ghi được)",
+    )
+    teams.add_argument("--zip", action="store_true", help="thêm một tệp ZIP cho mỗi xã: theo-xa/<tỉnh>/<xã>.zip (thư mục các tổ của xã và index.csv của xã)")
+    teams.add_argument("--verify", action="store_true", help="đọc lại mọi tệp đã có và sửa tệp hỏng, kể cả của các tổ mà manifest ghi là không đổi")
     return parser.parse_args(argv)
 
 
-class Progress:
-    """A bar on a terminal; otherwise (CI logs) a line every ``every``
-    seconds. Quiet during the first ``quiet_for`` seconds of a run."""
+def _rate(files: float) -> str:
+    return f"{files:.1f}".replace(".", ",")
 
-    def __init__(self, stream=sys.stderr, every: float = 3.0, quiet_for: float = 0.0):
-        self.stream = stream
-        self.tty = stream.isatty()
-        self.started = time.monotonic()
-        self.last = self.started
+
+class Progress:
+    """A tqdm bar on standard error: on a terminal it redraws in place;
+    otherwise (CI logs) tqdm writes a line every ``every`` seconds. Hidden
+    during the first ``quiet_for`` seconds (a quick rebuild shows none)."""
+
+    def __init__(self, unit: str, every: float = 10.0, quiet_for: float = 0.0):
+        self.unit = unit
         self.every = every
         self.quiet_for = quiet_for
-        self.shown = False
+        self.started = time.monotonic()
+        self.bar = None
 
     @property
     def elapsed(self) -> float:
         return max(time.monotonic() - self.started, 1e-6)
 
-    def eta(self, done: int, total: int) -> str:
-        return _duration((total - done) * self.elapsed / done if done else 0)
+    def show(self, done: int, total: int, text: str = "") -> None:
+        if self.bar is None:
+            if time.monotonic() - self.started < self.quiet_for and done < total:
+                return
+            from tqdm import tqdm
 
-    def show(self, done: int, total: int, text: str) -> None:
-        now = time.monotonic()
-        if now - self.started < self.quiet_for and done < total:
-            return
-        if self.tty:
-            width = 30
-            filled = width * done // max(total, 1)
-            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {text} ")
-            self.stream.flush()
-            self.shown = True
-        elif now - self.last >= self.every or done == total:
-            self.stream.write(f"camnang: {text}\n")
-            self.stream.flush()
-            self.last = now
+            tty = sys.stderr.isatty()
+            self.bar = tqdm(
+                total=total, unit=self.unit, file=sys.stderr, dynamic_ncols=True, ascii=not tty,
+                mininterval=0.2 if tty else self.every, maxinterval=self.every if not tty else 10.0,
+                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} {unit} [{elapsed}<{remaining}]{postfix}",
+            )
+        if text:
+            self.bar.set_postfix_str(text, refresh=False)
+        self.bar.update(done - self.bar.n)
 
     def close(self) -> None:
-        if self.shown:
-            self.stream.write("\n")
-            self.shown = False
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def file_progress() -> tuple[Progress, Callable[[int, int], None]]:
     """Printables: files done and time left."""
-    progress = Progress(every=3.0, quiet_for=1.0)
-
-    def update(done: int, total: int) -> None:
-        progress.show(done, total, f"{done}/{total} tệp, còn khoảng {progress.eta(done, total)}")
-
-    return progress, update
+    progress = Progress("tệp", every=3.0, quiet_for=1.0)
+    return progress, lambda done, total: progress.show(done, total)
 
 
 def team_progress() -> tuple[Progress, Callable[[int, int, int], None]]:
     """Team packs: teams done, files a second and time left."""
-    progress = Progress(every=10.0)
+    progress = Progress("tổ", every=10.0)
 
     def update(teams: int, total: int, files: int) -> None:
-        text = (
-            f"{teams}/{total} tổ, {files} tệp, {f'{files / progress.elapsed:.1f}'.replace('.', ',')} tệp/giây, "
-            f"còn khoảng {progress.eta(teams, total)}"
-        )
-        progress.show(teams, total, text)
+        progress.show(teams, total, f"{files} tệp, {_rate(files / progress.elapsed)} tệp/giây")
 
     return progress, update
 
 
 def main(argv: list[str] | None = None) -> int:
+    """One run at a time per project folder (the build lock, waiting for
+    another build); file-system errors as one line, exit 1."""
+    from camnang.lock import BuildLock
+    from camnang.writer import error_for, one_line
+
     args = parse_args(argv)
+    try:
+        with BuildLock(Path(args.config).resolve().parent):
+            status = _main(args)
+    except WriteError as e:
+        print(f"Lỗi: {one_line(e)}", file=sys.stderr)
+        print("Không có tệp nào bị ghi dở: các tệp đã có vẫn nguyên vẹn.", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"Lỗi: {one_line(error_for(e))}", file=sys.stderr)
+        print("Không có tệp nào bị ghi dở: các tệp đã có vẫn nguyên vẹn.", file=sys.stderr)
+        return 1
+    return status
+
+
+def _main(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("Lỗi: --jobs phải là số lớn hơn 0", file=sys.stderr)
         return 2
@@ -132,8 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     def warn(message: str) -> None:
         print(f"Cảnh báo: {message}", file=sys.stderr)
 
-    if args.teams is None and (args.shard or args.fail_fast):
-        print("Lỗi: --shard và --fail-fast chỉ dùng cùng --teams", file=sys.stderr)
+    if args.teams is None and (args.shard or args.fail_fast or args.scheduler or args.zip or args.verify):
+        print("Lỗi: --shard, --fail-fast, --scheduler, --zip và --verify chỉ dùng cùng --teams", file=sys.stderr)
         return 2
     if args.review:
         if args.teams is not None or args.audio:
@@ -150,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings(args.config)
         library = load_library(settings.guides_dir, settings.categories, on_warning=warn)
-        out = args.out if args.out is not None else settings.site_dir / PRINTABLES_DIR
+        out = Path(args.out) if args.out is not None else settings.site_dir / PRINTABLES_DIR
         result = build(
             library,
             settings,
@@ -162,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     except CamnangError as e:
         progress.close()
+        if isinstance(e, WriteError) or any(p.message.startswith("không ghi được") for p in e.problems):
+            raise WriteError(e.problems) from e
         print(f"Lỗi: {e}", file=sys.stderr)
         print("Không ghi tệp nào; các tệp đã có được giữ nguyên.", file=sys.stderr)
         return 1
@@ -169,16 +193,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"camnang: {result.summary()}")
     for line in radio_notes(library, settings, args.only):
         print(f"camnang: {line}")
+    if not settings.site_url:
+        from camnang.sitebuild import site_url_notice
+
+        print(site_url_notice("python build_posters.py"), file=sys.stderr)
     if args.audio:
         return write_audio(library, settings, out, args.only)
     return 0
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds} giây"
-    return f"{seconds // 60} phút {seconds % 60:02d} giây"
 
 
 def review(args: argparse.Namespace, warn) -> int:
@@ -198,6 +219,7 @@ def review(args: argparse.Namespace, warn) -> int:
 def team_packs(args: argparse.Namespace, warn) -> int:
     """``--teams FILE``: the roster is read and checked in full before
     anything is written; then every team's pack (or the ``--shard``'s)."""
+    from camnang.printables.outdir import is_url
     from camnang.printables.teampacks import DEFAULT_DIR, build_packs
     from camnang.roster import load_roster, parse_shard
 
@@ -211,6 +233,8 @@ def team_packs(args: argparse.Namespace, warn) -> int:
             warn(message)
         teams = roster.shard(*shard) if shard else roster.teams
         out = args.out if args.out is not None else Path(settings.config_file or args.config).resolve().parent / DEFAULT_DIR
+        if not is_url(out):
+            out = Path(out)
         if shard:
             print(f"camnang: phần {shard[0]}/{shard[1]}: {len(teams)} trong {len(roster.teams)} tổ", file=sys.stderr)
         result = build_packs(
@@ -224,14 +248,25 @@ def team_packs(args: argparse.Namespace, warn) -> int:
             progress=on_progress,
             warn=warn,
             roster=args.teams,
+            scheduler=args.scheduler,
+            zip_communes=args.zip,
+            verify=args.verify,
         )
     except CamnangError as e:
         progress.close()
+        if isinstance(e, WriteError):
+            raise
         print(f"Lỗi: {e}", file=sys.stderr)
         print("Không ghi tệp nào; các tệp đã có được giữ nguyên.", file=sys.stderr)
         return 1
     progress.close()
+    if result.problems and all(p.message.startswith("không ghi được") for p in result.problems):
+        raise WriteError(result.problems)  # a full or read-only disk: one line, not one per team
     print(f"camnang: {result.summary()}")
+    if not settings.site_url:
+        from camnang.sitebuild import site_url_notice
+
+        print(site_url_notice("python build_posters.py --teams ..."), file=sys.stderr)
     if result.problems:
         print(f"Lỗi ở {len(result.failed)} tổ (các tổ khác đã ghi xong; sửa rồi chạy lại, tệp đã làm được dùng lại):", file=sys.stderr)
         for problem in result.problems:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -191,3 +194,199 @@ def test_shards_cover_every_team_exactly_once(tmp_path):
 def test_bad_shard_spec(bad):
     with pytest.raises(RosterError):
         parse_shard(bad)
+
+
+# -- spreadsheet safety (issue 10) -------------------------------------------------
+
+def xlsx(tmp_path: Path, rows: list[list], name: str = "to.xlsx", hidden_first: list[list] | None = None) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    if hidden_first is not None:
+        sheet.title = "Cũ"
+        for row in hidden_first:
+            sheet.append(row)
+        sheet.sheet_state = "hidden"
+        sheet = book.create_sheet("Danh sách")
+        book.active = 1
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / name
+    book.save(path)
+    return path
+
+
+def patch_sheet(path: Path, edit) -> None:
+    """Rewrite the first worksheet's XML of an .xlsx (a crafted file)."""
+    import zipfile
+
+    parts = {}
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            parts[info.filename] = z.read(info)
+    name = "xl/worksheets/sheet1.xml"
+    parts[name] = edit(parts[name].decode("utf-8")).encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for filename, data in parts.items():
+            z.writestr(filename, data)
+
+
+def load_bounded(path: Path) -> subprocess.CompletedProcess:
+    """load_roster in a child process limited to 1 GiB of memory and 60 s."""
+    code = (
+        "import resource, sys, time\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+        "from camnang.roster import load_roster, RosterError\n"
+        "t = time.perf_counter()\n"
+        "try:\n"
+        "    r = load_roster(sys.argv[1]); print('teams', len(r.teams))\n"
+        "except RosterError as e:\n"
+        "    print('refused', e)\n"
+        "print('seconds', round(time.perf_counter() - t, 2))\n"
+    )
+    return subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
+
+
+def test_declared_dimension_of_a_whole_sheet_is_ignored(tmp_path):
+    """A 5 KB .xlsx declaring A1:XFD1048576 used to grow past 8 GB."""
+    path = xlsx(tmp_path, [HEADER.split(","), ROW.split(",")])
+    patch_sheet(path, lambda xml: re.sub(r'<dimension ref="[^"]*"', '<dimension ref="A1:XFD1048576"', xml))
+    assert 'ref="A1:XFD1048576"' in zipfile_text(path)
+    result = load_bounded(path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "teams 1" in result.stdout
+    assert float(result.stdout.split("seconds")[1]) < 10
+
+
+def test_row_numbered_past_excel_is_refused_quickly(tmp_path):
+    path = xlsx(tmp_path, [HEADER.split(","), ROW.split(",")])
+    far = '<row r="99999999"><c r="XFD99999999" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    patch_sheet(path, lambda xml: xml.replace("</sheetData>", far))
+    result = load_bounded(path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "refused" in result.stdout and "số dòng tối đa của Excel" in result.stdout
+    assert float(result.stdout.split("seconds")[1]) < 20
+
+
+def test_wide_rows_read_only_the_first_columns(tmp_path):
+    path = xlsx(tmp_path, [HEADER.split(","), ROW.split(",")])
+    wide = "".join(f'<c r="{col}2" t="inlineStr"><is><t>x</t></is></c>' for col in ("ZZ", "XFD"))
+    patch_sheet(path, lambda xml: re.sub(r"(<row r=\"2\"[^>]*>.*?)</row>", lambda m: m.group(1) + wide + "</row>", xml, flags=re.S))
+    result = load_bounded(path)
+    assert "teams 1" in result.stdout, result.stdout + result.stderr[-2000:]
+
+
+def test_too_many_rows_refused(tmp_path, monkeypatch):
+    from camnang import roster
+
+    monkeypatch.setattr(roster, "MAX_ROWS", 3)
+    rows = [HEADER] + [ROW.replace("thon-dong-quan", f"thon-{i}") for i in range(5)]
+    message = errors_of(write(tmp_path, "\n".join(rows) + "\n"))
+    assert "hơn 3 dòng" in message and "chia danh sách" in message
+    xrows = [r.split(",") for r in rows]
+    assert "hơn 3 dòng" in errors_of(xlsx(tmp_path, xrows))
+
+
+def test_huge_cell_refused_with_its_address(tmp_path):
+    row = ROW.split(",")
+    row[8] = "x" * 5000
+    message = errors_of(xlsx(tmp_path, [HEADER.split(","), row]))
+    assert "ô I2 dài 5.000 ký tự" in message and "to.xlsx:2" in message
+
+
+def test_zip_that_unpacks_too_big_refused(tmp_path, monkeypatch):
+    from camnang import roster
+
+    monkeypatch.setattr(roster, "MAX_XLSX_UNPACKED", 1000)
+    message = errors_of(xlsx(tmp_path, [HEADER.split(","), ROW.split(",")]))
+    assert "giải nén ra" in message
+
+
+def test_hidden_first_sheet_is_skipped_and_named(tmp_path):
+    old = ROW.replace("thon-dong-quan", "to-cu").split(",")
+    path = xlsx(tmp_path, [HEADER.split(","), ROW.split(",")], hidden_first=[HEADER.split(","), old])
+    roster = load_roster(path)
+    assert [t.id for t in roster.teams] == ["thon-dong-quan"]
+    assert any("bỏ qua trang ẩn 'Cũ'" in w and "'Danh sách'" in w for w in roster.warnings), roster.warnings
+
+
+def test_all_sheets_hidden_refused(tmp_path):
+    path = xlsx(tmp_path, [HEADER.split(","), ROW.split(",")])
+    patch_workbook = path.with_suffix(".tmp")
+    import zipfile
+
+    with zipfile.ZipFile(path) as z, zipfile.ZipFile(patch_workbook, "w") as out:
+        for info in z.infolist():
+            data = z.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b'state="visible" r:id', b'state="hidden" r:id')
+            out.writestr(info, data)
+    patch_workbook.replace(path)
+    message = errors_of(path)
+    assert "mọi trang tính đều đang ẩn" in message and "'Sheet'" in message
+
+
+def test_formula_without_saved_result_is_named(tmp_path):
+    """openpyxl (like some web exports) saves formulas without their result."""
+    row = ROW.split(",")
+    row[1] = '=CONCATENATE("Tổ ", E2)'
+    message = errors_of(xlsx(tmp_path, [HEADER.split(","), row]))
+    assert "to.xlsx:2: trường 'ten_to': ô B2 là công thức" in message
+    assert "không lưu kết quả" in message
+
+
+def test_formula_with_saved_result_is_read(tmp_path):
+    path = xlsx(tmp_path, [HEADER.split(","), ROW.split(",")])
+    # What Excel writes: the formula and its cached value.
+    patch_sheet(
+        path,
+        lambda xml: re.sub(
+            r'<c r="B2"[^>]*>.*?</c>',
+            '<c r="B2" t="str"><f>CONCATENATE("Tổ ","Đông")</f><v>Tổ Đông</v></c>',
+            xml,
+            flags=re.S,
+        ),
+    )
+    assert load_roster(path).teams[0].name == "Tổ Đông"
+
+
+@pytest.mark.parametrize("team_id", ["con", "prn", "aux", "nul", "com1", "com9", "lpt1", "lpt9", "CON", "Nul", "com0"])
+def test_windows_reserved_ids_refused(tmp_path, team_id):
+    message = errors_of(write(tmp_path, HEADER + "\n" + ROW.replace("thon-dong-quan", team_id) + "\n"))
+    assert "to.csv:2: trường 'ma_to'" in message
+    assert "Windows" in message or "không hợp lệ" in message
+    if team_id.islower():
+        assert "Windows" in message
+
+
+def test_windows_reserved_names():
+    from camnang.roster import windows_reserved
+
+    for name in ("con", "CON", "nul.txt", "Aux.tar.gz", "com1", "LPT9.pdf", "con .pdf", "com¹"):
+        assert windows_reserved(name), name
+    for name in ("console", "com10", "con-1", "to-con", "lpt", "nul-thon", "auxiliary"):
+        assert not windows_reserved(name), name
+
+
+def test_spreadsheet_safe_cells():
+    from camnang.roster import spreadsheet_safe
+
+    for cell in ('=HYPERLINK("http://x","bấm")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"):
+        assert spreadsheet_safe(cell) == "'" + cell
+    for cell in ("Tổ công nghệ số", "to-mot/to-roi-x.pdf", "2", "a=b"):
+        assert spreadsheet_safe(cell) == cell
+
+
+def zipfile_text(path: Path) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+
+
+def test_rows_past_a_too_small_declared_dimension_are_read(tmp_path):
+    rows = [HEADER.split(",")] + [ROW.replace("thon-dong-quan", f"thon-{i}").split(",") for i in range(4)]
+    path = xlsx(tmp_path, rows)
+    patch_sheet(path, lambda xml: re.sub(r'<dimension ref="[^"]*"', '<dimension ref="A1:I2"', xml))
+    assert len(load_roster(path).teams) == 4

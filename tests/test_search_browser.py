@@ -7,16 +7,12 @@ written out by hand, so the tests keep holding as guides are added."""
 
 from __future__ import annotations
 
-import functools
 import html
 import json
 import re
-import shutil
 import sys
-import threading
 import unicodedata
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,44 +22,14 @@ from camnang.config import load_categories
 from camnang.text import fold
 from camnang.validate import load_library
 
-from conftest import ROOT
+from conftest import PHONE, ROOT
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 NO_RESULTS = "Không tìm thấy tài liệu liên quan"
 
 
 # --------------------------------------------------------------------------
 # Fixtures: server, browser, a page that records what a user would notice
 # --------------------------------------------------------------------------
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="session")
-def site_url(bundled_site: Path):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(bundled_site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.fail("Chromium is missing: run `make test` (it installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @dataclass
@@ -79,9 +45,11 @@ class Result:
 class Visit:
     """A tab of a phone browser, with everything it requested and logged."""
 
-    def __init__(self, browser, base: str):
+    def __init__(self, browser, base: str, service_workers: str = "block", **context):
         self.base = base
-        self.context = browser.new_context(**PHONE)
+        # The offline service worker is tested in test_offline_browser.py;
+        # here it would only download the whole site in every tab.
+        self.context = browser.new_context(**{**PHONE, **context}, service_workers=service_workers)
         self.requests: list[str] = []
         self.console: list[tuple[str, str]] = []
         self.context.on("request", lambda r: self.requests.append(r.url))
@@ -180,7 +148,11 @@ class Visit:
         return [u for u in self.requests if urlsplit(u).hostname != "127.0.0.1" and not u.startswith("data:")]
 
     def problems(self) -> list[tuple[str, str]]:
-        return [(t, m) for t, m in self.console if t in ("error", "pageerror", "warning")]
+        return [
+            (t, m)
+            for t, m in self.console
+            if t in ("error", "pageerror", "warning") and m != "Service Worker registration blocked by Playwright"
+        ]
 
     def close(self) -> None:
         self.context.close()
@@ -273,7 +245,7 @@ def test_browser_fold_equals_python_fold(tab, library):
         "ΟΔΟΣ İstanbul ǅ ﬃ",
     ]
     for g in library.guides:
-        samples += [g.title, g.service, g.summary, *g.keywords, *g.steps]
+        samples += [g.title, g.service, g.summary, *g.keywords, *(s.text for s in g.steps)]
     # Every code point Python's Unicode database knows, one by one.
     for cp in range(sys.maxunicode + 1):
         ch = chr(cp)
@@ -482,3 +454,66 @@ def test_home_and_guide_pages_load_only_from_this_host(visit, library):
         assert visit.requests, path
         assert visit.outside_requests() == [], path
     assert visit.problems() == []
+
+
+# --------------------------------------------------------------------------
+# Guide text in results is text, never markup (issue 9, item 6)
+# --------------------------------------------------------------------------
+
+
+HOSTILE_KEYWORDS = [
+    '<img src=x onerror="alert(1)">cccd',
+    "cccd <script>alert(2)</script>",
+    "<mark>cccd</mark> &amp; <b onmouseover=alert(3)>",
+]
+
+
+def test_matched_keywords_are_shown_as_text(browser, site_url, library):
+    """A keyword that looks like HTML, served in the search index (whatever
+    the build's validation lets through), appears as the same characters
+    in the result's tag: no element, no script, no dialog."""
+    visit = Visit(browser, site_url)
+    dialogs: list[str] = []
+    visit.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    target = library.guides[0]
+
+    def index_with_hostile_keywords(route):
+        response = route.fetch()
+        index = response.json()
+        for entry in index["docs"]:
+            if entry["location"] == target.page_path:
+                entry["keywords"] = HOSTILE_KEYWORDS + list(entry.get("keywords", []))
+        route.fulfill(response=response, json=index)
+
+    try:
+        visit.context.route("**/search/search_index.json", index_with_hostile_keywords)
+        visit.open()
+        results = visit.search("cccd")
+        hit = next(r for r in results if r.href == target.page_path)
+        assert set(HOSTILE_KEYWORDS) <= set(hit.tags), hit.tags
+        elements = visit.page.eval_on_selector_all(
+            "li.md-search-result__item .md-tag *", "es => es.map(e => e.tagName.toLowerCase())"
+        )
+        assert set(elements) <= {"mark"}, elements
+        assert "cccd" in [m.lower() for m in hit.marked]
+        visit.page.hover("li.md-search-result__item .md-tag >> nth=0")
+        visit.page.wait_for_timeout(300)
+        assert dialogs == []
+        assert visit.outside_requests() == []
+    finally:
+        visit.close()
+
+
+def test_fast_typing_ends_on_the_results_of_the_whole_query(tab):
+    """Keys released while a query runs are held back and only the box's
+    latest text is searched: the list must still end on the whole query."""
+    slow = tab.search("dang ky tai khoan")
+    page = tab.page
+    box = page.locator("input.md-search__input")
+    box.fill("")
+    tab._watch()
+    page.keyboard.type("dang ky tai khoan", delay=0)
+    tab._settle()
+    fast = tab.results()
+    assert [r.href for r in fast] == [r.href for r in slow]
+    assert box.input_value() == "dang ky tai khoan"

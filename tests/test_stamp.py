@@ -1,11 +1,10 @@
 """Stamping (``camnang.printables.stamp``) on real WeasyPrint PDFs: what a
 printer of the team packs would notice (the strip's text on every page,
-once; the same bytes every time; files that stay small) and what the disk
-would (one copy shared by the cache and the team's folder)."""
+once; the same bytes every time; files that stay small; fonts embedded
+once in a combined document)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pikepdf
@@ -61,23 +60,6 @@ def test_stamp_refuses_a_strip_of_another_size(parts):
     a3 = weasyprint.HTML(string="<style>@page { size: A3 }</style><p>x</p>").write_pdf()
     with pytest.raises(ValueError):
         stamp.stamp(blank, a3)
-
-
-def test_publish_links_once_and_writes_only_changes(tmp_path):
-    cached = tmp_path / "cache" / "a.1234.pdf"
-    cached.parent.mkdir()
-    cached.write_bytes(b"%PDF-1.7 one")
-    dest = tmp_path / "out" / "to" / "a.pdf"
-    assert stamp.publish(cached, dest) is True
-    assert dest.read_bytes() == b"%PDF-1.7 one"
-    assert os.stat(dest).st_ino == os.stat(cached).st_ino  # one copy on disk
-    assert stamp.publish(cached, dest) is False
-    newer = tmp_path / "cache" / "a.5678.pdf"
-    newer.write_bytes(b"%PDF-1.7 two")
-    assert stamp.publish(newer, dest) is True
-    assert dest.read_bytes() == b"%PDF-1.7 two"
-    assert cached.read_bytes() == b"%PDF-1.7 one"  # the old cache entry is untouched
-    assert [p.name for p in dest.parent.iterdir()] == ["a.pdf"]  # no temporary left
 
 
 def test_combined_layouts_embed_each_font_once(tmp_path):

@@ -73,6 +73,11 @@ class CamnangConfig(base.Config):
     """Radio slot in minutes; a longer script gets a warning."""
     radio_abbreviations = c.Optional(c.Type(str))
     """Extra YAML file of spoken forms, added to data/abbreviations.yml."""
+    offline = c.Type(bool, default=True)
+    """Service worker and web app manifest: the site works offline after one
+    visit (camnang.offline)."""
+    offline_printables_budget = c.Type(int, default=3 * 1024 * 1024)
+    """Bytes of printables stored for offline use on the first visit."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,10 @@
 """The ``camnang`` MkDocs plugin: a thin front end over the library.
 
 Events used (MkDocs 1.6):
+- on_startup / on_shutdown: ``mkdocs build`` and ``gh-deploy`` hold the
+  project's build lock (camnang.lock) from on_config to the end, so two
+  builds never write at once (``make build`` holds it already, through
+  camnang.sitebuild, and builds into a folder swapped in whole);
 - on_config: load and validate every guide before MkDocs touches site_dir,
   so a bad guide fails the build and leaves the previous site as it was;
   set the navigation (grouped by category) unless mkdocs.yml has one.
@@ -16,6 +20,9 @@ Events used (MkDocs 1.6):
 - on_page_markdown: fill the markers of docs pages (guide cards, course box).
 - search (camnang.search): on_config, on_files and on_post_build make
   Material's search find Vietnamese typed without diacritics.
+- offline (camnang.offline): on_config, on_files, on_post_page and a last
+  on_post_build write the service worker and the web app manifest.
+- on_post_page: pages are written without indentation (camnang.compact).
 """
 
 from __future__ import annotations
@@ -24,17 +31,20 @@ import logging
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import markup, search
+from . import markup, offline, search
+from .compact import compact
 from .config import CamnangConfig, Settings, settings_from_mkdocs
 from .errors import CamnangError
+from .lock import BuildLock
 from .model import Library
 from .printables import pipeline
 from .printables import radio as radio_printables
 from .render import site
 from .validate import load_library
+from .writer import error_for, one_line
 
 log = logging.getLogger("mkdocs.plugins.camnang")
 
@@ -43,9 +53,29 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
     settings: Settings
     library: Library
     printables: pipeline.BuildResult | None = None
+    command: str | None = None
+    lock: BuildLock | None = None
+
+    def on_startup(self, *, command, dirty) -> None:
+        self.command = command
+
+    def on_shutdown(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    def _lock(self, config) -> None:
+        """``mkdocs build`` and ``gh-deploy`` write site_dir: one at a time
+        per project folder (camnang.lock). ``serve`` builds into a
+        temporary folder of its own."""
+        if self.command not in ("build", "gh-deploy") or self.lock is not None:
+            return
+        project = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        self.lock = BuildLock(project).acquire()
 
     def on_config(self, config):
         try:
+            self._lock(config)
             self.settings = settings_from_mkdocs(config, self.config)
             self.library = load_library(
                 self.settings.guides_dir,
@@ -63,6 +93,8 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
             )
             config.nav = site.build_nav(self.library, others)
         search.add_page_script(config)
+        if self.config.offline:
+            offline.add_page_script(config)
         return config
 
     def on_pre_build(self, config) -> None:
@@ -72,7 +104,9 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
         try:
             self.printables = pipeline.build(self.library, self.settings, warn=log.warning)
         except CamnangError as e:
-            raise PluginError(str(e)) from e
+            raise PluginError(one_line(e)) from e
+        except OSError as e:  # the cache folder: full, read-only...
+            raise PluginError(str(error_for(e))) from e
         log.info("camnang: %s", self.printables.summary())
         for line in radio_printables.notes(self.library, self.settings):
             log.info("camnang: %s", line)
@@ -113,6 +147,8 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
             search.install_assets(files, config)
         except CamnangError as e:
             raise PluginError(str(e)) from e
+        if self.config.offline:
+            offline.install_assets(files, config)
         return files
 
     def page_downloads(self, guide) -> dict:
@@ -128,8 +164,24 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
         return site.fill_markers(markdown, self.library, self.settings.course_url)
 
     @event_priority(-50)  # after Material's search plugin, before its offline plugin
-    def on_post_build(self, config) -> None:
+    def _post_build_search(self, config) -> None:
         def url_of(guide):
             return File(site.guide_src_uri(guide), config.docs_dir, config.site_dir, config.use_directory_urls).url
 
         search.extend_index_file(config.site_dir, search.guide_fields(self.library, url_of))
+
+    def on_post_page(self, output: str, page, config) -> str:
+        if self.config.offline:
+            output = offline.link_manifest(output, page)
+        return compact(output)
+
+    @event_priority(-100)  # last: the service worker lists every file written
+    def _post_build_offline(self, config) -> None:
+        if self.config.offline:
+            pre = offline.write_service_worker(config.site_dir, config, self.config.offline_printables_budget)
+            log.info(
+                "camnang: offline: %d files, %.1f MB stored on the first visit (printables %.1f MB, %d left to open online)",
+                len(pre.urls), pre.total / 1e6, pre.printables / 1e6, pre.printables_left,
+            )
+
+    on_post_build = CombinedEvent(_post_build_search, _post_build_offline)

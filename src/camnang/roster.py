@@ -2,9 +2,19 @@
 
 A roster is a ``.csv`` (UTF-8 with or without BOM, comma or semicolon, as
 Excel writes it; an old Windows-1258 file is detected and converted) or an
-``.xlsx`` (first sheet). Roster text is untrusted: it is only ever placed in
-autoescaped templates, ids are restricted to ``[a-z0-9-]+`` because they
-become folder names, and every problem names the row and the column.
+``.xlsx`` (the first visible sheet; hidden sheets before it are named in a
+warning). Roster text is untrusted: it is only ever placed in autoescaped
+templates, ids are restricted to ``[a-z0-9-]+`` and may not be a name
+Windows reserves (``con``, ``nul``, ``com1``...) because they become folder
+names, and every problem names the row and the column.
+
+Reading is bounded, so a crafted file is refused in a moment: at most
+``MAX_ROWS`` rows, ``MAX_COLUMNS`` columns and ``MAX_CELL`` characters a
+cell; an .xlsx is streamed (openpyxl ``read_only``) ignoring the sheet's
+declared dimension (a 5 KB file may declare A1:XFD1048576) and its zip
+parts must unpack to at most ``MAX_XLSX_UNPACKED`` bytes. A formula cell
+whose result the file does not store is reported with its cell, not read
+as empty. CSV written for spreadsheets goes through ``spreadsheet_safe``.
 """
 
 from __future__ import annotations
@@ -59,6 +69,30 @@ class Team:
         split with no coordination, whatever order the roster is in.
         """
         return shard_of(self.id, n) == k
+
+
+WINDOWS_RESERVED = re.compile(r"(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)", re.IGNORECASE)
+
+
+def windows_reserved(name: str) -> bool:
+    """Whether Windows refuses ``name`` as a file or folder name: a
+    reserved device name, in any case, with or without an extension
+    (``nul``, ``COM1``, ``aux.txt``, ``Con .pdf``)."""
+    stem = name.split(".", 1)[0].rstrip(" ")
+    return WINDOWS_RESERVED.fullmatch(stem) is not None
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet may take for the start of a formula (OWASP, CSV
+injection)."""
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A cell for a CSV meant to be opened in Excel or LibreOffice: text
+    that could be read as a formula (``=HYPERLINK(...)``, ``+1+1``,
+    ``@SUM(...)``) gets a leading apostrophe, so it shows as text (OWASP
+    "CSV Injection"). Only for CSV cells: PDFs print names as written."""
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def shard_of(team_id: str, n: int) -> int:
@@ -160,33 +194,209 @@ def decode_csv(data: bytes, shown: str) -> tuple[str, str | None]:
     )
 
 
-def _csv_rows(path: Path, shown: str) -> tuple[list[list[str]], str | None]:
+MAX_ROWS = 100_000
+"""Rows read from a roster (a whole country has some 80 000 villages);
+a longer file is refused, to be split."""
+EXCEL_ROWS = 1_048_576
+"""The last row of an Excel sheet: a row numbered past it is refused (the
+reader would otherwise fill the gap with empty rows without end)."""
+MAX_COLUMNS = 64
+"""Columns read; anything to the right is ignored."""
+MAX_CELL = 2_000
+"""Characters in one cell."""
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_XLSX_UNPACKED = 100 * 1024 * 1024
+"""An .xlsx is a zip: the sum of its parts' (enforced) unpacked sizes."""
+
+Rows = list[tuple[int, list[str]]]
+"""(row number in the file, 1-based; its cells)."""
+
+
+def _column_letter(index: int) -> str:
+    """0 -> A, 27 -> AB."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _too_many_rows(shown: str, line: int | None = None) -> RosterError:
+    if line is not None and line > EXCEL_ROWS:
+        return RosterError(
+            Problem(
+                path=shown,
+                message=f"trang tính có dòng đánh số quá {EXCEL_ROWS:,}, số dòng tối đa của Excel: tệp hỏng hoặc bị sửa bằng công cụ khác".replace(",", "."),
+                hint="mở tệp bằng Excel hoặc LibreOffice, chép danh sách sang một tệp mới rồi chạy lại",
+            )
+        )
+    return RosterError(
+        Problem(
+            path=shown,
+            line=line,
+            message=f"tệp có hơn {MAX_ROWS:,} dòng".replace(",", "."),
+            hint="chia danh sách thành nhiều tệp, ví dụ mỗi tỉnh một tệp, rồi chạy từng tệp",
+        )
+    )
+
+
+def _check_cell(value: str, number: int, column: int, shown: str) -> None:
+    if len(value) > MAX_CELL:
+        raise RosterError(
+            Problem(
+                path=shown,
+                line=number,
+                field=f"cột {_column_letter(column)}",
+                message=f"ô {_column_letter(column)}{number} dài {len(value):,} ký tự, tối đa {MAX_CELL:,}".replace(",", "."),
+                hint="rút gọn nội dung ô này",
+            )
+        )
+
+
+def _check_size(path: Path, shown: str) -> None:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise RosterError(
+            Problem(
+                path=shown,
+                message=f"tệp nặng {size / 1048576:.0f} MB, quá {MAX_FILE_BYTES // 1048576} MB cho một danh sách tổ",
+                hint="chia danh sách thành nhiều tệp, hoặc xóa các trang tính, hình ảnh không cần",
+            )
+        )
+
+
+def _csv_rows(path: Path, shown: str) -> tuple[Rows, str | None]:
+    _check_size(path, shown)
     text, warning = decode_csv(path.read_bytes(), shown)
     sample = text[:4096]
     first = sample.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: Rows = []
     try:
-        return [list(r) for r in reader], warning
+        for row in reader:
+            if len(rows) >= MAX_ROWS:
+                raise _too_many_rows(shown, reader.line_num)
+            row = row[:MAX_COLUMNS]
+            for column, value in enumerate(row):
+                _check_cell(value, reader.line_num, column, shown)
+            rows.append((reader.line_num, row))
     except csv.Error as e:
         raise RosterError(Problem(path=shown, line=reader.line_num, message=f"tệp CSV hỏng: {e}")) from e
+    return rows, warning
 
 
-def _xlsx_rows(path: Path, shown: str) -> list[list[str]]:
+def _xlsx_guard(path: Path, shown: str) -> None:
+    """Before openpyxl: the file is a zip whose parts unpack to a bounded
+    size (zipfile stops reading a part at its declared size, so the
+    declaration cannot lie)."""
+    import zipfile
+
+    _check_size(path, shown)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as e:
+        raise RosterError(
+            Problem(path=shown, message=f"không mở được tệp Excel: {e}", hint="mở tệp bằng Excel, lưu lại dạng .xlsx rồi chạy lại")
+        ) from e
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise RosterError(
+            Problem(
+                path=shown,
+                message=f"tệp Excel giải nén ra {unpacked / 1048576:.0f} MB, quá {MAX_XLSX_UNPACKED // 1048576} MB cho một danh sách tổ",
+                hint="chỉ giữ trang tính danh sách tổ, lưu lại rồi chạy lại",
+            )
+        )
+
+
+def _xlsx_sheet(book, shown: str):
+    """The first visible sheet; a warning naming hidden sheets before it."""
+    sheets = list(book.worksheets)
+    visible = [ws for ws in sheets if ws.sheet_state == "visible"]
+    if not visible:
+        names = ", ".join(f"'{ws.title}'" for ws in sheets)
+        raise RosterError(
+            Problem(path=shown, message=f"mọi trang tính đều đang ẩn ({names})", hint="trong Excel chọn Bỏ ẩn (Unhide) trang danh sách tổ, lưu lại rồi chạy lại")
+        )
+    sheet = visible[0]
+    skipped = [ws.title for ws in sheets[: sheets.index(sheet)]]
+    warning = None
+    if skipped:
+        warning = (
+            f"{shown}: đọc trang tính '{sheet.title}' (trang đầu tiên đang hiện), bỏ qua trang ẩn "
+            + ", ".join(f"'{t}'" for t in skipped)
+        )
+    return sheet, warning
+
+
+def _xlsx_rows(path: Path, shown: str) -> tuple[Rows, str | None, dict[tuple[int, int], str]]:
+    """Rows of the first visible sheet (streamed, bounded: the sheet's
+    declared dimension is ignored), a warning, and the cells holding a
+    formula whose result the file does not store: {(row, column): formula}."""
     import openpyxl
 
+    _xlsx_guard(path, shown)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many kinds for a damaged file
         raise RosterError(Problem(path=shown, message=f"không mở được tệp Excel: {e}")) from e
     try:
-        sheet = book.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(["" if v is None else _cell_text(v) for v in row])
-        return rows
+        sheet, warning = _xlsx_sheet(book, shown)
+        rows: Rows = []
+        empty: set[tuple[int, int]] = set()
+        sheet.reset_dimensions()  # the declared A1:XFD1048576 (or a too small one) is not trusted
+        blank = (None,) * MAX_COLUMNS
+        for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
+            if row == blank or not any(v is not None for v in row):
+                if number > EXCEL_ROWS:  # rows numbered past Excel's last: a crafted file
+                    raise _too_many_rows(shown, number)
+                continue
+            if len(rows) >= MAX_ROWS or number > EXCEL_ROWS:
+                raise _too_many_rows(shown, number)
+            cells = []
+            for column, value in enumerate(row):
+                if value is None:
+                    empty.add((number, column))
+                    cells.append("")
+                    continue
+                text = _cell_text(value)
+                _check_cell(text, number, column, shown)
+                cells.append(text)
+            rows.append((number, cells))
+        title = sheet.title
+    except RosterError:
+        raise
+    except Exception as e:
+        raise RosterError(Problem(path=shown, message=f"không đọc được tệp Excel: {e}")) from e
     finally:
         book.close()
+    return rows, warning, _uncached_formulas(path, title, empty) if empty else {}
+
+
+def _uncached_formulas(path: Path, title: str, empty: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """Formulas in cells that read as empty: the file was written by a
+    program that does not store formula results (openpyxl, some web
+    exports), so the value is unknown, not empty."""
+    import openpyxl
+
+    found: dict[tuple[int, int], str] = {}
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        last = max(r for r, _ in empty)
+        sheet = book[title]
+        sheet.reset_dimensions()
+        for number, row in enumerate(sheet.iter_rows(max_row=last, max_col=MAX_COLUMNS, values_only=True), start=1):
+            for column, value in enumerate(row):
+                if (number, column) not in empty:
+                    continue
+                formula = getattr(value, "text", value)  # ArrayFormula has .text
+                if isinstance(formula, str) and formula.startswith("="):
+                    found[(number, column)] = formula[:80]
+    finally:
+        book.close()
+    return found
 
 
 def _cell_text(value) -> str:
@@ -223,37 +433,42 @@ def load_roster(path: Path | str) -> Roster:
         raise RosterError(Problem(path=shown, message="không tìm thấy tệp danh sách tổ"))
     suffix = path.suffix.lower()
     warnings: list[str] = []
-    if suffix == ".csv":
-        rows, warning = _csv_rows(path, shown)
-        if warning:
-            warnings.append(warning)
-    elif suffix == ".xlsx":
-        rows = _xlsx_rows(path, shown)
-    else:
-        raise RosterError(Problem(path=shown, message=f"không đọc được tệp '{path.suffix}'", hint="dùng tệp .csv (UTF-8) hoặc .xlsx"))
+    formulas: dict[tuple[int, int], str] = {}
+    try:
+        if suffix == ".csv":
+            rows, warning = _csv_rows(path, shown)
+        elif suffix == ".xlsx":
+            rows, warning, formulas = _xlsx_rows(path, shown)
+        else:
+            raise RosterError(Problem(path=shown, message=f"không đọc được tệp '{path.suffix}'", hint="dùng tệp .csv (UTF-8) hoặc .xlsx"))
+    except OSError as e:
+        raise RosterError(Problem(path=shown, message=f"không đọc được tệp: {e.strerror or e}")) from e
+    if warning:
+        warnings.append(warning)
 
-    while rows and not any(c.strip() for c in rows[0]):
+    while rows and not any(c.strip() for c in rows[0][1]):
         rows.pop(0)
     if not rows:
         raise RosterError(Problem(path=shown, message="tệp trống, không có dòng tiêu đề"))
-    header = [_header_key(c) for c in rows[0]]
+    header_line, header_cells = rows[0]
+    header = [_header_key(c) for c in header_cells]
     columns: dict[str, int] = {}
     problems: list[Problem] = []
     for i, key in enumerate(header):
         if key in REQUIRED + OPTIONAL:
             if key in columns:
-                problems.append(Problem(path=shown, line=1, field=key, message="cột bị lặp lại"))
+                problems.append(Problem(path=shown, line=header_line, field=key, message="cột bị lặp lại"))
             columns[key] = i
     for key in REQUIRED:
         if key not in columns:
-            problems.append(Problem(path=shown, line=1, field=key, message="thiếu cột bắt buộc", hint="dòng đầu tiên phải có các cột: " + ", ".join(REQUIRED)))
+            problems.append(Problem(path=shown, line=header_line, field=key, message="thiếu cột bắt buộc", hint="dòng đầu tiên phải có các cột: " + ", ".join(REQUIRED)))
     if problems:
         raise RosterError(problems)
 
     teams: list[Team] = []
     seen: dict[str, int] = {}
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
+    for number, row in rows[1:]:
+        if not any(c.strip() for c in row) and not any((number, i) in formulas for i in columns.values()):
             continue
         values = {k: _clean(row[i]) if i < len(row) else "" for k, i in columns.items()}
 
@@ -261,6 +476,16 @@ def load_roster(path: Path | str) -> Roster:
             problems.append(Problem(path=shown, line=number, field=field, message=message, hint=hint))
 
         ok = True
+        for key, i in columns.items():
+            if (number, i) in formulas:
+                bad(
+                    key,
+                    f"ô {_column_letter(i)}{number} là công thức {formulas[(number, i)]!r} nhưng tệp không lưu kết quả của nó",
+                    "mở tệp bằng Excel hoặc LibreOffice rồi lưu lại (để tệp lưu kết quả), hoặc thay công thức bằng giá trị",
+                )
+                ok = False
+        if not ok:
+            continue
         for key in REQUIRED:
             if not values[key]:
                 bad(key, "để trống")
@@ -270,7 +495,15 @@ def load_roster(path: Path | str) -> Roster:
                 bad(key, f"dài {len(values[key])} ký tự, tối đa {limit}")
                 ok = False
         team_id = values["ma_to"]
-        if team_id and not ID_RE.match(team_id):
+        if team_id and windows_reserved(team_id):
+            bad(
+                "ma_to",
+                f"mã tổ {team_id!r} trùng một tên Windows dành riêng (CON, PRN, AUX, NUL, COM1–9, LPT1–9): "
+                "không tạo được thư mục tên này trên Windows",
+                "thêm chữ vào mã, ví dụ 'to-" + team_id.lower() + "'",
+            )
+            ok = False
+        elif team_id and not ID_RE.match(team_id):
             bad("ma_to", f"mã tổ {team_id!r} không hợp lệ", "chỉ dùng chữ thường không dấu, số và dấu gạch ngang, ví dụ 'thon-dong-quan'")
             ok = False
         elif team_id in seen:

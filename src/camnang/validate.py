@@ -239,7 +239,11 @@ def check_guide(
     trouble = tuple(markup.items_of(trouble_section, src.shown, c.problems)) if trouble_section else ()
     standard = {id(x) for x in (section, tips_section, trouble_section) if x is not None}
     extra = tuple(
-        markup.Section(s.heading, markup.free_blocks(s.blocks, src.shown, s.heading.text, c.problems), s.line)
+        markup.Section(
+            markup.refuse_images(s.heading, src.shown, s.heading.text, c.problems, s.line),
+            markup.free_blocks(s.blocks, src.shown, s.heading.text, c.problems),
+            s.line,
+        )
         for s in body.sections
         if id(s) not in standard
     )

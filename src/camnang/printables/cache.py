@@ -13,20 +13,33 @@ cache lives outside ``site/`` because MkDocs empties its site folder on
 every build. Older versions of an output are pruned, the newest
 ``KEEP`` kept (switching back and forth between two configurations, say
 with and without a site_url, then re-renders nothing).
+
+An entry is checked before it is reused (``Cache.usable``): a PDF must
+start with ``%PDF-`` and end with ``%%EOF``, a text file must be non-empty
+UTF-8 (``verify``, a fraction of a millisecond); then its SHA-256 must match
+the one stored beside it when it was written (``<entry>.sha256``; about a
+millisecond, where a pypdf parse costs some 30). Without a stored digest,
+pypdf must open the PDF with its pages. A bad entry (a disk that filled up
+under another program, a copy cut short, a stray edit) is deleted with a
+warning and rendered again, never shipped. Team pack entries, thousands of
+them, get the structural check only. Entries are written through
+``camnang.writer`` (whole or not at all).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import Callable
 
 import camnang
 
+from ..errors import display_path
 from ..model import Guide
+from ..writer import read_bytes, remove, write_atomic, write_if_changed  # noqa: F401 (used by pipeline, teampacks)
 from . import templates
 from .fonts import find_font
 from .kinds import Kind, PrintContext
@@ -79,35 +92,6 @@ def output_key(kind: Kind, guide: Guide, ctx: PrintContext, sources_digest: str 
     return h.hexdigest()
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file next to ``path``, then rename it
-    into place: a reader never sees half a file, a failure leaves the old
-    one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """``write_atomic`` unless the file already holds exactly ``data``, so a
-    rebuild with nothing changed writes nothing; True when it wrote."""
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    write_atomic(path, data)
-    return True
-
-
 class Cache:
     def __init__(self, cache_dir: Path):
         self.root = cache_dir / "printables"
@@ -118,9 +102,31 @@ class Cache:
         rel = Path(name)
         return self.root / kind.name / rel.parent / f"{rel.stem}.{key[:16]}{rel.suffix}"
 
-    def put(self, path: Path, data: bytes) -> None:
+    def put(self, path: Path, data: bytes, *, digest: bool = True) -> None:
+        """Store ``data`` at ``path`` with (``digest``) its SHA-256 beside
+        it, checked on reuse. Team packs skip the digest file (thousands of
+        entries): their entries get the structural check only."""
+        if digest:
+            write_atomic(digest_path(path), hashlib.sha256(data).hexdigest().encode() + b"\n")
         write_atomic(path, data)
         self.prune(path)
+
+    @staticmethod
+    def usable(path: Path, warn: Callable[[str], None] | None = None, *, deep: bool = True) -> bool:
+        """Whether the entry at ``path`` exists and passes ``verify``. A
+        bad entry is deleted (so it is rendered again), with a warning."""
+        if not path.is_file():
+            return False
+        problem = verify(path, deep=False)
+        if problem is None and deep:
+            problem = _digest_problem(path)
+        if problem is None:
+            return True
+        remove(path)
+        remove(digest_path(path))
+        if warn is not None:
+            warn(f"{display_path(path)}: tệp trong bộ nhớ đệm bị hỏng ({problem}); đã xóa và tạo lại")
+        return False
 
     def prune(self, keep: Path) -> None:
         """Remove old versions of ``keep``'s output beyond the newest ``KEEP``."""
@@ -132,4 +138,95 @@ class Cache:
         siblings.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for old in siblings[KEEP:]:
             if old != keep:
-                old.unlink(missing_ok=True)
+                remove(old)
+                remove(digest_path(old))
+
+
+# -- checks on reuse ------------------------------------------------------------
+
+PDF_TAIL = 1024
+"""``%%EOF`` must be within this many bytes of the end (PDF 1.7, 7.5.5)."""
+
+
+def verify_bytes(data: bytes, suffix: str) -> str | None:
+    """Why ``data`` is not a good file of its type (``suffix``), or None.
+    Cheap checks only; ``verify`` adds a pypdf parse."""
+    if not data:
+        return "tệp rỗng"
+    suffix = suffix.lower()
+    if suffix == ".pdf":
+        if not data.startswith(b"%PDF-"):
+            return "không phải tệp PDF"
+        if b"%%EOF" not in data[-PDF_TAIL:]:
+            return "tệp PDF bị cắt cụt"
+    elif suffix in (".txt", ".csv", ".html", ".md"):
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return "không phải văn bản UTF-8"
+        if b"\0" in data:
+            return "văn bản có ký tự rỗng (NUL)"
+    return None
+
+
+def digest_path(path: Path) -> Path:
+    """Where the SHA-256 of the cache entry ``path`` is kept."""
+    return path.with_name(path.name + ".sha256")
+
+
+def _digest_problem(path: Path) -> str | None:
+    """The entry's bytes against the digest stored when it was written.
+    Without a digest file (a write killed in between, an older cache) the
+    full check decides, and a good entry gets its digest."""
+    try:
+        stored = digest_path(path).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        stored = None
+    data = read_bytes(path)
+    actual = hashlib.sha256(data).hexdigest()
+    if stored == actual:
+        return None
+    if stored:
+        return "nội dung khác với lúc ghi"
+    problem = verify(path, deep=True)
+    if problem is None:
+        write_atomic(digest_path(path), actual.encode() + b"\n")
+    return problem
+
+
+def verify(path: Path, *, deep: bool = True) -> str | None:
+    """Why the cache entry ``path`` cannot be reused, or None when it is
+    the file it claims to be. ``deep``: a PDF must also open in pypdf with
+    at least one page (a few milliseconds a file)."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".pdf":
+            with open(path, "rb") as f:
+                head = f.read(len(b"%PDF-"))
+                if not head:
+                    return "tệp rỗng"
+                if head != b"%PDF-":
+                    return "không phải tệp PDF"
+                f.seek(0, os.SEEK_END)
+                f.seek(max(0, f.tell() - PDF_TAIL))
+                problem = None if b"%%EOF" in f.read() else "tệp PDF bị cắt cụt"
+        else:
+            problem = verify_bytes(path.read_bytes(), suffix)
+    except OSError as e:
+        return f"không đọc được: {e.strerror or e}"
+    if problem is not None or not deep or suffix != ".pdf":
+        return problem
+    return _pdf_problem(path)
+
+
+def _pdf_problem(path: Path) -> str | None:
+    import pypdf
+
+    try:
+        reader = pypdf.PdfReader(path, strict=True)
+        if len(reader.pages) < 1:
+            return "tệp PDF không có trang nào"
+        reader.pages[-1].get_contents()
+    except Exception as e:  # pypdf raises many kinds for a damaged file
+        return f"tệp PDF hỏng: {type(e).__name__}"
+    return None

@@ -37,6 +37,7 @@ from ..errors import GuideError, Problem, display_path
 from ..markup import IMAGE_DIR
 from ..model import Guide
 from . import templates
+from .compat import page_box
 from .kinds import PrintContext
 from .pdf import Layout, printer
 
@@ -94,7 +95,7 @@ class Measure:
 
 
 def _body(page):
-    stack = [page._page_box]
+    stack = [page_box(page)]
     while stack:
         box = stack.pop()
         if getattr(box, "element_tag", None) == "body":
@@ -121,7 +122,7 @@ def measure(layout: Layout) -> Measure:
         body = _body(page)
         if body is None or not body.children:
             continue
-        area = page._page_box.height
+        area = page_box(page).height
         total += (max(_bottom(c) for c in body.children) - body.content_box_y()) / area
         for child in body.children:
             element = getattr(child, "element", None)

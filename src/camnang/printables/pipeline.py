@@ -11,8 +11,8 @@ It runs these steps, which team packs (issue 6) compose themselves, with a
 2. ``plan``: each output's content-hash key and place in the cache
    (``cache``); outputs already there are reused as they are;
 3. ``render``: the others, in parallel worker processes when there are
-   several (each worker prepares fonts, stylesheets and QR codes once, see
-   ``pdf``), each written atomically into the cache. Errors of every
+   several (``camnang.workers``; each worker prepares fonts, stylesheets
+   and QR codes once, see ``pdf``), each written atomically into the cache. Errors of every
    output are collected and raised together; nothing is copied then;
 4. ``copy_out``: with ``out_dir``, copy each output there, atomically, only
    when its bytes differ from the file already there (a rebuild with
@@ -26,12 +26,9 @@ which copies them into ``site/in-an/``.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import re
-import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -40,8 +37,9 @@ from ..config import Settings
 from ..errors import CamnangError, ConfigError, Problem, display_path
 from ..model import Guide, Library
 from ..render.site import Download
+from ..workers import Workers
 from . import templates
-from .cache import Cache, output_key, write_if_changed
+from .cache import Cache, output_key, read_bytes, remove, write_if_changed
 from .fonts import find_font
 from .kinds import Kind, PrintContext, all_kinds, kind_named
 
@@ -160,7 +158,7 @@ def build(
     kinds = tuple(kinds) if kinds is not None else all_kinds()
     guides = select(library, only)
     check(settings, kinds, warn)
-    planned = plan(guides, settings, kinds)
+    planned = plan(guides, settings, kinds, warn=warn)
     rendered = render(planned, settings, jobs or settings.worker_count, progress)
     result = BuildResult(outputs=outputs(planned, rendered), seconds=0.0, out_dir=out_dir)
     if out_dir is not None:
@@ -197,10 +195,17 @@ def check(settings: Settings, kinds: tuple[Kind, ...], warn: Callable[[str], Non
         warn(NO_SITE_URL)
 
 
-def plan(guides: Iterable[Guide], settings: Settings, kinds: tuple[Kind, ...], team: Any = None) -> list[Job]:
+def plan(
+    guides: Iterable[Guide],
+    settings: Settings,
+    kinds: tuple[Kind, ...],
+    team: Any = None,
+    warn: Callable[[str], None] = log.warning,
+) -> list[Job]:
     """The jobs of ``guides`` x ``kinds`` (for ``team``, if any), with
     their place in the cache. A team's files are kept in a folder named by
-    its ``id``."""
+    its ``id``. A cache entry that fails its check (``Cache.usable``) is
+    deleted with a warning, so ``render`` makes it again."""
     ctx = PrintContext(settings, team)
     cache = Cache(settings.cache_dir)
     jobs = []
@@ -210,7 +215,9 @@ def plan(guides: Iterable[Guide], settings: Settings, kinds: tuple[Kind, ...], t
             name = kind.output_name(guide)
             if team is not None:
                 name = f"{team.id}/{name}"
-            jobs.append(Job(kind, guide, team, cache.path(kind, name, output_key(kind, guide, ctx, sources))))
+            path = cache.path(kind, name, output_key(kind, guide, ctx, sources))
+            Cache.usable(path, warn)
+            jobs.append(Job(kind, guide, team, path))
     return jobs
 
 
@@ -223,31 +230,32 @@ def outputs(jobs: list[Job], rendered: set[Path]) -> list[Output]:
 
 # -- rendering ----------------------------------------------------------------
 
-_worker: dict = {}
+MAX_RENDERS_PER_WORKER = 100
+"""Renders after which a worker process is replaced by a fresh one
+(``max_tasks_per_child``): WeasyPrint keeps a little memory per layout
+(see ``bench/teampacks.py``, worker memory)."""
 
 
-def _init_worker(settings: Settings, guides: dict[str, Guide]) -> None:
-    """Worker start: keep the settings and guides, prepare fonts once."""
-    from .pdf import printer
+@dataclass
+class RenderContext:
+    """What every render of a build needs: sent to each worker once."""
 
-    _worker["settings"], _worker["guides"] = settings, guides
-    printer(settings.print_font, PrintContext(settings).where)
+    settings: Settings
+    guides: dict[str, Guide]
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def prepare(self) -> None:
+        """Fonts and stylesheets once per worker process."""
+        from .pdf import printer
+
+        printer(self.settings.print_font, PrintContext(self.settings).where)
 
 
-def _render_one(kind_name: str, slug: str, team: Any, path: Path) -> int:
-    settings: Settings = _worker["settings"]
-    data = kind_named(kind_name).render(_worker["guides"][slug], PrintContext(settings, team))
-    Cache(settings.cache_dir).put(path, data)
+def _render_one(ctx: RenderContext, task: tuple[str, str, Any, Path]) -> int:
+    kind_name, slug, team, path = task
+    data = kind_named(kind_name).render(ctx.guides[slug], PrintContext(ctx.settings, team))
+    Cache(ctx.settings.cache_dir).put(path, data)
     return len(data)
-
-
-def _mp_context():
-    """fork when it is safe (no other threads: ``mkdocs build``, the
-    command line), else spawn (``mkdocs serve`` runs a server thread)."""
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
 
 
 def render(jobs: list[Job], settings: Settings, workers: int, progress: Progress | None = None) -> set[Path]:
@@ -258,45 +266,22 @@ def render(jobs: list[Job], settings: Settings, workers: int, progress: Progress
     todo = list({task[3]: task for task in todo}.values())
     if not todo:
         return set()
-    guides = {job.guide.slug: job.guide for job in jobs}
+    needed = {task[1] for task in todo}
+    context = RenderContext(settings, {job.guide.slug: job.guide for job in jobs if job.guide.slug in needed})
     problems: list[Problem] = []
-
-    def failed(error: CamnangError) -> None:
-        for p in error.problems:
-            if p not in problems:
-                problems.append(p)
-
     done = 0
-    workers = max(1, min(workers, len(todo), os.cpu_count() or 1))
-    if workers == 1 or len(todo) < POOL_MIN_TASKS:
-        _init_worker(settings, guides)
-        for task in todo:
+    with Workers(
+        context, jobs=workers, tasks=len(todo), min_pool_tasks=POOL_MIN_TASKS,
+        max_tasks_per_child=MAX_RENDERS_PER_WORKER,
+    ) as pool:
+        for _, future in pool.imap_unordered(_render_one, todo):
             try:
-                _render_one(*task)
+                future.result()
             except CamnangError as e:
-                failed(e)
+                problems.extend(p for p in e.problems if p not in problems)
             done += 1
             if progress:
                 progress(done, len(todo))
-    else:
-        needed = {task[1] for task in todo}
-        with ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=_mp_context(),
-            initializer=_init_worker,
-            initargs=(settings, {s: g for s, g in guides.items() if s in needed}),
-        ) as pool:
-            pending = {pool.submit(_render_one, *task) for task in todo}
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    try:
-                        future.result()
-                    except CamnangError as e:
-                        failed(e)
-                    done += 1
-                    if progress:
-                        progress(done, len(todo))
     if problems:
         raise CamnangError(problems)
     return {task[3] for task in todo}
@@ -310,7 +295,7 @@ def copy_out(outputs: list[Output], out_dir: Path) -> list[Path]:
     written = []
     for output in outputs:
         target = out_dir / output.name
-        if write_if_changed(target, output.path.read_bytes()):
+        if write_if_changed(target, read_bytes(output.path)):
             written.append(target)
     return written
 
@@ -324,6 +309,6 @@ def _remove_stale(outputs: list[Output], kinds: tuple[Kind, ...], out_dir: Path)
         pattern = re.compile(re.escape(prefix) + r"[a-z0-9]+(?:-[a-z0-9]+)*" + re.escape(suffix) + r"\Z")
         for path in sorted(out_dir.glob(f"{prefix}*{suffix}")):
             if pattern.match(path.name) and path.name not in current:
-                path.unlink()
+                remove(path)
                 removed.append(path)
     return removed

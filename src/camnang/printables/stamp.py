@@ -1,5 +1,5 @@
 """Stamping a team's strip onto the shared layout of a guide, with pikepdf
-(qpdf), and placing the result in the team's folder.
+(qpdf).
 
 Team packs (``teampacks``) lay out each guide once with the team's cells
 left blank, and per team only its strip (a page of the same size holding
@@ -16,23 +16,16 @@ the team block and Zalo code). This module puts the two together:
 - ``combine(layouts)``: several WeasyPrint layouts (the blank leaflets of
   every guide) as one PDF, so that each font is subset and embedded *once*
   for all the pages (``tron-bo.pdf``), instead of once per guide.
-- ``publish(cached, dest)``: the cached file into the team's folder as a
-  hard link (atomically, only when different), so output and cache hold
-  one copy on disk; a copy where links are not possible.
 
-Blank layouts do not depend on the team: ``BlankStore`` keeps them in the
-printables cache, so a run reuses the layouts of the previous one.
+Blank layouts do not depend on the team: ``teampacks`` keeps them in the
+printables cache (``team-packs/_blank/``), so a run reuses the layouts of
+the previous one.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import tempfile
-from pathlib import Path
-from typing import Callable, Sequence
-
-from .cache import write_atomic
+from typing import Sequence
 
 FORM_NAME = "/CamnangTeam"
 """Name the team's strip is drawn under on every page."""
@@ -102,59 +95,3 @@ def combine(layouts: Sequence) -> bytes:
     documents = [layout.document for layout in layouts]
     pages = [page for document in documents for page in document.pages]
     return recompress(documents[0].copy(pages).write_pdf())
-
-
-def page_count(path: Path) -> int:
-    import pikepdf
-
-    with pikepdf.Pdf.open(path) as pdf:
-        return len(pdf.pages)
-
-
-def publish(cached: Path, dest: Path) -> bool:
-    """Put ``cached`` at ``dest`` unless ``dest`` already holds the same
-    bytes; True when it wrote. A hard link (the cache and the team folder
-    then share one copy on disk), made under a temporary name and renamed
-    into place so a reader never sees a missing or half file; a plain copy
-    where a link is impossible (another file system, no permission)."""
-    try:
-        st, cst = dest.stat(), cached.stat()
-        if (st.st_ino, st.st_dev) == (cst.st_ino, cst.st_dev):
-            return False
-        if st.st_size == cst.st_size and dest.read_bytes() == cached.read_bytes():
-            return False
-    except FileNotFoundError:
-        pass
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mktemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
-    try:
-        os.link(cached, tmp)
-        os.replace(tmp, dest)
-    except OSError:
-        if tmp.exists():
-            tmp.unlink()
-        write_atomic(dest, cached.read_bytes())
-    return True
-
-
-class BlankStore:
-    """The blank layouts of a worker: in memory, and in the printables
-    cache under a key that covers everything they are made from (so a
-    later run, or another worker, lays none of them out again)."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.memory: dict[str, bytes] = {}
-
-    def get(self, name: str, key: str, make: Callable[[], bytes]) -> bytes:
-        """The blank ``name`` of ``key``, made by ``make()`` if missing."""
-        path = self.folder / f"{name}.{key[:16]}.pdf"
-        data = self.memory.get(str(path))
-        if data is None:
-            try:
-                data = path.read_bytes()
-            except FileNotFoundError:
-                data = make()
-                write_atomic(path, data)
-            self.memory[str(path)] = data
-        return data

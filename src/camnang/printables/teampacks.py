@@ -21,12 +21,11 @@ size in the page margin. So each worker process:
    the blank left room for them (one small layout per team per paper
    size, whatever the number of guides);
 3. stamps that strip, as one PDF form XObject, onto every page of each
-   guide's blank (``stamp``: qpdf, no layout), and links the file into
-   the team's folder.
+   guide's blank (``stamp``: pikepdf/qpdf, no layout), and writes the file.
 
-The blanks are kept in the cache too (``team-packs/_blank/``), so a later
-run lays none of them out; ``tron-bo.pdf``'s blank is one document of all
-the blank leaflets, its fonts embedded once.
+The blanks are kept in the cache (``team-packs/_blank/``), so recycled and
+later workers lay none of them out again; ``tron-bo.pdf``'s blank is one
+document of all the blank leaflets, its fonts embedded once.
 
 The result is the same page as ``kind.render(guide, PrintContext(settings,
 team))`` (tests compare them), at a fraction of the cost. Every output is
@@ -34,32 +33,40 @@ cached by content hash per team (``<cache_dir>/printables/team-packs/``),
 so a rerun renders only what changed or failed before; files in ``DIR``
 are written atomically, only when their bytes differ.
 
-Teams are streamed to the worker pool a few at a time and each worker
-writes its team's files itself: memory stays flat however long the roster.
+Teams are streamed to the worker pool (``camnang.workers``: local
+processes, or a Dask cluster with ``scheduler``) a few at a time and each
+worker writes its team's files itself, returning only names, pages, sizes
+and digests: memory stays flat however long the roster. ``DIR/manifest.jsonl``
+(``manifest``) records each team's inputs and outputs, so a rerun sends
+only the teams whose inputs changed or whose files are missing; with
+``zip_communes`` one ZIP per commune follows (``bundles``).
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
+import dataclasses
 import io
-import os
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from ..config import Settings
 from ..errors import CamnangError, Problem, display_path
 from ..model import Guide, Library
-from ..roster import Team
-from . import stamp, templates
-from .cache import Cache, output_key, write_atomic
+from ..roster import Team, spreadsheet_safe
+from ..workers import Workers
+from . import bundles, stamp, templates
+from .cache import Cache, _font_digest, code_digest, output_key
+from .compat import page_box
 from .kinds import Kind, PrintContext
 from .leaflet import LEAFLET
+from .manifest import Manifest, OutFile, digest, team_inputs
+from .outdir import OutDir, sha256
 from .pdf import AUTHOR, printer
-from .pipeline import _mp_context, check, select
+from .pipeline import check, select
 
 DEFAULT_DIR = Path("goi-to")
 """Where packs go without ``--out``: ``goi-to/`` ("gói tổ"), next to mkdocs.yml."""
@@ -70,9 +77,13 @@ INDEX = "index.csv"
 INDEX_COLUMNS = ("ma_to", "ten_to", "tep", "so_trang")
 BLANK = Team(id="", name="", level="xa", commune="", province="")
 """The team of the shared layout: its block and QR cell are left empty."""
-IN_FLIGHT = 4
-"""Teams queued per worker: enough to keep it busy, few enough that
-nothing piles up in memory."""
+BLANKS_DIR = "_blank"
+"""Cache folder of the shared layouts (team ids never start with ``_``)."""
+TEAMS_PER_WORKER = 400
+"""Teams after which a local worker process is replaced by a fresh one
+(``max_tasks_per_child``), to bound its memory; measured in
+``bench/teampacks.py``. A fresh worker reads the shared layouts back from
+the cache, so a restart costs well under a second."""
 
 
 def pack_kinds() -> tuple[Kind, ...]:
@@ -86,25 +97,31 @@ def pack_kinds() -> tuple[Kind, ...]:
 
 @dataclass(frozen=True)
 class TeamResult:
-    """What one team's pack came to."""
+    """What one team's pack came to (small: this is what workers send back)."""
 
     team_id: str
     name: str
-    files: tuple[tuple[str, int], ...] = ()
-    """(file name in the team folder, pages)."""
+    files: tuple[OutFile, ...] = ()
+    """Each file in the team folder: name, pages, size, SHA-256."""
     rendered: int = 0
     written: int = 0
     problems: tuple[Problem, ...] = ()
+    unchanged: bool = False
+    """Up to date according to the manifest: not sent to a worker."""
+    warnings: tuple[str, ...] = ()
+    """Bad cache entries found and rendered again (``Cache.usable``)."""
 
 
 @dataclass
 class PackResult:
     teams: list[TeamResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    out_dir: Path = DEFAULT_DIR
+    out_dir: Path | str = DEFAULT_DIR
     seconds: float = 0.0
     skipped: int = 0
     """Teams not started because of ``fail_fast``."""
+    zips: int = 0
+    zips_written: int = 0
 
     @property
     def files(self) -> int:
@@ -119,6 +136,10 @@ class PackResult:
         return sum(t.written for t in self.teams)
 
     @property
+    def unchanged(self) -> int:
+        return sum(t.unchanged for t in self.teams)
+
+    @property
     def failed(self) -> list[TeamResult]:
         return [t for t in self.teams if t.problems]
 
@@ -128,8 +149,12 @@ class PackResult:
         text = (
             f"gói tổ: {ok} tổ, {self.files} tệp, {self.rendered} tệp mới tạo, "
             f"{self.files - self.rendered} tệp dùng lại từ bộ nhớ đệm; ghi {self.written} tệp vào "
-            f"{display_path(self.out_dir)} ({seconds} giây)"
+            f"{display_path(self.out_dir) if isinstance(self.out_dir, Path) else self.out_dir} ({seconds} giây)"
         )
+        if self.unchanged:
+            text += f"; {self.unchanged} tổ không đổi từ lần trước (không cần làm lại)"
+        if self.zips:
+            text += f"; {self.zips} tệp ZIP theo xã, ghi {self.zips_written} tệp"
         if self.failed:
             text += f"; {len(self.failed)} tổ bị lỗi"
         if self.skipped:
@@ -147,175 +172,285 @@ def build_packs(
     teams: Sequence[Team],
     library: Library,
     settings: Settings,
-    out_dir: Path,
+    out_dir: Path | str,
     *,
     only: Iterable[str] | None = None,
     jobs: int | None = None,
+    scheduler: str | None = None,
     fail_fast: bool = False,
     progress: Progress | None = None,
     warn: Callable[[str], None] = lambda message: None,
     roster: Path | None = None,
+    zip_communes: bool = False,
+    verify: bool = False,
 ) -> PackResult:
-    """Write the packs of ``teams`` into ``out_dir``.
+    """Write the packs of ``teams`` into ``out_dir`` (a folder or an fsspec URL).
 
     Checks (``--only`` slugs, print font, templates) raise ``CamnangError``
     before anything is written. ``roster``: the file, named in problems.
-    A team whose pack fails does not stop the
-    others (its problems are in the result) unless ``fail_fast``: then no
-    new team is started after the first failure.
+    ``scheduler``: ``None`` (local worker processes, ``jobs`` of them),
+    ``"local"`` (a Dask LocalCluster) or a Dask scheduler's address.
+    Teams that ``DIR/manifest.jsonl`` shows up to date are not redone
+    (``verify``: every team is sent, and each file compared byte for byte).
+    A team whose pack fails does not stop the others (its problems are in
+    the result) unless ``fail_fast``: then no new team is started after
+    the first failure.
     """
     started = time.perf_counter()
     kinds = pack_kinds()
     guides = select(library, only)
     check(settings, kinds, warn)
     templates.check(settings.posters_dir, (STRIP_TEMPLATE, STRIP_CSS))
+    out = OutDir(out_dir)
     result = PackResult(out_dir=out_dir)
     shown = display_path(roster) if roster is not None else "danh sách tổ"
-    workers = max(1, min(jobs or settings.worker_count, len(teams), os.cpu_count() or 1))
-    files_done = 0
+    if zip_communes:
+        _check_zip_dir(teams, shown)
 
-    def finished(team_result: TeamResult) -> None:
-        nonlocal files_done
-        result.teams.append(team_result)
-        result.problems.extend(team_result.problems)
-        files_done += len(team_result.files)
-        if progress:
-            progress(len(result.teams), len(teams), files_done)
+    common = inputs_digest(settings, guides)
+    manifest = Manifest.load(out, common)
+    inputs = {team.id: team_inputs(common, team) for team in teams}
+    todo = []
+    for team in teams:
+        if not verify and manifest.up_to_date(team.id, inputs[team.id]):
+            result.teams.append(TeamResult(team.id, team.name, tuple(manifest.files(team.id)), unchanged=True))
+        else:
+            manifest.forget(team.id)
+            todo.append(team)
+    files_done = result.files
+    if progress and result.teams:
+        progress(len(result.teams), len(teams), files_done)
 
-    if workers == 1:
-        _init_worker(settings, guides, out_dir, shown)
-        for i, team in enumerate(teams):
-            finished(_pack(team))
-            if fail_fast and result.problems:
-                result.skipped = len(teams) - i - 1
-                break
-    else:
-        queue = iter(teams)
-        with ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=_mp_context(),
-            initializer=_init_worker,
-            initargs=(settings, guides, out_dir, shown),
+    context = PackContext(settings, guides, out, shown)
+    stop = lambda: fail_fast and bool(result.problems)  # noqa: E731
+    started_pool = False
+    zips: list[str] = []
+    try:
+        with Workers(
+            context, jobs=jobs or settings.worker_count, scheduler=scheduler, tasks=len(todo),
+            max_tasks_per_child=TEAMS_PER_WORKER,
         ) as pool:
-            pending = set()
-            stop = False
-            while True:
-                while not stop and len(pending) < workers * IN_FLIGHT:
-                    team = next(queue, None)
-                    if team is None:
-                        break
-                    pending.add(pool.submit(_pack, team))
-                if not pending:
-                    break
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    finished(future.result())
-                if fail_fast and result.problems and not stop:
-                    stop = True
-                    for future in pending:
-                        future.cancel()
-                    pending = {f for f in pending if not f.cancelled()}
+            started_pool = True
+            for team, future in pool.imap_unordered(_pack, todo, stop=stop):
+                team_result: TeamResult = future.result()
+                result.teams.append(team_result)
+                result.problems.extend(team_result.problems)
+                for message in team_result.warnings:
+                    warn(message)
+                if not team_result.problems:
+                    manifest.record_team(team.id, inputs[team.id], team_result.files)
+                files_done += len(team_result.files)
+                if progress:
+                    progress(len(result.teams), len(teams), files_done)
             result.skipped = len(teams) - len(result.teams)
-
-    order = {team.id: i for i, team in enumerate(teams)}
-    result.teams.sort(key=lambda t: order[t.team_id])
-    write_index(result.teams, out_dir)
+            order = {team.id: i for i, team in enumerate(teams)}
+            result.teams.sort(key=lambda t: order[t.team_id])
+            good = [t for t in result.teams if not t.problems]
+            out.write_if_changed(INDEX, index_csv(good))
+            if zip_communes and not result.skipped:
+                zips = _zip_communes(pool, teams, good, manifest, result)
+    finally:
+        if started_pool:  # a cluster that cannot be reached leaves the folder untouched
+            manifest.save((team.id for team in teams), zips)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def write_index(results: list[TeamResult], out_dir: Path) -> None:
+def inputs_digest(settings: Settings, guides: Sequence[Guide]) -> str:
+    """Everything a team's pack is made from, but the team: the code and
+    library versions, the templates, the settings, the font, the guides."""
+    ctx = PrintContext(settings)
+    parts = [code_digest(), _font_digest(ctx)]
+    for kind in pack_kinds():
+        parts += [kind.name, templates.digest(settings.posters_dir, (*kind.sources, STRIP_TEMPLATE, STRIP_CSS))]
+        parts.append(ctx.token(kind.settings))
+    parts += [f"{g.slug}:{g.digest}" for g in guides]
+    return digest(*parts)
+
+
+def _check_zip_dir(teams: Sequence[Team], roster: str) -> None:
+    for team in teams:
+        if team.id == bundles.ZIP_DIR:
+            raise CamnangError(
+                Problem(
+                    path=roster, line=team.row or None, field="ma_to",
+                    message=f"mã tổ '{team.id}' trùng tên thư mục tệp ZIP theo xã",
+                    hint="đổi mã tổ, hoặc chạy không có --zip",
+                )
+            )
+
+
+def _zip_communes(pool: Workers, teams: Sequence[Team], good: list[TeamResult], manifest: Manifest, result: PackResult) -> list[str]:
+    """One ZIP per commune whose teams all built, as tasks of ``pool``;
+    a ZIP whose contents did not change is left as it is."""
+    by_id = {t.team_id: t for t in good}
+    tasks = []
+    paths = []
+    for rel, members in bundles.communes(teams).items():
+        if any(m.id not in by_id for m in members):
+            continue
+        paths.append(rel)
+        results = [by_id[m.id] for m in members]
+        index = index_csv(results)
+        zip_inputs = digest(sha256(index), *(f"{r.team_id}/{f.name}:{f.sha256}" for r in results for f in r.files))
+        if manifest.zip_up_to_date(rel, zip_inputs):
+            continue
+        tasks.append((rel, zip_inputs, index, tuple((r.team_id, tuple(f.name for f in r.files)) for r in results)))
+    result.zips = len(paths)
+    for task, future in pool.imap_unordered(_zip, tasks):
+        size, digest_ = future.result()
+        manifest.record_zip(task[0], task[1], size, digest_)
+        result.zips_written += 1
+    return paths
+
+
+def index_csv(results: list[TeamResult]) -> bytes:
     """``index.csv``: one line per file of every team built (UTF-8 with
-    BOM, so Excel shows the Vietnamese names), written atomically."""
+    BOM, so Excel shows the Vietnamese names). Cells that a spreadsheet
+    would take for a formula get a leading apostrophe
+    (``roster.spreadsheet_safe``); the PDFs print names as written."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(INDEX_COLUMNS)
     for team in results:
         if team.problems:
             continue
-        for name, pages in team.files:
-            writer.writerow((team.team_id, team.name, f"{team.team_id}/{name}", pages))
-    write_atomic(out_dir / INDEX, ("\ufeff" + buffer.getvalue()).encode("utf-8"))
+        for f in team.files:
+            writer.writerow([spreadsheet_safe(str(v)) for v in (team.team_id, team.name, f"{team.team_id}/{f.name}", f.pages)])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def write_index(results: list[TeamResult], out_dir: Path) -> None:
+    """``index.csv`` of ``results`` in ``out_dir``, written atomically."""
+    OutDir(out_dir).write(INDEX, index_csv(results))
 
 
 # -- worker processes -------------------------------------------------------------
 
-_worker: dict = {}
+@dataclass
+class PackContext:
+    """What every team's task needs, sent to each worker once (scattered,
+    with Dask); ``prepare`` runs once per worker process."""
+
+    settings: Settings
+    guides: tuple[Guide, ...]
+    out: OutDir
+    roster: str = "danh sách tổ"
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    state: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "state": {}}
+
+    def prepare(self) -> None:
+        """Fonts and stylesheets once per worker; the shared layouts of
+        each guide when first needed (from the cache when there)."""
+        printer(self.settings.print_font, PrintContext(self.settings).where)
+        self.state.update(
+            blanks={},
+            pages={},
+            sources={
+                kind.name: templates.digest(self.settings.posters_dir, (*kind.sources, STRIP_TEMPLATE, STRIP_CSS))
+                for kind in pack_kinds()
+            },
+        )
 
 
-def _init_worker(settings: Settings, guides: tuple[Guide, ...], out_dir: Path, roster: str = "danh sách tổ") -> None:
-    """Worker start: settings, guides, fonts and stylesheets once; the
-    blanks of each guide are laid out when first needed."""
-    _worker.clear()
-    _worker.update(settings=settings, guides=guides, out_dir=out_dir, roster=roster, pages={})
-    _worker["blanks"] = stamp.BlankStore(Cache(settings.cache_dir).root / "team-packs" / "_blank")
-    printer(settings.print_font, PrintContext(settings).where)
-    _worker["sources"] = {
-        kind.name: templates.digest(settings.posters_dir, (*kind.sources, STRIP_TEMPLATE, STRIP_CSS)) for kind in pack_kinds()
-    }
+def _blank_path(ctx: PackContext, stem: str, key: str) -> Path:
+    return Cache(ctx.settings.cache_dir).root / "team-packs" / BLANKS_DIR / f"{stem}.{key[:16]}.pdf"
 
 
-def _blank_key(kind: Kind, guide: Guide) -> str:
-    return output_key(kind, guide, PrintContext(_worker["settings"], BLANK), _worker["sources"][kind.name])
+def _cached_blank(ctx: PackContext, path: Path, make: Callable[[], bytes]) -> tuple[bytes, int]:
+    """The blank at ``path`` and its page count: read back from the cache,
+    or made by ``make()`` and cached. A damaged cache entry (``Cache.usable``:
+    structure and digest) is laid out again."""
+    data = None
+    if Cache.usable(path):
+        try:
+            data = path.read_bytes()
+            with stamp.open_pdf(data) as pdf:
+                pages = len(pdf.pages)
+            if pages < 1:
+                data = None
+        except Exception:  # noqa: BLE001: a damaged cache entry is laid out again
+            data = None
+    if data is None:
+        data = make()
+        Cache(ctx.settings.cache_dir).put(path, data)
+        with stamp.open_pdf(data) as pdf:
+            pages = len(pdf.pages)
+    return data, pages
 
 
-def _blank(kind: Kind, guide: Guide) -> bytes:
+def _blank(ctx: PackContext, kind: Kind, guide: Guide) -> bytes:
     """The guide's page(s) in the team layout with the team's cells empty
-    (a PDF), laid out once (then cached)."""
+    (a PDF's bytes), laid out once (kept in the cache, so recycled and
+    later workers only read it back)."""
     key = (kind.name, guide.slug)
-    data = _worker["blanks"].get(
-        f"{kind.name}-{guide.slug}",
-        _blank_key(kind, guide),
-        lambda: stamp.recompress(kind.render(guide, PrintContext(_worker["settings"], BLANK))),
-    )
-    if key not in _worker["pages"]:
-        _worker["pages"][key] = len(stamp.open_pdf(data).pages)
-    return data
+    blanks = ctx.state["blanks"]
+    if key not in blanks:
+        blank_ctx = PrintContext(ctx.settings, BLANK)
+        name = Path(kind.output_name(guide))
+        path = _blank_path(ctx, name.stem, _blank_key(ctx, kind, guide))
+        blanks[key], ctx.state["pages"][key] = _cached_blank(
+            ctx, path, lambda: stamp.recompress(kind.render(guide, blank_ctx))
+        )
+    return blanks[key]
 
 
-def _blank_all(guides: Sequence[Guide]) -> bytes:
-    """The blank leaflets of ``guides`` as one document (``tron-bo.pdf``
-    before stamping): laid out again from the fitted variant, so that
-    WeasyPrint embeds each font once for all the pages."""
-    from . import fitting, leaflet
+def _blank_key(ctx: PackContext, kind: Kind, guide: Guide) -> str:
+    return output_key(kind, guide, PrintContext(ctx.settings, BLANK), ctx.state["sources"][kind.name])
+
+
+def _blank_all(ctx: PackContext) -> bytes:
+    """The blank leaflets of every guide as one document (``tron-bo.pdf``
+    before stamping): laid out again from each guide's fitted variant, so
+    that WeasyPrint embeds each font once for all the pages."""
     from ..markup import IMAGE_DIR
+    from . import fitting, leaflet
 
-    settings: Settings = _worker["settings"]
+    settings = ctx.settings
+    guides = ctx.guides
+    for guide in guides:
+        _blank(ctx, LEAFLET, guide)  # fits each guide (and counts its pages)
 
     def make() -> bytes:
-        ctx = PrintContext(settings, BLANK)
+        blank_ctx = PrintContext(settings, BLANK)
         posters = settings.posters_dir
         sheets = [posters / name for name in leaflet.STYLESHEETS]
-        pdf_printer = printer(settings.print_font, ctx.where)
+        pdf_printer = printer(settings.print_font, blank_ctx.where)
         layouts = []
         for guide in guides:
-            index = fitting.fitted(LEAFLET.name, guide, ctx, LEAFLET.sources)
-            if index is None:  # blank taken from the cache: find the variant again
-                LEAFLET.render(guide, ctx)
-                index = fitting.fitted(LEAFLET.name, guide, ctx, LEAFLET.sources)
-            html = leaflet.html(guide, ctx, leaflet.FITS[index])
+            index = fitting.fitted(LEAFLET.name, guide, blank_ctx, LEAFLET.sources)
+            if index is None:  # blank read from the cache: find the variant again
+                LEAFLET.render(guide, blank_ctx)
+                index = fitting.fitted(LEAFLET.name, guide, blank_ctx, LEAFLET.sources)
+            html = leaflet.html(guide, blank_ctx, leaflet.FITS[index])
             layouts.append(pdf_printer.layout(html, posters, sheets, image_dir=settings.guides_dir / IMAGE_DIR))
-        expected = sum(_worker["pages"][(LEAFLET.name, g.slug)] for g in guides)
+        expected = sum(ctx.state["pages"][(LEAFLET.name, g.slug)] for g in guides)
         if sum(layout.page_count for layout in layouts) != expected:
-            raise RuntimeError("tron-bo.pdf: the blank leaflets laid out again have a different page count")
+            raise RuntimeError(f"{ALL_IN_ONE}: the blank leaflets laid out again have a different page count")
         return stamp.combine(layouts)
 
-    for guide in guides:
-        _blank(LEAFLET, guide)
-    key = _digest(*(_blank_key(LEAFLET, g) for g in guides))
-    return _worker["blanks"].get("tron-bo", key, make)
+    if ALL_IN_ONE not in ctx.state["blanks"]:
+        key = digest(*(_blank_key(ctx, LEAFLET, g) for g in guides))
+        path = _blank_path(ctx, Path(ALL_IN_ONE).stem, key)
+        ctx.state["blanks"][ALL_IN_ONE], _ = _cached_blank(ctx, path, make)
+    return ctx.state["blanks"][ALL_IN_ONE]
 
 
-def _pages(kind: Kind, guide: Guide, cached: Path) -> int:
+def _pages(ctx: PackContext, kind: Kind, guide: Guide, data: bytes) -> int:
     """Pages of a guide's file of ``kind``: the same for every team."""
     key = (kind.name, guide.slug)
-    if key not in _worker["pages"]:
-        _worker["pages"][key] = stamp.page_count(cached)
-    return _worker["pages"][key]
+    if key not in ctx.state["pages"]:
+        with stamp.open_pdf(data) as pdf:
+            ctx.state["pages"][key] = len(pdf.pages)
+    return ctx.state["pages"][key]
 
 
-def strip_pdf(kind: Kind, team: Team, settings: Settings) -> bytes:
-    """The team's own part of the footer strip of ``kind``, alone on a page."""
+def strip_pdf(kind: Kind, team: Team, settings: Settings, roster: str = "danh sách tổ") -> bytes:
+    """The team's own part of the footer strip of ``kind``, alone on a page
+    (``roster``: the file, named if the team's text does not fit)."""
     module = __import__(f"camnang.printables.{kind.name}", fromlist=["QR_BOX_MM"])
     ctx = PrintContext(settings, team)
     error = "m" if kind is LEAFLET else "q"
@@ -330,16 +465,16 @@ def strip_pdf(kind: Kind, team: Team, settings: Settings) -> bytes:
     posters = settings.posters_dir
     sheets = [posters / s for s in (*module.STYLESHEETS, STRIP_CSS)]
     layout = printer(settings.print_font, ctx.where).layout(html, posters, sheets)
-    _check_fits(layout, team, kind)
+    _check_fits(layout, team, kind, roster)
     return layout.pdf()
 
 
-def _check_fits(layout, team: Team, kind: Kind) -> None:
+def _check_fits(layout, team: Team, kind: Kind, roster: str = "danh sách tổ") -> None:
     """A team block too long for its box would be cut: refuse it, naming
     the row and the column to shorten."""
     from .fitting import _bottom
 
-    stack = [page._page_box for page in layout.document.pages]
+    stack = [page_box(page) for page in layout.document.pages]
     while stack:
         box = stack.pop()
         element = getattr(box, "element", None)
@@ -349,7 +484,7 @@ def _check_fits(layout, team: Team, kind: Kind) -> None:
                 column = "dia_diem" if team.help_place else "ten_to"
                 raise CamnangError(
                     Problem(
-                        path=_worker.get("roster", "danh sách tổ"),
+                        path=roster,
                         line=team.row or None,
                         field=column,
                         message=f"thông tin của tổ '{team.id}' quá dài, không vừa khung tổ trên {'tờ rơi' if kind is LEAFLET else 'áp phích'}",
@@ -360,48 +495,56 @@ def _check_fits(layout, team: Team, kind: Kind) -> None:
         stack.extend(getattr(box, "children", ()))
 
 
-def _digest(*parts: str) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part.encode("utf-8") + b"\0")
-    return h.hexdigest()
-
-
-def _pack(team: Team) -> TeamResult:
+def _pack(ctx: PackContext, team: Team) -> TeamResult:
     """Every file of one team's pack: from the cache, or stamped; then
-    linked into its folder (atomically, only when different)."""
-    settings: Settings = _worker["settings"]
-    guides: tuple[Guide, ...] = _worker["guides"]
-    cache_root = Cache(settings.cache_dir).root / "team-packs" / team.id
-    ctx = PrintContext(settings, team)
-    strips: dict[str, object] = {}
-    files: list[tuple[str, int, Path]] = []
+    written into its folder (atomically, only when different). Returns
+    names, pages, sizes and digests, never the files."""
+    settings = ctx.settings
+    cache = Cache(settings.cache_dir)
+    cache_root = cache.root / "team-packs" / team.id
+    # The cache key holds the team's row, not its position in the roster.
+    key_ctx = PrintContext(settings, dataclasses.replace(team, row=0))
+    strips: dict[str, bytes] = {}
+    files: list[tuple[str, int, Path, bytes]] = []
     rendered = 0
+    warnings: list[str] = []
+
+    def strip(kind: Kind) -> bytes:
+        if kind.name not in strips:
+            strips[kind.name] = strip_pdf(kind, team, settings, ctx.roster)
+        return strips[kind.name]
+
     try:
         for kind in pack_kinds():
-            for guide in guides:
+            for guide in ctx.guides:
                 name = kind.output_name(guide)
-                key = output_key(kind, guide, ctx, _worker["sources"][kind.name])
+                key = output_key(kind, guide, key_ctx, ctx.state["sources"][kind.name])
                 path = cache_root / f"{Path(name).stem}.{key[:16]}.pdf"
-                if not path.is_file():
-                    if kind.name not in strips:
-                        strips[kind.name] = strip_pdf(kind, team, settings)
-                    Cache(settings.cache_dir).put(path, stamp.stamp(_blank(kind, guide), strips[kind.name]))
+                data = path.read_bytes() if Cache.usable(path, warnings.append, deep=False) else None
+                if data is None:
+                    data = stamp.stamp(_blank(ctx, kind, guide), strip(kind))
+                    cache.put(path, data, digest=False)
                     rendered += 1
-                files.append((name, _pages(kind, guide, path), path))
+                files.append((name, _pages(ctx, kind, guide, data), path, data))
         leaflets = [f for f in files if f[0].startswith("to-roi-")]
-        key = _digest(*(p.name for _, _, p in leaflets))
-        path = cache_root / f"tron-bo.{key[:16]}.pdf"
-        if not path.is_file():
-            if "leaflet" not in strips:
-                strips["leaflet"] = strip_pdf(LEAFLET, team, settings)
-            Cache(settings.cache_dir).put(path, stamp.stamp(_blank_all(guides), strips["leaflet"]))
+        path = cache_root / f"tron-bo.{digest(*(p.name for _, _, p, _ in leaflets))[:16]}.pdf"
+        data = path.read_bytes() if Cache.usable(path, warnings.append, deep=False) else None
+        if data is None:
+            data = stamp.stamp(_blank_all(ctx), strip(LEAFLET))
+            cache.put(path, data, digest=False)
             rendered += 1
-        files.append((ALL_IN_ONE, sum(pages for _, pages, _ in leaflets), path))
+        files.append((ALL_IN_ONE, sum(pages for _, pages, _, _ in leaflets), path, data))
     except CamnangError as e:
-        return TeamResult(team.id, team.name, problems=tuple(e.problems))
+        return TeamResult(team.id, team.name, problems=tuple(e.problems), warnings=tuple(warnings))
     written = 0
-    folder = _worker["out_dir"] / team.id
-    for name, _, path in files:
-        written += stamp.publish(path, folder / name)
-    return TeamResult(team.id, team.name, tuple((n, p) for n, p, _ in files), rendered, written)
+    ctx.out.clean_temporary(team.id, [name for name, _, _, _ in files])
+    for name, _, _, data in files:
+        written += ctx.out.write_if_changed(f"{team.id}/{name}", data)
+    outputs = tuple(OutFile(name, pages, len(data), sha256(data)) for name, pages, _, data in files)
+    return TeamResult(team.id, team.name, outputs, rendered, written, warnings=tuple(warnings))
+
+
+def _zip(ctx: PackContext, task: tuple) -> tuple[int, str]:
+    """One commune's ZIP (a worker task): its size and SHA-256."""
+    rel, _, index, team_files = task
+    return bundles.build_zip(ctx.out, rel, index, team_files)

@@ -18,6 +18,8 @@ HOME_MARKER = "<!-- camnang:danh-muc -->"
 """Put this line in a page (docs/index.md) where the guide cards should go."""
 COURSE_MARKER = "<!-- camnang:khoa-hoc -->"
 """Put this line in a page where the national course box should go."""
+CATEGORY_MARKER = "<!-- camnang:chu-de -->"
+"""Put this line in a page where the large category cards should go."""
 
 GUIDES_DIR = "huong-dan"
 
@@ -117,6 +119,10 @@ def fill_markers(markdown: str, library: Library, course_url: str) -> str:
     """Replace the camnang markers a docs page contains."""
     if HOME_MARKER in markdown:
         markdown = markdown.replace(HOME_MARKER, render_home_cards(library))
+    if CATEGORY_MARKER in markdown:
+        markdown = markdown.replace(
+            CATEGORY_MARKER, _env().get_template("category_cards.md.j2").render(groups=library.by_category())
+        )
     if COURSE_MARKER in markdown:
         markdown = markdown.replace(COURSE_MARKER, render_course_box(course_url))
     return markdown

@@ -41,6 +41,7 @@
   function setupWorker(lunr) {
     var WORD = "camnangWord";  /* the word as written, lower-cased */
     var typed = Object.create(null);  /* folded query word -> as typed */
+    var keywordsOf = Object.create(null);  /* location -> keywords as written */
 
     /* Index pipeline, last step: fold the token. Its position metadata is
      * untouched, so Material still highlights the original "bảo" in the
@@ -60,6 +61,8 @@
      * adds the documents: complete the configuration at the first add. */
     var add = lunr.Builder.prototype.add;
     lunr.Builder.prototype.add = function (doc, attributes) {
+      if (doc && Array.isArray(doc.keywords))
+        keywordsOf[doc.location] = doc.keywords.map(String);
       if (!this.camnangReady) {
         this.camnangReady = true;
         this.pipeline.add(foldToken);
@@ -113,12 +116,22 @@
         return post.apply(root, arguments);
       };
 
+    /* Material inserts each tag into the result list as HTML. A keyword is
+     * guide text, untrusted: the tag is built here from the keyword as
+     * written, every character of it escaped, with <mark> around the words
+     * that match a query word; Material's own highlighted copy (raw keyword
+     * text with marks inserted) never reaches the page. */
     function present(doc) {
-      if (Array.isArray(doc.keywords)) {
-        var found = doc.keywords.filter(function (k) {
-          return String(k).indexOf("<mark>") !== -1;
-        });
-        if (found.length) doc.tags = (doc.tags || []).concat(found.slice(0, 3));
+      var written = keywordsOf[doc.location];
+      delete doc.keywords;
+      if (written) {
+        var terms = Object.keys(typed).filter(Boolean);
+        var found = [];
+        for (var i = 0; i < written.length && found.length < 3; i++) {
+          var tag = markKeyword(written[i], terms);
+          if (tag !== null) found.push(tag);
+        }
+        if (found.length) doc.tags = (doc.tags || []).concat(found);
       }
       if (doc.terms) {
         var terms = {};
@@ -126,6 +139,30 @@
         doc.terms = terms;
       }
     }
+  }
+
+  function escapeHTML(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  /* The keyword as safe HTML, its words starting with a (folded) query word
+   * marked; null when no word matches. */
+  function markKeyword(keyword, terms) {
+    var WORDS = /[\p{L}\p{N}\p{M}]+/gu;
+    var out = "";
+    var last = 0;
+    var hit = false;
+    var m;
+    while ((m = WORDS.exec(keyword))) {
+      var folded = fold(m[0]);
+      if (!terms.some(function (t) { return folded.indexOf(t) === 0; })) continue;
+      hit = true;
+      out += escapeHTML(keyword.slice(last, m.index)) + "<mark>" + escapeHTML(m[0]) + "</mark>";
+      last = m.index + m[0].length;
+    }
+    return hit ? out + escapeHTML(keyword.slice(last)) : null;
   }
 
   function escapeRegExp(text) {
@@ -249,6 +286,73 @@
       if (el && el.matches && el.matches(SEARCH_BOX))
         el.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
     });
+
+    /* No pile-up while typing: Material sends the search worker one query
+     * per key, and the worker answers them all in turn, so on a large site
+     * the results of the last word arrive long after the last key. Keep at
+     * most one query in flight: a key released while one runs is held back
+     * (only the box's latest text matters), and sent when the results of the
+     * running query arrive. */
+    var start = document.querySelector(SEARCH_BOX);
+    var gate = { busy: false, held: false, sent: start ? start.value : "", timer: 0 };
+    function release() {
+      gate.busy = false;
+      window.clearTimeout(gate.timer);
+      if (gate.held) {
+        gate.held = false;
+        var box = document.querySelector(SEARCH_BOX);
+        if (box) box.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
+      }
+    }
+    document.addEventListener("keyup", function (ev) {
+      var el = ev.target;
+      if (!el || !el.matches || !el.matches(SEARCH_BOX)) return;
+      if (el.value === gate.sent) return;  /* Material ignores it anyway */
+      if (!el.value.trim()) {  /* cleared: Material asks the worker nothing */
+        gate.sent = el.value;
+        return;
+      }
+      if (gate.busy) {
+        ev.stopPropagation();  /* capture phase: Material never sees it */
+        gate.held = true;
+        return;
+      }
+      gate.busy = true;
+      gate.sent = el.value;
+      /* Never hold keys for long if no result comes (empty query). */
+      gate.timer = window.setTimeout(release, 1500);
+    }, true);
+    var list = document.querySelector(".md-search-result");
+    if (list && window.MutationObserver)
+      new MutationObserver(function () {
+        if (gate.busy) release();
+      }).observe(list, { childList: true, subtree: true, characterData: true });
+
+    /* The home page's own search field opens Material's search: the same
+     * search, in its full-screen dialog, with what was typed so far. */
+    var home = document.getElementById("camnang-home-search");
+    if (home) {
+      var open = function (ev) {
+        if (ev) ev.preventDefault();
+        var toggle = document.getElementById("__search");
+        var box = document.querySelector(SEARCH_BOX);
+        if (!toggle || !box) return;
+        var text = home.value;
+        home.value = "";
+        if (!toggle.checked) {
+          toggle.checked = true;
+          toggle.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+        box.focus();
+        if (text) {
+          box.value = text;
+          box.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
+        }
+      };
+      home.addEventListener("focus", open);
+      home.addEventListener("input", open);
+      if (home.form) home.form.addEventListener("submit", open);
+    }
 
     /* A result link carries the found words as ?h=, already folded ("bao").
      * Material's own highlighter would look for them literally and miss

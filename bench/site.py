@@ -1,0 +1,437 @@
+"""Benchmark of the site and its search (issues 12 and 15), in one run.
+
+    .venv/bin/python bench/site.py                 # quick: 100 and 300 guides
+    .venv/bin/python bench/site.py --guides 1000   # the issue's size
+    CAMNANG_BENCH_GUIDES=1000 make bench           # the same through make
+
+Figures, each with its ratio to the target (<= 1.00 meets it):
+
+- page weight of a guide page on a first visit (HTML, CSS, JS, search
+  worker and index), as served (raw) and gzip-compressed (what a web server
+  sends), bundled guides; and what the offline service worker stores after
+  that visit;
+- site build (printables off) with synthetic guides made from the bundled
+  ones: time per guide at N against 100 guides (target <= 1.3), guide page
+  size at N (target < 60 KB);
+- search at N guides in Chromium at a phone's size (390 x 844, touch):
+  time from page load until the search can answer (target <= 1 s), one
+  query (target <= 100 ms), and typing a 4-word query at 60 ms per key:
+  time from the last key to the final results (target <= 100 ms, no
+  pile-up); the same for Pagefind over the same built site when the
+  ``pagefind`` Python package (``pagefind[bin]``) is installed.
+
+Times are the median of ``REPEAT`` tries in one run (the machine is noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+REPEAT = 5
+PAGE_WEIGHT_BUDGET = 150 * 1024
+"""A guide page's first visit, gzip-compressed, HTML + CSS + JS + search index."""
+TARGETS = {
+    "build_per_guide_ratio": 1.3,
+    "guide_page_bytes": 60 * 1024,
+    "searchable_s": 1.0,
+    "query_ms": 100.0,
+    "typing_ms": 100.0,
+}
+QUERIES = ["bao hiem", "dang ky tai khoan", "ma qr", "vneid", "tien dien"]
+TYPED = "dang ky tai khoan"
+COMMUNES = [
+    "Tân Phú", "Hòa Bình", "Đông Sơn", "Yên Lạc", "Quảng Điền", "Nghĩa Đàn", "Krông Pắc", "Đức Thọ",
+    "Mường Tè", "Bảo Lâm", "Châu Thành", "Vĩnh Tường", "Thạch Hà", "Phù Mỹ", "Ea Kar", "Cát Tiên",
+]
+
+
+def ratio(value: float, target: float) -> str:
+    return f"{value / target:5.2f}"
+
+
+# --------------------------------------------------------------------------
+# Synthetic sites
+# --------------------------------------------------------------------------
+
+
+def make_project(tmp: Path, n: int) -> Path:
+    """A copy of the site with ``n`` guides made from the bundled ones (each
+    retitled for a commune, so titles and index entries differ), printables
+    off."""
+    project = tmp / f"project-{n}"
+    project.mkdir()
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("  - camnang:\n", "  - camnang:\n      printables: false\n", 1)
+    (project / "mkdocs.yml").write_text(config, encoding="utf-8")
+    shutil.copytree(ROOT / "docs", project / "docs")
+    guides = project / "guides"
+    guides.mkdir()
+    sources = sorted((ROOT / "guides").glob("*.md"))
+    for i in range(n):
+        src = sources[i % len(sources)]
+        text = src.read_text(encoding="utf-8")
+        place = f"{COMMUNES[i % len(COMMUNES)]} {i // len(COMMUNES) + 1}"
+        text = re.sub(r"^title: (.*)$", lambda m: f"title: {m.group(1)} ở xã {place}", text, count=1, flags=re.M)
+        (guides / f"{src.stem}-{i:04d}.md").write_text(text, encoding="utf-8")
+    return project
+
+
+def build(project: Path) -> tuple[float, Path]:
+    site = project / "site"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CAMNANG_SITE_URL": "https://camnang.example.vn/"}
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--quiet", "--site-dir", str(site)],
+        cwd=project, env=env, capture_output=True, text=True,
+    )
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"build of {project.name} failed:\n{result.stderr[-3000:]}")
+    return seconds, site
+
+
+def guide_pages(site: Path) -> list[Path]:
+    return sorted((site / "huong-dan").glob("*/index.html"))
+
+
+# --------------------------------------------------------------------------
+# Chromium
+# --------------------------------------------------------------------------
+
+
+def launch(p):
+    from conftest import CHROMIUM, CHROMIUM_ARGS
+
+    return p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def page_weight(browser, base: str, site: Path, path: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Files a first visit of ``path`` loads (with the search ready), by kind:
+    raw bytes and gzip bytes, read from the built site."""
+    from conftest import PHONE
+
+    context = browser.new_context(**PHONE, service_workers="block")
+    urls: list[str] = []
+    context.on("request", lambda r: urls.append(r.url))
+    page = context.new_page()
+    page.goto(base + path, wait_until="load")
+    wait_searchable(page)
+    context.close()
+    raw: dict[str, int] = {}
+    packed: dict[str, int] = {}
+    for url in dict.fromkeys(urls):
+        rel = url[len(base):].split("?")[0].split("#")[0]
+        file = site / (rel + "index.html" if rel.endswith("/") or not rel else rel)
+        if not file.is_file():
+            continue
+        data = file.read_bytes()
+        kind = (
+            "index" if rel.endswith("search_index.json")
+            else "html" if file.suffix == ".html"
+            else "css" if file.suffix == ".css"
+            else "js" if file.suffix == ".js"
+            else "other"
+        )
+        raw[kind] = raw.get(kind, 0) + len(data)
+        packed[kind] = packed.get(kind, 0) + len(gzip.compress(data, 6))
+    return raw, packed
+
+
+SEARCHABLE_JS = """() => {
+  const meta = document.querySelector(".md-search-result__meta");
+  return meta && !/Initializing|chuẩn bị/i.test(meta.textContent);
+}"""
+
+
+MARK_SEARCHABLE_JS = """document.addEventListener("DOMContentLoaded", () => {
+  const meta = document.querySelector(".md-search-result__meta");
+  if (!meta) return;
+  const check = () => {
+    if (window.__searchableAt === undefined && !/Initializing|chuẩn bị/i.test(meta.textContent))
+      window.__searchableAt = performance.now();
+  };
+  new MutationObserver(check).observe(meta, { childList: true, characterData: true, subtree: true });
+  check();
+});"""
+
+
+def wait_searchable(page) -> None:
+    page.wait_for_function(SEARCHABLE_JS, polling=20, timeout=120_000)
+
+
+def material_search(browser, base: str) -> dict[str, float]:
+    """The site's search (Material's lunr worker + camnang-search.js)."""
+    from conftest import PHONE
+
+    searchable, queries, typing = [], [], []
+    for _ in range(REPEAT):
+        context = browser.new_context(**PHONE, service_workers="block")
+        context.add_init_script(MARK_SEARCHABLE_JS)
+        page = context.new_page()
+        page.goto(base, wait_until="load")
+        page.wait_for_function("() => window.__searchableAt !== undefined", polling=50, timeout=120_000)
+        searchable.append(page.evaluate(
+            "() => Math.max(0, window.__searchableAt - performance.getEntriesByType('navigation')[0].loadEventStart)"
+        ) / 1000)
+        page.click("header label[for=__search]")
+        page.evaluate(
+            """() => {
+              window.__changes = [];
+              new MutationObserver(() => window.__changes.push(performance.now()))
+                .observe(document.querySelector(".md-search-result__list"), { childList: true, subtree: true });
+            }"""
+        )
+        for query in QUERIES:
+            queries.append(
+                page.evaluate(
+                    """async (q) => {
+                      const box = document.querySelector("input.md-search__input");
+                      box.value = ""; box.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
+                      await new Promise(r => setTimeout(r, 300));
+                      window.__changes = [];
+                      const t0 = performance.now();
+                      box.value = q; box.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
+                      while (!window.__changes.length) await new Promise(r => setTimeout(r, 2));
+                      return window.__changes[0] - t0;
+                    }""",
+                    query,
+                )
+            )
+        typing.append(
+            page.evaluate(
+                """async (text) => {
+                  const box = document.querySelector("input.md-search__input");
+                  box.value = ""; box.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
+                  await new Promise(r => setTimeout(r, 300));
+                  window.__changes = [];
+                  for (let i = 1; i <= text.length; i++) {
+                    box.value = text.slice(0, i);
+                    box.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
+                    await new Promise(r => setTimeout(r, 60));
+                  }
+                  const last = performance.now() - 60;
+                  let seen = window.__changes.length;
+                  /* settled: no change for 1.5 s */
+                  for (;;) {
+                    await new Promise(r => setTimeout(r, 1500));
+                    if (window.__changes.length === seen) break;
+                    seen = window.__changes.length;
+                  }
+                  const changes = window.__changes;
+                  return changes.length ? Math.max(0, changes[changes.length - 1] - last) : 0;
+                }""",
+                TYPED,
+            )
+        )
+        context.close()
+    return {
+        "searchable_s": statistics.median(searchable),
+        "query_ms": statistics.median(queries),
+        "typing_ms": statistics.median(typing),
+    }
+
+
+PAGEFIND_PAGE = """<!doctype html><html lang="vi"><meta charset="utf-8"><title>pagefind</title>
+<body><script type="module">
+const t0 = performance.now();
+const pagefind = await import("./pagefind/pagefind.js");
+await pagefind.options({ excerptLength: 30 });
+await pagefind.init();
+window.__pagefind = pagefind;
+window.__ready = performance.now() - t0;
+</script></body></html>"""
+
+
+def pagefind_available() -> bool:
+    try:
+        import pagefind  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def pagefind_index(site: Path) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", "pagefind", "--force-language", "vi"],
+        capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"pagefind failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    (site / "pagefind-bench.html").write_text(PAGEFIND_PAGE, encoding="utf-8")
+    return time.perf_counter() - started
+
+
+def pagefind_search(browser, base: str) -> dict[str, float]:
+    """Pagefind over the same pages: ready = module + wasm + metadata loaded;
+    a query = search() plus the data of the first 10 results (what a result
+    list shows); typing = one search per key (Pagefind's debouncedSearch
+    drops stale ones), time from the last key to the last results."""
+    from conftest import PHONE
+
+    searchable, queries, typing, found = [], [], [], {}
+    for _ in range(REPEAT):
+        context = browser.new_context(**PHONE, service_workers="block")
+        page = context.new_page()
+        page.goto(base + "pagefind-bench.html", wait_until="load")
+        page.wait_for_function("() => window.__ready !== undefined", polling=20, timeout=60_000)
+        searchable.append(page.evaluate("() => window.__ready") / 1000)
+        for query in QUERIES:
+            ms, titles = page.evaluate(
+                """async (q) => {
+                  const t0 = performance.now();
+                  const search = await window.__pagefind.search(q);
+                  const data = await Promise.all(search.results.slice(0, 10).map(r => r.data()));
+                  return [performance.now() - t0, data.map(d => d.meta.title)];
+                }""",
+                query,
+            )
+            queries.append(ms)
+            found[query] = titles[:3]
+        typing.append(
+            page.evaluate(
+                """async (text) => {
+                  let lastDone = 0;
+                  const pending = [];
+                  for (let i = 1; i <= text.length; i++) {
+                    pending.push(window.__pagefind.debouncedSearch(text.slice(0, i), {}, 50).then(async s => {
+                      if (s) { await Promise.all(s.results.slice(0, 10).map(r => r.data())); lastDone = performance.now(); }
+                    }));
+                    await new Promise(r => setTimeout(r, 60));
+                  }
+                  const last = performance.now() - 60;
+                  await Promise.all(pending);
+                  return Math.max(0, lastDone - last);
+                }""",
+                TYPED,
+            )
+        )
+        context.close()
+    return {
+        "searchable_s": statistics.median(searchable),
+        "query_ms": statistics.median(queries),
+        "typing_ms": statistics.median(typing),
+        "found": found,
+    }
+
+
+def print_search(label: str, figures: dict) -> None:
+    print(
+        f"  {label:22} searchable {figures['searchable_s']:5.2f} s (ratio {ratio(figures['searchable_s'], TARGETS['searchable_s'])}), "
+        f"query {figures['query_ms']:6.1f} ms (ratio {ratio(figures['query_ms'], TARGETS['query_ms'])}), "
+        f"typing {figures['typing_ms']:6.1f} ms after the last key (ratio {ratio(figures['typing_ms'], TARGETS['typing_ms'])})"
+    )
+
+
+# --------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--guides", type=int, default=int(os.environ.get("CAMNANG_BENCH_GUIDES", "300")))
+    parser.add_argument("--no-pagefind", action="store_true")
+    args = parser.parse_args(argv if argv is not None else [])
+    n = max(args.guides, 101)
+
+    from playwright.sync_api import sync_playwright
+
+    from camnang import offline
+    from conftest import serve
+
+    with tempfile.TemporaryDirectory(prefix="camnang-bench-site-") as tmp:
+        tmp = Path(tmp)
+        # Bundled guides: page weight and what the offline worker stores.
+        bundled_seconds, bundled = build_bundled(tmp)
+        with sync_playwright() as p, serve(bundled) as base:
+            browser = launch(p)
+            guide = guide_pages(bundled)[0].parent.relative_to(bundled).as_posix() + "/"
+            raw, packed = page_weight(browser, base, bundled, guide)
+            browser.close()
+        pre = offline.precache(bundled, ["vi"], offline.DEFAULT_PRINTABLES_BUDGET)
+        total_raw, total_packed = sum(raw.values()), sum(packed.values())
+        print(f"site: bundled guides built in {bundled_seconds:.1f} s (printables included)")
+        print(
+            f"  guide page, first visit: {total_raw / 1024:.0f} KB raw, {total_packed / 1024:.0f} KB gzip "
+            f"(ratio {ratio(total_packed, PAGE_WEIGHT_BUDGET)} to {PAGE_WEIGHT_BUDGET // 1024} KB gzip); "
+            + ", ".join(f"{k} {raw[k] / 1024:.0f}/{packed[k] / 1024:.0f}" for k in sorted(raw))
+            + " KB raw/gzip"
+        )
+        print(
+            f"  offline store after that visit: {len(pre.urls)} files, {pre.total / 1e6:.2f} MB "
+            f"(printables {pre.printables / 1e6:.2f} MB within the {offline.DEFAULT_PRINTABLES_BUDGET / 1e6:.1f} MB budget, "
+            f"{pre.printables_left} left to open online)"
+        )
+
+        # Synthetic guides: build scaling, page size, search.
+        small_s, small = build(make_project(tmp, 100))
+        big_s, big = build(make_project(tmp, n))
+        per_small, per_big = small_s / 100, big_s / n
+        pages = guide_pages(big)
+        page_bytes = statistics.median(p.stat().st_size for p in pages)
+        index_bytes = (big / "search" / "search_index.json").stat().st_size
+        print(f"site build, printables off: 100 guides {small_s:.1f} s, {n} guides {big_s:.1f} s")
+        print(
+            f"  time per guide {per_big * 1000:.0f} ms at {n} vs {per_small * 1000:.0f} ms at 100: "
+            f"{per_big / per_small:.2f}x (ratio {ratio(per_big / per_small, TARGETS['build_per_guide_ratio'])})"
+        )
+        print(
+            f"  guide page at {n} guides: {page_bytes / 1024:.0f} KB (ratio {ratio(page_bytes, TARGETS['guide_page_bytes'])}); "
+            f"search index {index_bytes / 1e6:.1f} MB"
+        )
+
+        home_bytes = (big / "index.html").stat().st_size
+        big_pre = offline.precache(big, ["vi"], offline.DEFAULT_PRINTABLES_BUDGET)
+        print(
+            f"  home page at {n} guides: {home_bytes / 1024:.0f} KB; offline store at {n} guides "
+            f"(printables off): {len(big_pre.urls)} files, {big_pre.total / 1e6:.1f} MB"
+        )
+
+        print(f"search at {n} guides, Chromium 390x844 touch, median of {REPEAT}:")
+        with sync_playwright() as p, serve(big) as base:
+            browser = launch(p)
+            print_search("Material lunr + fold", material_search(browser, base))
+            if args.no_pagefind:
+                pass
+            elif not pagefind_available():
+                print("  Pagefind: not installed (pip install 'pagefind[bin]') — skipped")
+            else:
+                seconds = pagefind_index(big)
+                size = sum(f.stat().st_size for f in (big / "pagefind").rglob("*") if f.is_file())
+                figures = pagefind_search(browser, base)
+                print(f"  Pagefind index: {seconds:.1f} s to build, {size / 1e6:.1f} MB in {sum(1 for _ in (big / 'pagefind').rglob('*'))} files")
+                print_search("Pagefind", figures)
+                for query, titles in figures["found"].items():
+                    print(f"    pagefind {query!r}: {titles}")
+            browser.close()
+
+
+def build_bundled(tmp: Path) -> tuple[float, Path]:
+    project = tmp / "bundled"
+    project.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(ROOT / "docs", project / "docs")
+    shutil.copytree(ROOT / "guides", project / "guides")
+    if (ROOT / "posters").is_dir():
+        shutil.copytree(ROOT / "posters", project / "posters")
+    # Share the repository's printables cache: the figures are about the site.
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("  - camnang:\n", f"  - camnang:\n      cache_dir: {ROOT / '.cache' / 'camnang'}\n", 1)
+    (project / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return build(project)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,83 @@
+"""One ZIP per commune (``--zip``): what a district sends each commune over
+Zalo or email.
+
+``DIR/theo-xa/<tinh>/<xa>.zip`` holds the folder of every team of that
+commune (``<ma_to>/to-roi-....pdf`` ...) and the commune's own
+``index.csv``; folder and file names are the province's and commune's
+names without diacritics (``theo-xa/bac-ninh/huong-lac.zip``), which every
+phone and every unzip tool handles.
+
+ZIPs are deterministic: entries in a fixed order, dated 1980-01-01, the
+same permissions, so the same packs give the same bytes on every machine.
+PDFs are stored as they are (their streams are already compressed;
+deflating them again costs CPU for a few per cent), ``index.csv`` is
+deflated. Each ZIP is a task of the same worker pool, reading the teams'
+files from the output folder, so a national run builds its 3,300 ZIPs on
+the cluster, not on the client.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections import defaultdict
+from typing import Sequence
+
+from ..text import fold
+from .outdir import OutDir, sha256
+
+ZIP_DIR = "theo-xa"
+"""Folder of the commune ZIPs in the team-pack folder ("by commune")."""
+EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def slug(name: str) -> str:
+    """``Hương Lạc`` -> ``huong-lac``."""
+    text = re.sub(r"[^a-z0-9]+", "-", fold(name).lower()).strip("-")
+    return text or "khong-ten"
+
+
+def communes(teams: Sequence) -> dict[str, list]:
+    """The teams of each commune, by ZIP path (``theo-xa/<tinh>/<xa>.zip``),
+    in roster order. Two communes whose names fold to the same path get
+    ``-2``, ``-3`` (in order of first appearance)."""
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for team in teams:
+        groups[(team.province, team.commune)].append(team)
+    paths: dict[str, list] = {}
+    for (province, commune), members in groups.items():
+        base = f"{ZIP_DIR}/{slug(province)}/{slug(commune)}"
+        rel, n = f"{base}.zip", 1
+        while rel in paths:
+            n += 1
+            rel = f"{base}-{n}.zip"
+        paths[rel] = members
+    return paths
+
+
+def _info(name: str, compress: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=EPOCH)
+    info.compress_type = compress
+    info.create_system = 3
+    info.external_attr = 0o100644 << 16
+    return info
+
+
+def build_zip(out: OutDir, rel: str, index: bytes, team_files: Sequence[tuple[str, Sequence[str]]]) -> tuple[int, str]:
+    """Write the ZIP ``rel`` of ``out``: ``index.csv`` then each team's
+    files read from ``out``; return its size and SHA-256."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr(_info("index.csv", zipfile.ZIP_DEFLATED), index)
+        for team_id, names in team_files:
+            for name in names:
+                data = out.read(f"{team_id}/{name}")
+                if data is None:
+                    raise FileNotFoundError(out.path(f"{team_id}/{name}"))
+                z.writestr(_info(f"{team_id}/{name}", zipfile.ZIP_STORED), data)
+    data = buffer.getvalue()
+    folder, _, name = rel.rpartition("/")
+    out.clean_temporary(folder, [name])
+    out.write_if_changed(rel, data)
+    return len(data), sha256(data)

@@ -1,0 +1,41 @@
+"""Every use of a dependency's private API, in one place.
+
+camnang needs two things its dependencies do not offer publicly:
+
+- WeasyPrint: the laid-out box tree of a page (``Page._page_box``) to
+  measure how full a page is (``fitting``) and whether a team block fits
+  its box (``teampacks``). The boxes' attributes read from it are listed
+  in ``BOX_ATTRIBUTES``; they are WeasyPrint internals too.
+- pypdf: adding an object to a writer and getting its reference
+  (``PdfWriter._add_object``) to draw one form XObject on every page of a
+  team pack (``teampacks``).
+
+Versions are pinned (``constraints.txt``); ``tests/test_robust_compat.py``
+exercises each of these on real documents, so an upgrade that moves one of
+them fails that test by name rather than a build in the field. Code
+elsewhere calls these functions, never the private names (``grep -rn
+"\\._" src`` finds only this module).
+"""
+
+from __future__ import annotations
+
+BOX_ATTRIBUTES = ("children", "element", "element_tag", "position_y", "height", "margin_height", "content_box_y")
+"""Attributes of WeasyPrint boxes read by ``fitting`` and ``teampacks``."""
+
+
+def page_box(page):
+    """The root box of a laid-out WeasyPrint page (``weasyprint.document.Page``)."""
+    return page._page_box
+
+
+def add_object(writer, obj):
+    """Add ``obj`` to a ``pypdf.PdfWriter``; its ``IndirectObject``."""
+    return writer._add_object(obj)
+
+
+def versions() -> str:
+    """The installed versions these functions were written against, for
+    the failure message of the compatibility test."""
+    from importlib import metadata
+
+    return ", ".join(f"{name} {metadata.version(name)}" for name in ("weasyprint", "pypdf"))

@@ -1,0 +1,259 @@
+"""One worker pool for every bulk job: the printables of the site and the
+team packs, on this machine or on a Dask cluster.
+
+The work is written once, as a module-level function ``fn(context, item)``
+returning a small result:
+
+- ``context`` is what every task of a run needs (settings, the parsed
+  guides, the output folder): sent to each worker once, never per task.
+  Its ``prepare()`` runs once per worker process before the first task
+  (fonts, stylesheets); its ``key`` names the run;
+- ``item`` is one unit of work (one file to render, one team).
+
+``Workers`` runs it on a standard ``concurrent.futures`` executor, chosen
+by the caller, with one loop for all of them (``imap_unordered``):
+
+- ``InlineExecutor``: in this process (one job, or too little work to be
+  worth starting processes);
+- ``ProcessPoolExecutor``: local worker processes, each recycled after
+  ``max_tasks_per_child`` tasks, so memory stays bounded however long the
+  run (WeasyPrint keeps a little memory per layout);
+- Dask (``scheduler="local"``: a ``LocalCluster`` here; or the address of
+  an existing scheduler, ``tcp://host:8786``): ``Client.get_executor()``
+  with ``retries``; the context is scattered to every worker once
+  (``broadcast``), and a worker lost in the middle of a run has its tasks
+  run again elsewhere by Dask.
+
+Tasks must be idempotent (write atomically, to a content-addressed place),
+since Dask may run a task twice when a worker dies.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator, Protocol
+
+log = logging.getLogger("camnang.workers")
+
+IN_FLIGHT = 4
+"""Tasks queued per worker thread: enough to keep it busy, few enough that
+nothing piles up in memory (the items are streamed)."""
+RETRIES = 3
+"""Dask: times a task that raised an unexpected error (not a problem in the
+data) is tried again. Tasks of a worker that died are re-run by Dask
+itself, up to its ``distributed.scheduler.allowed-failures``."""
+
+
+class Context(Protocol):
+    key: str
+
+    def prepare(self) -> None: ...
+
+
+# -- the worker side ------------------------------------------------------------
+
+_contexts: dict[str, Any] = {}
+_lock = threading.RLock()
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """Names a context installed in the worker processes by the pool's
+    initializer (local executors)."""
+
+    key: str
+
+
+def _install(context: Context) -> Context:
+    with _lock:
+        if context.key not in _contexts:
+            context.prepare()
+            # A long-lived (Dask) worker keeps only the latest runs' contexts.
+            while len(_contexts) >= 2:
+                _contexts.pop(next(iter(_contexts)))
+            _contexts[context.key] = context
+        return _contexts[context.key]
+
+
+def _call(fn: Callable[[Any, Any], Any], context: Any, item: Any) -> Any:
+    """Runs in a worker: ``fn(context, item)``. ``context`` is a ``_Ref``
+    (local pools) or, with Dask, the scattered context itself. One task at
+    a time per process: the per-process state (parsed PDFs, fonts) is not
+    shared between threads, and the work holds the GIL anyway."""
+    with _lock:
+        ctx = _contexts[context.key] if isinstance(context, _Ref) else _install(context)
+        return fn(ctx, item)
+
+
+# -- executors -----------------------------------------------------------------
+
+class InlineExecutor(Executor):
+    """Runs each task at once, in this process: the same code path as the
+    pools, for one job or small amounts of work."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as e:  # noqa: BLE001: handed to the caller
+            future.set_exception(e)
+        return future
+
+
+def mp_context(recycle: bool = False):
+    """fork when it is safe (no other threads: ``mkdocs build``, the
+    command line) and processes are not recycled; otherwise forkserver
+    (``mkdocs serve`` runs a server thread; ``max_tasks_per_child`` refuses
+    fork), with camnang and WeasyPrint imported once in the server, so
+    every new worker starts warm. spawn where neither exists."""
+    methods = multiprocessing.get_all_start_methods()
+    if not recycle and "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["camnang.printables.pdf", "camnang.printables.teampacks", "weasyprint", "pypdf"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+class Workers:
+    """Where a run's tasks execute; use as a context manager.
+
+    ``jobs``: local worker processes (1: in this process). ``scheduler``:
+    ``None`` (local pool), ``"local"`` (a Dask LocalCluster of ``jobs``
+    single-threaded workers) or a Dask scheduler address. ``tasks``: how
+    many tasks the run has, when known (small runs stay in process).
+    """
+
+    def __init__(
+        self,
+        context: Context,
+        *,
+        jobs: int = 1,
+        scheduler: str | None = None,
+        max_tasks_per_child: int | None = None,
+        tasks: int | None = None,
+        min_pool_tasks: int = 1,
+    ):
+        self.context = context
+        # Nothing to do (a rerun with nothing changed): no cluster to start.
+        self.scheduler = scheduler if tasks != 0 else None
+        self.jobs = max(1, min(jobs, os.cpu_count() or 1) if self.scheduler is None else jobs)
+        if tasks is not None and self.scheduler is None:
+            self.jobs = max(1, min(self.jobs, tasks))
+            if tasks < min_pool_tasks:
+                self.jobs = 1
+        self.max_tasks_per_child = max_tasks_per_child
+        self.executor: Executor | None = None
+        self._ref: Any = None
+        self._client = None
+        self._cluster = None
+        self._threads_checked = 0.0
+        self._threads = self.jobs
+
+    # -- lifecycle --
+
+    def __enter__(self) -> "Workers":
+        if self.scheduler is not None:
+            self._start_dask()
+        elif self.jobs == 1:
+            _install(self.context)
+            self.executor, self._ref = InlineExecutor(), _Ref(self.context.key)
+        else:
+            self.executor = ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=mp_context(recycle=self.max_tasks_per_child is not None),
+                initializer=_install,
+                initargs=(self.context,),
+                max_tasks_per_child=self.max_tasks_per_child,
+            )
+            self._ref = _Ref(self.context.key)
+        return self
+
+    def _start_dask(self) -> None:
+        from distributed import Client, LocalCluster
+
+        if self.scheduler == "local":
+            self._cluster = LocalCluster(
+                n_workers=self.jobs, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            self._client = Client(self._cluster)
+        else:
+            try:
+                self._client = Client(self.scheduler, timeout="30s")
+            except (OSError, ValueError, TypeError) as e:
+                from .errors import CamnangError, Problem
+
+                raise CamnangError(
+                    Problem(
+                        path="--scheduler",
+                        message=f"không kết nối được bộ lập lịch Dask {self.scheduler}: {e}",
+                        hint="kiểm tra địa chỉ (tcp://MÁY:8786) và rằng lệnh 'dask scheduler' đang chạy",
+                    )
+                ) from e
+        self._ref = self._client.scatter(self.context, broadcast=True, hash=False)
+        self.executor = self._client.get_executor(retries=RETRIES, pure=False)
+
+    def __exit__(self, *exc) -> None:
+        if isinstance(self.executor, ProcessPoolExecutor):
+            # On an error, queued tasks are dropped; running ones finish.
+            self.executor.shutdown(wait=True, cancel_futures=exc[0] is not None)
+        elif self.executor is not None:
+            self.executor.shutdown(wait=exc[0] is None)
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    # -- work --
+
+    @property
+    def threads(self) -> int:
+        """Tasks that can run at once (with Dask: the cluster's threads
+        now, as workers come and go)."""
+        if self._client is not None and time.monotonic() - self._threads_checked > 2.0:
+            self._threads = max(1, sum(self._client.nthreads().values()))
+            self._threads_checked = time.monotonic()
+        return self._threads
+
+    def submit(self, fn: Callable[[Any, Any], Any], item: Any) -> Future:
+        assert self.executor is not None, "use Workers as a context manager"
+        return self.executor.submit(_call, fn, self._ref, item)
+
+    def imap_unordered(
+        self, fn: Callable[[Any, Any], Any], items: Iterable[Any], *, stop: Callable[[], bool] = lambda: False
+    ) -> Iterator[tuple[Any, Future]]:
+        """``(item, finished future)`` for each item, as tasks finish. Items
+        are streamed: at most ``IN_FLIGHT`` per worker thread are queued.
+        Once ``stop()`` is true, no new item is started and the queued ones
+        are cancelled (those already running finish and are yielded)."""
+        queue = iter(items)
+        pending: dict[Future, Any] = {}
+        stopped = False
+        while True:
+            # In process, a task runs when submitted: one at a time.
+            limit = 1 if isinstance(self.executor, InlineExecutor) else self.threads * IN_FLIGHT
+            while not stopped and len(pending) < limit:
+                item = next(queue, _END)
+                if item is _END:
+                    break
+                pending[self.submit(fn, item)] = item
+            if not pending:
+                return
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield pending.pop(future), future
+            if not stopped and stop():
+                stopped = True
+                for future in list(pending):
+                    if future.cancel():
+                        del pending[future]
+
+
+_END = object()

@@ -1,0 +1,202 @@
+"""Every file camnang writes goes through here (like pelican/writers.py).
+
+A file is written whole or not at all: the bytes go to a temporary file
+next to the target, are flushed to disk (``fsync``), and only then renamed
+over the target (``rename(2)`` is atomic within a folder). A reader never
+sees half a file; a failure (disk full, read-only folder, no permission,
+a file where a folder should be, the process killed) leaves the old file
+as it was and no temporary file behind.
+
+File-system errors become a ``WriteError`` with one Vietnamese line that
+names the path and says what to do (``problem_for``); the front ends print
+it and exit 1 instead of a Python traceback. MkDocs writes the site pages
+itself: ``camnang.sitebuild`` builds them into a separate folder and turns
+its ``OSError`` into the same line (``problem_for``).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import CamnangError, Problem, display_path
+
+
+class WriteError(CamnangError):
+    """The file system refused a write (or a read of camnang's own files)."""
+
+
+_FULL = (
+    "ổ đĩa đã đầy",
+    "xóa bớt tệp trên ổ đĩa này, ví dụ thư mục .cache/camnang, hoặc ghi sang ổ khác, rồi chạy lại",
+)
+_READ_ONLY = (
+    "ổ đĩa hoặc thư mục này chỉ cho đọc, không ghi được",
+    "chọn thư mục khác với --out, hoặc gắn lại ổ đĩa cho phép ghi, rồi chạy lại",
+)
+_DENIED = (
+    "không có quyền ghi vào đây",
+    "cấp quyền ghi cho tài khoản đang chạy lệnh bằng chmod hoặc chown, hoặc chọn thư mục khác, rồi chạy lại",
+)
+_NOT_DIR = (
+    "đây là một tệp, nhưng cần một thư mục ở chỗ này",
+    "đổi tên hoặc xóa tệp đó, hoặc chọn thư mục khác, rồi chạy lại",
+)
+_IS_DIR = (
+    "đây là một thư mục, nhưng cần ghi một tệp ở chỗ này",
+    "đổi tên hoặc xóa thư mục đó, rồi chạy lại",
+)
+ADVICE = {
+    errno.ENOSPC: _FULL,
+    errno.EDQUOT: ("đã hết dung lượng được phép dùng trên ổ đĩa (quota)", _FULL[1]),
+    errno.EFBIG: ("tệp quá lớn cho ổ đĩa này", "ghi sang ổ khác, rồi chạy lại"),
+    errno.EROFS: _READ_ONLY,
+    errno.EACCES: _DENIED,
+    errno.EPERM: _DENIED,
+    errno.ENOTDIR: _NOT_DIR,
+    errno.EEXIST: _NOT_DIR,
+    errno.EISDIR: _IS_DIR,
+    errno.ENAMETOOLONG: ("tên tệp hoặc đường dẫn quá dài", "chọn thư mục có đường dẫn ngắn hơn"),
+    errno.EMFILE: ("mở quá nhiều tệp cùng lúc", "chạy lại với ít tiến trình hơn, ví dụ --jobs 1"),
+    errno.EIO: ("ổ đĩa báo lỗi đọc/ghi", "kiểm tra ổ đĩa, có thể đã hỏng hoặc bị rút ra, rồi chạy lại"),
+}
+
+
+def _culprit(path: Path) -> Path:
+    """The first component of ``path`` that exists but is not a folder
+    (for "not a directory" errors), else ``path``."""
+    path = Path(os.path.abspath(path))
+    for part in reversed((path, *path.parents)):
+        if part.exists() and not part.is_dir():
+            return part
+        if not part.exists():
+            break
+    return path
+
+
+def problem_for(error: OSError, path: Path | str | None = None) -> Problem:
+    """One line for a failed read or write: the path, what went wrong and
+    what to do. ``path``: the file meant (not a temporary name)."""
+    where = Path(path) if path is not None else Path(error.filename) if error.filename else None
+    message, hint = ADVICE.get(error.errno, (None, None))
+    if error.errno in (errno.ENOTDIR, errno.EEXIST) and where is not None:
+        where = _culprit(where)
+    if message is None:
+        message = f"lỗi hệ thống tệp: {error.strerror or error}"
+        hint = "kiểm tra thư mục này rồi chạy lại"
+    shown = display_path(where) if where is not None else "camnang"
+    return Problem(path=shown, message=f"không ghi được: {message}", hint=hint)
+
+
+def error_for(error: OSError, path: Path | str | None = None) -> WriteError:
+    return WriteError(problem_for(error, path))
+
+
+def ensure_dir(folder: Path) -> None:
+    """``folder`` and its parents exist (``WriteError`` otherwise)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as e:  # a file has the folder's name
+        raise error_for(OSError(errno.ENOTDIR, e.strerror, str(folder)), folder) from e
+    except OSError as e:
+        raise error_for(e, folder) from e
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (best effort: not every file system
+    lets a folder be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (see the module)."""
+    path = Path(path)
+    ensure_dir(path.parent)
+    if path.is_dir() and not path.is_symlink():
+        raise error_for(OSError(errno.EISDIR, "Is a directory", str(path)), path)
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as e:
+        raise error_for(e, path) from e
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+    _fsync_dir(path.parent)
+
+
+def same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return False
+    except OSError as e:
+        raise error_for(e, path) from e
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """``write_atomic`` unless the file already holds exactly ``data``, so a
+    rebuild with nothing changed writes nothing; True when it wrote."""
+    if same_bytes(path, data):
+        return False
+    write_atomic(path, data)
+    return True
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file camnang wrote itself (cache entries), ``WriteError`` if the
+    file system refuses."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as e:
+        raise error_for(e, path) from e
+
+
+def remove(path: Path) -> None:
+    """Delete a file camnang wrote (missing is fine)."""
+    try:
+        Path(path).unlink(missing_ok=True)
+    except OSError as e:
+        raise error_for(e, path) from e
+
+
+def remove_tree(folder: Path) -> None:
+    """Delete a folder camnang made (best effort: leftovers are retried by
+    the next build)."""
+    if os.path.islink(folder):
+        os.unlink(folder)
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def one_line(error: CamnangError) -> str:
+    """The error for the terminal. Several write problems with the same
+    cause (a full disk fails every file) are one line."""
+    problems = error.problems
+    if len(problems) > 1 and all(p.message.startswith("không ghi được") for p in problems):
+        if len({(p.message, p.hint) for p in problems}) == 1:
+            first = problems[0]
+            return f"{first} (và {len(problems) - 1} tệp khác)"
+    return str(error)
