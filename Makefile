@@ -1,6 +1,7 @@
 # camnang: two commands, each doing its own set-up on a fresh machine.
 #   make build   site and every printable from guides/ into site/
 #   make test    every test (including real Chromium browser tests)
+#   make previews  first page of every printable in one PNG (previews/contact-sheet.png)
 #
 # Dependencies are installed at the exact versions of constraints.txt
 # (regenerate it with scripts/freeze-constraints.sh, see README).
@@ -12,7 +13,7 @@ STAMP  := $(VENV)/.installed
 SITE   := site
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: build test serve setup clean bench system-deps-build system-deps-test
+.PHONY: build test serve setup clean bench previews system-deps-build system-deps-test
 
 # One build at a time per folder (.camnang.lock); MkDocs writes into a
 # new folder that replaces site/ in one atomic step only when the whole
@@ -29,6 +30,9 @@ serve: $(STAMP) system-deps-build
 bench: $(STAMP) system-deps-build
 	$(BIN)/python bench/run.py
 
+previews: $(STAMP) system-deps-build
+	$(BIN)/python scripts/previews.py
+
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
@@ -43,4 +47,4 @@ system-deps-test:
 	@scripts/system-deps.sh test
 
 clean:
-	rm -rf $(SITE) .site-build-* .site-new .site-old .cache .camnang.lock
+	rm -rf $(SITE) .site-build-* .site-new .site-old .cache .camnang.lock previews

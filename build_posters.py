@@ -29,6 +29,7 @@ from typing import Callable
 from camnang.config import load_settings
 from camnang.errors import CamnangError
 from camnang.printables.pipeline import PRINTABLES_DIR, build
+from camnang.printables.poster import notes as poster_notes
 from camnang.printables.radio import notes as radio_notes
 from camnang.validate import load_library
 from camnang.writer import WriteError
@@ -192,6 +193,8 @@ def _main(args: argparse.Namespace) -> int:
     progress.close()
     print(f"camnang: {result.summary()}")
     for line in radio_notes(library, settings, args.only):
+        print(f"camnang: {line}")
+    for line in poster_notes(library, settings, args.only):
         print(f"camnang: {line}")
     if not settings.site_url:
         from camnang.sitebuild import site_url_notice

@@ -28,16 +28,41 @@ FORBIDDEN = (
 )
 
 
-def script_parts(text: str) -> tuple[list[str], str]:
-    """The .txt split as a reader sees it: header lines, then the script."""
-    header, _, body = text.partition("\n\n")
-    return header.split("\n"), body.rstrip("\n")
+def script_parts(guide, text: str) -> tuple[list[str], str]:
+    """The staff notes (PDF header, build log) and the .txt, which is only
+    the words to be spoken."""
+    return list(build_script(guide, DEFAULT_COURSE_URL).header_lines), text.rstrip("\n")
 
 
 @pytest.fixture(scope="module", params=GUIDES, ids=lambda g: g.slug)
 def guide_and_text(request):
     guide = request.param
     return guide, build_script(guide, DEFAULT_COURSE_URL).text()
+
+
+NOTES = ("Thời lượng", "Lưu ý", "khung phát thanh", "Bài phát thanh:", "chia làm hai", "tốc độ đọc", "gạch chéo")
+
+
+def test_txt_holds_only_words_to_be_spoken(guide_and_text):
+    """No note for the staff (a loudspeaker system would read it out), no
+    path of a web address: it starts with the greeting."""
+    guide, text = guide_and_text
+    assert text.startswith("Kính thưa bà con!"), guide.slug
+    for note in NOTES:
+        assert note not in text, (guide.slug, note)
+    # An address with a path is read as its site, then where to find it all.
+    for p in text.split("\n\n"):
+        if "địa chỉ đầy đủ" in p:
+            assert "có trên tờ rơi và trong mã kiu a của bài này" in p
+
+
+def test_time_needed_is_its_own_sentence(guide_and_text):
+    guide, text = guide_and_text
+    paragraphs = text.split("\n\n")
+    timed = [p for p in paragraphs if "mất khoảng" in p]
+    if guide.time_needed:
+        assert len(timed) == 1 and timed[0].startswith("Làm hết các bước mất khoảng"), guide.slug
+        assert "Việc này mất" not in text
 
 
 def test_nothing_a_reader_or_voice_stumbles_on(guide_and_text):
@@ -55,7 +80,7 @@ def test_nothing_a_reader_or_voice_stumbles_on(guide_and_text):
 
 def test_every_step_is_in_the_script_in_order(guide_and_text):
     guide, text = guide_and_text
-    _, body = script_parts(text)
+    _, body = script_parts(guide, text)
     paragraphs = body.split("\n\n")
     for i, step in enumerate(guide.steps, 1):
         lead = f"Bước {number_words(i)}: "
@@ -74,7 +99,7 @@ def test_every_step_is_in_the_script_in_order(guide_and_text):
 
 def test_reading_time_comes_from_the_scripts_own_word_count(guide_and_text):
     guide, text = guide_and_text
-    header, body = script_parts(text)
+    header, body = script_parts(guide, text)
     words = len(body.split())
     seconds = math.ceil(words * 60 / 200)
     shown = max(10, math.ceil(seconds / 10) * 10)
@@ -88,7 +113,7 @@ def test_reading_time_comes_from_the_scripts_own_word_count(guide_and_text):
 
 def test_script_has_the_shape_of_a_broadcast(guide_and_text):
     guide, text = guide_and_text
-    header, body = script_parts(text)
+    header, body = script_parts(guide, text)
     paragraphs = body.split("\n\n")
     assert header[0].startswith("Bài phát thanh: ")
     assert paragraphs[0].startswith("Kính thưa bà con!")
@@ -109,7 +134,7 @@ def test_script_has_the_shape_of_a_broadcast(guide_and_text):
 def test_fixture_reads_as_expected():
     text = build_script(FIXTURE, DEFAULT_COURSE_URL).text()
     for spoken in (
-        "dịch vụ công chấm gốp chấm vê en gạch chéo pê gạch chéo home",
+        "dịch vụ công chấm gốp chấm vê en, địa chỉ đầy đủ có trên tờ rơi và trong mã kiu a của bài này",
         "bấm nút Đăng nhập",
         "nhập mã ô tê pê sáu số gửi qua tin nhắn ét em ét",
         "bấm nút Tìm kiếm rồi nút Nộp trực tuyến",
@@ -123,7 +148,7 @@ def test_fixture_reads_as_expected():
         "thẻ căn cước công dân gắn chip và thẻ bảo hiểm y tế",
         "điện thoại có bốn gờ hoặc oai phai, pin trên năm mươi phần trăm",
         "lệ phí một triệu năm trăm nghìn đồng, tức một phẩy năm triệu đồng",
-        "Việc này mất khoảng hai mươi phút.",
+        "Làm hết các bước mất khoảng hai mươi phút.",
     ):
         assert spoken in text, spoken
     # The tip with the most safety words is the one stressed, and repeated.
@@ -145,7 +170,7 @@ def test_slot_warning_and_rate_are_configurable():
     assert f"lần đầu đọc đến hết bước {number_words(step)}." in warning
     slow = build_script(guide, DEFAULT_COURSE_URL, rate=100)
     assert slow.seconds == math.ceil(slow.word_count * 60 / 100)
-    assert "tốc độ đọc chậm một trăm chữ một phút" in slow.text()
+    assert "tốc độ đọc chậm một trăm chữ một phút" in slow.header_lines[1]
     assert slow.seconds >= 2 * build_script(guide, DEFAULT_COURSE_URL).seconds - 1
 
 
@@ -182,6 +207,7 @@ def test_team_pack_script_names_the_team_and_its_phone():
         province="Tỉnh Mẫu", phone="0123 456 789", help_place="Nhà văn hóa thôn Đông",
     )
     text = build_script(FIXTURE, DEFAULT_COURSE_URL, team=team).text()
+    assert text.startswith("Kính thưa bà con! Tổ công nghệ số cộng đồng thôn Đông xin gửi tới bà con")
     assert (
         "Nếu gặp khó khăn, bà con đến Tổ công nghệ số cộng đồng thôn Đông, ở Nhà văn hóa thôn Đông, "
         "hoặc gọi số không một hai ba, bốn năm sáu, bảy tám chín." in text

@@ -41,7 +41,9 @@ TEAMS = [
 IDS = [t[0] for t in TEAMS]
 ZALO = {t[0]: t[7] for t in TEAMS}
 NAMES = {t[0]: t[1] for t in TEAMS}
-FILES = {f"to-roi-{SLUG}.pdf", f"ap-phich-{SLUG}.pdf", "tron-bo.pdf"}
+PRINTS = {f"to-roi-{SLUG}.pdf", f"ap-phich-{SLUG}.pdf", "tron-bo.pdf"}
+RADIO = {f"phat-thanh-{SLUG}.txt", f"phat-thanh-{SLUG}.pdf"}
+FILES = PRINTS | RADIO
 
 
 def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
@@ -84,13 +86,13 @@ def test_every_team_gets_its_folder_of_files(built):
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == sorted(IDS)
     for team in IDS:
         assert {p.name for p in (out / team).iterdir()} == FILES
-    assert "5 tổ, 15 tệp" in result.stdout
+    assert "5 tổ, 25 tệp" in result.stdout
 
 
 @pytest.mark.parametrize("team", IDS)
 def test_each_pdf_shows_its_own_team_literally(built, team):
     out = built[2]
-    for name in FILES:
+    for name in PRINTS:
         text = pdfs.squash(pdfs.text(out / team / name))
         assert pdfs.squash(NAMES[team]) in text, (team, name)
         for other in IDS:
@@ -131,7 +133,8 @@ def test_same_design_as_generic_printables(built):
             for image in pdfs.raster(path, 100):
                 assert not pdfs.ink_near_edges(image, 100, 10)
         assert min(size for size, _ in pdfs.type_sizes(leaflet)) >= 11.9
-        assert min(size for size, _ in pdfs.type_sizes(poster)) >= 23.9
+        # Poster: steps 18 pt or more, the team's addresses under the codes 16 pt.
+        assert min(size for size, _ in pdfs.type_sizes(poster)) >= 15.9
         for image in pdfs.raster(poster, 150):
             assert all(code.width_mm >= 59.5 for code in pdfs.qr_codes(image, 150))
 
@@ -158,7 +161,7 @@ def test_stamped_pages_look_like_a_full_render_of_the_team(built, tmp_path):
 def test_tron_bo_and_index(built):
     out = built[2]
     rows = list(csv.DictReader(io.StringIO((out / "index.csv").read_text(encoding="utf-8-sig"))))
-    assert [r["ma_to"] for r in rows] == [t for t in IDS for _ in range(3)]
+    assert [r["ma_to"] for r in rows] == [t for t in IDS for _ in range(5)]
     for team in IDS:
         leaflet_pages = len(pdfs.reader(out / team / f"to-roi-{SLUG}.pdf").pages)
         all_in_one = len(pdfs.reader(out / team / "tron-bo.pdf").pages)
@@ -168,6 +171,8 @@ def test_tron_bo_and_index(built):
             f"{team}/to-roi-{SLUG}.pdf": leaflet_pages,
             f"{team}/ap-phich-{SLUG}.pdf": 1,
             f"{team}/tron-bo.pdf": all_in_one,
+            f"{team}/phat-thanh-{SLUG}.txt": 0,
+            f"{team}/phat-thanh-{SLUG}.pdf": len(pdfs.reader(out / team / f"phat-thanh-{SLUG}.pdf").pages),
         }
         assert {r["ten_to"] for r in rows if r["ma_to"] == team} == {NAMES[team]}
 
@@ -251,9 +256,12 @@ def test_missing_required_column(built):
 
 def test_team_block_too_long_is_refused_and_the_others_written(built):
     project = built[0]
-    long_place = "Nhà văn hóa thôn, " * 8
+    # Longest the roster accepts: name 120, leader 60, place 160 characters;
+    # does not fit the poster's block even at its 16 pt floor.
+    long_place = "Nhà văn hóa thôn, " * 10
     rows = [TEAMS[2], [*TEAMS[4][:2], *TEAMS[4][2:8], long_place[:160]]]
-    rows[1][1] = "Tổ công nghệ số cộng đồng " * 4
+    rows[1][1] = ("Tổ công nghệ số cộng đồng " * 5)[:120]
+    rows[1][5] = ("Nguyễn Thị Hòa Bình " * 4)[:60]
     write_csv(project / "dai.csv", rows)
     result = cli(project, "--teams", "dai.csv", "--out", "goi-dai", "--jobs", "1")
     assert result.returncode == 1
@@ -265,7 +273,9 @@ def test_team_block_too_long_is_refused_and_the_others_written(built):
 
 
 def test_example_roster_from_the_repository_root(tmp_path):
-    """The README's command: every bundled guide, every example team."""
+    """The README's command: every bundled guide, every example team; the
+    example's made-up Zalo link never becomes a scannable code, and the
+    team without phone or Zalo is named in a warning."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CAMNANG_SITE_URL": TEST_SITE_URL}
     out = tmp_path / "goi-to"
     result = subprocess.run(
@@ -274,15 +284,109 @@ def test_example_roster_from_the_repository_root(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     guides = sorted(p.stem for p in (ROOT / "guides").glob("*.md"))
-    teams = [t.id for t in load_roster(ROOT / "teams" / "vi-du.csv").teams]
+    roster = load_roster(ROOT / "teams" / "vi-du.csv").teams
+    teams = [t.id for t in roster]
     for team in teams:
         names = {p.name for p in (out / team).iterdir()}
-        assert names == {f"{k}-{g}.pdf" for k in ("to-roi", "ap-phich") for g in guides} | {"tron-bo.pdf"}
+        assert names == {f"{k}-{g}.pdf" for k in ("to-roi", "ap-phich", "phat-thanh") for g in guides} | {
+            f"phat-thanh-{g}.txt" for g in guides
+        } | {"tron-bo.pdf"}
+    # Every variant is there: Zalo, phone only, neither.
+    assert any(t.zalo for t in roster)
+    assert any(t.phone and not t.zalo for t in roster)
+    assert any(not t.phone and not t.zalo for t in roster)
+    for t in roster:
+        if not t.phone and not t.zalo:
+            assert f"vi-du.csv:{t.row}: tổ '{t.id}' không có số điện thoại" in result.stderr
+    zalo = roster[0].zalo
     text = pdfs.squash(pdfs.text(out / teams[0] / "tron-bo.pdf"))
-    assert pdfs.squash("Quét để vào nhóm Zalo của tổ") in text
-    # The team's strip is on every page of a two-page leaflet.
-    zalo = load_roster(ROOT / "teams" / "vi-du.csv").teams[0].zalo
+    assert "VÍDỤ" in text and zalo not in text
+    # The team's strip is on every page of a two-page leaflet; no page
+    # carries a code to the example's made-up link.
     pages = pdfs.raster(out / teams[0] / "to-roi-vneid-kich-hoat.pdf", 150)
     assert len(pages) == 2
     for image in pages:
-        assert zalo in {code.text for code in pdfs.qr_codes(image, 150)}
+        assert {code.text for code in pdfs.qr_codes(image, 150)} == {
+            TEST_SITE_URL + "huong-dan/vneid-kich-hoat/",
+            DEFAULT_COURSE_URL,
+        }
+
+
+# -- strips that adapt to the team -------------------------------------------------
+
+LONG_NAME = "Tổ công nghệ số cộng đồng thôn Nghĩa Trung Thượng Nghĩa Hạ Nghĩa Đông Nghĩa Tây"
+LONG_PLACE = "Hội trường thôn Nghĩa Trung Thượng, tối thứ Năm và sáng Chủ nhật hằng tuần"
+VARIANTS = [
+    ["thon-dai", LONG_NAME, "thon", "Nghĩa Trung", "Quảng Ngãi", "Nguyễn Thị Hòa", "0912345678", "https://zalo.me/g/thon-dai", LONG_PLACE],
+    ["thon-khong", "Tổ công nghệ số cộng đồng thôn Đông", "thon", "Nghĩa Trung", "Quảng Ngãi", "Trần Văn Nam", "", "", "Nhà văn hóa thôn Đông, tối thứ Bảy"],
+    ["thon-goi", "Tổ công nghệ số cộng đồng thôn Tây", "thon", "Nghĩa Trung", "Quảng Ngãi", "", "0987654321", "", "Nhà văn hóa thôn Tây"],
+]
+
+
+@pytest.fixture(scope="module")
+def variants(tmp_path_factory):
+    """A long-name team, a team with no phone nor Zalo, a phone-only team."""
+    project = make_project(tmp_path_factory.mktemp("variants"))
+    write_csv(project / "to.csv", VARIANTS)
+    result = cli(project, "--teams", "to.csv", "--out", "goi", "--jobs", "2")
+    return project / "goi", result
+
+
+def lines_of(path: Path) -> list[str]:
+    return [line.strip() for line in pdfs.text(path).splitlines()]
+
+
+def test_long_name_team_wraps_and_shrinks_instead_of_being_refused(variants):
+    out, result = variants
+    assert result.returncode == 0, result.stderr
+    for name, floor in ((f"to-roi-{SLUG}.pdf", 10), (f"ap-phich-{SLUG}.pdf", 16)):
+        path = out / "thon-dai" / name
+        text = pdfs.squash(pdfs.text(path))
+        assert pdfs.squash(LONG_NAME) in text and pdfs.squash(LONG_PLACE) in text, name
+        sizes = [size for size, t in pdfs.type_sizes(path) if "Nghĩa" in t]
+        assert sizes and min(sizes) >= floor - 0.1, (name, sizes)
+        assert decoded(path) == {PAGE_URL, DEFAULT_COURSE_URL, "https://zalo.me/g/thon-dai"}
+        # The codes carry their addresses, broken only after "/".
+        assert "zalo.me/" in text and "thon-dai" in text
+        for line in lines_of(path):
+            assert not line.endswith("-"), line
+
+
+def test_team_without_phone_or_zalo_shows_its_place_large_and_is_warned_about(variants):
+    out, result = variants
+    assert "to.csv:3: tổ 'thon-khong' không có số điện thoại (dien_thoai) và nhóm Zalo (zalo)" in result.stderr
+    for name, body in ((f"to-roi-{SLUG}.pdf", 12), (f"ap-phich-{SLUG}.pdf", 22)):
+        path = out / "thon-khong" / name
+        assert decoded(path) == {PAGE_URL, DEFAULT_COURSE_URL}
+        assert pdfs.squash("Gặp tổ tại:") in pdfs.squash(pdfs.text(path))
+        place = [size for size, t in pdfs.type_sizes(path) if "Nhà văn" in t or "tối thứ Bảy" in t]
+        assert place and min(place) >= body * 1.3, (name, place)
+
+
+def test_phone_only_team_shows_its_phone_large_and_no_code(variants):
+    out, _ = variants
+    for name, body in ((f"to-roi-{SLUG}.pdf", 12), (f"ap-phich-{SLUG}.pdf", 22)):
+        path = out / "thon-goi" / name
+        assert decoded(path) == {PAGE_URL, DEFAULT_COURSE_URL}
+        assert pdfs.squash("Gọi cho tổ 0987 654 321") in pdfs.squash(pdfs.text(path))
+        phone = [size for size, t in pdfs.type_sizes(path) if "654" in t]
+        assert max(phone) >= body * 1.4, (name, phone)
+
+
+def test_team_radio_script_names_the_team_its_place_and_phone(variants):
+    out, _ = variants
+    text = (out / "thon-goi" / f"phat-thanh-{SLUG}.txt").read_text(encoding="utf-8")
+    assert text.startswith("Kính thưa bà con! Tổ công nghệ số cộng đồng thôn Tây xin gửi")
+    assert "ở Nhà văn hóa thôn Tây, hoặc gọi số không chín tám bảy, sáu năm bốn, ba hai một" in text
+    assert "Thời lượng" not in text and "/" not in text
+    printed = pdfs.squash(pdfs.text(out / "thon-goi" / f"phat-thanh-{SLUG}.pdf"))
+    assert pdfs.squash("hoặc gọi số không chín tám bảy, sáu năm bốn, ba hai một") in printed
+
+
+def test_captions_wrap_by_phrase_never_word_by_word(variants):
+    out, _ = variants
+    for name in (f"to-roi-{SLUG}.pdf", f"ap-phich-{SLUG}.pdf"):
+        text = pdfs.text(out / "thon-dai" / name)
+        last = "Phổ cập kỹ năng số" if name.startswith("to-roi") else "Quét để học kỹ năng số"
+        for phrase in ("Quét để vào nhóm Zalo", "Quét để xem hướng dẫn", last):
+            assert phrase in text, (name, phrase)  # on one line: not broken inside

@@ -41,6 +41,7 @@ from .errors import CamnangError
 from .lock import BuildLock
 from .model import Library
 from .printables import pipeline
+from .printables import poster as poster_printables
 from .printables import radio as radio_printables
 from .render import site
 from .validate import load_library
@@ -110,6 +111,9 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
         log.info("camnang: %s", self.printables.summary())
         for line in radio_printables.notes(self.library, self.settings):
             log.info("camnang: %s", line)
+        # Steps too long for a poster at 24 pt: the author can act (a "Ngắn:" line).
+        for line in poster_printables.notes(self.library, self.settings):
+            log.warning("camnang: %s", line)
 
     def on_serve(self, server, config, builder):
         """``mkdocs serve`` rebuilds when a guide or a print template changes."""

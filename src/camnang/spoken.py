@@ -374,8 +374,12 @@ _PER_WORDS = r"(?:ngày|tuần|tháng|năm|giờ|phút|lần|người|hộ|con|c
 class Speaker:
     """Turns guide text into spoken text with one lexicon."""
 
-    def __init__(self, lexicon: Lexicon | None = None):
+    def __init__(self, lexicon: Lexicon | None = None, paths: bool = True):
         self.lexicon = lexicon or Lexicon.load()
+        self.paths = paths
+        """False (radio scripts): an address with a path is read as its
+        site's name only, then where to find the full address: nobody can
+        type a path heard once on a loudspeaker."""
         self.unknown: set[str] = set()
         """All-capital words spelled letter by letter because the lexicon
         does not have them (add them to ``radio_abbreviations``)."""
@@ -506,6 +510,12 @@ class Speaker:
         while found and found[-1] in _TRAILING + "*_" + _BOLD + _END_BOLD:
             tail = found[-1] + tail
             found = found[:-1]
+        if not self.paths:
+            bare = re.sub(r"(?i)^(?:[a-z]+://)?(?:www\.)?", "", found)
+            host, _, path = re.split(r"[?#]", bare, maxsplit=1)[0].partition("/")
+            if path.strip("/"):
+                qr = self.lexicon.abbreviations.get("QR", "kiu a")
+                return hold(f"{self.address(host)}, địa chỉ đầy đủ có trên tờ rơi và trong mã {qr} của bài này,") + tail.lstrip(",")
         return hold(self.address(found)) + tail
 
     def _part(self, label: str) -> str:

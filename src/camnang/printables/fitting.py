@@ -66,7 +66,11 @@ class Fit:
     drop: frozenset[str] = frozenset()
     """Classes of the page's top-level parts left out at this variant."""
     shorten: dict[str, float] = field(default_factory=dict, hash=False, compare=False)
-    """Top-level class -> share of its characters kept (1.0: all)."""
+    """Top-level class -> share of its height kept (1.0: all of it): fewer
+    characters, or more columns (two columns: about 0.5)."""
+    fixed: frozenset[str] = frozenset()
+    """Classes of top-level parts sized in pt, not with ``size``: their
+    height does not scale with the variant's type size."""
     options: dict = field(default_factory=dict, hash=False, compare=False)
     """Anything else the kind's template needs to know about the variant."""
 
@@ -85,13 +89,17 @@ class Measure:
         """Pages ``fit`` is expected to need, from this measure of ``probe``."""
         scale = (fit.size / probe.size) ** SIZE_EXPONENT
         total = self.pages
+        fixed = 0.0
         for part, height in self.parts.items():
             if part in fit.drop and part not in probe.drop:
                 total -= height
-            elif part in fit.shorten:
+            elif part in fit.fixed:
+                total -= height
+                fixed += height
+            elif part in fit.shorten or part in probe.shorten:
                 keep_probe = probe.shorten.get(part, 1.0) or 1e-9
-                total -= height * (1 - fit.shorten[part] / keep_probe)
-        return total * scale
+                total -= height * (1 - fit.shorten.get(part, 1.0) / keep_probe)
+        return total * scale + fixed
 
 
 def _body(page):
@@ -132,7 +140,7 @@ def measure(layout: Layout) -> Measure:
     return Measure(pages=total, parts=parts)
 
 
-_memo: dict[tuple, int] = {}
+_memo: dict[tuple, tuple[int, Fit]] = {}
 
 
 def _memo_key(kind_name: str, guide: Guide, ctx: PrintContext, sources: tuple[str, ...]) -> tuple:
@@ -144,7 +152,21 @@ def _memo_key(kind_name: str, guide: Guide, ctx: PrintContext, sources: tuple[st
 def fitted(kind_name: str, guide: Guide, ctx: PrintContext, sources: tuple[str, ...]) -> int | None:
     """Index of the variant this process last found for the guide, if any
     (for tools that want the HTML a PDF was made from)."""
-    return _memo.get(_memo_key(kind_name, guide, ctx, sources))
+    known = _memo.get(_memo_key(kind_name, guide, ctx, sources))
+    return known[0] if known else None
+
+
+def fitted_variant(kind_name: str, guide: Guide, ctx: PrintContext, sources: tuple[str, ...]) -> Fit | None:
+    """The variant this process last printed the guide with, as laid out
+    (with its pagination adjustments, see ``render_fitted``), if any."""
+    known = _memo.get(_memo_key(kind_name, guide, ctx, sources))
+    return known[1] if known else None
+
+
+Paginate = Callable[[Fit, Layout], "Fit | None"]
+"""Looks at a layout that fits its page budget; returns the variant
+adjusted where the page breaks are not acceptable (a step alone on a
+page, say), or None when they are."""
 
 
 def render_fitted(
@@ -157,31 +179,44 @@ def render_fitted(
     stylesheets: tuple[str, ...],
     sources: tuple[str, ...],
     too_long: str,
+    paginate: Paginate | None = None,
 ) -> bytes:
     """The PDF of the first variant in ``fits`` that fits its page budget.
 
     ``probe`` is the index of the variant laid out first; ``too_long`` is
-    the message (Vietnamese) when no variant fits.
+    the message (Vietnamese) when no variant fits. ``paginate``, if given,
+    checks the page breaks of a layout that fits; the adjusted variant it
+    returns is laid out in its place, and used if it still fits (if not,
+    the next variant is tried).
     """
     posters = ctx.settings.posters_dir
     pdf_printer = printer(ctx.settings.print_font, ctx.where)
     sheets = [posters / name for name in stylesheets]
     key = _memo_key(kind_name, guide, ctx, sources)
 
-    def lay_out(i: int) -> Layout:
-        return pdf_printer.layout(make_html(fits[i]), posters, sheets, image_dir=ctx.settings.guides_dir / IMAGE_DIR)
+    def lay_out(fit: Fit) -> Layout:
+        return pdf_printer.layout(make_html(fit), posters, sheets, image_dir=ctx.settings.guides_dir / IMAGE_DIR)
 
-    def done(i: int, layout: Layout) -> bytes:
-        _memo[key] = i
+    def accept(i: int, fit: Fit, layout: Layout) -> bytes | None:
+        """The PDF of ``layout`` (or of its adjusted variant), or None."""
+        if layout.page_count > fit.max_pages:
+            return None
+        adjusted = paginate(fit, layout) if paginate else None
+        if adjusted is not None:
+            fit, layout = adjusted, lay_out(adjusted)
+            if layout.page_count > fit.max_pages or paginate(fit, layout) is not None:
+                return None
+        _memo[key] = (i, fit)
         return layout.pdf()
 
     known = _memo.get(key)
     if known is not None:
-        layout = lay_out(known)
-        if layout.page_count <= fits[known].max_pages:
-            return done(known, layout)
+        layout = lay_out(known[1])
+        if layout.page_count <= known[1].max_pages:
+            _memo[key] = known
+            return layout.pdf()
 
-    first = lay_out(probe)
+    first = lay_out(fits[probe])
     basis, seen = fits[probe], measure(first)
     pages = first.page_count
     for i, fit in enumerate(fits):
@@ -190,10 +225,11 @@ def render_fitted(
         elif seen.predict(basis, fit) > fit.max_pages * (1 + (TOLERANCE if fit.size == basis.size else TOLERANCE_RESIZED)):
             continue
         else:
-            layout = lay_out(i)
+            layout = lay_out(fit)
         pages = layout.page_count
-        if pages <= fit.max_pages:
-            return done(i, layout)
+        pdf = accept(i, fit, layout)
+        if pdf is not None:
+            return pdf
         if i > probe:
             # A later variant is closer to the ones left: predict from it.
             basis, seen = fit, measure(layout)

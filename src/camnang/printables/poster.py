@@ -1,155 +1,144 @@
 """Poster: a guide on exactly one A3 page, for the commune office wall.
 
-Big title, the steps in short form, and a footer strip with a large QR
-code to the guide's page and one to the national course (template
-``posters/poster.html.j2``, CSS ``print.css`` + ``poster.css``). A3 and A4
-have the same proportions, so the poster printed on A4 (scaled to 71 %)
-still has 17 pt text and 44 mm QR codes.
+Read from across the room first, then up close (template
+``posters/poster.html.j2``, CSS ``print.css`` + ``poster.css``):
 
-The short form of a step is the author's ``Ngắn:`` line when the step has
-one (``camnang.markup``), else its first sentence, at 30, 27 or 24 pt. When
-the steps do not fit one page even at 24 pt, they are shortened, at 24 pt,
-only as much as the page needs (``fits``): every step to at most two
-lines, then the longest one to one line, then the two longest, and so on.
-A step is shortened (``short_step``) first by leaving out remarks in
-parentheses, then by cutting before a colon or semicolon ("Nạp tiền vào
-tài khoản: nộp tiền mặt..." -> "Nạp tiền vào tài khoản."), and only then
-after a word, with "…" to show it goes on. Whenever a step is shorter
-than in the guide, the poster says the full steps are behind the QR code.
+1. the category pictogram (the site's icon, vector, ``pictogram``), the
+   category and the title, in fixed large type: they read from 3 m;
+2. one key message in a black frame: the guide's most important safety
+   tip (``key_message``), whole;
+3. every step, whole, or the short form its author wrote (a ``Ngắn:``
+   line, see ``camnang.markup``): never cut, never a "…" the author did
+   not write;
+4. a footer strip with the QR codes, a full-width caption over each and
+   its address under it.
+
+Steps are laid out at the largest type that fits the page (``FITS``, in
+order of preference): one column at 30, 27 or 24 pt; two columns at
+24 pt; then one or two columns at 22 and 20 pt; last two columns at 18 pt,
+the floor (``FLOOR_PT``). A guide whose steps do not fit even then is
+refused with a message naming it. A3 and A4 have the same proportions:
+printed on A4 (scaled to 71 %) the title keeps 31 pt or more, the steps
+13 to 21 pt, and the QR codes 42 mm or more.
+
+Why 18 pt: Noto Sans's x-height is 0.536 em, 3.4 mm at 18 pt. A letter is
+recognised by a reader with normal sight (6/6) when its x-height subtends
+5 minutes of arc (the "1M" print size: 1.45 mm at 1 m), so 18 pt is
+legible to about 2.3 m; fluent reading wants twice that size (acuity
+reserve), so steps at the floor are read comfortably from 1.2 m, where
+people stand to follow them, and the title, pictogram and key message,
+always 40 pt or more, from 3 m.
 """
 
 from __future__ import annotations
 
-import re
-
-from ..model import Guide, Run, Step
+from ..model import Guide, Run
 from . import templates
 from .fitting import Fit, render_fitted
 from .kinds import Kind, PrintContext
 from .pdf import AUTHOR
+from .teamstrip import strip_for
+from .pictogram import pictogram
 
 TEMPLATE = "poster.html.j2"
 STYLESHEETS = ("print.css", "poster.css")
-QR_BOX_MM = 78
+QR_BOX_MM = 74
 """Printed width of each QR code with its quiet zone (the strip is laid
-out for it)."""
+out for it; the symbol's 60 mm floor may make it a little wider)."""
 QR_MIN_MM = 60
 """Printed width of each QR symbol itself: at least 60 mm."""
-ONE_LINE = 56
-"""Characters that surely fit one line of steps at 24 pt."""
-TWO_LINES = 2 * ONE_LINE
-
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(\w)")
-_PARENTHESES = re.compile(r"\s*\([^()]*\)")
-_CLAUSE = re.compile(r"\s*[:;]\s")
-
-
-def _close(run: Run) -> Run:
-    raw = run.raw
-    run = run.slice(0, len(raw.rstrip(" ,:;\n")))
-    return run if run.raw.endswith((".", "?", "!", "…")) else run + "."
-
-
-def first_sentence(step: Run) -> Run:
-    """Up to the first full stop (or ? !) followed by a new sentence, i.e.
-    by a capital or a digit: "vneid.gov.vn" and "1.000" do not end one."""
-    raw = step.raw
-    for m in _SENTENCE_END.finditer(raw):
-        if m.group(1).isupper() or m.group(1).isdigit():
-            return step.slice(0, m.start())
-    return step
-
-
-def short_step(step: Step | Run, limit: int | None = None) -> Run:
-    """The short form of a step: the author's (a ``Ngắn:`` line, see
-    ``camnang.markup``) or else its first sentence, shortened to about
-    ``limit`` characters of text when it is longer. Works on the document
-    tree: bold, code and links survive any cut."""
-    if isinstance(step, Step):
-        run = step.short or first_sentence(step.content)
-    else:
-        run = first_sentence(step)
-    if limit is None or len(run.text) <= limit:
-        return run
-    run = _close(run.without([m.span() for m in _PARENTHESES.finditer(run.raw)]))
-    if len(run.text) <= limit:
-        return run
-    # "Nạp tiền vào tài khoản: nộp tiền mặt..." -> "Nạp tiền vào tài khoản."
-    # Commas are not cut at: "Nếu thủ tục có phí, [làm gì]" would lose
-    # the action and still read like a whole sentence.
-    raw = run.raw
-    cuts = [m.start() for m in _CLAUSE.finditer(raw)]
-    fitting = [c for c in cuts if 20 <= len(run.slice(0, c).text) <= limit]
-    if fitting:
-        return _close(run.slice(0, fitting[-1]))
-    words = [m.start() for m in re.finditer(r"\s", raw)]
-    fitting = [w for w in words if len(run.slice(0, w).text) < limit]
-    if not fitting:
-        return run
-    head = run.slice(0, fitting[-1])
-    return head.slice(0, len(head.raw.rstrip(" ,:;.\n"))) + "…"
-
+PICTOGRAM_MM = 30
+"""Printed size of the category pictogram."""
+FLOOR_PT = 18
+"""Smallest type of the steps (see the module docstring)."""
 
 STEPS = "steps"
-"""Class of the list of steps, the part that shortening shrinks."""
+"""Class of the list of steps, the part that two columns make shorter."""
+HEAD = "head"
+"""Class of the header (pictogram, title): sized in pt, whatever the variant."""
+TWO_COLUMNS = 0.5
+"""Share of its one-column height a part takes in two columns."""
 
 
-LINE_CHARS = 60
-"""About how many characters a line of steps holds at 24 pt; only used to
-predict how much shortening saves (see ``fitting``), never to cut."""
+MESSAGE = "message"
+"""Class of the key message, left out only when nothing else fits."""
 
 
-def _lines(steps: list[Run]) -> int:
-    return sum(-(-len(s.text) // LINE_CHARS) for s in steps)
+def _fit(size: float, columns: int, drop: frozenset[str] = frozenset()) -> Fit:
+    return Fit(
+        f"c{columns}",
+        size,
+        drop=drop,
+        fixed=frozenset({HEAD}),
+        shorten={STEPS: TWO_COLUMNS} if columns == 2 else {},
+        options={"columns": columns},
+    )
 
 
-def steps_at(guide: Guide, fit: Fit) -> list[Run]:
-    """The steps as the poster prints them at ``fit``."""
-    limits = fit.options.get("limits") or [None] * len(guide.steps)
-    return [short_step(s, limit) for s, limit in zip(guide.steps, limits)]
+FITS = (
+    _fit(30, 1),
+    _fit(27, 1),
+    _fit(24, 1),
+    _fit(24, 2),
+    _fit(22, 1),
+    _fit(22, 2),
+    _fit(21, 2),
+    _fit(20, 1),
+    _fit(20, 2),
+    _fit(19, 2),
+    _fit(FLOOR_PT, 2),
+    _fit(FLOOR_PT, 2, drop=frozenset({MESSAGE})),
+)
+PROBE = 3
+"""Two columns at 24 pt: about what most guides end up with."""
+
+SAFETY_WORDS = (
+    "otp", "mật khẩu", "mã pin", "passcode", "lừa đảo", "chuyển tiền", "link lạ", "đường link",
+    "người lạ", "bất kỳ ai", "không đưa", "không bấm", "không chuyển", "không cho", "giả",
+)
+"""Words that mark a tip as a safety tip; the tip with most of them is the
+poster's key message (the radio script stresses the same kind of tip)."""
 
 
-def fits(guide: Guide) -> tuple[Fit, ...]:
-    """Variants for ``guide``, in order of preference: first sentences at
-    30, 27 and 24 pt; then at 24 pt every step in at most two lines; then
-    the longest step in one line, then the two longest, and so on: only as
-    many steps lose words as the page needs."""
-    variants = [Fit("large", 30), Fit("medium", 27), Fit("small", 24)]
-    full = _lines(steps_at(guide, variants[-1])) or 1
-    count = len(guide.steps)
-    longest = sorted(range(count), key=lambda i: (-len(short_step(guide.steps[i], TWO_LINES).text), i))
-    seen = [steps_at(guide, variants[-1])]
-    for shortened in range(count + 1):
-        one_line = set(longest[:shortened])
-        limits = tuple(ONE_LINE if i in one_line else TWO_LINES for i in range(count))
-        fit = Fit("small", 24, options={"limits": limits})
-        steps = steps_at(guide, fit)
-        if steps in seen:
-            continue
-        seen.append(steps)
-        variants.append(Fit("small", 24, shorten={STEPS: _lines(steps) / full}, options={"limits": limits}))
-    return tuple(variants)
+def key_message(guide: Guide) -> Run | str:
+    """The poster's key message: the tip with most safety words (the first
+    of equals), whole; the summary when the guide has no tips."""
+    if not guide.tips:
+        return guide.summary
+    scored = [(sum(t.text.casefold().count(w) for w in SAFETY_WORDS), -i, t) for i, t in enumerate(guide.tips)]
+    return max(scored, key=lambda s: s[:2])[2]
 
 
-PROBE = 2
-"""First sentences at 24 pt: what most guides end up with."""
+def steps_of(guide: Guide) -> list[Run]:
+    """The steps as the poster prints them: the author's short form where
+    there is one, else the whole step."""
+    return [step.short or step.content for step in guide.steps]
+
+
+def title_class(title: str) -> str:
+    """Title size class by length: short titles print larger."""
+    n = len(title)
+    return "title-l" if n <= 36 else "title-m" if n <= 60 else "title-s"
 
 
 def html(guide: Guide, ctx: PrintContext, fit: Fit) -> str:
     """The poster's HTML at one fit variant."""
-    steps = steps_at(guide, fit)
+    category = ctx.category(guide)
     return templates.render(
         ctx.settings.posters_dir,
         TEMPLATE,
         g=guide,
-        category=ctx.category(guide),
+        category=category,
+        icon=pictogram(category.icon, PICTOGRAM_MM) if category else None,
         author=AUTHOR,
         fit=fit,
-        steps=steps,
-        shortened=any(s != full.content for s, full in zip(steps, guide.steps)),
+        title_class=title_class(guide.title),
+        message=key_message(guide),
+        steps=steps_of(guide),
         page_qr=ctx.page_qr(guide, QR_BOX_MM, "q", QR_MIN_MM),
         course_qr=ctx.course_qr(QR_BOX_MM, "q", QR_MIN_MM),
         team=ctx.team,
+        strip=strip_for(ctx.team, "poster", ctx.settings.print_font),
         team_qr=ctx.team_qr(QR_BOX_MM, "q", QR_MIN_MM),
     )
 
@@ -159,12 +148,12 @@ def render(guide: Guide, ctx: PrintContext) -> bytes:
         "poster",
         guide,
         ctx,
-        fits(guide),
+        FITS,
         PROBE,
         lambda fit: html(guide, ctx, fit),
         STYLESHEETS,
         POSTER.sources,
-        too_long="các bước không vừa một trang áp phích A3",
+        too_long=f"các bước không vừa một trang áp phích A3 dù đã in hai cột chữ {FLOOR_PT} pt",
     )
 
 
@@ -175,3 +164,50 @@ POSTER = Kind(
     render=render,
     sources=(TEMPLATE, *STYLESHEETS),
 )
+
+
+LEGIBLE_PT = 24
+"""Steps at this size or more read comfortably from 2 m: below it the
+build asks the author for short forms (``notes``)."""
+LINES_AT_LEGIBLE = 17
+"""Lines of steps an A3 poster holds at 24 pt in one column, under the
+header and key message (measured on the bundled guides)."""
+LINE_MM = 250
+"""Width of a line of steps in one column, in mm."""
+
+
+def needs_short_forms(guide: Guide, font_family: str) -> list[int]:
+    """Numbers (1-based) of the steps to give a ``Ngắn:`` line, longest
+    first, when the steps as printed need more lines at 24 pt than the
+    poster has (an estimate from the print font's glyph widths): so the
+    poster is printed below 24 pt or in two columns. Empty otherwise."""
+    from .teamstrip import widths
+
+    measure = widths(font_family)
+    printed = steps_of(guide)
+    lines = [measure.lines(run.text, LINE_MM, LEGIBLE_PT, False) for run in printed]
+    if sum(lines) <= LINES_AT_LEGIBLE:
+        return []
+    long = [i for i, (step, n) in enumerate(zip(guide.steps, lines)) if step.short is None and n > 1]
+    return [i + 1 for i in sorted(long, key=lambda i: (-lines[i], i))]
+
+
+def notes(library, settings, only=None) -> list[str]:
+    """Lines for the build log (Vietnamese): posters whose steps are
+    printed below 24 pt or in two columns, naming the steps that have no
+    short form yet, longest first."""
+    out = []
+    for guide in library.guides:
+        if only is not None and guide.slug not in only:
+            continue
+        steps = needs_short_forms(guide, settings.print_font)
+        if steps:
+            from ..errors import display_path
+
+            where = display_path(guide.source_path) if guide.source_path else guide.slug
+            listed = ", ".join(str(n) for n in steps[:5])
+            out.append(
+                f"{POSTER.output_name(guide)}: các bước dài, áp phích phải in chữ nhỏ hơn {LEGIBLE_PT} pt hoặc hai cột; "
+                f"thêm dòng 'Ngắn:' cho bước {listed} trong {where} (xem README, Writing a guide)"
+            )
+    return out

@@ -16,6 +16,7 @@ printer resolution and adds a few hundred bytes to a PDF. Rules
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -76,3 +77,33 @@ def qr_code(url: str, width_mm: float, error: str = "m", min_symbol_mm: float = 
         1,
     )
     return QrCode(url=url, version=qr.designator, modules=modules, symbol_mm=symbol_mm, svg=Markup(body))
+
+
+LONG_SEGMENT = 24
+"""A host or path segment longer than this may also break after a "."."""
+
+
+def display_address(url: str) -> Markup:
+    """An address as printed under its QR code, for a reader to type.
+
+    Short form: no scheme, no "www.", no final slash. It breaks only after
+    a "/" (or after a "." inside a part longer than ``LONG_SEGMENT``),
+    never at a hyphen: each piece between break points is one unbreakable
+    span (``.nw``, ``white-space: nowrap`` in print.css), the break points
+    ``<wbr>``. Nothing is added or removed inside the address, so the text
+    copied out of the PDF is the address itself.
+    """
+    text = url
+    for prefix in ("https://", "http://"):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+    if text.startswith("www."):
+        text = text[4:]
+    text = text.rstrip("/")
+    pieces: list[str] = []
+    for part in re.split(r"(?<=/)", text):
+        if len(part) > LONG_SEGMENT:
+            pieces.extend(p for p in re.split(r"(?<=\.)", part) if p)
+        elif part:
+            pieces.append(part)
+    return Markup("<wbr>").join(Markup('<span class="nw">{}</span>').format(p) for p in pieces)

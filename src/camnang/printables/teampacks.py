@@ -67,6 +67,7 @@ from .manifest import Manifest, OutFile, digest, team_inputs
 from .outdir import OutDir, sha256
 from .pdf import AUTHOR, printer
 from .pipeline import check, select
+from .teamstrip import strip_for, unreachable
 
 DEFAULT_DIR = Path("goi-to")
 """Where packs go without ``--out``: ``goi-to/`` ("gói tổ"), next to mkdocs.yml."""
@@ -202,6 +203,7 @@ def build_packs(
     check(settings, kinds, warn)
     templates.check(settings.posters_dir, (STRIP_TEMPLATE, STRIP_CSS))
     out = OutDir(out_dir)
+    unreachable(teams, roster, warn)
     result = PackResult(out_dir=out_dir)
     shown = display_path(roster) if roster is not None else "danh sách tổ"
     if zip_communes:
@@ -264,6 +266,8 @@ def inputs_digest(settings: Settings, guides: Sequence[Guide]) -> str:
     for kind in pack_kinds():
         parts += [kind.name, templates.digest(settings.posters_dir, (*kind.sources, STRIP_TEMPLATE, STRIP_CSS))]
         parts.append(ctx.token(kind.settings))
+    for kind in radio_kinds():
+        parts += [kind.name, templates.digest(settings.posters_dir, kind.sources), ctx.token(kind.settings)]
     parts += [f"{g.slug}:{g.digest}" for g in guides]
     return digest(*parts)
 
@@ -421,11 +425,11 @@ def _blank_all(ctx: PackContext) -> bytes:
         pdf_printer = printer(settings.print_font, blank_ctx.where)
         layouts = []
         for guide in guides:
-            index = fitting.fitted(LEAFLET.name, guide, blank_ctx, LEAFLET.sources)
-            if index is None:  # blank read from the cache: find the variant again
+            fit = fitting.fitted_variant(LEAFLET.name, guide, blank_ctx, LEAFLET.sources)
+            if fit is None:  # blank read from the cache: find the variant again
                 LEAFLET.render(guide, blank_ctx)
-                index = fitting.fitted(LEAFLET.name, guide, blank_ctx, LEAFLET.sources)
-            html = leaflet.html(guide, blank_ctx, leaflet.FITS[index])
+                fit = fitting.fitted_variant(LEAFLET.name, guide, blank_ctx, LEAFLET.sources)
+            html = leaflet.html(guide, blank_ctx, fit)
             layouts.append(pdf_printer.layout(html, posters, sheets, image_dir=settings.guides_dir / IMAGE_DIR))
         expected = sum(ctx.state["pages"][(LEAFLET.name, g.slug)] for g in guides)
         if sum(layout.page_count for layout in layouts) != expected:
@@ -460,6 +464,7 @@ def strip_pdf(kind: Kind, team: Team, settings: Settings, roster: str = "danh s�
         kind=kind.name,
         team=team,
         team_qr=ctx.team_qr(module.QR_BOX_MM, error, module.QR_MIN_MM),
+        strip=strip_for(team, kind.name, settings.print_font),
         author=AUTHOR,
     )
     posters = settings.posters_dir
@@ -495,6 +500,39 @@ def _check_fits(layout, team: Team, kind: Kind, roster: str = "danh sách tổ")
         stack.extend(getattr(box, "children", ()))
 
 
+def radio_kinds() -> tuple[Kind, ...]:
+    """The team's own radio scripts: ``phat-thanh-<slug>.txt`` and ``.pdf``
+    naming the team, its place and its phone (rendered per team: a script
+    is cheap, and every sentence about the team is in it)."""
+    from .radio import RADIO_PDF, RADIO_TEXT
+
+    return (RADIO_TEXT, RADIO_PDF)
+
+
+def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: Path, files: list, warnings: list) -> int:
+    """Add the team's radio scripts of every guide to ``files`` (name,
+    pages, cached path, bytes); returns how many were rendered."""
+    import pypdf
+
+    rendered = 0
+    sources = ctx.state.setdefault("radio_sources", {})
+    for kind in radio_kinds():
+        if kind.name not in sources:
+            sources[kind.name] = templates.digest(ctx.settings.posters_dir, kind.sources)
+        for guide in ctx.guides:
+            name = kind.output_name(guide)
+            key = output_key(kind, guide, key_ctx, sources[kind.name])
+            path = cache_root / f"{Path(name).stem}.{key[:16]}{kind.suffix}"
+            data = path.read_bytes() if Cache.usable(path, warnings.append, deep=False) else None
+            if data is None:
+                data = kind.render(guide, key_ctx)
+                cache.put(path, data, digest=False)
+                rendered += 1
+            pages = len(pypdf.PdfReader(io.BytesIO(data)).pages) if kind.suffix == ".pdf" else 0
+            files.append((name, pages, path, data))
+    return rendered
+
+
 def _pack(ctx: PackContext, team: Team) -> TeamResult:
     """Every file of one team's pack: from the cache, or stamped; then
     written into its folder (atomically, only when different). Returns
@@ -526,6 +564,7 @@ def _pack(ctx: PackContext, team: Team) -> TeamResult:
                     cache.put(path, data, digest=False)
                     rendered += 1
                 files.append((name, _pages(ctx, kind, guide, data), path, data))
+        rendered += _radio(ctx, key_ctx, cache, cache_root, files, warnings)
         leaflets = [f for f in files if f[0].startswith("to-roi-")]
         path = cache_root / f"tron-bo.{digest(*(p.name for _, _, p, _ in leaflets))[:16]}.pdf"
         data = path.read_bytes() if Cache.usable(path, warnings.append, deep=False) else None

@@ -30,6 +30,7 @@ from markupsafe import Markup
 from ..errors import ConfigError, Problem, display_path
 from ..markup import to_text
 from ..text import vi_date
+from .qr import display_address
 
 
 @lru_cache(maxsize=4)
@@ -47,16 +48,6 @@ def environment(posters_dir: str) -> Environment:
     env.filters["vi_date"] = vi_date
     env.filters["address"] = display_address
     return env
-
-
-def display_address(url: str) -> Markup:
-    """An address as printed under its QR code: no scheme, no final slash,
-    a line-break opportunity after each slash."""
-    for prefix in ("https://", "http://"):
-        if url.startswith(prefix):
-            url = url[len(prefix):]
-    parts = [Markup.escape(p) for p in url.rstrip("/").split("/")]
-    return Markup("/<wbr>").join(parts)
 
 
 def _problem(posters_dir: Path, name: str, error: Exception) -> Problem:

@@ -132,8 +132,10 @@ class RadioScript:
 
     @property
     def header_lines(self) -> tuple[str, ...]:
-        """Lines above the script, for the reader; spoken form too, so a TTS
-        system fed the whole file does not stumble on them either."""
+        """Notes for the radio staff: title, reading time, and for a script
+        longer than its slot where to split it. Printed in the PDF's header
+        (and the long-script warning in the build log), never in the
+        ``.txt``: a text-to-speech system would read them out."""
         lines = [
             end_sentence(f"Bài phát thanh: {self.title}"),
             (
@@ -153,8 +155,9 @@ class RadioScript:
         return tuple(lines)
 
     def text(self) -> str:
-        """The ``.txt`` file: header lines, a blank line, the script."""
-        return "\n".join(self.header_lines) + "\n\n" + self.body + "\n"
+        """The ``.txt`` file: only the words to be spoken, paragraphs
+        separated by a blank line (what a loudspeaker system reads out)."""
+        return self.body + "\n"
 
 
 # -- building --------------------------------------------------------------
@@ -238,7 +241,7 @@ def build_script(
 ) -> RadioScript:
     """The radio script of one guide. ``team`` (a ``camnang.roster.Team``,
     for team packs) names the team and its phone where to get help."""
-    speaker = Speaker(lexicon)
+    speaker = Speaker(lexicon, paths=False)
     say = speaker.speak
     title = say(guide.title)
     summary = say(guide.summary)
@@ -254,7 +257,8 @@ def build_script(
     greeting = ScriptSection(
         "greeting",
         (
-            f"Kính thưa bà con! Tổ công nghệ số cộng đồng xin gửi tới bà con bài hướng dẫn: {end_sentence(title)}",
+            f"Kính thưa bà con! {speaker.speak(team.name, sentence=False) if team is not None else 'Tổ công nghệ số cộng đồng'} "
+            f"xin gửi tới bà con bài hướng dẫn: {end_sentence(title)}",
             f"Bài này giúp bà con: {end_sentence(lf(summary))}",
         ),
     )
@@ -266,7 +270,9 @@ def build_script(
         prep = [f"Trước khi bắt đầu, bà con cần chuẩn bị {number_words(count)} thứ."]
         prep += [f"{_ordinal_is(i)}, {end_sentence(lf(p))}" for i, p in enumerate(prepare, 1)]
     if time_needed:
-        prep[-1] += f" Việc này mất khoảng {lf(time_needed).rstrip('.')}."
+        # Its own sentence, after the list: said after the last item, it
+        # would sound like that item takes the time.
+        prep.append(f"Làm hết các bước mất khoảng {lf(time_needed).rstrip('.')}.")
     prepare_section = ScriptSection("prepare", tuple(prep))
 
     step_paras = [f"Bây giờ, bà con làm theo {number_words(len(steps))} bước sau."]
