@@ -21,6 +21,7 @@ camnang.printables.pipeline.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -304,4 +305,12 @@ def write_audio(library, settings, out: Path, only: list[str] | None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # Every file is written and closed by now (camnang.writer, OutDir). Skip
+    # the interpreter's teardown: when pages were laid out in this process,
+    # its garbage collection can release WeasyPrint's Pango objects
+    # (g_object_unref through cffi) after their libraries are gone, and the
+    # command would crash (exit -11) after doing its work.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(int(code or 0))

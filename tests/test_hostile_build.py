@@ -27,8 +27,6 @@ from conftest import FIXTURES, ROOT, TEST_SITE_URL, run_mkdocs
 
 HOSTILE = FIXTURES / "hostile"
 IMAGE = ROOT / "guides" / "anh" / "quet-ma-qr.png"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PHONE = {"viewport": {"width": 360, "height": 780}, "is_mobile": True, "has_touch": True}
 
 
@@ -237,15 +235,7 @@ def served(hostile):
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "Chromium is missing: run `make test`"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+# ``browser``: the session-wide Chromium of conftest.py (one Playwright per process).
 
 
 HANDLERS_JS = """() => [...document.querySelectorAll('*')]

@@ -300,3 +300,12 @@ def test_missing_lexicon_file(tmp_path):
     with pytest.raises(ConfigError) as e:
         Lexicon.load(tmp_path / "khong-co.yml")
     assert "khong-co.yml" in str(e.value)
+
+
+def test_domain_ending_with_its_dot_is_read_not_split():
+    """".gov.vn" alone is the ending of an address, not the end of a sentence."""
+    from camnang.spoken import Speaker
+
+    said = Speaker().speak("Địa chỉ phải kết thúc bằng .gov.vn mới là trang thật.")
+    assert said == "Địa chỉ phải kết thúc bằng chấm gốp chấm vê en mới là trang thật."
+    assert Speaker().speak("Cài VNeTraffic từ CH Play.") == "Cài vê en e tra phích từ xê hát Play."

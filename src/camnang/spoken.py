@@ -396,6 +396,9 @@ class Speaker:
             r"(?i)(?<![\w@./-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:" + endings + r"))(?![\w-])"
             r"(/[^\s<>()\[\]\"'“”]*)?"
         )
+        # A domain ending written on its own, with its dot: ".gov.vn" ->
+        # "chấm gốp chấm vê en" (not a sentence end before "gov").
+        self._ending = re.compile(r"(?i)(?<![\w@/-])\.((?:[a-z0-9-]+\.)*(?:" + endings + r"))(?![\w-])")
 
     # -- public ------------------------------------------------------
     def speak(self, node, sentence: bool = True) -> str:
@@ -422,6 +425,7 @@ class Speaker:
         text = _URL.sub(lambda m: self._hold_address(m, hold), text)
         text = _EMAIL.sub(lambda m: hold(self.email(m.group(0))), text)
         text = self._bare.sub(lambda m: self._hold_address(m, hold), text)
+        text = self._ending.sub(lambda m: hold("chấm " + self.address(m.group(1))), text)
         # 3. legal documents
         text = _DOC.sub(lambda m: hold(self._document(m)), text)
         # 1. buttons, then the remaining marks

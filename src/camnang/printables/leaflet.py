@@ -30,6 +30,7 @@ import dataclasses
 
 from ..model import Guide
 from . import templates
+from .compat import page_box
 from .fitting import Fit, render_fitted
 from .pdf import Layout
 from .kinds import Kind, PrintContext
@@ -66,7 +67,7 @@ def step_pages(layout: Layout) -> list[int]:
     """The page (0-based) each step starts on, in order."""
     first: dict[int, int] = {}
     for number, page in enumerate(layout.document.pages):
-        stack = [page._page_box]
+        stack = [page_box(page)]
         while stack:
             box = stack.pop()
             element = getattr(box, "element", None)
