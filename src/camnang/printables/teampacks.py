@@ -533,39 +533,6 @@ def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: 
     return rendered
 
 
-def radio_kinds() -> tuple[Kind, ...]:
-    """The team's own radio scripts: ``phat-thanh-<slug>.txt`` and ``.pdf``
-    naming the team, its place and its phone (rendered per team: a script
-    is cheap, and every sentence about the team is in it)."""
-    from .radio import RADIO_PDF, RADIO_TEXT
-
-    return (RADIO_TEXT, RADIO_PDF)
-
-
-def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: Path, files: list, warnings: list) -> int:
-    """Add the team's radio scripts of every guide to ``files`` (name,
-    pages, cached path, bytes); returns how many were rendered."""
-    import pypdf
-
-    rendered = 0
-    sources = ctx.state.setdefault("radio_sources", {})
-    for kind in radio_kinds():
-        if kind.name not in sources:
-            sources[kind.name] = templates.digest(ctx.settings.posters_dir, kind.sources)
-        for guide in ctx.guides:
-            name = kind.output_name(guide)
-            key = output_key(kind, guide, key_ctx, sources[kind.name])
-            path = cache_root / f"{Path(name).stem}.{key[:16]}{kind.suffix}"
-            data = path.read_bytes() if Cache.usable(path, warnings.append, deep=False) else None
-            if data is None:
-                data = kind.render(guide, key_ctx)
-                cache.put(path, data, digest=False)
-                rendered += 1
-            pages = len(pypdf.PdfReader(io.BytesIO(data)).pages) if kind.suffix == ".pdf" else 0
-            files.append((name, pages, path, data))
-    return rendered
-
-
 def _pack(ctx: PackContext, team: Team) -> TeamResult:
     """Every file of one team's pack: from the cache, or stamped; then
     written into its folder (atomically, only when different). Returns
