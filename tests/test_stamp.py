@@ -87,3 +87,53 @@ def test_combined_layouts_embed_each_font_once(tmp_path):
     assert font_files(combined) == font_files(separate)
     text = pdfs.squash(pdfs.text(combined))
     assert all(pdfs.squash(f"Hướng dẫn số {i}") in text for i in range(3))
+
+
+def font_programs(path: Path) -> int:
+    with pikepdf.open(path) as doc:
+        return len({
+            o.get(k).objgen for o in doc.objects if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/FontDescriptor"
+            for k in ("/FontFile", "/FontFile2", "/FontFile3") if k in o
+        })
+
+
+def test_a_face_used_by_blank_and_strip_is_embedded_once_and_prints_the_same(tmp_path):
+    """The strip's subset of a face and the blank's become one program:
+    the page rasterises exactly as with the two programs, and the text
+    of both copies out."""
+    from PIL import ImageChops
+
+    blank = pdf("<p>Hướng dẫn kích hoạt tài khoản</p><p><b>Bước 1:</b> mở ứng dụng</p>"
+                "<p style='break-before: page'>Trang hai của hướng dẫn</p>")
+    # Letters the blank never draws, several built from accents (ỹ, ự, ẵ, Ỗ).
+    strip = pdf("<p style='margin-top: 230mm'>Tổ công nghệ số thôn Đồng Quan: Mỹ Lựự, Bẵng, <b>ỖNG ĐỰC</b> 0912 345 678</p>")
+    shared, separate = tmp_path / "shared.pdf", tmp_path / "separate.pdf"
+    shared.write_bytes(stamp.stamp(blank, strip))
+    separate.write_bytes(stamp.stamp(blank, strip, merge_fonts=False))
+    assert font_programs(separate) == 4  # regular + bold, twice
+    assert font_programs(shared) == 2
+    assert shared.stat().st_size < separate.stat().st_size
+    for a, b in zip(pdfs.raster(shared, 100), pdfs.raster(separate, 100), strict=True):
+        assert ImageChops.difference(a.convert("L"), b.convert("L")).getbbox() is None
+    text = pdfs.squash(pdfs.text(shared))
+    assert text.count(pdfs.squash("Mỹ Lựự, Bẵng, ỖNG ĐỰC")) == 2
+    assert pdfs.squash("Bước 1: mở ứng dụng") in text
+
+
+def test_subsets_of_different_faces_are_not_merged(parts):
+    from camnang.printables import fontmerge
+
+    blank, _ = parts
+    regular = pdf("<p>Tổ công nghệ số</p>")
+    bold = pdf("<p><b>Tổ công nghệ số</b></p>")
+
+    def program(data: bytes) -> tuple[bytes, set[int]]:
+        with pikepdf.open(__import__("io").BytesIO(data)) as doc:
+            font = next(iter(doc.pages[0].Resources.Font.values()))
+            descriptor, used = stamp._program(font)
+            return descriptor.FontFile2.read_bytes(), used
+
+    r, b = program(regular), program(bold)
+    assert fontmerge.merge(*r, *b) is None
+    assert fontmerge.merge(*r, *r) is not None
+    assert fontmerge.merge(b"garbage", set(), *r) is None
