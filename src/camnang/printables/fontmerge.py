@@ -19,6 +19,8 @@ wrong one).
 from __future__ import annotations
 
 import struct
+from functools import lru_cache
+from itertools import accumulate
 
 SAME = (b"OS/2", b"cmap", b"gasp", b"name", b"post", b"GDEF", b"hhea", b"head", b"maxp")
 """Tables the merged font takes from the first subset (``cmap`` and
@@ -57,11 +59,24 @@ class _Font:
         last = pairs[-1][0] if pairs else 0
         lsbs = struct.unpack_from(f">{self.glyphs - metrics}h", hmtx, 4 * metrics)
         self.metrics = pairs + [(last, lsb) for lsb in lsbs]
+        glyf = self.tables[b"glyf"]
+        self.data = [glyf[offsets[g]:offsets[g + 1]] for g in range(self.glyphs)]
+        self.components = {g: _components(d) for g, d in enumerate(self.data) if d[:2] == b"\xff\xff"}
+        parts = {index for found in self.components.values() for _, index in found}
+        self.roots = {g for g, d in enumerate(self.data) if d and g not in parts}
+        """Glyphs that are no other glyph's component: asked for."""
+        self.looks = _Looks(self)
 
     def glyph(self, gid: int) -> bytes:
-        if gid >= self.glyphs:
-            return b""
-        return self.tables[b"glyf"][self.offsets[gid]:self.offsets[gid + 1]]
+        return self.data[gid] if gid < self.glyphs else b""
+
+
+@lru_cache(maxsize=256)
+def _parse(data: bytes) -> _Font:
+    """A parsed subset, kept: a worker merges the same shared-layout
+    subsets with every team's, and a team's strip subset into every
+    guide's file."""
+    return _Font(data)
 
 
 def _identity(font: _Font) -> tuple:
@@ -109,7 +124,7 @@ class _Looks:
             raise ValueError("components nested too deep")
         glyph = bytearray(self.font.glyph(gid))
         parts = []
-        for offset, index in _components(bytes(glyph)):
+        for offset, index in self.font.components.get(gid, ()):
             struct.pack_into(">H", glyph, offset, 0)
             parts.append(self(index, depth + 1))
         look = (bytes(glyph), self.font.metrics[gid][1] if glyph else 0, tuple(parts))
@@ -129,20 +144,19 @@ def merge(first: bytes, first_used: set[int], second: bytes, second_used: set[in
     shared where the two subsets have the same one, and numbered after
     the last glyph drawn."""
     try:
-        fonts = (_Font(first), _Font(second))
+        fonts = (_parse(first), _parse(second))
         a, b = fonts
         for tag in (b"name", b"gasp", b"post"):
             if a.tables.get(tag) != b.tables.get(tag):
                 return None
         if _identity(a) != _identity(b):
             return None
-        looks = (_Looks(a), _Looks(b))
+        looks = (a.looks, b.looks)
         fixed: list[set[int]] = []
         for font, used in zip(fonts, (first_used, second_used)):
-            parts = {index for g in range(font.glyphs) for _, index in _components(font.glyph(g))}
             if any(g >= font.glyphs for g in used):
                 return None
-            fixed.append(set(used) | {g for g in range(font.glyphs) if font.glyph(g) and g not in parts})
+            fixed.append(font.roots | used)
         end = max(max(f, default=-1) for f in fixed) + 1
         glyphs = [b""] * end
         metrics = [(0, 0)] * end
@@ -166,9 +180,11 @@ def merge(first: bytes, first_used: set[int], second: bytes, second_used: set[in
             if at is None and look in known:
                 placed[which][gid] = known[look]
                 return known[look]
-            glyph = bytearray(font.glyph(gid))
-            for offset, index in _components(bytes(glyph)):
-                struct.pack_into(">H", glyph, offset, put(which, index, None))
+            glyph = font.glyph(gid)
+            if gid in font.components:
+                glyph = bytearray(glyph)
+                for offset, index in font.components[gid]:
+                    struct.pack_into(">H", glyph, offset, put(which, index, None))
             if at is None:
                 at = len(glyphs)
                 glyphs.append(b"")
@@ -191,16 +207,13 @@ def merge(first: bytes, first_used: set[int], second: bytes, second_used: set[in
     count = len(glyphs)
     if count > 0xFFFF:
         return None
-    glyf = bytearray()
-    offsets = [0]
-    for glyph in glyphs:
-        glyf += glyph
-        glyf += b"\0" * (-len(glyph) % 4)
-        offsets.append(len(glyf))
+    padded = [g + b"\0" * (-len(g) % 4) for g in glyphs]
+    glyf = b"".join(padded)
+    offsets = [0, *accumulate(len(g) for g in padded)]
     tables = dict(a.tables)
     tables[b"glyf"] = bytes(glyf)
     tables[b"loca"] = struct.pack(f">{count + 1}I", *offsets)
-    tables[b"hmtx"] = b"".join(struct.pack(">Hh", advance, lsb) for advance, lsb in metrics)
+    tables[b"hmtx"] = struct.pack(">" + "Hh" * count, *(v for pair in metrics for v in pair))
     # maxp: the glyph count, and each maximum of the two.
     maxp_a, maxp_b = a.tables[b"maxp"], b.tables[b"maxp"]
     fields = (min(len(maxp_a), len(maxp_b)) - 6) // 2

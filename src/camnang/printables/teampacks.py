@@ -31,7 +31,8 @@ The result is the same page as ``kind.render(guide, PrintContext(settings,
 team))`` (tests compare them), at a fraction of the cost. Every output is
 cached by content hash per team (``<cache_dir>/printables/team-packs/``),
 so a rerun renders only what changed or failed before; files in ``DIR``
-are written atomically, only when their bytes differ.
+are written atomically, only when their bytes differ, as hard links to
+their cache entries (``OutDir.write_linked``: one copy on disk).
 
 Teams are streamed to the worker pool (``camnang.workers``: local
 processes, or a Dask cluster with ``scheduler``) a few at a time and each
@@ -80,11 +81,16 @@ BLANK = Team(id="", name="", level="xa", commune="", province="")
 """The team of the shared layout: its block and QR cell are left empty."""
 BLANKS_DIR = "_blank"
 """Cache folder of the shared layouts (team ids never start with ``_``)."""
-TEAMS_PER_WORKER = 400
+TEAMS_PER_WORKER = 50
 """Teams after which a local worker process is replaced by a fresh one
-(``max_tasks_per_child``), to bound its memory; measured in
-``bench/teampacks.py``. A fresh worker reads the shared layouts back from
-the cache, so a restart costs well under a second."""
+(``max_tasks_per_child``), to bound its memory. A team costs some 18
+WeasyPrint layouts (two strips, a radio script per guide), and WeasyPrint
+keeps about 0.6 MB a team (measured in one process, 16 guides: 184 MB
+after 11 teams, 196 MB after 31); 50 teams is at most some 30 MB over a
+fresh worker, and the 100-team run of ``bench/teampacks.py`` (2 workers)
+already reaches it, so a longer roster peaks no higher. A fresh worker
+reads the shared layouts back from the cache: a restart costs a second or
+two against some three minutes of work."""
 
 
 def pack_kinds() -> tuple[Kind, ...]:
