@@ -27,6 +27,7 @@ the biggest worker is that run's alone.
     .venv/bin/python bench/teampacks.py                # 100 and 300 teams (~15 min on 2 free cores)
     .venv/bin/python bench/teampacks.py --teams 1000   # 100 and 1,000 teams
     .venv/bin/python bench/teampacks.py --teams 10000  # (or --full) the national-scale check: hours
+    .venv/bin/python bench/teampacks.py --small 4 --teams 8   # does it run
     make bench ARGS="teampacks --teams 10000"
 """
 
@@ -245,9 +246,14 @@ def main(argv: list[str] | None = None) -> None:
         scheduler = None if argv[3] == "pool" else argv[3]
         print(json.dumps(run(int(argv[1]), int(argv[2]), scheduler)))
         return
+    global SMALL
     count = FULL if "--full" in argv else QUICK
     if "--teams" in argv:
         count = int(argv[argv.index("--teams") + 1])
+    if "--small" in argv:  # the reference roster (a smoke run: --small 4 --teams 8)
+        SMALL = int(argv[argv.index("--small") + 1])
+    if count <= SMALL:
+        raise SystemExit(f"--teams must be more than the {SMALL}-team reference roster")
     from camnang.printables.teampacks import TEAMS_PER_WORKER
 
     print(
