@@ -27,7 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-BENCHMARKS = ["printables", "teampacks", "library", "site"]
+BENCHMARKS = ["printables", "teampacks", "library", "site", "stamping"]
 FULL_GUIDES = 1000
 FULL_TEAMS = 10000
 

@@ -1,28 +1,34 @@
 """Benchmark of team packs (issues 6, 14, 15), in one run, on the bundled
-guides, every guide, leaflets + posters + tron-bo.pdf, cold cache:
+guides, every guide, leaflets + posters + tron-bo.pdf + the team radio
+scripts, cold cache:
 
-- the local process pool (2 workers) against a Dask ``LocalCluster`` of 2
-  single-threaded workers on the same roster: time, files a second, peak
-  memory (RSS) of the biggest worker, and the ratio Dask / pool;
-- scaling: a ``LocalCluster`` of 1 worker against 2 (ideal 2.0 on 2 cores);
+- bounded memory (issue 15, item 3): peak RSS of the biggest worker of a
+  local pool (2 workers) at 100 teams against a bigger roster (``--teams``;
+  target at most 1.2x; workers are recycled every ``TEAMS_PER_WORKER``
+  teams, so past that point a worker's peak no longer grows with the
+  roster);
+- disk per team (output + cache, each inode once: a team's files are hard
+  links to its cache entries) and per guide;
+- the local process pool against a Dask ``LocalCluster`` of 2
+  single-threaded workers on the 100-team roster: CPU, time and the ratio
+  Dask / pool; scaling from 1 Dask worker to 2;
 - the manifest check: the same command again with nothing changed (no team
   is sent to a worker): its time, per team, and against the cold run;
-- bounded memory (issue 15): peak RSS per worker on a small roster against
-  the big one (target at most 1.2x; workers are recycled every
-  ``TEAMS_PER_WORKER`` teams);
 - throughput per core against a bare WeasyPrint loop rendering the same
-  final leaflet HTML (target at least 0.75), and the time projected for a
-  province (1,100 teams, target under 10 minutes) and the country
-  (100,000 teams) on 1, 10 and 50 machines of 2 cores.
+  final leaflet HTML, and the time projected for a province (1,100 teams,
+  target under 10 minutes) and the country (100,000 teams) on 1, 10 and 50
+  machines of 2 cores, from the CPU a team costs beyond the fixed start-up.
 
 Each measured run is a process of its own (``--run``); a thread samples
 the RSS of every process below it (local workers are children of the
 forkserver, Dask workers of their nanny) twice a second, and the peak of
 the biggest worker is that run's alone.
 
-    .venv/bin/python bench/teampacks.py               # quick: 300 teams (a few minutes)
-    .venv/bin/python bench/teampacks.py --teams 1000  # medium
-    .venv/bin/python bench/teampacks.py --full        # 10,000 teams (about 1.5 hours on 2 free cores)
+    .venv/bin/python bench/teampacks.py                # 100 and 300 teams (~15 min on 2 free cores)
+    .venv/bin/python bench/teampacks.py --teams 1000   # 100 and 1,000 teams
+    .venv/bin/python bench/teampacks.py --teams 10000  # (or --full) the national-scale check: hours
+    .venv/bin/python bench/teampacks.py --small 4 --teams 8   # does it run
+    make bench ARGS="teampacks --teams 10000"
 """
 
 from __future__ import annotations
@@ -146,8 +152,21 @@ def run(count: int, jobs: int, scheduler: str | None) -> dict:
         cpu = sum(rss.cpu.values()) + main_cpu
         if jobs == 1 and scheduler is None:
             worker_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        out_bytes = sum(p.stat().st_size for p in (tmp / "out").rglob("*") if p.is_file())
-        cache_bytes = sum(p.stat().st_size for p in (tmp / "cache").rglob("*") if p.is_file())
+        seen: set[int] = set()
+
+        def disk(folder: Path) -> int:
+            """Bytes of the files below ``folder``, each inode once (hard
+            links between the output and the cache count once)."""
+            total = 0
+            for p in folder.rglob("*"):
+                st = p.stat()
+                if p.is_file() and st.st_ino not in seen:
+                    seen.add(st.st_ino)
+                    total += st.st_size
+            return total
+
+        out_bytes = disk(tmp / "out")
+        cache_bytes = disk(tmp / "cache")
         return {
             "teams": count,
             "files": result.files,
@@ -227,29 +246,48 @@ def main(argv: list[str] | None = None) -> None:
         scheduler = None if argv[3] == "pool" else argv[3]
         print(json.dumps(run(int(argv[1]), int(argv[2]), scheduler)))
         return
+    global SMALL
     count = FULL if "--full" in argv else QUICK
     if "--teams" in argv:
         count = int(argv[argv.index("--teams") + 1])
+    if "--small" in argv:  # the reference roster (a smoke run: --small 4 --teams 8)
+        SMALL = int(argv[argv.index("--small") + 1])
+    if count <= SMALL:
+        raise SystemExit(f"--teams must be more than the {SMALL}-team reference roster")
     from camnang.printables.teampacks import TEAMS_PER_WORKER
 
     print(
-        f"team packs: {count} synthetic teams, every guide, leaflets + posters + tron-bo.pdf, cold cache; "
-        f"workers recycled every {TEAMS_PER_WORKER} teams. CPU = every process of the run, user + system: "
+        f"team packs: {SMALL} and {count} synthetic teams, every guide, leaflets + posters + tron-bo.pdf + radio scripts, "
+        f"cold cache; workers recycled every {TEAMS_PER_WORKER} teams. CPU = every process of the run, user + system: "
         f"on a busy machine, compare CPU, not wall time"
     )
     small = measured(SMALL, 2)
     print(_line("local pool, 2 workers", small))
     pool = measured(count, 2)
     print(_line("local pool, 2 workers", pool))
-    dask2 = measured(count, 2, "local")
-    print(_line("LocalCluster, 2 workers", dask2))
-    dask1 = measured(count, 1, "local")
-    print(_line("LocalCluster, 1 worker", dask1))
-
-    cpu_ratio = dask2["cpu_seconds"] / pool["cpu_seconds"]
-    wall_ratio = dask2["seconds"] / pool["seconds"]
+    growth = pool["worker_rss_mb"] / small["worker_rss_mb"]
     print(
-        f"  LocalCluster / local pool (2 workers): {cpu_ratio:.2f}x the CPU, {wall_ratio:.2f}x the time "
+        f"  peak RSS per worker: {small['worker_rss_mb']:.0f} MB at {SMALL} teams, {pool['worker_rss_mb']:.0f} MB at "
+        f"{count}: {growth:.2f}x (target <= 1.20: {_ok(growth <= 1.2)})"
+    )
+    print(
+        f"  disk: {pool['mb_per_team']:.2f} MB a team (output + cache, hard links counted once), of which output "
+        f"{pool['out_mb_per_team']:.2f} MB; {pool['mb_per_team'] / pool['guides'] * 1e3:.0f} KB a team per guide "
+        f"({pool['guides']} guides)"
+    )
+    rerun = pool["rerun_seconds"]
+    print(
+        f"  no-change rerun (manifest check, no team sent): {rerun:.2f} s for {count} teams, "
+        f"{rerun / count * 1e3:.2f} ms a team, {rerun / pool['seconds']:.1%} of the cold run"
+    )
+    dask2 = measured(SMALL, 2, "local")
+    print(_line("LocalCluster, 2 workers", dask2))
+    dask1 = measured(SMALL, 1, "local")
+    print(_line("LocalCluster, 1 worker", dask1))
+    cpu_ratio = dask2["cpu_seconds"] / small["cpu_seconds"]
+    wall_ratio = dask2["seconds"] / small["seconds"]
+    print(
+        f"  LocalCluster / local pool (2 workers, {SMALL} teams): {cpu_ratio:.2f}x the CPU, {wall_ratio:.2f}x the time "
         f"(target <= 1.10: {_ok(cpu_ratio <= 1.10)})"
     )
     scaling = dask1["seconds"] / dask2["seconds"]
@@ -258,26 +296,14 @@ def main(argv: list[str] | None = None) -> None:
         f"  scaling 1 -> 2 workers: {scaling:.2f}x faster (ideal 2.00 on 2 free cores); "
         f"CPU per team with 2 workers {1 / cpu_efficiency:.2f}x that with 1"
     )
-    rerun = pool["rerun_seconds"]
-    print(
-        f"  no-change rerun (manifest check, no team sent): {rerun:.2f} s for {count} teams, "
-        f"{rerun / count * 1e3:.2f} ms a team, {rerun / pool['seconds']:.1%} of the cold run"
-    )
-    growth = pool["worker_rss_mb"] / small["worker_rss_mb"]
-    print(
-        f"  peak RSS per worker: {small['worker_rss_mb']:.0f} MB at {SMALL} teams, {pool['worker_rss_mb']:.0f} MB at "
-        f"{count}: {growth:.2f}x (target <= 1.20: {_ok(growth <= 1.2)})"
-    )
-    print(f"  disk: {pool['mb_per_team']:.2f} MB a team (output + cache), of which output {pool['out_mb_per_team']:.2f} MB")
 
-    # Projections in CPU: the marginal CPU of a team on the LocalCluster
-    # (its big run minus the pool's small run scaled by the Dask/pool CPU
-    # ratio, so start-up and the shared layouts are not counted per team),
-    # spread over 2 cores a machine, all busy: tasks are independent, the
-    # scheduler's own cost (~1 ms a task) and the shared folder's bandwidth
-    # (printed) are what can stop this from scaling.
-    per_team = (dask2["cpu_seconds"] - small["cpu_seconds"] * cpu_ratio) / (count - SMALL)
-    fixed = max(0.0, small["cpu_seconds"] * cpu_ratio - SMALL * per_team) / 2
+    # Projections in CPU: the marginal CPU of a team (the big run minus
+    # the small one, so start-up and the shared layouts are not counted
+    # per team), spread over 2 cores a machine, all busy: tasks are
+    # independent, the scheduler's own cost (~1 ms a task) and the shared
+    # folder's bandwidth (printed) are what can stop this from scaling.
+    per_team = (pool["cpu_seconds"] - small["cpu_seconds"]) / (count - SMALL)
+    fixed = max(0.0, small["cpu_seconds"] - SMALL * per_team) / 2
     print(f"  CPU per team: {per_team * 1e3:.0f} ms; start-up per run: {fixed:.0f} s on 2 cores")
     province = fixed + per_team * PROVINCE_TEAMS / 2
     print(
@@ -288,7 +314,7 @@ def main(argv: list[str] | None = None) -> None:
         national = fixed + NATIONAL_TEAMS * per_team / (2 * machines)
         print(
             f"  projected national run ({NATIONAL_TEAMS:,} teams) on {machines:2d} machine(s) of 2 cores: "
-            f"{national / 3600:.2f} h ({NATIONAL_TEAMS * pool['out_mb_per_team'] / 1e3:.0f} GB of output, "
+            f"{national / 3600:.2f} h ({NATIONAL_TEAMS * pool['mb_per_team'] / 1e3:.0f} GB of output + cache, "
             f"{NATIONAL_TEAMS * pool['out_mb_per_team'] / national:.0f} MB/s into the shared folder)"
         )
     bare = bare_rate()

@@ -9,12 +9,19 @@ the local disk through fsspec).
 Local folders get atomic writes (temporary file, then rename) and are only
 written when the bytes differ. An object store's put is atomic by itself;
 there too, a file with the same size and bytes is left alone.
+
+``write_linked`` writes a file that is also a cache entry as a *hard link*
+to that entry, so the folder and the cache hold one copy on disk, not two
+(team packs: the outputs are most of the disk a team costs). Where a link
+cannot be made (object stores, the cache on another disk, a file system
+without hard links) the bytes are written as usual.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 from typing import Iterable
 
@@ -77,6 +84,22 @@ class OutDir:
             self.write(rel, data)
         return not same
 
+    def write_linked(self, rel: str, data: bytes, entry: Path) -> bool:
+        """``write_if_changed``, for ``data`` that the cache holds at
+        ``entry``: a local file is made a hard link to the entry (one copy
+        on disk for both). A file already holding ``data`` is left alone
+        (same time stamp) and the entry becomes a link to it instead.
+        True when the folder's file was written."""
+        if self.local is None:
+            return self.write_if_changed(rel, data)
+        target = self.local / rel
+        if _same(target, data):
+            _link(target, entry)
+            return False
+        if not _link(entry, target):
+            write_atomic(target, data)
+        return True
+
     def sizes(self, folder: str) -> dict[str, int]:
         """Size of each file directly in ``folder`` (empty if there is none)."""
         if self.local is not None:
@@ -122,6 +145,36 @@ class OutDir:
                 self.fs.rm_file(self.path(rel))
             except FileNotFoundError:
                 pass
+
+
+def _same(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+
+
+def _link(source: Path, target: Path) -> bool:
+    """Make ``target`` a hard link to ``source``, atomically (a link under
+    a temporary name, then renamed over ``target``). False when it cannot
+    be done (other disk, no hard links, ``source`` gone): nothing changed."""
+    try:
+        if target.exists() and os.path.samefile(source, target):
+            return True
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = tempfile.mktemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.link(source, tmp)
+    except OSError:
+        return False
+    try:
+        os.replace(tmp, target)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        return False
+    return True
 
 
 def sha256(data: bytes) -> str:

@@ -24,8 +24,10 @@ def script(guide: Guide, ctx: PrintContext) -> radio.RadioScript:
     return radio.script_for(guide, ctx.settings, team=ctx.team)
 
 
-def render_text(guide: Guide, ctx: PrintContext) -> bytes:
-    return script(guide, ctx).text().encode("utf-8")
+def render_text(guide: Guide, ctx: PrintContext, made: radio.RadioScript | None = None) -> bytes:
+    """The script as text; ``made``: the script, when already made (team
+    packs make it once for the text and the PDF)."""
+    return (made or script(guide, ctx)).text().encode("utf-8")
 
 
 def notes(library: Library, settings: Settings, only=None) -> list[str]:
@@ -58,14 +60,14 @@ def _clock(seconds: int) -> str:
     return f"{minutes} phút" + (f" {secs} giây" if secs else "")
 
 
-def html(guide: Guide, ctx: PrintContext) -> str:
-    return templates.render(ctx.settings.posters_dir, TEMPLATE, script=script(guide, ctx), author=AUTHOR)
+def html(guide: Guide, ctx: PrintContext, made: radio.RadioScript | None = None) -> str:
+    return templates.render(ctx.settings.posters_dir, TEMPLATE, script=made or script(guide, ctx), author=AUTHOR)
 
 
-def render_pdf(guide: Guide, ctx: PrintContext) -> bytes:
+def render_pdf(guide: Guide, ctx: PrintContext, made: radio.RadioScript | None = None) -> bytes:
     posters = ctx.settings.posters_dir
     layout = printer(ctx.settings.print_font, ctx.where).layout(
-        html(guide, ctx), posters, [posters / name for name in STYLESHEETS]
+        html(guide, ctx, made), posters, [posters / name for name in STYLESHEETS]
     )
     return layout.pdf()
 

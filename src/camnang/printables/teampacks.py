@@ -21,13 +21,18 @@ size in the page margin. So each worker process:
    the blank left room for them (one small layout per team per paper
    size, whatever the number of guides);
 3. stamps that strip, as one PDF form XObject, onto every page of each
-   guide's blank (pypdf, no layout), and writes the file.
+   guide's blank (``stamp``: pikepdf/qpdf, no layout), and writes the file.
+
+The blanks are kept in the cache (``team-packs/_blank/``), so recycled and
+later workers lay none of them out again; ``tron-bo.pdf``'s blank is one
+document of all the blank leaflets, its fonts embedded once.
 
 The result is the same page as ``kind.render(guide, PrintContext(settings,
 team))`` (tests compare them), at a fraction of the cost. Every output is
 cached by content hash per team (``<cache_dir>/printables/team-packs/``),
 so a rerun renders only what changed or failed before; files in ``DIR``
-are written atomically, only when their bytes differ.
+are written atomically, only when their bytes differ, as hard links to
+their cache entries (``OutDir.write_linked``: one copy on disk).
 
 Teams are streamed to the worker pool (``camnang.workers``: local
 processes, or a Dask cluster with ``scheduler``) a few at a time and each
@@ -54,9 +59,9 @@ from ..errors import CamnangError, Problem, display_path
 from ..model import Guide, Library
 from ..roster import Team, spreadsheet_safe
 from ..workers import Workers
-from . import bundles, templates
+from . import bundles, stamp, templates
 from .cache import Cache, _font_digest, code_digest, output_key
-from .compat import add_object, page_box
+from .compat import page_box
 from .kinds import Kind, PrintContext
 from .leaflet import LEAFLET
 from .manifest import Manifest, OutFile, digest, team_inputs
@@ -76,11 +81,16 @@ BLANK = Team(id="", name="", level="xa", commune="", province="")
 """The team of the shared layout: its block and QR cell are left empty."""
 BLANKS_DIR = "_blank"
 """Cache folder of the shared layouts (team ids never start with ``_``)."""
-TEAMS_PER_WORKER = 400
+TEAMS_PER_WORKER = 50
 """Teams after which a local worker process is replaced by a fresh one
-(``max_tasks_per_child``), to bound its memory; measured in
-``bench/teampacks.py``. A fresh worker reads the shared layouts back from
-the cache, so a restart costs well under a second."""
+(``max_tasks_per_child``), to bound its memory. A team costs some 18
+WeasyPrint layouts (two strips, a radio script per guide), and WeasyPrint
+keeps about 0.6 MB a team (measured in one process, 16 guides: 184 MB
+after 11 teams, 196 MB after 31); 50 teams is at most some 30 MB over a
+fresh worker, and the 100-team run of ``bench/teampacks.py`` (2 workers)
+already reaches it, so a longer roster peaks no higher. A fresh worker
+reads the shared layouts back from the cache: a restart costs a second or
+two against some three minutes of work."""
 
 
 def pack_kinds() -> tuple[Kind, ...]:
@@ -356,42 +366,102 @@ class PackContext:
         )
 
 
-def _blank(ctx: PackContext, kind: Kind, guide: Guide):
-    """The guide's page(s) in the team layout with the team's cells empty,
-    laid out once (kept in the cache, so recycled and later workers only
-    read it back), as a parsed PDF."""
-    import pypdf
+def _blank_path(ctx: PackContext, stem: str, key: str) -> Path:
+    return Cache(ctx.settings.cache_dir).root / "team-packs" / BLANKS_DIR / f"{stem}.{key[:16]}.pdf"
 
+
+def _cached_blank(ctx: PackContext, path: Path, make: Callable[[], bytes]) -> tuple[bytes, int]:
+    """The blank at ``path`` and its page count: read back from the cache,
+    or made by ``make()`` and cached. A damaged cache entry (``Cache.usable``:
+    structure and digest) is laid out again."""
+    data = None
+    if Cache.usable(path):
+        try:
+            data = path.read_bytes()
+            with stamp.open_pdf(data) as pdf:
+                pages = len(pdf.pages)
+            if pages < 1:
+                data = None
+        except Exception:  # noqa: BLE001: a damaged cache entry is laid out again
+            data = None
+    if data is None:
+        data = make()
+        Cache(ctx.settings.cache_dir).put(path, data)
+        with stamp.open_pdf(data) as pdf:
+            pages = len(pdf.pages)
+    return data, pages
+
+
+def _blank(ctx: PackContext, kind: Kind, guide: Guide) -> bytes:
+    """The guide's page(s) in the team layout with the team's cells empty
+    (a PDF's bytes), laid out once (kept in the cache, so recycled and
+    later workers only read it back)."""
     key = (kind.name, guide.slug)
     blanks = ctx.state["blanks"]
     if key not in blanks:
         blank_ctx = PrintContext(ctx.settings, BLANK)
-        cache = Cache(ctx.settings.cache_dir)
         name = Path(kind.output_name(guide))
-        path = cache.root / "team-packs" / BLANKS_DIR / f"{name.stem}.{output_key(kind, guide, blank_ctx, ctx.state['sources'][kind.name])[:16]}.pdf"
-        reader = None
-        if path.is_file():
-            try:
-                reader = pypdf.PdfReader(io.BytesIO(path.read_bytes()))
-                len(reader.pages)
-            except Exception:  # noqa: BLE001: a damaged cache entry is laid out again
-                reader = None
-        if reader is None:
-            data = kind.render(guide, blank_ctx)
-            cache.put(path, data)
-            reader = pypdf.PdfReader(io.BytesIO(data))
-        blanks[key] = reader
-        ctx.state["pages"][key] = len(reader.pages)
+        path = _blank_path(ctx, name.stem, _blank_key(ctx, kind, guide))
+        blanks[key], ctx.state["pages"][key] = _cached_blank(
+            ctx, path, lambda: stamp.recompress(kind.render(guide, blank_ctx))
+        )
     return blanks[key]
+
+
+def _blank_key(ctx: PackContext, kind: Kind, guide: Guide) -> str:
+    return output_key(kind, guide, PrintContext(ctx.settings, BLANK), ctx.state["sources"][kind.name])
+
+
+def _blank_all(ctx: PackContext) -> bytes:
+    """The blank leaflets of every guide as one document (``tron-bo.pdf``
+    before stamping): laid out again from each guide's fitted variant, so
+    that WeasyPrint embeds each font once for all the pages."""
+    from ..markup import IMAGE_DIR
+    from . import fitting, leaflet
+
+    settings = ctx.settings
+    guides = ctx.guides
+    for guide in guides:
+        _blank(ctx, LEAFLET, guide)  # fits each guide (and counts its pages)
+
+    def make() -> bytes:
+        blank_ctx = PrintContext(settings, BLANK)
+        posters = settings.posters_dir
+        sheets = [posters / name for name in leaflet.STYLESHEETS]
+        pdf_printer = printer(settings.print_font, blank_ctx.where)
+        layouts = []
+        for guide in guides:
+            fit = fitting.fitted_variant(LEAFLET.name, guide, blank_ctx, LEAFLET.sources)
+            if fit is None:  # blank read from the cache: find the variant again
+                LEAFLET.render(guide, blank_ctx)
+                fit = fitting.fitted_variant(LEAFLET.name, guide, blank_ctx, LEAFLET.sources)
+            html = leaflet.html(guide, blank_ctx, fit)
+            layouts.append(pdf_printer.layout(html, posters, sheets, image_dir=settings.guides_dir / IMAGE_DIR))
+        expected = sum(ctx.state["pages"][(LEAFLET.name, g.slug)] for g in guides)
+        if sum(layout.page_count for layout in layouts) != expected:
+            raise RuntimeError(f"{ALL_IN_ONE}: the blank leaflets laid out again have a different page count")
+        return stamp.combine(layouts)
+
+    if ALL_IN_ONE not in ctx.state["blanks"]:
+        key = digest(*(_blank_key(ctx, LEAFLET, g) for g in guides))
+        path = _blank_path(ctx, Path(ALL_IN_ONE).stem, key)
+        ctx.state["blanks"][ALL_IN_ONE], _ = _cached_blank(ctx, path, make)
+    return ctx.state["blanks"][ALL_IN_ONE]
+
+
+def _page_count(data: bytes) -> int:
+    """Pages of a PDF (qpdf reads only the page tree: about a millisecond,
+    where pypdf took some 60)."""
+    with stamp.open_pdf(data) as pdf:
+        return len(pdf.pages)
 
 
 def _pages(ctx: PackContext, kind: Kind, guide: Guide, data: bytes) -> int:
     """Pages of a guide's file of ``kind``: the same for every team."""
     key = (kind.name, guide.slug)
     if key not in ctx.state["pages"]:
-        import pypdf
-
-        ctx.state["pages"][key] = len(pypdf.PdfReader(io.BytesIO(data)).pages)
+        with stamp.open_pdf(data) as pdf:
+            ctx.state["pages"][key] = len(pdf.pages)
     return ctx.state["pages"][key]
 
 
@@ -443,62 +513,6 @@ def _check_fits(layout, team: Team, kind: Kind, roster: str = "danh sách tổ")
         stack.extend(getattr(box, "children", ()))
 
 
-def _form(writer, strip_page):
-    """The strip page as a form XObject of ``writer`` (one per document,
-    drawn on every page)."""
-    from pypdf.generic import ArrayObject, DecodedStreamObject, FloatObject, NameObject
-
-    form = DecodedStreamObject()
-    form.set_data(strip_page.get_contents().get_data())
-    form[NameObject("/Type")] = NameObject("/XObject")
-    form[NameObject("/Subtype")] = NameObject("/Form")
-    form[NameObject("/BBox")] = ArrayObject([FloatObject(v) for v in strip_page.mediabox])
-    resources = strip_page.get("/Resources")
-    if resources is not None:
-        form[NameObject("/Resources")] = resources.get_object().clone(writer)
-    return add_object(writer, form)
-
-
-def _stamp(writer, page, form_ref) -> None:
-    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
-
-    resources = page.get("/Resources")
-    resources = resources.get_object() if resources is not None else DictionaryObject()
-    page[NameObject("/Resources")] = resources
-    xobjects = resources.get("/XObject")
-    xobjects = xobjects.get_object() if xobjects is not None else DictionaryObject()
-    resources[NameObject("/XObject")] = xobjects
-    xobjects[NameObject("/CamnangTeam")] = form_ref
-    draw = DecodedStreamObject()
-    draw.set_data(b"q /CamnangTeam Do Q\n")
-    before = DecodedStreamObject()
-    before.set_data(b"q\n")
-    after = DecodedStreamObject()
-    after.set_data(b"\nQ\n")
-    contents = page.get("/Contents")
-    contents = contents.get_object() if contents is not None else ArrayObject()
-    parts = list(contents) if isinstance(contents, ArrayObject) else [page.raw_get("/Contents")]
-    page[NameObject("/Contents")] = ArrayObject(
-        [add_object(writer, before), *parts, add_object(writer, after), add_object(writer, draw)]
-    )
-
-
-def stamped(blanks: list, strip_page) -> bytes:
-    """The pages of ``blanks`` (parsed PDFs) in one document, the strip
-    drawn on each; metadata and language of the first."""
-    import pypdf
-
-    writer = pypdf.PdfWriter(clone_from=blanks[0])
-    for other in blanks[1:]:
-        writer.append(other)
-    form = _form(writer, strip_page)
-    for page in writer.pages:
-        _stamp(writer, page, form)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
 def radio_kinds() -> tuple[Kind, ...]:
     """The team's own radio scripts: ``phat-thanh-<slug>.txt`` and ``.pdf``
     naming the team, its place and its phone (rendered per team: a script
@@ -511,10 +525,11 @@ def radio_kinds() -> tuple[Kind, ...]:
 def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: Path, files: list, warnings: list) -> int:
     """Add the team's radio scripts of every guide to ``files`` (name,
     pages, cached path, bytes); returns how many were rendered."""
-    import pypdf
+    from .radio import script
 
     rendered = 0
     sources = ctx.state.setdefault("radio_sources", {})
+    scripts: dict[str, Any] = {}  # made once for the text and the PDF
     for kind in radio_kinds():
         if kind.name not in sources:
             sources[kind.name] = templates.digest(ctx.settings.posters_dir, kind.sources)
@@ -524,10 +539,12 @@ def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: 
             path = cache_root / f"{Path(name).stem}.{key[:16]}{kind.suffix}"
             data = path.read_bytes() if Cache.usable(path, warnings.append, deep=False) else None
             if data is None:
-                data = kind.render(guide, key_ctx)
+                if guide.slug not in scripts:
+                    scripts[guide.slug] = script(guide, key_ctx)
+                data = kind.render(guide, key_ctx, scripts[guide.slug])
                 cache.put(path, data, digest=False)
                 rendered += 1
-            pages = len(pypdf.PdfReader(io.BytesIO(data)).pages) if kind.suffix == ".pdf" else 0
+            pages = _page_count(data) if kind.suffix == ".pdf" else 0
             files.append((name, pages, path, data))
     return rendered
 
@@ -536,21 +553,19 @@ def _pack(ctx: PackContext, team: Team) -> TeamResult:
     """Every file of one team's pack: from the cache, or stamped; then
     written into its folder (atomically, only when different). Returns
     names, pages, sizes and digests, never the files."""
-    import pypdf
-
     settings = ctx.settings
     cache = Cache(settings.cache_dir)
     cache_root = cache.root / "team-packs" / team.id
     # The cache key holds the team's row, not its position in the roster.
     key_ctx = PrintContext(settings, dataclasses.replace(team, row=0))
-    strips: dict[str, object] = {}
+    strips: dict[str, bytes] = {}
     files: list[tuple[str, int, Path, bytes]] = []
     rendered = 0
     warnings: list[str] = []
 
-    def strip(kind: Kind):
+    def strip(kind: Kind) -> bytes:
         if kind.name not in strips:
-            strips[kind.name] = pypdf.PdfReader(io.BytesIO(strip_pdf(kind, team, settings, ctx.roster))).pages[0]
+            strips[kind.name] = strip_pdf(kind, team, settings, ctx.roster)
         return strips[kind.name]
 
     try:
@@ -561,7 +576,7 @@ def _pack(ctx: PackContext, team: Team) -> TeamResult:
                 path = cache_root / f"{Path(name).stem}.{key[:16]}.pdf"
                 data = path.read_bytes() if Cache.usable(path, warnings.append, deep=False) else None
                 if data is None:
-                    data = stamped([_blank(ctx, kind, guide)], strip(kind))
+                    data = stamp.stamp(_blank(ctx, kind, guide), strip(kind))
                     cache.put(path, data, digest=False)
                     rendered += 1
                 files.append((name, _pages(ctx, kind, guide, data), path, data))
@@ -570,7 +585,7 @@ def _pack(ctx: PackContext, team: Team) -> TeamResult:
         path = cache_root / f"tron-bo.{digest(*(p.name for _, _, p, _ in leaflets))[:16]}.pdf"
         data = path.read_bytes() if Cache.usable(path, warnings.append, deep=False) else None
         if data is None:
-            data = stamped([_blank(ctx, LEAFLET, g) for g in ctx.guides], strip(LEAFLET))
+            data = stamp.stamp(_blank_all(ctx), strip(LEAFLET))
             cache.put(path, data, digest=False)
             rendered += 1
         files.append((ALL_IN_ONE, sum(pages for _, pages, _, _ in leaflets), path, data))
@@ -578,8 +593,9 @@ def _pack(ctx: PackContext, team: Team) -> TeamResult:
         return TeamResult(team.id, team.name, problems=tuple(e.problems), warnings=tuple(warnings))
     written = 0
     ctx.out.clean_temporary(team.id, [name for name, _, _, _ in files])
-    for name, _, _, data in files:
-        written += ctx.out.write_if_changed(f"{team.id}/{name}", data)
+    for name, _, path, data in files:
+        # The cache entry and the team's file: one copy on disk (a hard link).
+        written += ctx.out.write_linked(f"{team.id}/{name}", data, path)
     outputs = tuple(OutFile(name, pages, len(data), sha256(data)) for name, pages, _, data in files)
     return TeamResult(team.id, team.name, outputs, rendered, written, warnings=tuple(warnings))
 

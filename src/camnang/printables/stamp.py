@@ -1,0 +1,171 @@
+"""Stamping a team's strip onto the shared layout of a guide, with pikepdf
+(qpdf).
+
+Team packs (``teampacks``) lay out each guide once with the team's cells
+left blank, and per team only its strip (a page of the same size holding
+the team block and Zalo code). This module puts the two together:
+
+- ``stamp(blank, strip)``: the blank PDF with the strip's page drawn on
+  every page as *one* form XObject (qpdf's overlay: the page's own content
+  is wrapped in ``q``/``Q``, the form drawn after it). Nothing is laid out
+  or re-serialised through Python objects: qpdf copies the strip's objects
+  into the blank, and writes the file with every stream compressed and
+  objects packed into object streams. The file ID is derived from the
+  content (``deterministic_id``), so the same inputs give the same bytes
+  in every run and on every machine. A face that the blank and the strip
+  both use is embedded once (``share_fonts``, ``fontmerge``: one program
+  holding both subsets' glyphs), not twice.
+- ``combine(layouts)``: several WeasyPrint layouts (the blank leaflets of
+  every guide) as one PDF, so that each font is subset and embedded *once*
+  for all the pages (``tron-bo.pdf``), instead of once per guide.
+
+Blank layouts do not depend on the team: ``teampacks`` keeps them in the
+printables cache (``team-packs/_blank/``), so a run reuses the layouts of
+the previous one.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Sequence
+
+FORM_NAME = "/CamnangTeam"
+"""Name the team's strip is drawn under on every page."""
+
+
+
+def _save(pdf) -> bytes:
+    """The bytes of ``pdf``: streams compressed, small objects packed into
+    object streams, file ID from the content (same input, same bytes)."""
+    import pikepdf
+
+    buffer = io.BytesIO()
+    pdf.save(
+        buffer,
+        compress_streams=True,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        deterministic_id=True,
+    )
+    return buffer.getvalue()
+
+
+def open_pdf(data: bytes):
+    """``data`` as a pikepdf document (parsed lazily by qpdf)."""
+    import pikepdf
+
+    return pikepdf.Pdf.open(io.BytesIO(data))
+
+
+def stamp(blank: bytes, strip: bytes, *, merge_fonts: bool = True) -> bytes:
+    """``blank`` with the first page of ``strip`` drawn over each of its
+    pages. The strip page must have the blank's page size: it lands where
+    the blank left room for it, at scale 1. ``merge_fonts``: a face both
+    use is embedded once (``share_fonts``)."""
+    import pikepdf
+
+    pdf = open_pdf(blank)
+    source = open_pdf(strip)
+    strip_page = source.pages[0]
+    form = pdf.copy_foreign(strip_page.as_form_xobject())
+    box = [float(v) for v in strip_page.mediabox]
+    for page in pdf.pages:
+        if [float(v) for v in page.mediabox] != box:
+            raise ValueError(f"strip page {box} and blank page {list(page.mediabox)} differ in size")
+        # As qpdf's overlay (``Page.add_overlay``) does, but under a fixed
+        # name: the overlay picks a random one, and the bytes would differ
+        # from run to run.
+        if "/Resources" not in page.obj:
+            page.obj.Resources = pikepdf.Dictionary()
+        resources = page.obj.Resources
+        if "/XObject" not in resources:
+            resources.XObject = pikepdf.Dictionary()
+        resources.XObject[FORM_NAME] = form
+        page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
+        page.contents_add(pdf.make_stream(b"\nQ\nq " + FORM_NAME.encode() + b" Do Q\n"))
+    if merge_fonts:
+        share_fonts(pdf, form)
+    return _save(pdf)
+
+
+def _program(font) -> tuple | None:
+    """(descriptor, set of glyphs drawn) of a WeasyPrint TrueType font
+    (``Type0`` over ``CIDFontType2``, character codes = glyph indices), or
+    None for any other kind of font."""
+    import pikepdf
+
+    try:
+        if font.get("/Subtype") != "/Type0":
+            return None
+        descendant = font.DescendantFonts[0]
+        if descendant.get("/Subtype") != "/CIDFontType2" or descendant.get("/CIDToGIDMap", pikepdf.Name.Identity) != pikepdf.Name.Identity:
+            return None
+        descriptor = descendant.FontDescriptor
+        if "/FontFile2" not in descriptor or "/CIDSet" in descriptor:
+            return None
+        used: set[int] = set()
+        items = list(descendant.get("/W", pikepdf.Array()))
+        i = 0
+        while i < len(items):
+            first = int(items[i])
+            if isinstance(items[i + 1], pikepdf.Array):
+                used.update(range(first, first + len(items[i + 1])))
+                i += 2
+            else:
+                used.update(range(first, int(items[i + 1]) + 1))
+                i += 3
+        return descriptor, used
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        return None
+
+
+def share_fonts(pdf, form) -> int:
+    """Embed each face once: where the strip (``form``) draws from a subset
+    of the same font as the blank's pages, one merged program
+    (``fontmerge``) serves both (each font dictionary keeps its own widths
+    and ``ToUnicode``). Returns how many programs were shared; a face
+    that cannot be merged keeps its two programs."""
+    import pikepdf
+
+    from . import fontmerge
+
+    blank: dict[str, dict] = {}
+    for page in pdf.pages:
+        fonts = page.obj.get("/Resources", pikepdf.Dictionary()).get("/Font", pikepdf.Dictionary())
+        for _, font in fonts.items():
+            program = _program(font)
+            if program is not None:
+                blank.setdefault(str(font.get("/BaseFont")), {})[program[0].objgen] = program
+    shared = 0
+    fonts = form.get("/Resources", pikepdf.Dictionary()).get("/Font", pikepdf.Dictionary())
+    for _, font in fonts.items():
+        program = _program(font)
+        candidates = blank.get(str(font.get("/BaseFont")), {})
+        if program is None or len(candidates) != 1:
+            continue
+        (descriptor, used), = candidates.values()
+        if descriptor.objgen == program[0].objgen:
+            continue
+        merged = fontmerge.merge(descriptor.FontFile2.read_bytes(), used, program[0].FontFile2.read_bytes(), program[1])
+        if merged is None:
+            continue
+        stream = pdf.make_stream(merged)
+        stream.Length1 = len(merged)
+        descriptor.FontFile2 = stream
+        program[0].FontFile2 = stream
+        shared += 1
+    return shared
+
+
+def recompress(data: bytes) -> bytes:
+    """``data`` written again by qpdf: streams compressed, object streams."""
+    return _save(open_pdf(data))
+
+
+def combine(layouts: Sequence) -> bytes:
+    """The pages of several WeasyPrint layouts (``pdf.Layout``, laid out
+    with the same printer) as one PDF, metadata of the first. WeasyPrint
+    subsets each font once for the whole document, so the fonts are
+    embedded once, not once per layout."""
+    documents = [layout.document for layout in layouts]
+    pages = [page for document in documents for page in document.pages]
+    return recompress(documents[0].copy(pages).write_pdf())
