@@ -81,16 +81,18 @@ BLANK = Team(id="", name="", level="xa", commune="", province="")
 """The team of the shared layout: its block and QR cell are left empty."""
 BLANKS_DIR = "_blank"
 """Cache folder of the shared layouts (team ids never start with ``_``)."""
-TEAMS_PER_WORKER = 50
+TEAMS_PER_WORKER = 400
 """Teams after which a local worker process is replaced by a fresh one
-(``max_tasks_per_child``), to bound its memory. A team costs some 18
-WeasyPrint layouts (two strips, a radio script per guide), and WeasyPrint
-keeps about 0.6 MB a team (measured in one process, 16 guides: 184 MB
-after 11 teams, 196 MB after 31); 50 teams is at most some 30 MB over a
-fresh worker, and the 100-team run of ``bench/teampacks.py`` (2 workers)
-already reaches it, so a longer roster peaks no higher. A fresh worker
-reads the shared layouts back from the cache: a restart costs a second or
-two against some three minutes of work."""
+(``max_tasks_per_child``), to bound its memory; a fresh worker reads the
+shared layouts back from the cache. Since each team also gets a radio
+script per guide (some 18 WeasyPrint layouts a team at 16 guides), a
+worker grows about 0.6 to 0.8 MB a team (184 MB after 11 teams, 204 MB
+after 41, in one process), so 400 teams can reach some 250 MB over a fresh
+worker: about 50 would keep the 1.2x target. Not lowered yet: with 50, a
+200-team run of 2 workers hung on Python 3.11.7 (every worker exited and
+none was started again: ``ProcessPoolExecutor`` does not always replace a
+worker that leaves after ``max_tasks_per_child``); the fix is to restart
+the pool between batches in ``camnang.workers`` instead."""
 
 
 def pack_kinds() -> tuple[Kind, ...]:
