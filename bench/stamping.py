@@ -145,7 +145,7 @@ def child(src: Path, count: int, only: list[str] | None) -> dict:
         return json.loads(out.strip().splitlines()[-1])
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> list[tuple[str, str, str, bool]] | None:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--measure"]:
         only = [s for s in argv[3].split(",") if s] or None
@@ -208,6 +208,13 @@ def main(argv: list[str] | None = None) -> None:
         f"  a second run from an empty cache gives byte-identical files: {'yes' if same else 'NO (MISSED)'} "
         f"({len(common)} files compared)"
     )
+    whole = old["cpu_per_team"] / new["cpu_per_team"]
+    return [
+        ("team pack CPU, printables (leaflets, posters, tron-bo)", f"{ratio:.2f}x cheaper", ">= 2x", ratio >= 2),
+        ("team pack CPU, whole pack with team radio scripts", f"{whole:.2f}x cheaper", ">= 2x", whole >= 2),
+        ("team pack disk (output + cache)", f"{new['mb_per_team']:.2f} MB/team", f"<= {TARGET_MB} MB", new["mb_per_team"] <= TARGET_MB),
+        ("team pack files identical across runs", "yes" if same else "no", "yes", same),
+    ]
 
 
 if __name__ == "__main__":

@@ -240,7 +240,7 @@ def _ok(good: bool) -> str:
     return "ok" if good else "MISSED"
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> list[tuple[str, str, str, bool]] | None:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--run"]:
         scheduler = None if argv[3] == "pool" else argv[3]
@@ -323,6 +323,9 @@ def main(argv: list[str] | None = None) -> None:
         f"  throughput per CPU second: team packs {ours:.1f} files, bare WeasyPrint loop {bare:.1f} docs "
         f"(same leaflet HTML, CPU time of one process): ratio {ours / bare:.2f} (target >= 0.75: {_ok(ours / bare >= 0.75)})"
     )
+    return [
+        (f"peak RSS per worker, {count} vs {SMALL} teams", f"{growth:.2f}x", "<= 1.20x", growth <= 1.2),
+    ]
 
 
 if __name__ == "__main__":
