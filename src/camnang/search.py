@@ -50,10 +50,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 import sys
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -67,6 +65,7 @@ from mkdocs.utils import get_relative_url
 from .errors import ConfigError, Problem
 from .model import Library
 from .text import fold
+from .writer import write_atomic
 
 log = logging.getLogger("mkdocs.plugins.camnang.search")
 
@@ -452,7 +451,7 @@ def write_index(site_dir: str | Path, by_location: dict[str, dict]) -> None:
     files[PAGES_FILE] = _dump(meta)
     files[INDEX_FILE] = _dump({"config": config, "docs": []})
     for name, text in files.items():
-        _write_atomic(site / name, text)
+        write_atomic(site / name, text.encode("utf-8"), durable=False)
 
 
 def load_docs(site_dir: str | Path) -> tuple[dict, list[dict]]:
@@ -475,15 +474,3 @@ def load_docs(site_dir: str | Path) -> tuple[dict, list[dict]]:
             entries.append(entry)
     return meta, entries
 
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".search.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -120,8 +120,12 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (see the module)."""
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write ``data`` to ``path`` whole or not at all (see the module).
+
+    ``durable=False`` skips the fsyncs, for files inside a site folder that
+    is itself swapped in whole only after the build (sitebuild): many small
+    files, no need for each to reach the disk on its own."""
     path = Path(path)
     ensure_dir(path.parent)
     if path.is_dir() and not path.is_symlink():
@@ -131,8 +135,9 @@ def write_atomic(path: Path, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
         tmp = None
@@ -144,7 +149,8 @@ def write_atomic(path: Path, data: bytes) -> None:
                 os.unlink(tmp)
             except OSError:
                 pass
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
 
 
 def same_bytes(path: Path, data: bytes) -> bool:
