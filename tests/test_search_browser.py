@@ -540,3 +540,113 @@ def test_fast_typing_ends_on_the_results_of_the_whole_query(tab):
     fast = tab.results()
     assert [r.href for r in fast] == [r.href for r in slow]
     assert box.input_value() == "dang ky tai khoan"
+
+
+# --------------------------------------------------------------------------
+# Slow connections: pages first, then their sections and text
+# --------------------------------------------------------------------------
+
+SECTION_FILES = f"**/{search.INDEX_DIR}/d-*.json*"
+
+LIST_JS = """() => [...document.querySelectorAll("li.md-search-result__item")].map(li => ({
+  href: li.querySelector("a.md-search-result__link").href.split("?")[0],
+  title: li.querySelector("h1").textContent,
+  text: li.querySelectorAll("article > p:not(.md-search-result__terms)").length,
+  sections: li.querySelectorAll("h2").length,
+}))"""
+
+
+def _record_lists(visit: Visit) -> None:
+    """Keep every state of the result list (addresses of its pages) from
+    now on, one per change Material makes."""
+    visit.page.evaluate(
+        """(js) => {
+          const list = document.querySelector(".md-search-result__list");
+          const read = eval(js);
+          window.__lists = [];
+          window.__listObserver && window.__listObserver.disconnect();
+          window.__listObserver = new MutationObserver(() => window.__lists.push(read().map(i => i.href)));
+          window.__listObserver.observe(list, { childList: true });
+        }""",
+        LIST_JS,
+    )
+
+
+def test_pages_found_show_before_their_sections_and_text(browser, site_url):
+    """On a slow connection the files with the sections and text of the first
+    pages arrive after the words: the pages found show as soon as the words
+    are here (titles as links, in their final order), then the same list
+    with sections and text replaces it: one list, nothing twice, the same
+    message. A query whose files are already here changes the list once."""
+    visit = Visit(browser, site_url)
+    held = []
+    try:
+        visit.context.route(SECTION_FILES, lambda route: held.append(route))
+        visit.open()
+        visit.type_query("bao hiem")
+        assert held, "no section file was asked for"
+        early = visit.page.evaluate(LIST_JS)
+        early_meta = visit.meta()
+        assert early and early_meta.split()[0].isdigit(), early_meta
+        assert all(i["text"] == 0 and i["sections"] == 0 for i in early), early
+        assert any("bảo" in i["title"].lower() for i in early[:3]), early[:3]
+        assert visit.page.locator("li.md-search-result__item mark").count() > 0
+        early_pages = [r.href for r in visit.results()]
+        assert len(set(early_pages)) == len(early_pages) == int(early_meta.split()[0])
+
+        visit._watch()
+        for route in held:
+            route.continue_()
+        visit.context.unroute(SECTION_FILES)
+        visit._settle()
+        late = visit.page.evaluate(LIST_JS)
+        assert sum(i["text"] for i in late) > 0 and sum(i["sections"] for i in late) > 0, late
+        assert visit.meta() == early_meta
+        found = visit.results()
+        assert [r.href for r in found] == early_pages
+        assert found[0].marked
+        late = visit.page.evaluate(LIST_JS)
+
+        # Everything loaded: the list is replaced once, complete.
+        box = visit.page.locator("input.md-search__input")
+        box.fill("")
+        visit._settle()
+        _record_lists(visit)
+        box.fill("bao hiem")
+        visit._settle()
+        lists = visit.page.evaluate("() => window.__lists")
+        assert len(lists) == 1 and lists[0] == [i["href"] for i in late][: len(lists[0])], lists
+        again = visit.page.evaluate(LIST_JS)
+        assert again == late[: len(again)]
+        assert visit.problems() == []
+    finally:
+        visit.close()
+
+
+def test_late_section_files_of_an_older_query_never_replace_the_newest(browser, site_url, tab):
+    """A query still waiting for its section files when a newer one is typed:
+    when the files arrive, only the newer query's list shows."""
+    newer = [r.href for r in tab.search("zalo")]
+    visit = Visit(browser, site_url)
+    held = []
+    try:
+        visit.context.route(SECTION_FILES, lambda route: held.append(route))
+        visit.open()
+        visit.type_query("bao hiem")
+        older = [urlsplit(i["href"]).path.lstrip("/") for i in visit.page.evaluate(LIST_JS)]
+        assert held and older != newer
+        visit.type_query("zalo")
+        assert [urlsplit(i["href"]).path.lstrip("/") for i in visit.page.evaluate(LIST_JS)] == newer
+        _record_lists(visit)
+        visit._watch()
+        for route in held:
+            route.continue_()
+        visit.context.unroute(SECTION_FILES)
+        visit._settle()
+        lists = [[urlsplit(h).path.lstrip("/") for h in hrefs] for hrefs in visit.page.evaluate("() => window.__lists")]
+        assert lists and all(hrefs == newer for hrefs in lists), lists
+        final = visit.page.evaluate(LIST_JS)
+        assert sum(i["text"] for i in final) > 0, final
+        assert visit.problems() == []
+    finally:
+        visit.close()

@@ -56,6 +56,7 @@
     var base = new URL("../../search/camnang/", self.location.href);
     var meta = null;  /* pages.json, with docPage and firstDoc added */
     var files = Object.create(null);  /* file name -> Promise of its JSON */
+    var loaded = Object.create(null);  /* file name -> its JSON, once here */
     var latest = "";  /* text of the newest query */
     var seq = 0;  /* number of the newest query */
     var timer = 0;
@@ -69,6 +70,9 @@
         var promise = fetch(url.href, meta ? {} : { cache: "no-cache" }).then(function (response) {
           if (!response.ok) throw new Error(url.href + ": HTTP " + response.status);
           return response.json();
+        }).then(function (data) {
+          loaded[name] = data;
+          return data;
         });
         files[name] = promise;
         promise.catch(function () { delete files[name]; });  /* try again later */
@@ -115,16 +119,26 @@
       timer = 0;
       var mine = seq;
       var stale = function () { return mine !== seq; };
-      search(latest, stale).then(function (result) {
-        if (result && !stale()) self.postMessage({ type: RESULT, data: result });
-      }, function (err) {
+      var answer = function (result) {
+        if (!stale()) self.postMessage({ type: RESULT, data: result });
+      };
+      search(latest, stale, answer).then(null, function (err) {
         console.warn("camnang search:", err);
-        if (!stale()) self.postMessage({ type: RESULT, data: { items: [] } });
+        answer({ items: [] });
       });
     }
 
-    function search(query, stale) {
-      if (!query.trim()) return Promise.resolve({ items: [] });
+    /* Answers a query through `answer`, once or twice: when the section
+     * files of the first pages listed are not loaded yet, first the pages
+     * in their order as soon as the words are found (titles, keywords:
+     * pages.json), then again with their sections and text once those
+     * files are here, unless a newer query came meanwhile. Material
+     * replaces its list with each answer. */
+    function search(query, stale, answer) {
+      if (!query.trim()) {
+        answer({ items: [] });
+        return Promise.resolve();
+      }
       var words, keys;
       return ready().then(function () {
         words = queryWords(query, meta.splitter);
@@ -135,27 +149,30 @@
           });
         });
         return Promise.all(keys.map(function (key) { return load("t-" + key + ".json"); }));
-      }).then(function (loaded) {
+      }).then(function (chunkData) {
         if (stale()) return null;
         var chunks = Object.create(null);
-        keys.forEach(function (key, i) { chunks[key] = loaded[i]; });
+        keys.forEach(function (key, i) { chunks[key] = chunkData[i]; });
         words.forEach(function (w) {
           w.chunks = chunksFor(w.folded, meta.chunks).map(function (key) { return chunks[key]; });
         });
         var pages = rank(words, match(words, meta), meta);
-        if (!pages.length) return { items: [] };
-        var groups = [];
+        if (!pages.length) return answer({ items: [] });
+        var names = [];
         pages.slice(0, FULL_PAGES).forEach(function (pg) {
-          var g = Math.floor(pg.page / meta.group);
-          if (groups.indexOf(g) === -1) groups.push(g);
+          var name = "d-" + Math.floor(pg.page / meta.group) + ".json";
+          if (names.indexOf(name) === -1) names.push(name);
         });
-        return Promise.all(groups.map(function (g) { return load("d-" + g + ".json"); }))
-          .then(function (data) {
-            if (stale()) return null;
-            var docs = Object.create(null);
-            groups.forEach(function (g, i) { docs[g] = data[i]; });
-            return { items: present(words, pages, docs, meta) };
-          });
+        var missing = names.filter(function (name) { return !loaded[name]; });
+        answer({ items: present(words, pages, loaded, meta) });
+        if (!missing.length) return null;
+        return Promise.all(missing.map(load)).then(function () {
+          if (!stale()) answer({ items: present(words, pages, loaded, meta) });
+        }, function (err) {
+          /* The list of pages stays (a section file could not be loaded:
+           * offline, before search was ever used online). */
+          console.warn("camnang search:", err);
+        });
       });
     }
   }
@@ -328,9 +345,9 @@
    * is: built here from escaped plain text, with <mark> around the words
    * found. The score orders the pages for Material's Enter key. Material
    * shows ten pages, then more as the list is scrolled: the first
-   * FULL_PAGES come with their sections and text, the others (a long
-   * scroll away) as their title only, which keeps a query on a large site
-   * fast. */
+   * FULL_PAGES come with their sections and text (when their d-<n>.json,
+   * named in `docs`, is loaded), the others (a long scroll away) as their
+   * title only, which keeps a query on a large site fast. */
   function present(words, pages, docs, meta) {
     var splitter = meta.splitter;
     var total = pages.length;
@@ -341,8 +358,9 @@
       var first = meta.firstDoc[page.page];
       var found = termsFound(words, page.best);
       var items;
-      if (r < FULL_PAGES) {
-        var data = docs[Math.floor(page.page / meta.group)][page.page % meta.group];
+      var group = r < FULL_PAGES && docs["d-" + Math.floor(page.page / meta.group) + ".json"];
+      if (group) {
+        var data = group[page.page % meta.group];
         page.docs.sort(function (a, b) { return b.total - a.total || a.doc - b.doc; });
         items = page.docs.map(function (hit) {
           var doc = data[hit.doc - first];
