@@ -164,10 +164,11 @@
           if (names.indexOf(name) === -1) names.push(name);
         });
         var missing = names.filter(function (name) { return !loaded[name]; });
-        answer({ items: present(words, pages, loaded, meta) });
+        var shown = [];
+        answer({ items: present(words, pages, loaded, meta, shown) });
         if (!missing.length) return null;
         return Promise.all(missing.map(load)).then(function () {
-          if (!stale()) answer({ items: present(words, pages, loaded, meta) });
+          if (!stale()) answer({ items: present(words, pages, loaded, meta, shown) });
         }, function (err) {
           /* The list of pages stays (a section file could not be loaded:
            * offline, before search was ever used online). */
@@ -347,18 +348,20 @@
    * shows ten pages, then more as the list is scrolled: the first
    * FULL_PAGES come with their sections and text (when their d-<n>.json,
    * named in `docs`, is loaded), the others (a long scroll away) as their
-   * title only, which keeps a query on a large site fast. */
-  function present(words, pages, docs, meta) {
+   * title only, which keeps a query on a large site fast. `shown` keeps
+   * the title-only items of a query for its second answer. */
+  function present(words, pages, docs, meta, shown) {
     var splitter = meta.splitter;
     var total = pages.length;
     return pages.map(function (page, r) {
+      var group = r < FULL_PAGES && docs["d-" + Math.floor(page.page / meta.group) + ".json"];
+      if (!group && shown[r]) return shown[r];
       var base = total - r;
       var info = meta.pages[page.page];
       var location = info[0];
       var first = meta.firstDoc[page.page];
       var found = termsFound(words, page.best);
       var items;
-      var group = r < FULL_PAGES && docs["d-" + Math.floor(page.page / meta.group) + ".json"];
       if (group) {
         var data = group[page.page % meta.group];
         page.docs.sort(function (a, b) { return b.total - a.total || a.doc - b.doc; });
@@ -394,6 +397,7 @@
         var tags = keywordTags(meta, page.page, words);
         if (tags.length) mainItem.tags = tags;
       }
+      if (!group) shown[r] = items;
       return items;
     });
   }
@@ -439,6 +443,9 @@
   function markWords(text, marked, splitter, from, to) {
     from = from || 0;
     to = to === undefined ? text.length : to;
+    var any = false;
+    for (var key in marked) { any = true; break; }
+    if (!any) return escapeHTML(text.slice(from, to));
     var out = "";
     var cursor = from;
     var index = 0, w = 0, m;
