@@ -592,7 +592,7 @@ def test_pages_found_show_before_their_sections_and_text(browser, site_url):
         assert any("bảo" in i["title"].lower() for i in early[:3]), early[:3]
         assert visit.page.locator("li.md-search-result__item mark").count() > 0
         early_pages = [r.href for r in visit.results()]
-        assert len(set(early_pages)) == len(early_pages) == int(early_meta.split()[0])
+        assert len(set(early_pages)) == len(early_pages) <= int(early_meta.split()[0])
 
         visit._watch()
         for route in held:
@@ -603,7 +603,8 @@ def test_pages_found_show_before_their_sections_and_text(browser, site_url):
         assert sum(i["text"] for i in late) > 0 and sum(i["sections"] for i in late) > 0, late
         assert visit.meta() == early_meta
         found = visit.results()
-        assert [r.href for r in found] == early_pages
+        assert [r.href for r in found][: len(early_pages)] == early_pages
+        assert len(found) == int(early_meta.split()[0])
         assert found[0].marked
         late = visit.page.evaluate(LIST_JS)
 

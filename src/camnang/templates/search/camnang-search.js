@@ -391,9 +391,11 @@
         mainItem = { location: location, title: escapeHTML(info[1]), text: "", terms: found, score: base };
         items.push(mainItem);
       }
-      /* The keywords, when the query found words in them (first pages). */
+      /* The keywords, when the query found words in them (first pages,
+       * with their sections: a first answer is titles only, the least
+       * for a phone to lay out). */
       var own = page.docs.filter(function (hit) { return hit.doc === first; })[0];
-      if (r < FULL_PAGES && own && own.fields & (1 << KEYWORDS)) {
+      if (group && own && own.fields & (1 << KEYWORDS)) {
         var tags = keywordTags(meta, page.page, words);
         if (tags.length) mainItem.tags = tags;
       }
