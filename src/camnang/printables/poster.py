@@ -13,13 +13,14 @@ Read from across the room first, then up close (template
 4. a footer strip with the QR codes, a full-width caption over each and
    its address under it.
 
-Steps are laid out at the largest type that fits the page (``FITS``, in
-order of preference): one column at 30, 27 or 24 pt; two columns at
-24 pt; then one or two columns at 22 and 20 pt; last two columns at 18 pt,
-the floor (``FLOOR_PT``). A guide whose steps do not fit even then is
-refused with a message naming it. A3 and A4 have the same proportions:
-printed on A4 (scaled to 71 %) the title keeps 31 pt or more, the steps
-13 to 21 pt, and the QR codes 42 mm or more.
+Steps are laid out in the first variant of ``FITS`` that fits the page
+(in order of preference): one column at 30, 27 or 24 pt; two columns at
+24 pt; then 22 pt in one column, then in two; 21 pt in two columns; 20 pt
+in one, then two; 19 pt in two; last two columns at 18 pt, the floor
+(``FLOOR_PT``), then without the key message. A guide whose steps do
+not fit even then is refused with a message naming it. A3 and A4 have
+the same proportions: printed on A4 (scaled to 71 %) the title keeps
+31 pt or more, the steps 13 to 21 pt, and the QR codes 42 mm or more.
 
 Why 18 pt: Noto Sans's x-height is 0.536 em, 3.4 mm at 18 pt. A letter is
 recognised by a reader with normal sight (6/6) when its x-height subtends
