@@ -77,13 +77,14 @@ def main(argv: list[str]) -> int:
 
 def print_summary(rows: list[tuple[str, str, str, str, bool]]) -> None:
     headers = ("bench", "figure", "measured", "target", "")
-    table = [headers] + [(b, f, m, t, "ok" if met else "MISSED") for b, f, m, t, met in rows]
+    # met: True, False, or None for a figure printed for information (no target).
+    table = [headers] + [(b, f, m, t, "info" if met is None else "ok" if met else "MISSED") for b, f, m, t, met in rows]
     widths = [max(len(str(row[i])) for row in table) for i in range(len(headers))]
     print("Summary (each figure measured in this run):")
     for row in table:
         print("  " + "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
-    missed = sum(1 for *_, met in rows if not met)
-    print(f"  {len(rows) - missed} of {len(rows)} figures meet their target")
+    targeted = [met for *_, met in rows if met is not None]
+    print(f"  {sum(targeted)} of {len(targeted)} figures meet their target")
 
 
 if __name__ == "__main__":

@@ -230,9 +230,12 @@ def test_fitting_chooses_what_trying_every_variant_would(tmp_path):
     ]
     assert [g.slug for g in guides if g.images] == ["thanh-toan-qr"], "one guide with a step picture"
     mismatches = set()
+    BUNDLED = {g.slug for g in GUIDES}
     for module, paginate in ((leaflet, leaflet.paginate), (poster, None)):
         sheets = [settings.posters_dir / name for name in module.STYLESHEETS]
         for guide in guides:
+            if module is poster and guide.slug in BUNDLED:
+                continue  # every bundled poster: test_every_bundled_poster_is_the_first_variant_that_fits
             first_fitting = None
             for i, fit in enumerate(module.FITS):
                 layout = lay_out(module.html(guide, ctx, fit), settings.posters_dir, sheets, image_dir=images)
@@ -257,6 +260,29 @@ def test_fitting_chooses_what_trying_every_variant_would(tmp_path):
     # The step picture of thanh-toan-qr is laid out in both (an exhaustive
     # search without it found one size larger than the leaflet really takes).
     assert not mismatches, mismatches
+
+
+def test_every_bundled_poster_is_the_first_variant_that_fits(printed):
+    """Each bundled guide's poster, as the site build printed it, is in the
+    first variant of ``poster.FITS`` that really fits one A3 page: no larger
+    type or one-column variant preferred to it fits (two-column predictions
+    must not make the fitting skip one). Only the variants before the
+    chosen one are laid out: enough to prove none of them fits."""
+    settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL)
+    ctx = PrintContext(settings)
+    lay_out = printer(settings.print_font).layout
+    sheets = [settings.posters_dir / name for name in poster.STYLESHEETS]
+    better = {}
+    for guide in GUIDES:
+        assert len(pdfs.page_sizes(pdf_of(printed, guide, "poster"))) == 1
+        chosen = fitting.fitted("poster", guide, ctx, POSTER.sources)
+        assert chosen is not None, f"{guide.slug}: the build left no fit memo"
+        for i, fit in enumerate(poster.FITS[:chosen]):
+            if lay_out(poster.html(guide, ctx, fit), settings.posters_dir, sheets).page_count <= fit.max_pages:
+                better[guide.slug] = (poster.FITS[chosen].size, poster.FITS[chosen].options["columns"], fit.size, fit.options["columns"])
+                break
+    # slug -> (pt, columns) printed, then (pt, columns) of an earlier variant that fits.
+    assert not better, better
 
 
 def test_leaflet_never_leaves_a_step_alone_on_a_page():

@@ -15,9 +15,14 @@ by the caller, with one loop for all of them (``imap_unordered``):
 
 - ``InlineExecutor``: in this process (one job, or too little work to be
   worth starting processes);
-- ``ProcessPoolExecutor``: local worker processes, each recycled after
-  ``max_tasks_per_child`` tasks, so memory stays bounded however long the
-  run (WeasyPrint keeps a little memory per layout);
+- ``ProcessPoolExecutor``: local worker processes, recycled after about
+  ``max_tasks_per_child`` tasks each, so memory stays bounded however long
+  the run (WeasyPrint keeps a little memory per layout). camnang replaces
+  the whole pool between batches of ``jobs * max_tasks_per_child`` tasks
+  rather than passing ``max_tasks_per_child`` to the executor: on Python
+  3.11 and 3.12 that option deadlocks once a worker exits with tasks still
+  queued (CPython gh-115634, fixed upstream in 2026), which is always
+  the case here (``IN_FLIGHT`` tasks are queued per worker);
 - Dask (``scheduler="local"``: a ``LocalCluster`` here; or the address of
   an existing scheduler, ``tcp://host:8786``): ``Client.get_executor()``
   with ``retries``; the context is scattered to every worker once
@@ -109,15 +114,17 @@ class InlineExecutor(Executor):
 def mp_context(recycle: bool = False):
     """fork when it is safe (no other threads: ``mkdocs build``, the
     command line) and processes are not recycled; otherwise forkserver
-    (``mkdocs serve`` runs a server thread; ``max_tasks_per_child`` refuses
-    fork), with camnang and WeasyPrint imported once in the server, so
-    every new worker starts warm. spawn where neither exists."""
+    (``mkdocs serve`` runs a server thread; a pool recycled later in a run
+    would fork a parent that has grown since: its workers would start with
+    the parent's memory), with camnang and WeasyPrint imported once in the
+    server, so every new worker starts warm and small. spawn where neither
+    exists."""
     methods = multiprocessing.get_all_start_methods()
     if not recycle and "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["camnang.printables.pdf", "camnang.printables.teampacks", "weasyprint", "pypdf"])
+        ctx.set_forkserver_preload(["camnang.printables.pdf", "camnang.printables.teampacks", "weasyprint", "pikepdf", "pypdf"])
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -151,6 +158,12 @@ class Workers:
                 self.jobs = 1
         self.max_tasks_per_child = max_tasks_per_child
         self.executor: Executor | None = None
+        self._budget: int | None = None
+        """Tasks the current local pool takes before it is replaced (None:
+        never replaced: in process, Dask)."""
+        self._submitted = 0
+        self.pools_started = 1
+        """Local pools this run has used (1 + replacements)."""
         self._ref: Any = None
         self._client = None
         self._cluster = None
@@ -166,15 +179,35 @@ class Workers:
             _install(self.context)
             self.executor, self._ref = InlineExecutor(), _Ref(self.context.key)
         else:
-            self.executor = ProcessPoolExecutor(
-                max_workers=self.jobs,
-                mp_context=mp_context(recycle=self.max_tasks_per_child is not None),
-                initializer=_install,
-                initargs=(self.context,),
-                max_tasks_per_child=self.max_tasks_per_child,
-            )
+            self._start_pool()
             self._ref = _Ref(self.context.key)
         return self
+
+    def _start_pool(self) -> None:
+        """A fresh pool of local worker processes; with recycling, it takes
+        ``jobs * max_tasks_per_child`` tasks, then ``_restart`` replaces it."""
+        self.executor = ProcessPoolExecutor(
+            max_workers=self.jobs,
+            mp_context=mp_context(recycle=self.max_tasks_per_child is not None),
+            initializer=_install,
+            initargs=(self.context,),
+        )
+        self._submitted = 0
+        if self.max_tasks_per_child is not None:
+            self._budget = self.jobs * self.max_tasks_per_child
+
+    def _restart(self) -> None:
+        """Replace the pool by a fresh one (called with no task pending):
+        its processes exit, and the memory they grew with them."""
+        assert isinstance(self.executor, ProcessPoolExecutor)
+        self.executor.shutdown(wait=True)
+        self.pools_started += 1
+        log.debug("worker pool replaced after %d tasks", self._submitted)
+        self._start_pool()
+
+    @property
+    def _recycle_due(self) -> bool:
+        return self._budget is not None and self._submitted >= self._budget
 
     def _start_dask(self) -> None:
         from distributed import Client, LocalCluster
@@ -224,6 +257,7 @@ class Workers:
 
     def submit(self, fn: Callable[[Any, Any], Any], item: Any) -> Future:
         assert self.executor is not None, "use Workers as a context manager"
+        self._submitted += 1
         return self.executor.submit(_call, fn, self._ref, item)
 
     def imap_unordered(
@@ -232,20 +266,26 @@ class Workers:
         """``(item, finished future)`` for each item, as tasks finish. Items
         are streamed: at most ``IN_FLIGHT`` per worker thread are queued.
         Once ``stop()`` is true, no new item is started and the queued ones
-        are cancelled (those already running finish and are yielded)."""
+        are cancelled (those already running finish and are yielded).
+        A local pool due for recycling takes no new item: once its tasks
+        are done, a fresh pool takes the next ones."""
         queue = iter(items)
         pending: dict[Future, Any] = {}
-        stopped = False
+        stopped = exhausted = False
         while True:
             # In process, a task runs when submitted: one at a time.
             limit = 1 if isinstance(self.executor, InlineExecutor) else self.threads * IN_FLIGHT
-            while not stopped and len(pending) < limit:
+            while not stopped and not exhausted and len(pending) < limit and not self._recycle_due:
                 item = next(queue, _END)
                 if item is _END:
+                    exhausted = True
                     break
                 pending[self.submit(fn, item)] = item
             if not pending:
-                return
+                if stopped or exhausted:
+                    return
+                self._restart()
+                continue
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 yield pending.pop(future), future

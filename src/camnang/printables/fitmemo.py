@@ -106,6 +106,14 @@ def _fit_to_json(fit) -> dict:
     }
 
 
+def _share(value) -> float | tuple[float, float]:
+    """A ``fitting.Share`` from JSON: a number, or a pair (a list)."""
+    if isinstance(value, list):
+        low, high = value  # ValueError unless a pair
+        return float(low), float(high)
+    return float(value)
+
+
 def load(where: Path, memo_key: str, fits: tuple | None = None) -> Entry | None:
     """The entry stored at ``where`` for ``memo_key``, or None when there
     is none or it does not check out (never raises). With ``fits`` (the
@@ -142,7 +150,7 @@ def _load(where: Path, memo_key: str | None, fits: tuple | None) -> Entry | None
             size=float(raw["size"]),
             max_pages=int(raw["max_pages"]),
             drop=frozenset(map(str, raw["drop"])),
-            shorten={str(k): float(v) for k, v in raw["shorten"].items()},
+            shorten={str(k): _share(v) for k, v in raw["shorten"].items()},
             fixed=frozenset(map(str, raw["fixed"])),
             options=dict(options),
         )

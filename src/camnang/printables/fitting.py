@@ -15,15 +15,18 @@ Instead one *probe* variant is laid out first (the kind's first guess,
 or the variant of the nearest fit memo, see below), and the space each
 part of the page takes in it predicts the others: height grows with type
 size (to the power ``SIZE_EXPONENT``), dropped parts take none, shortened
-parts take their share of lines, pictures keep their height. Variants
-predicted to be clearly too long are skipped, the rest are laid out in
-order of preference until one fits (each one that does not fit becomes
-the basis of the next predictions: it is closer to them than the probe).
-Predictions only skip work: the page count of the real layout decides, so
-the result is the same as trying every variant, as long as no prediction
-is more than ``TOLERANCE`` too pessimistic (on the bundled guides and
-test fixtures, it is for leaflets, tests/test_printables.py; for posters
-see ``poster.TWO_COLUMNS``).
+parts take their share of lines (a share known only within bounds, such
+as two columns against one, counts with the bound that gives the lower
+height), pictures keep their height. Variants predicted to be clearly too
+long are skipped, the rest are laid out in order of preference until one
+fits (each one that does not fit becomes the basis of the next
+predictions: it is closer to them than the probe; a variant whose shares
+differ from it is predicted from a laid-out one with the same shares,
+when there is one). Predictions only skip work: the page count of the
+real layout decides, so the result is the same as trying every variant,
+as long as no prediction is more than the tolerance too pessimistic (on
+the bundled guides and test fixtures, it is: tests/test_printables.py;
+for posters see ``poster.TWO_COLUMNS``).
 
 The variant that fitted is remembered in the build cache, the *fit memo*
 (``fitmemo``), keyed by everything the layout is made from, for the
@@ -64,6 +67,18 @@ TOLERANCE_RESIZED = 0.08
 prediction comes from (nor exactly with type size)."""
 
 
+Share = float | tuple[float, float]
+"""Share of a part's height a variant keeps: a number, or the bounds
+``(lowest, highest)`` of a share that depends on the text."""
+
+
+def bounds(share: Share) -> tuple[float, float]:
+    """``(lowest, highest)`` of a ``Share``."""
+    if isinstance(share, tuple):
+        return share
+    return share, share
+
+
 @dataclass(frozen=True)
 class Fit:
     name: str
@@ -73,9 +88,10 @@ class Fit:
     max_pages: int = 1
     drop: frozenset[str] = frozenset()
     """Classes of the page's top-level parts left out at this variant."""
-    shorten: dict[str, float] = field(default_factory=dict, hash=False, compare=False)
+    shorten: dict[str, Share] = field(default_factory=dict, hash=False, compare=False)
     """Top-level class -> share of its height kept (1.0: all of it): fewer
-    characters, or more columns (two columns: about 0.5)."""
+    characters, or more columns. A share known only within bounds is a
+    pair ``(lowest, highest)`` (two columns: see ``poster.TWO_COLUMNS``)."""
     fixed: frozenset[str] = frozenset()
     """Classes of top-level parts sized in pt, not with ``size``: their
     height does not scale with the variant's type size."""
@@ -113,9 +129,12 @@ class Measure:
             pictures = min(self.images.get(part, 0.0), height)
             total -= pictures
             fixed += pictures
-            if part in fit.shorten or part in probe.shorten:
-                keep_probe = probe.shorten.get(part, 1.0) or 1e-9
-                total -= (height - pictures) * (1 - fit.shorten.get(part, 1.0) / keep_probe)
+            keep_fit, keep_probe = fit.shorten.get(part, 1.0), probe.shorten.get(part, 1.0)
+            if keep_fit != keep_probe:
+                # Shares known within bounds: the lowest height they allow
+                # (a prediction may cost a layout, never skip a variant).
+                ratio = bounds(keep_fit)[0] / (bounds(keep_probe)[1] or 1e-9)
+                total -= (height - pictures) * (1 - ratio)
         return total * scale + fixed
 
 
@@ -293,20 +312,32 @@ def render_fitted(
         probe = hint if hint is not None else probe() if callable(probe) else probe
         first = lay_out(fits[probe])
     basis, seen = fits[probe], measure(first)
+    laid_out = [(basis, seen)]
     pages = first.page_count
     for i, fit in enumerate(fits):
         if i == probe:
             layout = first
-        elif seen.predict(basis, fit, exponent) > fit.max_pages * (1 + tolerance[fit.size != basis.size]):
-            continue
         else:
+            base, base_seen = basis, seen
+            if fit.shorten != basis.shorten:
+                # Predicting across shares known only within bounds (one
+                # column from two) is optimistic: from a layout with the
+                # same shares, when there is one: the nearest in type size,
+                # the latest of equals.
+                same = [(b, m) for b, m in laid_out if b.shorten == fit.shorten]
+                if same:
+                    base, base_seen = min(reversed(same), key=lambda bm: abs(bm[0].size - fit.size))
+            if base_seen.predict(base, fit, exponent) > fit.max_pages * (1 + tolerance[fit.size != base.size]):
+                continue
             layout = lay_out(fit)
         pages = layout.page_count
         pdf = accept(i, fit, layout)
         if pdf is not None:
             return pdf
+        if i != probe:
+            laid_out.append((fit, measure(layout)))
         if i > probe:
             # A later variant is closer to the ones left: predict from it.
-            basis, seen = fit, measure(layout)
+            basis, seen = laid_out[-1]
     path = display_path(guide.source_path) if guide.source_path else guide.slug
     raise GuideError(Problem(path=path, message=f"{too_long} (cần {pages} trang)", hint="rút gọn các bước hoặc phần lưu ý"))

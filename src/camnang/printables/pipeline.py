@@ -231,9 +231,10 @@ def outputs(jobs: list[Job], rendered: set[Path]) -> list[Output]:
 # -- rendering ----------------------------------------------------------------
 
 MAX_RENDERS_PER_WORKER = 100
-"""Renders after which a worker process is replaced by a fresh one
-(``max_tasks_per_child``): WeasyPrint keeps a little memory per layout
-(see ``bench/teampacks.py``, worker memory)."""
+"""Renders a worker process makes, on average, before it is replaced by a
+fresh one (the pool is replaced between batches: ``camnang.workers``):
+WeasyPrint keeps a little memory per layout (see ``bench/teampacks.py``,
+worker memory)."""
 
 
 @dataclass

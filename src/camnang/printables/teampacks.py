@@ -81,18 +81,16 @@ BLANK = Team(id="", name="", level="xa", commune="", province="")
 """The team of the shared layout: its block and QR cell are left empty."""
 BLANKS_DIR = "_blank"
 """Cache folder of the shared layouts (team ids never start with ``_``)."""
-TEAMS_PER_WORKER = 400
-"""Teams after which a local worker process is replaced by a fresh one
-(``max_tasks_per_child``), to bound its memory; a fresh worker reads the
-shared layouts back from the cache. Since each team also gets a radio
-script per guide (some 18 WeasyPrint layouts a team at 16 guides), a
-worker grows about 0.6 to 0.8 MB a team (184 MB after 11 teams, 204 MB
-after 41, in one process), so 400 teams can reach some 250 MB over a fresh
-worker: about 50 would keep the 1.2x target. Not lowered yet: with 50, a
-200-team run of 2 workers hung on Python 3.11.7 (every worker exited and
-none was started again: ``ProcessPoolExecutor`` does not always replace a
-worker that leaves after ``max_tasks_per_child``); the fix is to restart
-the pool between batches in ``camnang.workers`` instead."""
+TEAMS_PER_WORKER = 50
+"""Teams a local worker process packs, on average, before it is replaced by
+a fresh one (the pool is replaced between batches of ``jobs * 50`` teams:
+``camnang.workers``), to bound its memory; a fresh worker reads the shared
+layouts back from the cache. Each team also gets a radio script per guide
+(some 18 WeasyPrint layouts a team at 16 guides), and WeasyPrint keeps a
+little memory per layout: a worker grows about 0.6 to 0.8 MB a team. With
+50, a worker's peak over any number of teams is that of a 100-team run of
+2 workers (``bench/teampacks.py``); a replacement costs about a second of
+a worker's time (fonts, stylesheets, the shared layouts read back)."""
 
 
 def pack_kinds() -> tuple[Kind, ...]:
