@@ -7,6 +7,7 @@ written out by hand, so the tests keep holding as guides are added."""
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import re
@@ -572,18 +573,28 @@ def _record_lists(visit: Visit) -> None:
     )
 
 
+@contextlib.contextmanager
+def _sections_held(browser, site_url, query):
+    """A fresh tab whose section files are held back (their routes kept in
+    ``held`` until the test lets them go), with ``query`` typed."""
+    visit = Visit(browser, site_url)
+    held = []
+    try:
+        visit.context.route(SECTION_FILES, lambda route: held.append(route))
+        visit.open()
+        visit.type_query(query)
+        yield visit, held
+    finally:
+        visit.close()
+
+
 def test_pages_found_show_before_their_sections_and_text(browser, site_url):
     """On a slow connection the files with the sections and text of the first
     pages arrive after the words: the pages found show as soon as the words
     are here (titles as links, in their final order), then the same list
     with sections and text replaces it: one list, nothing twice, the same
     message. A query whose files are already here changes the list once."""
-    visit = Visit(browser, site_url)
-    held = []
-    try:
-        visit.context.route(SECTION_FILES, lambda route: held.append(route))
-        visit.open()
-        visit.type_query("bao hiem")
+    with _sections_held(browser, site_url, "bao hiem") as (visit, held):
         assert held, "no section file was asked for"
         early = visit.page.evaluate(LIST_JS)
         early_meta = visit.meta()
@@ -620,20 +631,13 @@ def test_pages_found_show_before_their_sections_and_text(browser, site_url):
         again = visit.page.evaluate(LIST_JS)
         assert again == late[: len(again)]
         assert visit.problems() == []
-    finally:
-        visit.close()
 
 
 def test_late_section_files_of_an_older_query_never_replace_the_newest(browser, site_url, tab):
     """A query still waiting for its section files when a newer one is typed:
     when the files arrive, only the newer query's list shows."""
     newer = [r.href for r in tab.search("zalo")]
-    visit = Visit(browser, site_url)
-    held = []
-    try:
-        visit.context.route(SECTION_FILES, lambda route: held.append(route))
-        visit.open()
-        visit.type_query("bao hiem")
+    with _sections_held(browser, site_url, "bao hiem") as (visit, held):
         older = [urlsplit(i["href"]).path.lstrip("/") for i in visit.page.evaluate(LIST_JS)]
         assert held and older != newer
         visit.type_query("zalo")
@@ -649,5 +653,3 @@ def test_late_section_files_of_an_older_query_never_replace_the_newest(browser, 
         final = visit.page.evaluate(LIST_JS)
         assert sum(i["text"] for i in final) > 0, final
         assert visit.problems() == []
-    finally:
-        visit.close()
