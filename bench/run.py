@@ -39,8 +39,8 @@ def options_for(name: str, args: argparse.Namespace) -> list[str]:
     teams = args.teams or (FULL_TEAMS if args.full else None)
     if name == "site" and guides:
         return ["--guides", str(guides)]
-    if name == "teampacks" and teams:
-        return ["--teams", str(teams)]
+    if name == "teampacks":
+        return (["--teams", str(teams)] if teams else []) + (["--memory"] if args.memory else [])
     return []
 
 
@@ -50,6 +50,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--full", action="store_true", help=f"the sizes of issue 15: {FULL_GUIDES:,} guides, {FULL_TEAMS:,} teams")
     parser.add_argument("--guides", type=int, help="synthetic guides for the site and search benchmark")
     parser.add_argument("--teams", type=int, help="synthetic teams for the team-pack benchmark")
+    parser.add_argument("--memory", action="store_true", help="team packs: only the two pool runs and worker memory")
     args = parser.parse_args(argv)
     names = args.names or BENCHMARKS
     unknown = [n for n in names if n not in BENCHMARKS]
