@@ -158,10 +158,8 @@ class Workers:
                 self.jobs = 1
         self.max_tasks_per_child = max_tasks_per_child
         self.executor: Executor | None = None
-        self._budget: int | None = None
-        """Tasks the current local pool takes before it is replaced (None:
-        never replaced: in process, Dask)."""
         self._submitted = 0
+        """Tasks given to the current executor."""
         self.pools_started = 1
         """Local pools this run has used (1 + replacements)."""
         self._ref: Any = None
@@ -193,8 +191,6 @@ class Workers:
             initargs=(self.context,),
         )
         self._submitted = 0
-        if self.max_tasks_per_child is not None:
-            self._budget = self.jobs * self.max_tasks_per_child
 
     def _restart(self) -> None:
         """Replace the pool by a fresh one (called with no task pending):
@@ -207,7 +203,13 @@ class Workers:
 
     @property
     def _recycle_due(self) -> bool:
-        return self._budget is not None and self._submitted >= self._budget
+        """Whether the local pool has had its batch (never in process or
+        with Dask)."""
+        return (
+            self.max_tasks_per_child is not None
+            and isinstance(self.executor, ProcessPoolExecutor)
+            and self._submitted >= self.jobs * self.max_tasks_per_child
+        )
 
     def _start_dask(self) -> None:
         from distributed import Client, LocalCluster
