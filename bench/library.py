@@ -60,7 +60,7 @@ t = time.perf_counter()
 for _ in range(20):
     for g in library.guides:
         site.render_guide_page(g, library)
-    site.render_home_cards(library)
+    site.render_home_cards(library, lambda g: f"huong-dan/{g.slug}/")
     site.build_nav(library, [])
 out["site"] = (time.perf_counter() - t) / 20
 t = time.perf_counter()

@@ -165,7 +165,12 @@ class Visit:
         return self.results()
 
     def outside_requests(self) -> list[str]:
-        return [u for u in self.requests if urlsplit(u).hostname != "127.0.0.1" and not u.startswith("data:")]
+        # data: and the browser's own PDF viewer (chrome-extension:) never
+        # reach the network.
+        return [
+            u for u in self.requests
+            if urlsplit(u).hostname != "127.0.0.1" and not u.startswith(("data:", "chrome-extension:"))
+        ]
 
     def problems(self) -> list[tuple[str, str]]:
         return [

@@ -16,6 +16,7 @@ import yaml
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
+from . import icons
 from .errors import ConfigError, Problem
 from .model import Category
 
@@ -122,6 +123,15 @@ def load_categories(path: Path | None = None) -> tuple[Category, ...]:
     for cid, spec in (data or {}).items():
         if not isinstance(spec, dict) or not spec.get("name") or not spec.get("icon"):
             raise ConfigError(Problem(path=str(path), field=str(cid), message="mỗi nhóm cần 'name' và 'icon'"))
+        if icons.icon_paths(str(spec["icon"])) is None:
+            raise ConfigError(
+                Problem(
+                    path=str(path),
+                    field=f"{cid}.icon",
+                    message=f"không có biểu tượng {str(spec['icon'])!r}",
+                    hint=f"chọn một tệp trong {icons.ICONS_DIR} (viết 'material/<tên tệp>'), hoặc chép thêm biểu tượng vào đó",
+                )
+            )
         cats.append(Category(id=str(cid), name=spec["name"], icon=spec["icon"], blurb=spec.get("blurb", "")))
     return tuple(cats)
 

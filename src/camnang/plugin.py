@@ -17,7 +17,13 @@ Events used (MkDocs 1.6):
   cache and checks the links to them) and one generated page per guide at
   huong-dan/<slug>/, whose "In ấn" box links its printables, and the
   images of the guides' steps at huong-dan/anh/<name>.
-- on_page_markdown: fill the markers of docs pages (guide cards, course box).
+- on_page_markdown / on_page_content: a guide page's Markdown source is a
+  fixed placeholder (``site.GUIDE_SOURCE``): no guide text ever reaches
+  Python-Markdown (a second interpreter, with attr_list and md_in_html).
+  on_page_markdown sets the page's metadata as data; on_page_content puts
+  in the HTML rendered from the document tree, and its table of contents.
+  The markers of docs pages (guide cards, course box) are replaced after
+  Markdown too.
 - search (camnang.search): on_config, on_files, on_post_page and
   on_post_build give Material's search dialog camnang's own worker and
   prebuilt index (Vietnamese typed without diacritics, fast at 1,000 guides).
@@ -34,6 +40,8 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.toc import get_toc
+from mkdocs.utils import get_relative_url
 
 from . import markup, offline, search
 from .compact import compact
@@ -76,6 +84,7 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
         self.lock = BuildLock(project).acquire()
 
     def on_config(self, config):
+        self.pages: dict = {}
         try:
             self._lock(config)
             self.settings = settings_from_mkdocs(config, self.config)
@@ -86,6 +95,7 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
             )
         except CamnangError as e:
             raise PluginError(str(e)) from e
+        self.pages = {site.guide_src_uri(g): g for g in self.library.guides}
         if config.nav is None:
             docs_dir = Path(config.docs_dir)
             others = sorted(
@@ -128,17 +138,8 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
             files.append(
                 File.generated(config, f"{pipeline.PRINTABLES_DIR}/{output.name}", abs_src_path=str(output.path))
             )
-        image_base = "../" if config.use_directory_urls else ""
         for guide in self.library.guides:
-            files.append(
-                File.generated(
-                    config,
-                    site.guide_src_uri(guide),
-                    content=site.render_guide_page(
-                        guide, self.library, image_base=image_base, **self.page_downloads(guide)
-                    ),
-                )
-            )
+            files.append(File.generated(config, site.guide_src_uri(guide), content=site.GUIDE_SOURCE))
         # The steps' images, checked by the loader (camnang.validate.image_files).
         for name in sorted({image.name for guide in self.library.guides for image in guide.images}):
             files.append(
@@ -156,17 +157,40 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
             offline.install_assets(files, config)
         return files
 
-    def page_downloads(self, guide) -> dict:
-        """The guide page's "In ấn" box: its printables, with their sizes."""
-        if self.printables is None:
-            return {}
-        return {
-            "downloads": self.printables.downloads(guide.slug),
-            "printables_href": f"../{pipeline.PRINTABLES_DIR}/",
-        }
-
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
-        return site.fill_markers(markdown, self.library, self.settings.course_url)
+        guide = self.pages.get(page.file.src_uri)
+        if guide is None or not page.file.generated_by:
+            return markdown
+        page.meta = site.page_meta(guide)
+        return site.GUIDE_SOURCE
+
+    def on_page_content(self, html: str, page, config, files) -> str:
+        guide = self.pages.get(page.file.src_uri)
+        if guide is not None and page.file.generated_by:
+            return self._guide_content(guide, page)
+
+        def href(g):
+            return get_relative_url(File(site.guide_src_uri(g), "", "", config.use_directory_urls).url, page.url)
+
+        return site.fill_markers(html, self.library, self.settings.course_url, href)
+
+    def _guide_content(self, guide, page) -> str:
+        """The guide page's HTML, from the tree; its table of contents."""
+        downloads = self.printables.downloads(guide.slug) if self.printables else ()
+        html = site.render_guide_page(
+            guide,
+            self.library,
+            downloads=downloads,
+            printables_href=get_relative_url(f"{pipeline.PRINTABLES_DIR}/", page.url),
+            image_base=get_relative_url(f"{site.GUIDES_DIR}/", page.url),
+        )
+        page.toc = get_toc(
+            [
+                {"level": 2, "id": h.id, "name": site.html_title(h.title), "children": []}
+                for h in site.guide_headings(guide, bool(downloads))
+            ]
+        )
+        return html
 
     @event_priority(-50)  # after Material's search plugin wrote its index
     def _post_build_search(self, config) -> None:

@@ -1,18 +1,28 @@
-"""Site renderer: the Markdown page MkDocs builds for each guide, the home
-page cards and the navigation grouped by category."""
+"""Site renderer: the HTML of each guide page, the home page's cards and
+the navigation grouped by category.
+
+Everything here is HTML rendered with autoescape from the model: guide
+text is never handed to a site engine as Markdown. The MkDocs adapter
+(``camnang.plugin``) gives MkDocs a fixed placeholder (``GUIDE_SOURCE``)
+as each guide page's source, metadata as data (``page_meta``), and swaps
+in the HTML of ``render_guide_page`` after Markdown; docs pages' markers
+(``HOME_MARKER``...) are replaced the same way, after Markdown.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
+from typing import Callable
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from ..model import Guide, Library
+from .. import icons
 from ..markup import to_html
-from ..text import vi_date
+from ..model import Guide, Library
+from ..text import slugify, vi_date
 
 HOME_MARKER = "<!-- camnang:danh-muc -->"
 """Put this line in a page (docs/index.md) where the guide cards should go."""
@@ -21,7 +31,14 @@ COURSE_MARKER = "<!-- camnang:khoa-hoc -->"
 CATEGORY_MARKER = "<!-- camnang:chu-de -->"
 """Put this line in a page where the large category cards should go."""
 
+GUIDE_SOURCE = "<!-- camnang:huong-dan -->\n"
+"""The whole Markdown source MkDocs gets for a guide page: no guide text.
+Python-Markdown passes the comment through; ``render_guide_page``'s HTML
+replaces the page content after it."""
+
 GUIDES_DIR = "huong-dan"
+IMAGES_DIR = "anh"
+"""Where the site publishes the guides' images: huong-dan/anh/<name>."""
 
 
 @dataclass(frozen=True)
@@ -39,51 +56,92 @@ class Download:
         return f"{self.size / (1024 * 1024):.1f} MB".replace(".", ",")
 
 
-_INERT = {c: f"&#{ord(c)};" for c in r"""!"#&'()*+-:<=>[\]^_`{|}~"""}
+@dataclass(frozen=True)
+class Heading:
+    """A level-2 heading of a guide page, for the page's table of contents."""
 
-
-def markdown_text(value: str) -> Markup:
-    """Plain text to put inline in Markdown (never at a line start): every
-    ASCII mark that Markdown, its extensions (emoji ``:name:``, attribute
-    lists ``{...}``) or HTML give a meaning becomes a numeric HTML entity,
-    which Python-Markdown passes on untouched and the browser shows as the
-    mark. Commas, full stops and the like stay, so search splits words at
-    them as usual. No link, emphasis, icon or tag can come out of it."""
-    return Markup(str(value).translate(str.maketrans(_INERT)))
+    id: str
+    title: str
+    """Plain text (escape it to print it as HTML)."""
 
 
 def html_title(title: str) -> str:
-    """A guide title for MkDocs' page and navigation title, which Material
+    """A guide title as MkDocs' page and navigation title, which Material
     prints into HTML without escaping."""
     return escape(title, quote=True)
 
 
-IMAGES_DIR = "anh"
-"""Where the site publishes the guides' images: huong-dan/anh/<name>."""
+def page_meta(guide: Guide) -> dict[str, str]:
+    """The page metadata MkDocs and Material read (``page.meta``), as data.
+    Material prints these into HTML without escaping: they are escaped here."""
+    return {"title": html_title(guide.title), "description": escape(guide.summary, quote=True)}
 
 
 def guide_src_uri(guide: Guide) -> str:
     return f"{GUIDES_DIR}/{guide.slug}.md"
 
 
+def image_src_uri(name: str) -> str:
+    """Where an image of the guides' image folder is published."""
+    return f"{GUIDES_DIR}/{IMAGES_DIR}/{name}"
+
+
+def icon(name: str) -> Markup:
+    """An icon inline in text, drawn like Material's own (``twemoji``)."""
+    drawn = icons.svg(name)
+    return Markup(f'<span class="twemoji">{drawn}</span>') if drawn else Markup("")
+
+
 @lru_cache(maxsize=1)
 def _env() -> Environment:
-    # Output is Markdown for MkDocs, so autoescape stays off: every guide
-    # value goes through ``text`` (front matter: plain text, Markdown- and
-    # HTML-inert), ``e`` (inside HTML) or ``html`` (tree nodes).
     env = Environment(
         loader=PackageLoader("camnang", "templates/site"),
-        autoescape=False,
+        autoescape=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
     env.filters["vi_date"] = vi_date
-    env.filters["yaml_str"] = lambda s: '"' + str(s).replace("\\", "\\\\").replace('"', '\\"') + '"'
-    env.filters["text"] = markdown_text
     env.filters["html"] = to_html
+    env.globals["icon"] = icon
     return env
+
+
+def _unique(ids: list[str]) -> list[str]:
+    """Heading ids, made unique the way Python-Markdown's toc does (``_1``)."""
+    seen: set[str] = set()
+    out = []
+    for i in ids:
+        base, n, cand = i or "muc", 0, i or "muc"
+        while cand in seen:
+            n += 1
+            cand = f"{base}_{n}"
+        seen.add(cand)
+        out.append(cand)
+    return out
+
+
+def _headings(guide: Guide, downloads: bool) -> dict[str, Heading]:
+    """The page's level-2 headings in order, by their place in the template."""
+    titles: list[tuple[str, str]] = [("prepare", "Cần chuẩn bị"), ("steps", "Các bước")]
+    if guide.tips:
+        titles.append(("tips", "Lưu ý"))
+    if guide.troubleshooting:
+        titles.append(("troubleshooting", "Khi gặp khó khăn"))
+    titles += [(f"extra{i}", s.heading.text) for i, s in enumerate(guide.extra_sections)]
+    if downloads:
+        titles.append(("downloads", "In ấn"))
+    if guide.links:
+        titles.append(("links", "Đường dẫn chính thức"))
+    titles.append(("sources", "Nguồn tham khảo"))
+    ids = _unique([slugify(t) for _, t in titles])
+    return {key: Heading(id=i, title=t) for i, (key, t) in zip(ids, titles)}
+
+
+def guide_headings(guide: Guide, downloads: bool) -> list[Heading]:
+    """The level-2 headings of ``render_guide_page``'s HTML, in order."""
+    return list(_headings(guide, downloads).values())
 
 
 def render_guide_page(
@@ -93,11 +151,14 @@ def render_guide_page(
     printables_href: str = "",
     image_base: str = "../",
 ) -> str:
-    """The Markdown source of a guide's page at huong-dan/<slug>/.
+    """The HTML content of a guide's page at huong-dan/<slug>/.
     ``image_base``: URL of the huong-dan/ folder from the page (images are
-    published at huong-dan/anh/<name>, their ``src`` is anh/<name>)."""
-    return _env().get_template("guide.md.j2").render(
+    published at huong-dan/anh/<name>, their ``src`` is anh/<name>);
+    ``printables_href``: URL of the printables folder from the page."""
+    headings = _headings(guide, bool(downloads))
+    return _env().get_template("guide.html.j2").render(
         g=guide,
+        ids={key: h.id for key, h in headings.items()},
         image_base=image_base,
         category=library.category(guide.category),
         downloads=downloads,
@@ -105,27 +166,32 @@ def render_guide_page(
     )
 
 
-def render_home_cards(library: Library) -> str:
-    """Markdown for the home page: guides grouped by category, as cards."""
-    return _env().get_template("home_cards.md.j2").render(groups=library.by_category())
+def render_home_cards(library: Library, href: Callable[[Guide], str]) -> str:
+    """HTML for the home page: guides grouped by category, as cards.
+    ``href(guide)``: the guide page's URL from the page the cards are on."""
+    return _env().get_template("home_cards.html.j2").render(groups=library.by_category(), href=href)
+
+
+def render_category_cards(library: Library) -> str:
+    """HTML for the large category cards leading to the home page's groups."""
+    return _env().get_template("category_cards.html.j2").render(groups=library.by_category())
 
 
 def render_course_box(course_url: str) -> str:
-    """Markdown for the prominent link to the national digital-skills course."""
-    return _env().get_template("course_box.md.j2").render(course_url=course_url)
+    """HTML for the prominent link to the national digital-skills course."""
+    return _env().get_template("course_box.html.j2").render(course_url=course_url)
 
 
-def fill_markers(markdown: str, library: Library, course_url: str) -> str:
-    """Replace the camnang markers a docs page contains."""
-    if HOME_MARKER in markdown:
-        markdown = markdown.replace(HOME_MARKER, render_home_cards(library))
-    if CATEGORY_MARKER in markdown:
-        markdown = markdown.replace(
-            CATEGORY_MARKER, _env().get_template("category_cards.md.j2").render(groups=library.by_category())
-        )
-    if COURSE_MARKER in markdown:
-        markdown = markdown.replace(COURSE_MARKER, render_course_box(course_url))
-    return markdown
+def fill_markers(html: str, library: Library, course_url: str, href: Callable[[Guide], str]) -> str:
+    """Replace the camnang markers a docs page's HTML contains (after
+    Markdown: the markers are HTML comments that Markdown passes on)."""
+    if HOME_MARKER in html:
+        html = html.replace(HOME_MARKER, render_home_cards(library, href))
+    if CATEGORY_MARKER in html:
+        html = html.replace(CATEGORY_MARKER, render_category_cards(library))
+    if COURSE_MARKER in html:
+        html = html.replace(COURSE_MARKER, render_course_box(course_url))
+    return html
 
 
 def build_nav(library: Library, other_pages: list[str]) -> list:
@@ -135,8 +201,3 @@ def build_nav(library: Library, other_pages: list[str]) -> list:
         nav.append({category.name: [{html_title(g.title): guide_src_uri(g)} for g in guides]})
     nav += other_pages
     return nav
-
-
-def image_src_uri(name: str) -> str:
-    """Where an image of the guides' image folder is published."""
-    return f"{GUIDES_DIR}/{IMAGES_DIR}/{name}"
