@@ -133,7 +133,7 @@ def test_preview_address_is_never_used_as_site_url():
     not encode it; a real https address is kept as configured."""
     from mkdocs.config import load_config
 
-    from camnang.config import settings_from_mkdocs
+    from camnang.plugin import settings_from_mkdocs
 
     for url, expected in (("http://127.0.0.1:8000/", None), ("https://camnang.test/a", "https://camnang.test/a/")):
         cfg = load_config(config_file=str(ROOT / "mkdocs.yml"), site_url=url)

@@ -1,9 +1,13 @@
 """Configuration: one place, ``mkdocs.yml``.
 
 The MkDocs plugin options (``plugins: - camnang: ...``) and the top-level
-``site_url`` are read into one immutable ``Settings`` object. The plugin
-gets them from MkDocs; ``build_posters.py`` loads the same file with MkDocs'
-own loader, so both front ends see exactly the same values.
+``site_url`` are read into one immutable ``Settings`` object. The options
+are declared once here (``OPTIONS``), with no MkDocs import: the plugin
+(``camnang.plugin``) turns the table into MkDocs' option schema and hands
+back what MkDocs read; ``build_posters.py`` and the other tools read the
+same file with ``load_settings``, which understands MkDocs' ``!ENV`` tag
+the way MkDocs does (``pyyaml_env_tag``), so both front ends see exactly
+the same values, and the core keeps working when MkDocs 1.x goes.
 """
 
 from __future__ import annotations
@@ -12,9 +16,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import Any
+
 import yaml
-from mkdocs.config import base
-from mkdocs.config import config_options as c
 
 from . import icons
 from .errors import ConfigError, Problem
@@ -53,32 +57,42 @@ DEFAULT_PRINT_FONT = "Noto Sans"
 and tone mark, in regular and bold."""
 
 
-class CamnangConfig(base.Config):
-    """Options of the ``camnang`` MkDocs plugin."""
+@dataclass(frozen=True)
+class Option:
+    """One option of the ``camnang`` plugin in mkdocs.yml."""
 
-    guides_dir = c.Type(str, default="guides")
-    course_url = c.Type(str, default=DEFAULT_COURSE_URL)
-    categories_file = c.Optional(c.Type(str))
-    cache_dir = c.Type(str, default=".cache/camnang")
-    printables = c.Type(bool, default=True)
-    """Render leaflets, posters and radio scripts into the site."""
-    posters_dir = c.Type(str, default="posters")
-    print_font = c.Type(str, default=DEFAULT_PRINT_FONT)
-    """Font family of leaflets, posters and radio PDFs, found through
-    fontconfig; it must cover Vietnamese or the build stops."""
-    jobs = c.Type(int, default=0)
-    """Worker processes for printables; 0 means one per core."""
-    radio_rate = c.Type(int, default=DEFAULT_RADIO_RATE)
-    """Reading speed of radio scripts, words (syllables) per minute."""
-    radio_slot = c.Type((int, float), default=DEFAULT_RADIO_SLOT_MINUTES)
-    """Radio slot in minutes; a longer script gets a warning."""
-    radio_abbreviations = c.Optional(c.Type(str))
-    """Extra YAML file of spoken forms, added to data/abbreviations.yml."""
-    offline = c.Type(bool, default=True)
-    """Service worker and web app manifest: the site works offline after one
-    visit (camnang.offline)."""
-    offline_printables_budget = c.Type(int, default=3 * 1024 * 1024)
-    """Bytes of printables stored for offline use on the first visit."""
+    types: tuple[type, ...]
+    default: Any
+    doc: str = ""
+
+    @property
+    def optional(self) -> bool:
+        return self.default is None
+
+
+OPTIONS: dict[str, Option] = {
+    "guides_dir": Option((str,), "guides"),
+    "course_url": Option((str,), DEFAULT_COURSE_URL),
+    "categories_file": Option((str,), None),
+    "cache_dir": Option((str,), ".cache/camnang"),
+    "printables": Option((bool,), True, "Render leaflets, posters and radio scripts into the site."),
+    "posters_dir": Option((str,), "posters"),
+    "print_font": Option(
+        (str,),
+        DEFAULT_PRINT_FONT,
+        "Font family of leaflets, posters and radio PDFs, found through fontconfig; "
+        "it must cover Vietnamese or the build stops.",
+    ),
+    "jobs": Option((int,), 0, "Worker processes for printables; 0 means one per core."),
+    "radio_rate": Option((int,), DEFAULT_RADIO_RATE, "Reading speed of radio scripts, words (syllables) per minute."),
+    "radio_slot": Option((int, float), DEFAULT_RADIO_SLOT_MINUTES, "Radio slot in minutes; a longer script gets a warning."),
+    "radio_abbreviations": Option((str,), None, "Extra YAML file of spoken forms, added to data/abbreviations.yml."),
+    "offline": Option(
+        (bool,), True, "Service worker and web app manifest: the site works offline after one visit (camnang.offline)."
+    ),
+    "offline_printables_budget": Option((int,), 3 * 1024 * 1024, "Bytes of printables stored for offline use on the first visit."),
+}
+"""The plugin's options: the one declaration both front ends read."""
 
 
 @dataclass(frozen=True)
@@ -150,16 +164,48 @@ def _is_local_preview(url: str) -> bool:
     return (urlsplit(url).hostname or "") in ("127.0.0.1", "localhost", "::1", "0.0.0.0")
 
 
-def settings_from_mkdocs(mkdocs_config, plugin_config: CamnangConfig) -> Settings:
-    """Build Settings from a loaded MkDocs config and this plugin's options."""
-    config_file = mkdocs_config.config_file_path or "mkdocs.yml"
+def check_options(values: dict, config_file: str) -> dict[str, Any]:
+    """The plugin's options with defaults filled in, each of its declared
+    type; an unknown option or a wrong type is an error naming the field."""
+    if values is None:
+        values = {}
+    if not isinstance(values, dict):
+        raise ConfigError(Problem(path=config_file, field="plugins.camnang", message="các tùy chọn phải là một bảng tên: giá trị"))
+    unknown = sorted(set(values) - set(OPTIONS), key=str)
+    if unknown:
+        raise ConfigError(
+            Problem(path=config_file, field=f"plugins.camnang.{unknown[0]}", message="tùy chọn không có trong camnang",
+                    hint="các tùy chọn: " + ", ".join(OPTIONS))
+        )
+    out = {}
+    for name, option in OPTIONS.items():
+        value = values.get(name, option.default)
+        if value is None and option.optional:
+            out[name] = None
+            continue
+        bad_bool = isinstance(value, bool) and bool not in option.types
+        if bad_bool or not isinstance(value, option.types):
+            wanted = " hoặc ".join({"str": "chữ", "bool": "true/false", "int": "số nguyên", "float": "số"}[t.__name__] for t in option.types)
+            raise ConfigError(
+                Problem(path=config_file, field=f"plugins.camnang.{name}", message=f"phải là {wanted}, không phải {value!r}")
+            )
+        out[name] = value
+    return out
+
+
+def make_settings(
+    options: dict[str, Any], *, site_url: str | None, site_dir: str | Path, config_file: str | Path
+) -> Settings:
+    """Settings from the plugin's checked options (``check_options``) and
+    the two top-level values camnang reads (``site_url``, ``site_dir``)."""
+    config_file = str(config_file)
     base_dir = Path(config_file).resolve().parent
 
-    def resolve(p: str) -> Path:
+    def resolve(p: str | Path) -> Path:
         path = Path(p)
         return path if path.is_absolute() else base_dir / path
 
-    site_url = mkdocs_config.site_url or None
+    site_url = site_url or None
     if site_url and _is_local_preview(site_url):
         # `mkdocs serve` sets site_url to its own http://127.0.0.1:port/:
         # a preview, never an address to print in a QR code.
@@ -168,48 +214,102 @@ def settings_from_mkdocs(mkdocs_config, plugin_config: CamnangConfig) -> Setting
         site_url = _check_url(site_url, "site_url", config_file)
         if not site_url.endswith("/"):
             site_url += "/"
-    course_url = _check_url(plugin_config.course_url, "course_url", config_file)
-    cat_file = resolve(plugin_config.categories_file) if plugin_config.categories_file else None
+    course_url = _check_url(options["course_url"], "course_url", config_file)
+    cat_file = resolve(options["categories_file"]) if options["categories_file"] else None
     for name in ("radio_rate", "radio_slot"):
-        value = getattr(plugin_config, name)
+        value = options[name]
         if isinstance(value, bool) or value <= 0:
             raise ConfigError(Problem(path=config_file, field=name, message=f"phải là một số lớn hơn 0, không phải {value!r}"))
-    radio_abbreviations = resolve(plugin_config.radio_abbreviations) if plugin_config.radio_abbreviations else None
+    radio_abbreviations = resolve(options["radio_abbreviations"]) if options["radio_abbreviations"] else None
     if radio_abbreviations is not None:
         from .spoken import Lexicon
 
         Lexicon.load(radio_abbreviations)  # a bad file stops the build before anything is written
     return Settings(
         base_dir=base_dir,
-        guides_dir=resolve(plugin_config.guides_dir),
-        site_dir=Path(mkdocs_config.site_dir),
+        guides_dir=resolve(options["guides_dir"]),
+        site_dir=resolve(site_dir),
         site_url=site_url,
         course_url=course_url,
         categories=load_categories(cat_file),
-        cache_dir=resolve(plugin_config.cache_dir),
-        posters_dir=resolve(plugin_config.posters_dir),
-        printables=plugin_config.printables,
-        jobs=plugin_config.jobs,
-        config_file=Path(config_file),
-        radio_rate=plugin_config.radio_rate,
-        radio_slot_minutes=plugin_config.radio_slot,
+        cache_dir=resolve(options["cache_dir"]),
+        posters_dir=resolve(options["posters_dir"]),
+        printables=options["printables"],
+        jobs=options["jobs"],
+        config_file=Path(config_file).resolve(),
+        radio_rate=options["radio_rate"],
+        radio_slot_minutes=options["radio_slot"],
         radio_abbreviations=radio_abbreviations,
-        print_font=plugin_config.print_font.strip(),
+        print_font=options["print_font"].strip(),
     )
 
 
-def load_settings(config_file: str | Path = "mkdocs.yml") -> Settings:
-    """Load Settings the way ``mkdocs build`` would, for command-line tools."""
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
+class _ConfigLoader(yaml.SafeLoader):
+    """mkdocs.yml as MkDocs reads it, for the values camnang needs:
+    ``!ENV`` resolved as MkDocs does; other tags MkDocs or its extensions
+    use (``!!python/name:...``, ``!relative``) read as None, never run."""
 
+
+def _env_tag(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """``!ENV VAR`` or ``!ENV [VAR1, VAR2, default]`` (pyyaml_env_tag's rules:
+    the first variable set wins, its value typed as YAML would; otherwise
+    the last item of a list of two or more, else None)."""
+    default = None
+    if isinstance(node, yaml.ScalarNode):
+        names = [loader.construct_scalar(node)]
+    elif isinstance(node, yaml.SequenceNode):
+        children = node.value
+        if len(children) > 1:
+            default = loader.construct_object(children[-1])
+            children = children[:-1]
+        names = [loader.construct_scalar(child) for child in children]
+    else:
+        raise yaml.constructor.ConstructorError(None, None, f"!ENV cần tên biến, không phải {node.id}", node.start_mark)
+    for name in names:
+        if name in os.environ:
+            value = os.environ[name]
+            tag = loader.resolve(yaml.ScalarNode, value, (True, False))
+            return loader.construct_object(yaml.ScalarNode(tag, value))
+    return default
+
+
+_ConfigLoader.add_constructor("!ENV", _env_tag)
+_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def _plugin_options(plugins: Any, config_file: str) -> dict | None:
+    """The ``camnang`` entry of ``plugins`` (a list or a mapping), or None."""
+    if isinstance(plugins, dict):
+        return plugins.get("camnang", {}) if "camnang" in plugins else None
+    for entry in plugins or ():
+        if entry == "camnang":
+            return {}
+        if isinstance(entry, dict) and "camnang" in entry:
+            return entry["camnang"] or {}
+    return None
+
+
+def load_settings(config_file: str | Path = "mkdocs.yml") -> Settings:
+    """Settings from mkdocs.yml, for command-line tools, without MkDocs."""
+    shown = str(config_file)
     try:
-        cfg = load_config(config_file=str(config_file))
-    except ConfigurationError as e:
-        raise ConfigError(Problem(path=str(config_file), message=f"cấu hình không hợp lệ: {e}")) from e
-    except OSError as e:
-        raise ConfigError(Problem(path=str(config_file), message=f"không đọc được tệp cấu hình: {e}")) from e
-    plugin = cfg.plugins.get("camnang")
-    if plugin is None:
-        raise ConfigError(Problem(path=str(config_file), field="plugins", message="chưa bật plugin 'camnang'"))
-    return settings_from_mkdocs(cfg, plugin.config)
+        data = yaml.load(Path(config_file).read_text(encoding="utf-8"), Loader=_ConfigLoader)
+    except yaml.YAMLError as e:
+        raise ConfigError(Problem(path=shown, message=f"cấu hình không hợp lệ: {e}")) from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(Problem(path=shown, message=f"không đọc được tệp cấu hình: {e}")) from e
+    if not isinstance(data, dict):
+        raise ConfigError(Problem(path=shown, message="cấu hình không hợp lệ: cần một bảng tên: giá trị"))
+    if "INHERIT" in data:
+        raise ConfigError(Problem(path=shown, field="INHERIT", message="camnang chưa đọc được cấu hình kế thừa (INHERIT)",
+                                  hint="viết các tùy chọn của camnang và site_url ngay trong tệp này"))
+    options = _plugin_options(data.get("plugins"), shown)
+    if options is None:
+        raise ConfigError(Problem(path=shown, field="plugins", message="chưa bật plugin 'camnang'"))
+    site_url = data.get("site_url")
+    if site_url is not None and not isinstance(site_url, str):
+        raise ConfigError(Problem(path=shown, field="site_url", message=f"phải là một địa chỉ, không phải {site_url!r}"))
+    return make_settings(
+        check_options(options, shown), site_url=site_url, site_dir=data.get("site_dir") or "site", config_file=shown
+    )

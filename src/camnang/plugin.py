@@ -37,6 +37,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from mkdocs.config import base
+from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
@@ -45,7 +47,7 @@ from mkdocs.utils import get_relative_url
 
 from . import markup, offline, search
 from .compact import compact
-from .config import CamnangConfig, Settings, settings_from_mkdocs
+from .config import OPTIONS, Settings, check_options, make_settings
 from .errors import CamnangError
 from .lock import BuildLock
 from .model import Library
@@ -57,6 +59,27 @@ from .validate import load_library
 from .writer import error_for, one_line
 
 log = logging.getLogger("mkdocs.plugins.camnang")
+
+
+def _option(option):
+    """MkDocs' schema entry for one of camnang's declared options."""
+    kind = c.Type(option.types if len(option.types) > 1 else option.types[0], default=option.default)
+    return c.Optional(c.Type(option.types[0])) if option.optional else kind
+
+
+CamnangConfig = type("CamnangConfig", (base.Config,), {name: _option(o) for name, o in OPTIONS.items()})
+"""The plugin's options for MkDocs, made from ``camnang.config.OPTIONS``."""
+
+
+def settings_from_mkdocs(config, plugin_config) -> Settings:
+    """Settings from what MkDocs read (the adapter's only job here)."""
+    config_file = config.config_file_path or "mkdocs.yml"
+    return make_settings(
+        check_options(dict(plugin_config), config_file),
+        site_url=config.site_url,
+        site_dir=config.site_dir,
+        config_file=config_file,
+    )
 
 
 class CamnangPlugin(BasePlugin[CamnangConfig]):
