@@ -212,7 +212,15 @@ class Workers:
         )
 
     def _start_dask(self) -> None:
-        from distributed import Client, LocalCluster
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as e:  # the optional extra (pyproject: dask)
+            from .errors import ConfigError, Problem
+
+            raise ConfigError(
+                Problem(path="--scheduler", message="chạy trên cụm Dask cần gói dask[distributed]",
+                        hint="cài bằng: .venv/bin/pip install -e '.[dask]' (make setup đã cài sẵn)")
+            ) from e
 
         if self.scheduler == "local":
             self._cluster = LocalCluster(
