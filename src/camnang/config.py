@@ -22,7 +22,7 @@ import yaml
 
 from . import icons
 from .errors import ConfigError, Problem
-from .model import Category
+from .model import Category, SkillArea
 
 DEFAULT_COURSE_URL = "https://onetouch.mic.gov.vn/pho-cap-ky-nang-so/"
 """The national course "Phổ cập kỹ năng số cộng đồng".
@@ -148,6 +148,36 @@ def load_categories(path: Path | None = None) -> tuple[Category, ...]:
             )
         cats.append(Category(id=str(cid), name=spec["name"], icon=spec["icon"], blurb=spec.get("blurb", "")))
     return tuple(cats)
+
+
+@dataclass(frozen=True)
+class SkillFramework:
+    """The national basic digital-skills framework guides are tagged with
+    (``data/skills.yml``): its areas and the official text they come from."""
+
+    areas: tuple[SkillArea, ...]
+    document: str = ""
+    source: str = ""
+
+
+def load_skill_framework(path: Path | None = None) -> SkillFramework:
+    """``data/skills.yml`` (or ``path``): the framework's areas in order."""
+    path = path or _PACKAGE_DATA / "skills.yml"
+    if not path.exists():
+        return SkillFramework(areas=())
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as e:
+        raise ConfigError(Problem(path=str(path), message=f"không đọc được khung kỹ năng số: {e}")) from e
+    areas = []
+    for aid, spec in (data.get("areas") or {}).items():
+        if not isinstance(spec, dict) or not spec.get("name") or spec.get("number") is None:
+            raise ConfigError(Problem(path=str(path), field=f"areas.{aid}", message="mỗi nhóm kỹ năng cần 'number' và 'name'"))
+        areas.append(SkillArea(id=str(aid), number=str(spec["number"]), name=str(spec["name"])))
+    source = str(data.get("source") or "")
+    if source:
+        _check_url(source, "source", str(path))
+    return SkillFramework(areas=tuple(areas), document=str(data.get("document") or ""), source=source)
 
 
 def _check_url(value: str, field_name: str, config_file: str) -> str:

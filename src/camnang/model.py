@@ -18,13 +18,49 @@ from pathlib import Path
 
 from .markup import Blocks, Image, Run, Section, Step
 
-__all__ = ["Blocks", "Category", "Guide", "Image", "Library", "Link", "Run", "Section", "Step"]
+__all__ = [
+    "Blocks", "Category", "Change", "Guide", "Image", "Journey", "Library", "Link", "Run", "Section",
+    "SkillArea", "Step",
+]
 
 
 @dataclass(frozen=True)
 class Link:
     label: str
     url: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of a guide's ``changes``: what changed in its content, when."""
+
+    date: _dt.date
+    what: str
+
+
+@dataclass(frozen=True)
+class SkillArea:
+    """A group of the national basic digital-skills framework
+    (``data/skills.yml``)."""
+
+    id: str
+    number: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Journey:
+    """A life event that leads through several guides in order
+    (``guides/lo-trinh.yml``)."""
+
+    id: str
+    title: str
+    summary: str
+    slugs: tuple[str, ...]
+
+    @property
+    def page_path(self) -> str:
+        return f"lo-trinh/{self.id}/"
 
 
 @dataclass(frozen=True)
@@ -55,6 +91,10 @@ class Guide:
     time_needed: str | None = None
     extra_sections: tuple[Section, ...] = ()
     """Level-2 sections beyond the standard ones, in order."""
+    changes: tuple[Change, ...] = ()
+    """Newest first."""
+    skills: tuple[str, ...] = ()
+    """Ids of the skill areas (``SkillArea``) the guide trains."""
     source_path: Path | None = field(default=None, compare=False)
     digest: str = ""
     """SHA-256 of the guide file's normalised text: the cache key of its outputs."""
@@ -63,6 +103,12 @@ class Guide:
     def images(self) -> tuple[Image, ...]:
         """Every image of the guide's steps, in order."""
         return tuple(i for s in self.steps for i in s.images)
+
+    @property
+    def edition(self) -> _dt.date:
+        """The date its content last changed: its newest ``changes`` line,
+        else the day it was checked. Printed on every printable ("Bản ngày")."""
+        return max([self.reviewed, *(c.date for c in self.changes)])
 
     @property
     def page_path(self) -> str:
@@ -83,6 +129,19 @@ class Library:
     guides: tuple[Guide, ...]
     categories: tuple[Category, ...]
     warnings: tuple[str, ...] = ()
+    journeys: tuple[Journey, ...] = ()
+    skill_areas: tuple[SkillArea, ...] = ()
+
+    def journeys_of(self, slug: str) -> list[tuple[Journey, int]]:
+        """The journeys a guide belongs to, with its place (0-based) in each."""
+        return [(j, j.slugs.index(slug)) for j in self.journeys if slug in j.slugs]
+
+    def by_skill(self) -> list[tuple[SkillArea, list[Guide]]]:
+        """Skill areas in framework order, each with its guides (by title)."""
+        return [
+            (a, sorted((g for g in self.guides if a.id in g.skills), key=lambda g: g.title))
+            for a in self.skill_areas
+        ]
 
     def category(self, category_id: str) -> Category:
         for c in self.categories:

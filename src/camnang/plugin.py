@@ -47,10 +47,10 @@ from mkdocs.utils import get_relative_url
 
 from . import markup, offline, search
 from .compact import compact
-from .config import OPTIONS, Settings, check_options, make_settings
+from .config import OPTIONS, Settings, check_options, load_skill_framework, make_settings
 from .errors import CamnangError
 from .lock import BuildLock
-from .model import Library
+from .model import Journey, Library
 from .printables import pipeline
 from .printables import poster as poster_printables
 from .printables import radio as radio_printables
@@ -118,7 +118,13 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
             )
         except CamnangError as e:
             raise PluginError(str(e)) from e
+        self.skills = load_skill_framework()
+        # Pages camnang makes: MkDocs gets site.GUIDE_SOURCE as their
+        # Markdown, on_page_content their HTML.
         self.pages = {site.guide_src_uri(g): g for g in self.library.guides}
+        self.pages.update({site.journey_src_uri(j): j for j in self.library.journeys})
+        if self.library.skill_areas:
+            self.pages[site.SKILLS_SRC] = site.SKILLS_SRC
         if config.nav is None:
             docs_dir = Path(config.docs_dir)
             others = sorted(
@@ -161,8 +167,8 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
             files.append(
                 File.generated(config, f"{pipeline.PRINTABLES_DIR}/{output.name}", abs_src_path=str(output.path))
             )
-        for guide in self.library.guides:
-            files.append(File.generated(config, site.guide_src_uri(guide), content=site.GUIDE_SOURCE))
+        for src_uri in self.pages:
+            files.append(File.generated(config, src_uri, content=site.GUIDE_SOURCE))
         # The steps' images, checked by the loader (camnang.validate.image_files).
         for name in sorted({image.name for guide in self.library.guides for image in guide.images}):
             files.append(
@@ -180,40 +186,37 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
             offline.install_assets(files, config)
         return files
 
+    def _ours(self, page):
+        """The guide, journey or page camnang makes for this page, or None."""
+        return self.pages.get(page.file.src_uri) if page.file.generated_by else None
+
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
-        guide = self.pages.get(page.file.src_uri)
-        if guide is None or not page.file.generated_by:
+        item = self._ours(page)
+        if item is None:
             return markdown
-        page.meta = site.page_meta(guide)
+        page.meta = site.skills_meta() if item == site.SKILLS_SRC else site.page_meta(item)
         return site.GUIDE_SOURCE
 
     def on_page_content(self, html: str, page, config, files) -> str:
-        guide = self.pages.get(page.file.src_uri)
-        if guide is not None and page.file.generated_by:
-            return self._guide_content(guide, page)
+        def href(src: str) -> str:
+            target = File(src, "", "", config.use_directory_urls).url if src.endswith(".md") else src
+            return get_relative_url(target, page.url)
 
-        def href(g):
-            return get_relative_url(File(site.guide_src_uri(g), "", "", config.use_directory_urls).url, page.url)
-
-        return site.fill_markers(html, self.library, self.settings.course_url, href)
-
-    def _guide_content(self, guide, page) -> str:
-        """The guide page's HTML, from the tree; its table of contents."""
-        downloads = self.printables.downloads(guide.slug) if self.printables else ()
-        html = site.render_guide_page(
-            guide,
-            self.library,
-            downloads=downloads,
-            printables_href=get_relative_url(f"{pipeline.PRINTABLES_DIR}/", page.url),
-            image_base=get_relative_url(f"{site.GUIDES_DIR}/", page.url),
-        )
+        item = self._ours(page)
+        if item is None:
+            return site.fill_markers(html, self.library, self.settings.course_url, lambda g: href(site.guide_src_uri(g)))
+        if item == site.SKILLS_SRC:
+            return site.render_skills_page(self.library, self.skills.document, self.skills.source, href)
+        if isinstance(item, Journey):
+            return site.render_journey_page(item, self.library, href)
+        downloads = self.printables.downloads(item.slug) if self.printables else ()
         page.toc = get_toc(
             [
                 {"level": 2, "id": h.id, "name": site.html_title(h.title), "children": []}
-                for h in site.guide_headings(guide, bool(downloads))
+                for h in site.guide_headings(item, bool(downloads))
             ]
         )
-        return html
+        return site.render_guide_page(item, self.library, downloads=downloads, href=href)
 
     @event_priority(-50)  # after Material's search plugin wrote its index
     def _post_build_search(self, config) -> None:

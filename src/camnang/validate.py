@@ -18,7 +18,8 @@ from typing import Any, Callable
 
 from . import markup
 from .errors import GuideError, Problem, display_path
-from .model import Category, Guide, Library, Link
+from .model import Category, Change, Guide, Library, Link, SkillArea
+from .journeys import load_journeys
 from .source import SourceFile, read_source
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -37,9 +38,12 @@ the folder's index page (and its printed QR code lead nowhere), anh/ holds
 the guides' images; the rest are the site's own folders, kept free so a guide
 can never shadow them if guides ever move to the site root."""
 STALE_AFTER_DAYS = 365
+CHANGE_MAX = 160
+"""A ``changes`` line is one line of the guide page and the review report."""
+MAX_CHANGES = 30
 
 REQUIRED = ("title", "service", "category", "summary", "prepare", "sources", "reviewed")
-OPTIONAL = ("time_needed", "keywords", "links", "slug")
+OPTIONAL = ("time_needed", "keywords", "links", "slug", "changes", "skills")
 FIELDS = REQUIRED + OPTIONAL
 
 
@@ -109,6 +113,69 @@ def _kind(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
+def _date(value: Any) -> _dt.date | None:
+    """An ISO date written in YAML (read as text by ``source``), or None."""
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _changes(c: "_Checker", meta: dict, today: _dt.date) -> tuple[Change, ...]:
+    """``changes``: a list of {date, what}, one line each, newest first."""
+    raw = meta.get("changes")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        c.problem("changes", f"phải là một danh sách các mục {{date, what}}, không phải {_kind(raw)}")
+        return ()
+    if len(raw) > MAX_CHANGES:
+        c.problem("changes", f"có {len(raw)} dòng, tối đa {MAX_CHANGES}", hint="giữ những thay đổi gần đây nhất")
+        return ()
+    out = []
+    for i, item in enumerate(raw, 1):
+        field = f"changes[{i}]"
+        if not isinstance(item, dict) or set(item) != {"date", "what"}:
+            c.problem(field, "mỗi dòng phải có đúng hai trường 'date' (ngày sửa) và 'what' (sửa gì, một dòng)")
+            continue
+        when = _date(item["date"])
+        if when is None:
+            c.problem(f"{field}.date", f"ngày không hợp lệ: {item['date']!r}", hint="viết theo dạng năm-tháng-ngày, ví dụ 2026-12-02")
+            continue
+        if when > today:
+            c.problem(f"{field}.date", f"ngày {_fmt_date(when)} nằm trong tương lai")
+            continue
+        what = item["what"]
+        if not isinstance(what, str) or not what.strip():
+            c.problem(f"{field}.what", "thiếu nội dung: sửa gì, trong một dòng")
+            continue
+        what = " ".join(what.split())
+        if len(what) > CHANGE_MAX:
+            c.problem(f"{field}.what", f"dài {len(what)} ký tự, tối đa {CHANGE_MAX}", hint="viết gọn trong một dòng")
+            continue
+        out.append(Change(date=when, what=what))
+    return tuple(sorted(out, key=lambda ch: ch.date, reverse=True))
+
+
+def _skills(c: "_Checker", areas: dict[str, SkillArea] | None) -> tuple[str, ...]:
+    """``skills``: ids of the framework's areas (``data/skills.yml``)."""
+    ids = c.text_list("skills", False)
+    if areas is None:
+        return ids
+    for i, sid in enumerate(ids, 1):
+        if sid not in areas:
+            close = difflib.get_close_matches(sid, list(areas), n=1, cutoff=0.6)
+            hint = f"có phải ý bạn là '{close[0]}'?" if close else "chọn trong: " + ", ".join(areas)
+            c.problem(f"skills[{i}]", f"không có nhóm kỹ năng '{sid}'", hint=hint)
+    return ids
+
+
 def _fmt_date(d: _dt.date) -> str:
     return d.strftime("%d/%m/%Y")
 
@@ -118,9 +185,11 @@ def check_guide(
     categories: dict[str, Category],
     today: _dt.date,
     image_files: frozenset[str] | None = None,
+    skill_areas: dict[str, SkillArea] | None = None,
 ) -> tuple[Guide | None, list[Problem], list[str]]:
     """One guide's fields and body; ``image_files``: names in the guides'
-    image folder (None: not checked)."""
+    image folder, ``skill_areas``: the framework's areas by id (None: not
+    checked)."""
     c = _Checker(src)
     warnings: list[str] = list(src.warnings)
     meta = src.meta
@@ -179,6 +248,9 @@ def check_guide(
                 u = c.url(f"links[{i}].url", item["url"])
                 if u:
                     links.append(Link(label=" ".join(label.split()), url=u))
+
+    changes = _changes(c, meta, today)
+    skills = _skills(c, skill_areas)
 
     reviewed = meta.get("reviewed")
     if reviewed is None or reviewed == "":
@@ -269,6 +341,8 @@ def check_guide(
         keywords=keywords,
         time_needed=time_needed,
         extra_sections=extra,
+        changes=changes,
+        skills=skills,
         source_path=src.path,
         digest=src.digest,
     )
@@ -329,9 +403,17 @@ def load_library(
     categories: tuple[Category, ...],
     today: _dt.date | None = None,
     on_warning: Callable[[str], None] | None = None,
+    skill_areas: tuple[SkillArea, ...] | None = None,
 ) -> Library:
-    """Load and validate every guide; raise GuideError listing all problems."""
+    """Load and validate every guide and the journeys file; raise
+    GuideError listing all problems. ``skill_areas``: the framework guides
+    are tagged with (default: the bundled ``data/skills.yml``)."""
     today = today or _dt.date.today()
+    if skill_areas is None:
+        from .config import load_skill_framework
+
+        skill_areas = load_skill_framework().areas
+    areas_by_id = {a.id: a for a in skill_areas}
     by_id = {c.id: c for c in categories}
     problems: list[Problem] = []
     warnings: list[str] = []
@@ -356,7 +438,7 @@ def load_library(
         if isinstance(src, Problem):
             problems.append(src)
             continue
-        guide, found, warned = check_guide(src, by_id, today, images)
+        guide, found, warned = check_guide(src, by_id, today, images, areas_by_id)
         problems += found
         warnings += warned
         if guide is None:
@@ -376,9 +458,17 @@ def load_library(
         if guide.images:
             guide = _with_image_digest(guide, guides_dir / markup.IMAGE_DIR)
         guides.append(guide)
+    journeys, found = load_journeys(guides_dir, set(seen))
+    problems += found
     if problems:
         raise GuideError(problems)
     if on_warning:
         for w in warnings:
             on_warning(w)
-    return Library(guides=tuple(guides), categories=categories, warnings=tuple(warnings))
+    return Library(
+        guides=tuple(guides),
+        categories=categories,
+        warnings=tuple(warnings),
+        journeys=journeys,
+        skill_areas=tuple(skill_areas),
+    )

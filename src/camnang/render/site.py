@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from .. import icons
 from ..markup import to_html
-from ..model import Guide, Library
+from ..model import Guide, Journey, Library
 from ..text import slugify, vi_date
 
 HOME_MARKER = "<!-- camnang:danh-muc -->"
@@ -37,6 +37,10 @@ Python-Markdown passes the comment through; ``render_guide_page``'s HTML
 replaces the page content after it."""
 
 GUIDES_DIR = "huong-dan"
+JOURNEYS_DIR = "lo-trinh"
+SKILLS_SRC = "ky-nang-so.md"
+"""The page listing the guides by skill area of the national framework."""
+PRINTABLES_DIR = "in-an"
 IMAGES_DIR = "anh"
 """Where the site publishes the guides' images: huong-dan/anh/<name>."""
 
@@ -71,14 +75,54 @@ def html_title(title: str) -> str:
     return escape(title, quote=True)
 
 
-def page_meta(guide: Guide) -> dict[str, str]:
+def page_meta(item: Guide | Journey) -> dict[str, str]:
     """The page metadata MkDocs and Material read (``page.meta``), as data.
     Material prints these into HTML without escaping: they are escaped here."""
-    return {"title": html_title(guide.title), "description": escape(guide.summary, quote=True)}
+    return {"title": html_title(item.title), "description": escape(item.summary, quote=True)}
+
+
+SKILLS_TITLE = "Hướng dẫn theo kỹ năng số"
+SKILLS_SUMMARY = "Các hướng dẫn xếp theo nhóm kỹ năng của Khung kỹ năng số cơ bản, để tổ chọn bài cho một buổi tập huấn."
+
+
+def skills_meta() -> dict[str, str]:
+    return {"title": html_title(SKILLS_TITLE), "description": escape(SKILLS_SUMMARY, quote=True)}
 
 
 def guide_src_uri(guide: Guide) -> str:
     return f"{GUIDES_DIR}/{guide.slug}.md"
+
+
+def journey_src_uri(journey: Journey) -> str:
+    return f"{JOURNEYS_DIR}/{journey.id}.md"
+
+
+Href = Callable[[str], str]
+"""A page's links to the others: source path (``huong-dan/x.md``, or a
+folder such as ``in-an/``) -> URL relative to the page. The site engine's
+adapter gives it; ``directory_href`` is the one for directory URLs."""
+
+
+def directory_href(page_src: str) -> Href:
+    """``Href`` for a page at ``page_src`` with directory URLs
+    (``a/b.md`` is published at ``a/b/``, ``index.md`` at the root)."""
+    import posixpath
+
+    def url_of(src: str) -> str:
+        if not src.endswith(".md"):
+            return src
+        stem = src[: -len(".md")]
+        if stem == "index" or stem.endswith("/index"):
+            return stem[: -len("index")]
+        return stem + "/"
+
+    here = url_of(page_src)
+
+    def href(src: str) -> str:
+        rel = posixpath.relpath(url_of(src) or ".", here or ".")
+        return rel + "/" if (url_of(src).endswith("/") or not url_of(src)) and not rel.endswith("/") else rel
+
+    return href
 
 
 def image_src_uri(name: str) -> str:
@@ -130,6 +174,8 @@ def _headings(guide: Guide, downloads: bool) -> dict[str, Heading]:
     if guide.troubleshooting:
         titles.append(("troubleshooting", "Khi gặp khó khăn"))
     titles += [(f"extra{i}", s.heading.text) for i, s in enumerate(guide.extra_sections)]
+    if guide.changes:
+        titles.append(("changes", "Những lần sửa"))
     if downloads:
         titles.append(("downloads", "In ấn"))
     if guide.links:
@@ -148,21 +194,61 @@ def render_guide_page(
     guide: Guide,
     library: Library,
     downloads: tuple[Download, ...] = (),
-    printables_href: str = "",
-    image_base: str = "../",
+    href: Href | None = None,
 ) -> str:
-    """The HTML content of a guide's page at huong-dan/<slug>/.
-    ``image_base``: URL of the huong-dan/ folder from the page (images are
-    published at huong-dan/anh/<name>, their ``src`` is anh/<name>);
-    ``printables_href``: URL of the printables folder from the page."""
+    """The HTML content of a guide's page at huong-dan/<slug>/. ``href``:
+    the page's links to others (default: directory URLs)."""
+    href = href or directory_href(guide_src_uri(guide))
     headings = _headings(guide, bool(downloads))
+    journeys = [
+        {
+            "journey": j,
+            "href": href(journey_src_uri(j)),
+            "step": i + 1,
+            "steps": len(j.slugs),
+            "previous": _guide_link(library, j.slugs[i - 1], href) if i > 0 else None,
+            "next": _guide_link(library, j.slugs[i + 1], href) if i + 1 < len(j.slugs) else None,
+        }
+        for j, i in library.journeys_of(guide.slug)
+    ]
+    areas = {a.id: a for a in library.skill_areas}
     return _env().get_template("guide.html.j2").render(
         g=guide,
         ids={key: h.id for key, h in headings.items()},
-        image_base=image_base,
+        image_base=href(f"{GUIDES_DIR}/"),
         category=library.category(guide.category),
         downloads=downloads,
-        printables_href=printables_href,
+        printables_href=href(f"{PRINTABLES_DIR}/"),
+        journeys=journeys,
+        skills=[(areas[s], href(SKILLS_SRC) + "#" + s) for s in guide.skills if s in areas],
+    )
+
+
+def _guide_link(library: Library, slug: str, href: Href) -> dict:
+    g = library.get(slug)
+    return {"title": g.title, "href": href(guide_src_uri(g))}
+
+
+def render_journey_page(journey: Journey, library: Library, href: Href | None = None) -> str:
+    """The HTML content of a journey's page at lo-trinh/<id>/."""
+    href = href or directory_href(journey_src_uri(journey))
+    steps = [library.get(slug) for slug in journey.slugs]
+    return _env().get_template("journey.html.j2").render(
+        j=journey,
+        steps=[(g, href(guide_src_uri(g))) for g in steps],
+        printables_href=href(f"{PRINTABLES_DIR}/"),
+    )
+
+
+def render_skills_page(library: Library, document: str, source: str, href: Href | None = None) -> str:
+    """The HTML content of the page listing guides by skill area."""
+    href = href or directory_href(SKILLS_SRC)
+    return _env().get_template("skills.html.j2").render(
+        title=SKILLS_TITLE,
+        summary=SKILLS_SUMMARY,
+        groups=[(a, [(g, href(guide_src_uri(g))) for g in guides]) for a, guides in library.by_skill()],
+        document=document,
+        source=source,
     )
 
 
@@ -195,9 +281,14 @@ def fill_markers(html: str, library: Library, course_url: str, href: Callable[[G
 
 
 def build_nav(library: Library, other_pages: list[str]) -> list:
-    """Navigation: home, one section per category, then the other pages."""
+    """Navigation: home, one section per category, the journeys and the
+    skills page, then the other pages."""
     nav: list = [{"Trang chủ": "index.md"}]
     for category, guides in library.by_category():
         nav.append({category.name: [{html_title(g.title): guide_src_uri(g)} for g in guides]})
+    if library.journeys:
+        nav.append({"Lộ trình": [{html_title(j.title): journey_src_uri(j)} for j in library.journeys]})
+    if library.skill_areas:
+        nav.append({html_title(SKILLS_TITLE): SKILLS_SRC})
     nav += other_pages
     return nav
