@@ -9,6 +9,8 @@ kind of camnang.printables) of every guide, into a folder.
     python build_posters.py --teams teams/vi-du.csv             # team packs into goi-to/
     python build_posters.py --teams roster.xlsx --shard 2/4     # a quarter of the teams
     python build_posters.py --review              # what to re-check this quarter (no files)
+    python build_posters.py --reprint-since 2026-11-01          # what changed since the last print run
+    python build_posters.py --reprint-against ban-in-thang-truoc/  # files that differ from last time
     python build_posters.py --teams roster.xlsx --scheduler tcp://10.0.0.5:8786 --out /mnt/chung/goi-to --zip
 
 Reads the same mkdocs.yml as the site (guides, course_url, site_url from
@@ -54,6 +56,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--review",
         action="store_true",
         help="chỉ in báo cáo rà soát nội dung (ngày kiểm tra, hạn xem lại, nguồn trên tên miền cũ sau sáp nhập, bài phát thanh dài), không tạo tệp",
+    )
+    parser.add_argument(
+        "--reprint-since", metavar="NGÀY",
+        help="chỉ liệt kê bản in của các hướng dẫn đã sửa sau ngày này (dạng 2026-11-01), để in lại đúng những tờ đó; không tạo tệp",
+    )
+    parser.add_argument(
+        "--reprint-against", type=Path, metavar="THƯ_MỤC",
+        help="so các bản in trong --out (đã tạo) với thư mục bản in lần trước, liệt kê những tệp khác hoặc mới; không tạo tệp",
     )
     teams = parser.add_argument_group("gói tài liệu cho từng tổ (tờ rơi và áp phích in tên, số điện thoại, mã QR nhóm Zalo của tổ)")
     teams.add_argument("--teams", type=Path, metavar="FILE", help="danh sách tổ (.csv UTF-8 hoặc .xlsx, xem teams/README.md); ghi vào --out (mặc định: goi-to)")
@@ -159,6 +169,11 @@ def _main(args: argparse.Namespace) -> int:
     if args.teams is None and (args.shard or args.fail_fast or args.scheduler or args.zip or args.verify):
         print("Lỗi: --shard, --fail-fast, --scheduler, --zip và --verify chỉ dùng cùng --teams", file=sys.stderr)
         return 2
+    if args.reprint_since is not None or args.reprint_against is not None:
+        if args.teams is not None or args.audio or args.review:
+            print("Lỗi: --reprint-since và --reprint-against không dùng cùng --teams, --audio hay --review", file=sys.stderr)
+            return 2
+        return reprint(args, warn)
     if args.review:
         if args.teams is not None or args.audio:
             print("Lỗi: --review không dùng cùng --teams hay --audio", file=sys.stderr)
@@ -217,6 +232,57 @@ def review(args: argparse.Namespace, warn) -> int:
         print(f"Lỗi: {e}", file=sys.stderr)
         return 1
     print(format_report(review_library(library, settings, only=args.only)), end="")
+    return 0
+
+
+def reprint(args: argparse.Namespace, warn) -> int:
+    """``--reprint-since`` / ``--reprint-against``: what to print again."""
+    import datetime as dt
+
+    from camnang import reprint as rp
+    from camnang.text import vi_date
+
+    try:
+        settings = load_settings(args.config)
+        library = load_library(settings.guides_dir, settings.categories, on_warning=warn)
+    except CamnangError as e:
+        print(f"Lỗi: {e}", file=sys.stderr)
+        return 1
+    guides = [g for g in library.guides if args.only is None or g.slug in args.only]
+    if args.reprint_since is not None:
+        try:
+            day = dt.date.fromisoformat(args.reprint_since)
+        except ValueError:
+            print(f"Lỗi: --reprint-since: ngày không hợp lệ {args.reprint_since!r} (viết dạng 2026-11-01)", file=sys.stderr)
+            return 2
+        found = rp.since(library, day, args.only)
+        if not found:
+            print(f"Không có hướng dẫn nào sửa sau ngày {vi_date(day)}: không cần in lại.")
+            return 0
+        print(f"Cần in lại bản in của {len(found)} hướng dẫn (sửa sau ngày {vi_date(day)}):")
+        for r in found:
+            print(f"- {r.guide.title} (bản ngày {vi_date(r.guide.edition)})")
+            for c in r.changes:
+                print(f"    sửa ngày {vi_date(c.date)}: {c.what}")
+            if not r.changes:
+                print(f"    đối chiếu lại nguồn ngày {vi_date(r.guide.reviewed)}")
+            print(f"    tệp: {', '.join(r.files)}")
+        return 0
+    out = Path(args.out) if args.out is not None else settings.site_dir / PRINTABLES_DIR
+    if not out.is_dir():
+        print(f"Lỗi: chưa có bản in trong {out}: chạy make build hoặc build_posters.py trước", file=sys.stderr)
+        return 1
+    if not args.reprint_against.is_dir():
+        print(f"Lỗi: --reprint-against: không có thư mục {args.reprint_against}", file=sys.stderr)
+        return 1
+    names = [n for g in guides for n in rp.files_of(g) if (out / n).is_file()]
+    changed = rp.against(out, args.reprint_against, names)
+    if not changed:
+        print(f"Các {len(names)} bản in giống hệt bản trong {args.reprint_against}: không cần in lại.")
+        return 0
+    print(f"Cần in lại {len(changed)} trong {len(names)} bản in (khác hoặc mới so với {args.reprint_against}):")
+    for name in changed:
+        print(f"- {name}")
     return 0
 
 
