@@ -231,7 +231,7 @@ def review(args: argparse.Namespace, warn) -> int:
     except CamnangError as e:
         print(f"Lỗi: {e}", file=sys.stderr)
         return 1
-    print(format_report(review_library(library, settings, only=args.only)), end="")
+    print(format_report(review_library(library, settings, only=args.only), library=library), end="")
     return 0
 
 

@@ -134,3 +134,21 @@ def test_skills_page_lists_guides_by_area(tmp_path):
     assert section.count("<li>") == 2
     guide_page = site.render_guide_page(library.get("hai"), library)
     assert 'href="../../ky-nang-so/#an-toan">An toàn</a>' in guide_page
+
+
+def test_review_report_shows_journeys_skills_and_recent_changes(tmp_path):
+    from camnang.config import load_settings
+    from camnang.review import format_report, review_library
+
+    folder = _folder(
+        tmp_path,
+        "a:\n  title: Khi có em bé\n  summary: Một câu.\n  guides: [mot, hai]\n",
+        mot="changes:\n  - date: 2026-11-20\n    what: Sửa bước 2.\n  - date: 2026-01-02\n    what: Cũ lắm.\n",
+        hai="skills: [an-toan]\n",
+    )
+    areas = (SkillArea(id="an-toan", number="4", name="An toàn"),)
+    library = load_library(folder, CATEGORIES, today=TODAY, skill_areas=areas)
+    report = format_report(review_library(library, load_settings(ROOT / "mkdocs.yml"), today=TODAY), library=library)
+    assert "20/11/2026 mot: Sửa bước 2." in report and "Cũ lắm" not in report
+    assert "Khi có em bé: mot → hai" in report
+    assert "4. An toàn: 1 hướng dẫn" in report and "chưa gắn nhóm kỹ năng: mot" in report

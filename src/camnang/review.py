@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from .config import Settings
-from .model import Guide, Library
+from .model import Change, Guide, Library
 from .render import radio
 
 MERGED_DOMAINS_FILE = Path(__file__).parent / "data" / "merged_domains.yml"
@@ -117,6 +117,11 @@ class GuideReview:
     radio_seconds: int
     slot_seconds: int
     today: _dt.date
+    changes: tuple[Change, ...] = ()
+    journeys: tuple[str, ...] = ()
+    """Titles of the journeys the guide is a step of."""
+    skills: tuple[str, ...] = ()
+    """Names of the skill areas it is tagged with."""
 
     @property
     def overdue(self) -> bool:
@@ -142,8 +147,10 @@ def review_guide(
     today: _dt.date,
     merged: MergedDomains,
     months: int = REVIEW_MONTHS,
+    library: Library | None = None,
 ) -> GuideReview:
     script = radio.script_for(guide, settings)
+    areas = {a.id: a.name for a in library.skill_areas} if library else {}
     merged_sources = tuple(
         (url, reason) for url in guide.sources if (reason := merged_source_reason(url, merged)) is not None
     )
@@ -156,6 +163,9 @@ def review_guide(
         radio_seconds=script.seconds,
         slot_seconds=script.slot_seconds,
         today=today,
+        changes=guide.changes,
+        journeys=tuple(j.title for j, _ in library.journeys_of(guide.slug)) if library else (),
+        skills=tuple(areas[s] for s in guide.skills if s in areas),
     )
 
 
@@ -171,7 +181,7 @@ def review_library(
     today = today or _dt.date.today()
     merged = merged or load_merged_domains()
     reviews = [
-        review_guide(g, settings, today=today, merged=merged)
+        review_guide(g, settings, today=today, merged=merged, library=library)
         for g in library.guides
         if only is None or g.slug in only
     ]
@@ -196,9 +206,16 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - _width(text), 0)
 
 
-def format_report(reviews: tuple[GuideReview, ...], today: _dt.date | None = None) -> str:
+RECENT_DAYS = 92
+"""Changes this recent are listed in the report (about a quarter)."""
+
+
+def format_report(
+    reviews: tuple[GuideReview, ...], today: _dt.date | None = None, library: Library | None = None
+) -> str:
     """The report as plain text: a table, then the details of each guide
-    that needs attention, then a one-line summary."""
+    that needs attention, the recent changes, the journeys and the skill
+    areas (with ``library``), then a one-line summary."""
     today = today or (reviews[0].today if reviews else _dt.date.today())
     head = ("Hướng dẫn", "Kiểm tra", "Hạn xem lại", "Nguồn cũ", "Phát thanh", "Việc cần làm")
     rows = []
@@ -245,6 +262,22 @@ def format_report(reviews: tuple[GuideReview, ...], today: _dt.date | None = Non
                     f"    bài phát thanh đọc mất {_clock(r.radio_seconds)}, dài hơn khung {_clock(r.slot_seconds)}: "
                     "rút gọn các bước hoặc chia hai lần phát"
                 )
+    recent = [(c, r) for r in reviews for c in r.changes if (today - c.date).days <= RECENT_DAYS]
+    if recent:
+        lines += ["", f"Sửa trong {RECENT_DAYS} ngày qua (in lại bản in của các hướng dẫn này):"]
+        for c, r in sorted(recent, key=lambda x: (x[0].date, x[1].slug), reverse=True):
+            lines.append(f"- {_date(c.date)} {r.slug}: {c.what}")
+    if library is not None and library.journeys:
+        lines += ["", "Lộ trình:"]
+        for j in library.journeys:
+            lines.append(f"- {j.title}: " + " → ".join(j.slugs))
+    if library is not None and library.skill_areas:
+        lines += ["", "Nhóm kỹ năng số:"]
+        for area, guides in library.by_skill():
+            lines.append(f"- {area.number}. {area.name}: {len(guides)} hướng dẫn")
+        untagged = [r.slug for r in reviews if not r.skills]
+        if untagged:
+            lines.append(f"  chưa gắn nhóm kỹ năng: {', '.join(untagged)}")
     due = sum(r.due_this_quarter for r in reviews)
     merged_count = sum(bool(r.merged_sources) for r in reviews)
     long_count = sum(r.over_slot for r in reviews)
