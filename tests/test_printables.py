@@ -56,7 +56,10 @@ def test_every_guide_page_links_its_printables_with_sizes(bundled_site):
         source = page.read_text(encoding="utf-8")
         box = re.search(r'<h2 id="in-an">In ấn</h2>\s*<div class="camnang-downloads">(.*?)</div>', source, re.S)
         assert box, guide.slug
-        links = re.findall(r'<a download href="([^"]+)">([^<]+)</a> \(([^)]+)\)', box.group(1))
+        links = re.findall(
+            r'<a href="([^"]+)"><span class="twemoji">.*?</span>([^<]+) <span class="camnang-downloads__size">\(([^)]+)\)</span></a>',
+            box.group(1),
+        )
         by_label = {label: (href, size) for href, label, size in links}
         for spec in KINDS.values():
             kind = spec["kind"]

@@ -91,6 +91,11 @@ OPTIONS: dict[str, Option] = {
         (bool,), True, "Service worker and web app manifest: the site works offline after one visit (camnang.offline)."
     ),
     "offline_printables_budget": Option((int,), 3 * 1024 * 1024, "Bytes of printables stored for offline use on the first visit."),
+    "feedback_url": Option(
+        (str,), None,
+        "Where residents and teams report a wrong step (a form or a Zalo group link, https:// only): "
+        "adds 'Báo bước sai' to every guide page.",
+    ),
 }
 """The plugin's options: the one declaration both front ends read."""
 
@@ -113,6 +118,7 @@ class Settings:
     radio_slot_minutes: float = DEFAULT_RADIO_SLOT_MINUTES
     radio_abbreviations: Path | None = None
     print_font: str = DEFAULT_PRINT_FONT
+    feedback_url: str | None = None
 
     @property
     def radio_lexicon(self) -> str:
@@ -245,6 +251,7 @@ def make_settings(
         if not site_url.endswith("/"):
             site_url += "/"
     course_url = _check_url(options["course_url"], "course_url", config_file)
+    feedback_url = _check_url(options["feedback_url"], "feedback_url", config_file) if options["feedback_url"] else None
     cat_file = resolve(options["categories_file"]) if options["categories_file"] else None
     for name in ("radio_rate", "radio_slot"):
         value = options[name]
@@ -271,6 +278,7 @@ def make_settings(
         radio_slot_minutes=options["radio_slot"],
         radio_abbreviations=radio_abbreviations,
         print_font=options["print_font"].strip(),
+        feedback_url=feedback_url,
     )
 
 

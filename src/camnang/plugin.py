@@ -134,6 +134,8 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
             )
             config.nav = site.build_nav(self.library, others)
         search.add_page_script(config)
+        if site.PAGE_SCRIPT not in [str(s) for s in config.extra_javascript]:
+            config.extra_javascript.append(site.PAGE_SCRIPT)
         if self.config.offline:
             offline.add_page_script(config)
         return config
@@ -169,6 +171,7 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
             )
         for src_uri in self.pages:
             files.append(File.generated(config, src_uri, content=site.GUIDE_SOURCE))
+        files.append(File.generated(config, site.PAGE_SCRIPT, content=site.page_script()))
         # The steps' images, checked by the loader (camnang.validate.image_files).
         for name in sorted({image.name for guide in self.library.guides for image in guide.images}):
             files.append(
@@ -216,7 +219,9 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
                 for h in site.guide_headings(item, bool(downloads))
             ]
         )
-        return site.render_guide_page(item, self.library, downloads=downloads, href=href)
+        return site.render_guide_page(
+            item, self.library, downloads=downloads, href=href, feedback_url=self.settings.feedback_url
+        )
 
     @event_priority(-50)  # after Material's search plugin wrote its index
     def _post_build_search(self, config) -> None:

@@ -41,6 +41,8 @@ JOURNEYS_DIR = "lo-trinh"
 SKILLS_SRC = "ky-nang-so.md"
 """The page listing the guides by skill area of the national framework."""
 PRINTABLES_DIR = "in-an"
+PAGE_SCRIPT = "assets/javascripts/camnang-page.js"
+"""The guide pages' own script (the "Chia sẻ" button)."""
 IMAGES_DIR = "anh"
 """Where the site publishes the guides' images: huong-dan/anh/<name>."""
 
@@ -195,9 +197,11 @@ def render_guide_page(
     library: Library,
     downloads: tuple[Download, ...] = (),
     href: Href | None = None,
+    feedback_url: str | None = None,
 ) -> str:
     """The HTML content of a guide's page at huong-dan/<slug>/. ``href``:
-    the page's links to others (default: directory URLs)."""
+    the page's links to others (default: directory URLs); ``feedback_url``:
+    where to report a wrong step (``Settings.feedback_url``)."""
     href = href or directory_href(guide_src_uri(guide))
     headings = _headings(guide, bool(downloads))
     journeys = [
@@ -221,6 +225,7 @@ def render_guide_page(
         printables_href=href(f"{PRINTABLES_DIR}/"),
         journeys=journeys,
         skills=[(areas[s], href(SKILLS_SRC) + "#" + s) for s in guide.skills if s in areas],
+        feedback_url=feedback_url,
     )
 
 
@@ -250,6 +255,11 @@ def render_skills_page(library: Library, document: str, source: str, href: Href 
         document=document,
         source=source,
     )
+
+
+def page_script() -> str:
+    """The guide pages' script (``PAGE_SCRIPT``)."""
+    return _env().loader.get_source(_env(), "camnang-page.js")[0]
 
 
 def render_home_cards(library: Library, href: Callable[[Guide], str]) -> str:
