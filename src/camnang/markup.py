@@ -469,18 +469,23 @@ bundled guides have at most 60. markdown-it-py spends some 10 µs on each
 ``MAX_BODY_LINES``, keeps the parse of any body under a second."""
 _MARKUP_CHARS = "[*_`<&\\"
 
-MAX_NESTING_LEVEL = 10
-"""Deepest token level markdown-it may open: five lists one inside the
-other (each takes two levels: the list and its item). markdown-it's own
-limit (``maxNesting`` 20) silently drops everything after the point where
-it is reached, so anything deeper than this is refused first."""
+MAX_DEPTH = 5
+"""Lists (or quotes) one inside the other. markdown-it's own limit
+(``maxNesting``, 40 token levels here, reached at twenty lists: each takes
+two, the list and its item) silently drops everything after the point
+where it is reached; a guide nesting deeper than ``MAX_DEPTH`` is refused
+naming the line, so nothing is ever dropped without a word."""
+_CONTAINERS = frozenset({
+    "bullet_list_open", "bullet_list_close", "ordered_list_open", "ordered_list_close",
+    "blockquote_open", "blockquote_close",
+})
 
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     # CommonMark, raw HTML recognised (so that it can be refused, not
     # passed on), nesting limited.
-    md = MarkdownIt("commonmark", {"html": True, "maxNesting": 20})
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": 40})
     # Every link and image becomes a token, whatever its scheme, so that
     # ``_check_link``/``_check_image`` refuse the bad ones by name instead
     # of markdown-it silently printing them as text.
@@ -530,14 +535,17 @@ def parse_body(
     if found:  # read_source removes these first; other callers may not
         ctx.unsafe.setdefault(first_line, []).extend(found)
     tokens = _parser().parse(body)
+    depth = 0
     for tok in tokens:
-        if tok.nesting == 1 and tok.level >= MAX_NESTING_LEVEL:
-            ctx.problem(
-                _line(tok, ctx),
-                "danh sách lồng nhau quá sâu (tối đa 5 cấp)",
-                hint="viết các ý sâu hơn thành câu trong ý mẹ, hoặc tách thành danh sách riêng",
-            )
-            return Body(Blocks(), ()), ctx.problems
+        if tok.type in _CONTAINERS:
+            depth += tok.nesting
+            if depth > MAX_DEPTH:
+                ctx.problem(
+                    _line(tok, ctx),
+                    f"danh sách lồng nhau quá sâu (tối đa {MAX_DEPTH} cấp)",
+                    hint="viết các ý sâu hơn thành câu trong ý mẹ, hoặc tách thành danh sách riêng",
+                )
+                break
     intro: list = []
     sections: list[tuple[str, Run, int, list]] = []
     current = intro

@@ -350,7 +350,7 @@ _DOC = re.compile(
 )
 
 _USSD = re.compile(r"(?<![\w*#])[*#][\d*#]*")
-"""A run that may hold a USSD code such as ``*123#``; ``_ussd_split``
+r"""A run that may hold a USSD code such as ``*123#``; ``_ussd_split``
 finds the code in it (the pattern ``[*#][\d*#]*\d[\d*#]*#`` did the same
 with nested quantifiers: quadratic on "*1*1*1…")."""
 _ISO_DATE = re.compile(r"(?<![\d/.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/-])")
