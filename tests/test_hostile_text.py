@@ -20,7 +20,6 @@ from camnang.config import load_categories
 from camnang.errors import GuideError
 from camnang.roster import RosterError, load_roster, spreadsheet_safe
 from camnang.spoken import Speaker
-from camnang.text import UNSAFE_CHARS
 from camnang.validate import load_library
 
 from conftest import FIXTURES
@@ -45,6 +44,8 @@ def refused(tmp_path: Path, text: str) -> list[str]:
 
 
 def visible(text: str) -> bool:
+    from camnang.text import UNSAFE_CHARS
+
     return UNSAFE_CHARS.search(text) is None
 
 
