@@ -52,6 +52,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from .errors import Problem
+from .text import PARSER_UNSAFE, UNSAFE_CHARS, char_codes, remove_unsafe, unsafe_warning
 
 # -- inline nodes ----------------------------------------------------------
 
@@ -450,11 +451,41 @@ front matter's ``links`` and ``sources`` must match it."""
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
+MAX_WORD = 40
+"""Characters in one word of printed text. A word is what lies between
+spaces, slashes and hyphens, the places where a line may break (so an
+address breaks at its "/" and "-"). The longest Vietnamese word has 7
+letters; 40 covers brand names, long numbers and host names (the longest
+in the bundled guides, markup included, has 26). A longer run cannot be
+broken but anywhere, and laying that out costs the PDF renderer minutes."""
+_LONG_WORD = re.compile(r"[^\s/\-]{%d,}" % (MAX_WORD + 1))
+
+MAX_BODY_LINES = 3000
+"""Lines in a guide's body: the longest bundled guide has 63."""
+MAX_MARKUP_CHARS = 5000
+"""Inline markup characters (``[ * _ ` < & \\``) in a guide's body: the
+bundled guides have at most 60. markdown-it-py spends some 10 µs on each
+(``![`` repeated 120 000 times took over 3 s), so this bound, with
+``MAX_BODY_LINES``, keeps the parse of any body under a second."""
+_MARKUP_CHARS = "[*_`<&\\"
+
+MAX_DEPTH = 5
+"""Lists (or quotes) one inside the other. markdown-it's own limit
+(``maxNesting``, 40 token levels here, reached at twenty lists: each takes
+two, the list and its item) silently drops everything after the point
+where it is reached; a guide nesting deeper than ``MAX_DEPTH`` is refused
+naming the line, so nothing is ever dropped without a word."""
+_CONTAINERS = frozenset({
+    "bullet_list_open", "bullet_list_close", "ordered_list_open", "ordered_list_close",
+    "blockquote_open", "blockquote_close",
+})
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     # CommonMark, raw HTML recognised (so that it can be refused, not
     # passed on), nesting limited.
-    md = MarkdownIt("commonmark", {"html": True, "maxNesting": 20})
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": 40})
     # Every link and image becomes a token, whatever its scheme, so that
     # ``_check_link``/``_check_image`` refuse the bad ones by name instead
     # of markdown-it silently printing them as text.
@@ -468,6 +499,15 @@ class _Context:
         self.first_line = first_line
         self.image_files = image_files
         self.problems: list[Problem] = []
+        self.unsafe: dict[int, list[str]] = {}
+        """Invisible characters removed after decoding, by line."""
+
+    def clean(self, text: str, line: int) -> str:
+        """``text`` (decoded by markdown-it) without ``UNSAFE_CHARS``."""
+        text, found = remove_unsafe(text)
+        if found:
+            self.unsafe.setdefault(line, []).extend(found)
+        return text
 
     def problem(self, line: int, message: str, hint: str | None = None, where: str | None = None) -> None:
         field = f"mục '{where}'" if where else None
@@ -480,13 +520,32 @@ def parse_body(
     shown: str,
     first_line: int,
     image_files: frozenset[str] | None = None,
+    warnings: list[str] | None = None,
 ) -> tuple[Body, list[Problem]]:
     """Parse a guide body (the text after the front matter, which starts on
     ``first_line`` of the file ``shown``). ``image_files``: the file names
     in the guides' image folder (None: images are not checked against it).
-    Returns the tree and the problems found."""
+    Returns the tree and the problems found; a warning for each line that
+    lost invisible characters is appended to ``warnings``."""
     ctx = _Context(shown, first_line, image_files)
+    too_big = _too_big(body, ctx)
+    if too_big is not None:
+        return Body(Blocks(), ()), [too_big]
+    body, found = remove_unsafe(body, PARSER_UNSAFE)
+    if found:  # read_source removes these first; other callers may not
+        ctx.unsafe.setdefault(first_line, []).extend(found)
     tokens = _parser().parse(body)
+    depth = 0
+    for tok in tokens:
+        if tok.type in _CONTAINERS:
+            depth += tok.nesting
+            if depth > MAX_DEPTH:
+                ctx.problem(
+                    _line(tok, ctx),
+                    f"danh sách lồng nhau quá sâu (tối đa {MAX_DEPTH} cấp)",
+                    hint="viết các ý sâu hơn thành câu trong ý mẹ, hoặc tách thành danh sách riêng",
+                )
+                break
     intro: list = []
     sections: list[tuple[str, Run, int, list]] = []
     current = intro
@@ -513,7 +572,38 @@ def parse_body(
         intro=Blocks(tuple(intro)),
         sections=tuple(Section(heading=h, blocks=Blocks(tuple(b)), line=ln) for _, h, ln, b in sections),
     )
+    if warnings is not None:
+        warnings.extend(unsafe_warning(f"{shown}:{line}", found) for line, found in sorted(ctx.unsafe.items()))
     return body_tree, ctx.problems
+
+
+def _too_big(body: str, ctx: _Context) -> Problem | None:
+    """A body beyond ``MAX_BODY_LINES`` or ``MAX_MARKUP_CHARS``, refused
+    before markdown-it reads it (counting is linear and fast)."""
+    lines = body.count("\n") + 1
+    if lines > MAX_BODY_LINES:
+        return Problem(
+            path=ctx.shown,
+            line=ctx.first_line + MAX_BODY_LINES,
+            message=f"bài hướng dẫn quá dài ({lines} dòng, tối đa {MAX_BODY_LINES})",
+            hint="một hướng dẫn chỉ vài trang; tách thành nhiều hướng dẫn",
+        )
+    marks = sum(body.count(c) for c in _MARKUP_CHARS)
+    if marks > MAX_MARKUP_CHARS:
+        counted, at = 0, len(body)
+        for i, ch in enumerate(body):
+            if ch in _MARKUP_CHARS:
+                counted += 1
+                if counted > MAX_MARKUP_CHARS:
+                    at = i
+                    break
+        return Problem(
+            path=ctx.shown,
+            line=ctx.first_line + body.count("\n", 0, at),
+            message=f"bài có quá nhiều ký tự định dạng ({marks} ký tự '[', '*', '_', '`', '<', '&', '\\', tối đa {MAX_MARKUP_CHARS})",
+            hint="một hướng dẫn chỉ cần vài chữ in đậm và vài đường dẫn; xóa các ký tự thừa",
+        )
+    return None
 
 
 def _where(sections) -> str | None:
@@ -571,7 +661,9 @@ def _block(tokens: list[Token], i: int, ctx: _Context, where: str | None, in_lis
             return OrderedList(tuple(items), start, line), end
         return BulletList(tuple(items), line), end
     if t in ("fence", "code_block"):
-        return CodeBlock(tok.content, line), i + 1
+        text = ctx.clean(tok.content, line)
+        _check_words(text, ctx, line + (1 if t == "fence" else 0), where)
+        return CodeBlock(text, line), i + 1
     if t == "html_block":
         ctx.problem(line, "không dùng mã HTML trong hướng dẫn", hint="viết bằng chữ thường; in đậm dùng **chữ**", where=where)
         return None, i + 1
@@ -589,12 +681,13 @@ def _block(tokens: list[Token], i: int, ctx: _Context, where: str | None, in_lis
 def _inline(tok: Token, ctx: _Context, line: int, where: str | None) -> Run:
     """Inline tokens of one paragraph/heading -> Run. Images are collected
     as ``_Pending`` nodes for the caller (only steps keep them)."""
+    first = line
     stack: list[tuple[str, list, str | None]] = [("root", [], None)]
     for child in tok.children or ():
         ct = child.type
         top = stack[-1][1]
         if ct == "text":
-            top.append(Text(child.content))
+            top.append(Text(ctx.clean(child.content, line)))
             line += child.content.count("\n")  # inside a code span or literal text
         elif ct == "softbreak":
             top.append(Text("\n"))
@@ -603,13 +696,13 @@ def _inline(tok: Token, ctx: _Context, line: int, where: str | None) -> Run:
             top.append(Break())
             line += 1
         elif ct == "code_inline":
-            top.append(Code(child.content))
+            top.append(Code(ctx.clean(child.content, line)))
         elif ct in ("strong_open", "em_open"):
             stack.append((ct, [], None))
         elif ct == "link_open":
             href = child.attrGet("href") or ""
             url = _check_link(href, ctx, line, where)
-            stack.append((ct, [], url))
+            stack.append(("autolink" if child.markup == "autolink" else ct, [], url))
         elif ct in ("strong_close", "em_close", "link_close"):
             kind, children, url = stack.pop()
             parent = stack[-1][1]
@@ -619,8 +712,18 @@ def _inline(tok: Token, ctx: _Context, line: int, where: str | None) -> Run:
                 parent.append(Emphasis(tuple(_merge(tuple(children)))))
             elif url is None:
                 parent.extend(children)  # refused link: problem already reported
+            elif kind == "autolink":
+                # Its printed label is exactly its target (percent-escapes
+                # of letters decoded, as a browser shows them).
+                parent.append(Link((Text(_parser().normalizeLinkText(url)),), url))
             else:
-                parent.append(Link(tuple(_merge(tuple(children))) or (Text(url),), url))
+                label = _raw_text(children)
+                problem = label_problem(label, url)
+                if problem:
+                    ctx.problem(line, problem, hint="ghi tên trang bằng chữ, hoặc ghi đúng địa chỉ mà đường dẫn trỏ tới", where=where)
+                    parent.extend(children)
+                else:
+                    parent.append(Link(tuple(_merge(tuple(children))) or (Text(url),), url))
         elif ct == "image":
             image = _check_image(child, ctx, line, where)
             if image is not None:
@@ -628,8 +731,30 @@ def _inline(tok: Token, ctx: _Context, line: int, where: str | None) -> Run:
         elif ct == "html_inline":
             ctx.problem(line, f"không dùng mã HTML trong hướng dẫn: {child.content[:40]!r}", hint="viết bằng chữ thường; in đậm dùng **chữ**", where=where)
         else:  # pragma: no cover
-            top.append(Text(child.content))
-    return Run(_merge(tuple(stack[0][1])))
+            top.append(Text(ctx.clean(child.content, line)))
+    run = Run(_merge(tuple(stack[0][1])))
+    _check_words(run.raw, ctx, first, where)
+    return run
+
+
+def _check_words(text: str, ctx: _Context, line: int, where: str | None) -> None:
+    """Refuse a word longer than ``MAX_WORD`` (the first one in ``text``,
+    which starts on ``line``)."""
+    m = long_word(text)
+    if m is not None:
+        ctx.problem(line + text.count("\n", 0, m.start()), long_word_message(m.group(0)), hint=LONG_WORD_HINT, where=where)
+
+
+def long_word(text: str) -> "re.Match | None":
+    """The first word of ``text`` longer than ``MAX_WORD``, if any."""
+    return _LONG_WORD.search(text)
+
+
+def long_word_message(word: str) -> str:
+    return f"có một từ dài {len(word)} ký tự liền nhau (tối đa {MAX_WORD}), bắt đầu bằng {word[:20]!r}"
+
+
+LONG_WORD_HINT = "thêm dấu cách; một địa chỉ web chỉ được ngắt dòng ở dấu '/' và '-'"
 
 
 @dataclass(frozen=True)
@@ -641,16 +766,96 @@ class _Pending:
 
 
 def _check_link(href: str, ctx: _Context, line: int, where: str | None) -> str | None:
-    if not HTTPS_URL.match(href):
-        shown = href if len(href) <= 60 else href[:57] + "..."
-        ctx.problem(line, f"đường dẫn không được phép: {shown!r}", hint="chỉ nhận địa chỉ đầy đủ bắt đầu bằng https://", where=where)
+    problem = link_problem(href)
+    if problem:
+        ctx.problem(line, problem, hint="chỉ nhận địa chỉ đầy đủ bắt đầu bằng https://, tên miền viết bằng chữ không dấu", where=where)
         return None
     return href
 
 
+def link_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a link, or None: it must match ``HTTPS_URL``
+    and pass ``host_problem``; once percent-decoded, it may not hold
+    invisible characters."""
+    problem = host_problem(url)
+    if problem:
+        return problem
+    if not HTTPS_URL.match(url):
+        return f"đường dẫn không được phép: {_short(url)!r}"
+    from urllib.parse import unquote
+
+    hidden = UNSAFE_CHARS.findall(unquote(url))
+    if hidden:
+        return f"đường dẫn {_short(url)!r} chứa ký tự ẩn ({char_codes(hidden)})"
+    return None
+
+
+def host_problem(url: str) -> str | None:
+    """Why the host of an https ``url`` misleads, or None. A host must be
+    plain ASCII letters, digits, hyphens and dots: markdown-it turns any
+    other host (a Cyrillic "о", a zero-width joiner) into an ``xn--`` name
+    that looks like the official one in print but leads elsewhere, so
+    ``xn--`` labels are refused too."""
+    if not url.startswith("https://"):
+        return None
+    host = re.split(r"[/?#]", url[len("https://"):], maxsplit=1)[0].rsplit(":", 1)[0]
+    if (
+        UNSAFE_CHARS.search(host)
+        or not host.isascii()
+        or any(label.lower().startswith("xn--") for label in host.split("."))
+    ):
+        return f"tên miền của đường dẫn {_short(url)!r} có chữ không phải ASCII hoặc ký tự ẩn: đường dẫn có thể dẫn tới một trang giả"
+    return None
+
+
+def _short(url: str) -> str:
+    return url if len(url) <= 60 else url[:57] + "..."
+
+
+def _host_of(url: str) -> str:
+    rest = url.partition("://")[2] if "://" in url else url
+    host = re.split(r"[/?#]", rest, maxsplit=1)[0].rsplit("@", 1)[-1].split(":", 1)[0].lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def _looks_like_address(word: str) -> bool:
+    """"dichvucong.gov.vn", "www.x.vn", "https://..." but not "TP.HCM",
+    "v.v." or "2.5kg"."""
+    word = word.strip(".,;:!?()[]{}\"'“”‘’«»")
+    if "://" in word or word.lower().startswith("www."):
+        return True
+    labels = re.split(r"[/?#:]", word, maxsplit=1)[0].split(".")
+    tld = labels[-1]
+    return (
+        len(labels) >= 2
+        and all(labels)
+        and tld.isalpha()
+        and tld.islower()
+        and 2 <= len(tld) <= 24
+        and all(label.replace("-", "").isalnum() for label in labels)
+    )
+
+
+def label_problem(label: str, url: str) -> str | None:
+    """Why a link's label misleads, or None: a label that reads as an
+    address must be plain ASCII (no Cyrillic "о" in "dichvucоng.gov.vn")
+    and name the host the link leads to (or a parent of it)."""
+    target = _host_of(url)
+    for word in label.split():
+        if not _looks_like_address(word):
+            continue
+        word = word.strip(".,;:!?()[]{}\"'“”‘’«»")
+        if not word.isascii():
+            return f"nhãn đường dẫn {word[:60]!r} trông như một địa chỉ nhưng có chữ không phải ASCII (chữ giống chữ Latinh)"
+        shown = _host_of(word)
+        if target != shown and not target.endswith("." + shown):
+            return f"nhãn đường dẫn ghi {shown!r} nhưng đường dẫn dẫn tới {target!r}"
+    return None
+
+
 def _check_image(tok: Token, ctx: _Context, line: int, where: str | None) -> Image | None:
     src = tok.attrGet("src") or ""
-    alt = " ".join(_raw_text(_inline_children_text(tok)).split())
+    alt = " ".join(ctx.clean(_raw_text(_inline_children_text(tok)), line).split())
     hint = f"ảnh phải là tệp .png hoặc .jpg trong thư mục hướng dẫn '{IMAGE_DIR}/', viết ![mô tả ảnh]({IMAGE_DIR}/ten-tep.png)"
     from urllib.parse import unquote
 

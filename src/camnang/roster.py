@@ -29,14 +29,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import CamnangError, Problem, display_path
-from .text import fold
+from .text import UNSAFE_CHARS, char_codes, fold, remove_unsafe, unsafe_warning
 
 REQUIRED = ("ma_to", "ten_to", "cap", "xa", "tinh")
 OPTIONAL = ("to_truong", "dien_thoai", "zalo", "dia_diem")
 LEVELS = {"xa": "xã", "thon": "thôn"}
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_LEN = {"ten_to": 120, "xa": 60, "tinh": 60, "to_truong": 60, "dia_diem": 160, "zalo": 200}
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
 
 class RosterError(CamnangError):
@@ -82,9 +81,10 @@ def windows_reserved(name: str) -> bool:
     return WINDOWS_RESERVED.fullmatch(stem) is not None
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 """What a spreadsheet may take for the start of a formula (OWASP, CSV
-injection)."""
+injection), the full-width forms included (LibreOffice and Excel with an
+East Asian input method read ``＝`` as ``=``)."""
 
 
 def spreadsheet_safe(value: str) -> str:
@@ -92,7 +92,8 @@ def spreadsheet_safe(value: str) -> str:
     that could be read as a formula (``=HYPERLINK(...)``, ``+1+1``,
     ``@SUM(...)``) gets a leading apostrophe, so it shows as text (OWASP
     "CSV Injection"). Only for CSV cells: PDFs print names as written."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+    visible = UNSAFE_CHARS.sub("", value)  # a leading U+FEFF or U+2060 hides nothing
+    return "'" + value if value.startswith(FORMULA_START) or visible.startswith(FORMULA_START) else value
 
 
 def shard_of(team_id: str, n: int) -> int:
@@ -410,9 +411,11 @@ def _header_key(name: str) -> str:
     return "_".join(re.findall(r"[a-z0-9]+", fold(name)))
 
 
-def _clean(value: str) -> str:
-    value = unicodedata.normalize("NFC", value)
-    return " ".join(_CONTROL.sub(" ", value).split())
+def _clean(value: str) -> tuple[str, list[str]]:
+    """A cell's text: NFC, ``text.UNSAFE_CHARS`` removed, white space
+    collapsed; and the characters removed."""
+    value, found = remove_unsafe(unicodedata.normalize("NFC", value))
+    return " ".join(value.split()), found
 
 
 @dataclass(frozen=True)
@@ -470,10 +473,19 @@ def load_roster(path: Path | str) -> Roster:
     for number, row in rows[1:]:
         if not any(c.strip() for c in row) and not any((number, i) in formulas for i in columns.values()):
             continue
-        values = {k: _clean(row[i]) if i < len(row) else "" for k, i in columns.items()}
+        values: dict[str, str] = {}
+        hidden: dict[str, list[str]] = {}
+        for k, i in columns.items():
+            values[k], found = _clean(row[i]) if i < len(row) else ("", [])
+            if found:
+                hidden[k] = found
 
         def bad(field: str, message: str, hint: str | None = None) -> None:
             problems.append(Problem(path=shown, line=number, field=field, message=message, hint=hint))
+
+        for key, found in hidden.items():
+            if key != "zalo":
+                warnings.append(unsafe_warning(f"{shown}:{number}: cột '{key}' (ô {_column_letter(columns[key])}{number})", found))
 
         ok = True
         for key, i in columns.items():
@@ -522,7 +534,12 @@ def load_roster(path: Path | str) -> Roster:
                 bad("dien_thoai", f"số điện thoại {values['dien_thoai']!r} không đúng dạng", "ví dụ 0912 345 678 hoặc +84 912 345 678")
                 ok = False
         zalo = values.get("zalo") or None
-        if zalo and not check_zalo(zalo):
+        if "zalo" in hidden:
+            # The QR code must carry exactly what is printed: refuse rather
+            # than guess which address was meant.
+            bad("zalo", f"đường dẫn Zalo có ký tự ẩn ({char_codes(hidden['zalo'])})", "gõ lại đường dẫn, không chép từ nơi khác")
+            ok = False
+        elif zalo and not check_zalo(zalo):
             bad("zalo", f"đường dẫn {zalo!r} không phải nhóm Zalo", "chỉ nhận đường dẫn bắt đầu bằng https://zalo.me/")
             ok = False
         if ok:

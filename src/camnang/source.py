@@ -8,13 +8,14 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
 from .errors import Problem, display_path
+from .text import PARSER_UNSAFE, char_codes, remove_unsafe, unsafe_warning
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ class SourceFile:
     digest: str
     warnings: tuple[str, ...] = ()
     """Text hygiene warnings (removed invisible characters)."""
+    unsafe_fields: dict[str, str] = field(default_factory=dict)
+    """Front matter fields that had invisible characters removed, with
+    their codes ("U+200D"): an address among them is refused."""
 
 
 def decode_utf8(data: bytes, shown: str) -> str | Problem:
@@ -61,33 +65,21 @@ try:  # libyaml when present (fast); the pure-Python parser otherwise
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _YamlLoader = yaml.SafeLoader
 
-_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
-UNSAFE_CHARS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f" + _BIDI + "]"
-)
-"""Control characters other than newline and tab (C0, DEL, C1) and the
-bidirectional controls (embeddings, overrides, isolates, marks): invisible,
-they reorder or hide text (a phone number printed backwards). ``clean_text``
-removes them with a warning."""
-
-
-def clean_text(text: str, shown: str) -> tuple[str, list[str]]:
-    """Remove ``UNSAFE_CHARS``; one warning per line that had any."""
-    if not UNSAFE_CHARS.search(text):
-        return text, []
+def clean_text(text: str, shown: str) -> tuple[str, list[str], dict[int, list[str]]]:
+    """Remove ``PARSER_UNSAFE``: the text, one warning per line that had
+    any, and what was removed from each such line (1-based)."""
+    if not PARSER_UNSAFE.search(text):
+        return text, [], {}
     warnings = []
+    changed: dict[int, list[str]] = {}
     lines = text.split("\n")
     for i, line in enumerate(lines):
-        found = UNSAFE_CHARS.findall(line)
-        if found:
-            codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in found}))
-            warnings.append(
-                f"{shown}:{i + 1}: đã bỏ {len(found)} ký tự điều khiển ẩn ({codes}); "
-                "các ký tự này có thể đảo ngược hoặc che chữ (ví dụ số điện thoại in ngược), "
-                "hãy xóa chúng khỏi tệp"
-            )
-            lines[i] = UNSAFE_CHARS.sub("", line)
-    return "\n".join(lines), warnings
+        if PARSER_UNSAFE.search(line):
+            cleaned, found = remove_unsafe(line, PARSER_UNSAFE)
+            warnings.append(unsafe_warning(f"{shown}:{i + 1}", found))
+            lines[i] = cleaned
+            changed[i + 1] = found
+    return "\n".join(lines), warnings, changed
 
 
 _SAFE = yaml.SafeLoader("")  # resolver and constructor for plain scalars
@@ -119,13 +111,20 @@ class FrontMatterError(Exception):
         self.line, self.message, self.hint = line, message, hint
 
 
-def load_front_matter(front: str, first_line: int = 2) -> tuple[Any, dict[str, int]]:
+def load_front_matter(
+    front: str,
+    first_line: int = 2,
+    on_unsafe: Callable[[int, str, list[str]], None] | None = None,
+) -> tuple[Any, dict[str, int]]:
     """Front matter YAML -> (value, line of each field path).
 
     One pass over libyaml's events, no recursion: anchors, aliases, tags
     and duplicate keys are refused (``FrontMatterError``), nesting is
     limited to ``MAX_DEPTH``, and the value is built here from the events,
-    so no YAML feature can make it grow beyond the text."""
+    so no YAML feature can make it grow beyond the text. Every text value
+    and key, once decoded (escapes such as ``"\\u202E"`` and ``"\\x01"``
+    included), loses its ``text.UNSAFE_CHARS``; ``on_unsafe(line, field
+    path, removed characters)`` is told of each."""
     lines: dict[str, int] = {}
     # Each open container: [value, path, pending key or None, key line]
     stack: list[list] = []
@@ -135,19 +134,30 @@ def load_front_matter(front: str, first_line: int = 2) -> tuple[Any, dict[str, i
     def line_of(event) -> int:
         return event.start_mark.line + first_line
 
+    def clean(value: Any, event, path: str) -> Any:
+        if isinstance(value, str):
+            value, found = remove_unsafe(value)
+            if found and on_unsafe is not None:
+                on_unsafe(line_of(event), path, found)
+        return value
+
     def add(value: Any, event) -> None:
         nonlocal root, seen_root
         if not stack:
-            root, seen_root = value, True
+            root, seen_root = clean(value, event, ""), True
             return
         top = stack[-1]
         container = top[0]
         if isinstance(container, list):
-            container.append(value)
-            path = f"{top[1]}[{len(container)}]"
+            path = f"{top[1]}[{len(container) + 1}]"
+            container.append(clean(value, event, path))
             lines[path] = line_of(event)
             return path
         if top[2] is None:  # a key
+            if isinstance(value, str):
+                value, found = remove_unsafe(value)
+                if found and on_unsafe is not None:
+                    on_unsafe(line_of(event), f"{top[1]}.{value}" if top[1] else value, found)
             if not isinstance(value, str):
                 if isinstance(value, (int, float, bool)) or value is None:
                     value = "" if value is None else str(value)
@@ -160,9 +170,10 @@ def load_front_matter(front: str, first_line: int = 2) -> tuple[Any, dict[str, i
             lines[path] = line_of(event)
             return None
         key = top[2]
-        container[key] = value
+        path = f"{top[1]}.{key}" if top[1] else key
+        container[key] = clean(value, event, path)
         top[2] = None
-        return f"{top[1]}.{key}" if top[1] else key
+        return path
 
     try:
         for event in yaml.parse(front, Loader=_YamlLoader):
@@ -212,7 +223,7 @@ def read_source(path: Path) -> SourceFile | Problem:
     text = decode_utf8(data, shown)
     if isinstance(text, Problem):
         return text
-    text, warnings = clean_text(text, shown)
+    text, warnings, raw_lines = clean_text(text, shown)
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         return Problem(
@@ -230,8 +241,14 @@ def read_source(path: Path) -> SourceFile | Problem:
     front = "\n".join(lines[1:end])
     if len(front) > MAX_FRONT_MATTER_CHARS:
         return Problem(path=shown, line=2, message=f"phần khai báo quá dài ({len(front)} ký tự, tối đa {MAX_FRONT_MATTER_CHARS})")
+    unsafe_fields: dict[str, str] = {}
+
+    def on_unsafe(line: int, path: str, found: list[str]) -> None:
+        warnings.append(unsafe_warning(f"{shown}:{line}: trường '{path}'", found))
+        unsafe_fields[path] = char_codes(found)
+
     try:
-        meta, meta_lines = load_front_matter(front)
+        meta, meta_lines = load_front_matter(front, on_unsafe=on_unsafe)
     except FrontMatterError as e:
         return Problem(path=shown, line=e.line, message=e.message, hint=e.hint)
     if meta is None:
@@ -248,4 +265,6 @@ def read_source(path: Path) -> SourceFile | Problem:
         body_line=end + 2,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         warnings=tuple(warnings),
+        unsafe_fields=unsafe_fields
+        | {path: char_codes(raw_lines[line]) for path, line in meta_lines.items() if line in raw_lines and path not in unsafe_fields},
     )

@@ -326,7 +326,11 @@ _PUA = 0xE000
 _PLACEHOLDER = re.compile("[\ue000-\uf8ff]")
 
 _URL = re.compile(r"(?i)(?<![\w@])(?:https?|ftp)://[^\s<>()\[\]\"'“”]+|(?<![\w@./])www\.[^\s<>()\[\]\"'“”]+")
-_EMAIL = re.compile(r"(?<![\w.])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_EMAIL = re.compile(r"(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+"""An e-mail address, with any symbols before it (``_email`` sets them
+apart). Linear: it may start only where a run of address characters
+starts (the look-behind covers the whole local-part class), so no start
+rescans the run; "a-a-a-…" over 240 KB once cost minutes."""
 _TRAILING = ".,;:!?"
 
 _PRESS = r"(?:bấm|nhấn|ấn|chạm|nhấp|bấm vào|nhấn vào|chạm vào|bấm chọn|nhấn chọn)"
@@ -345,7 +349,10 @@ _DOC = re.compile(
     r"([A-ZĐ][A-Za-zĐđ]*(?:-[A-ZĐ][A-Za-zĐđ]*\d*)+|[A-ZĐ]{2,}\d*)(?![\w/])"
 )
 
-_USSD = re.compile(r"(?<![\w*#])[*#][\d*#]*\d[\d*#]*#")
+_USSD = re.compile(r"(?<![\w*#])[*#][\d*#]*")
+r"""A run that may hold a USSD code such as ``*123#``; ``_ussd_split``
+finds the code in it (the pattern ``[*#][\d*#]*\d[\d*#]*#`` did the same
+with nested quantifiers: quadratic on "*1*1*1…")."""
 _ISO_DATE = re.compile(r"(?<![\d/.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/-])")
 _DMY = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?![\d/-])")
 _DAY_MONTH = re.compile(r"(?i)(?<!\w)(ngày|mùng|mồng|từ|đến|trước|sau|hết|tới)(\s+)(\d{1,2})/(\d{1,2})(?![\d/])")
@@ -423,7 +430,7 @@ class Speaker:
         text = _SHORTCODE.sub("", text)
         # 2. addresses, before emphasis marks and numbers can touch them
         text = _URL.sub(lambda m: self._hold_address(m, hold), text)
-        text = _EMAIL.sub(lambda m: hold(self.email(m.group(0))), text)
+        text = _EMAIL.sub(lambda m: self._email(m.group(0), hold), text)
         text = self._bare.sub(lambda m: self._hold_address(m, hold), text)
         text = self._ending.sub(lambda m: hold("chấm " + self.address(m.group(1))), text)
         # 3. legal documents
@@ -508,6 +515,15 @@ class Speaker:
         return self._segment(local) + " a còng " + self.address(domain)
 
     # -- helpers -----------------------------------------------------
+    def _email(self, found: str, hold) -> str:
+        """An ``_EMAIL`` match: the symbols before the address stay text
+        (an address starts with a letter or digit, not after a dot)."""
+        local = found.partition("@")[0]
+        lead = len(local) - len(local.lstrip("._%+-"))
+        if lead == len(local) or found[:lead].endswith("."):
+            return found
+        return found[:lead] + hold(self.email(found[lead:]))
+
     def _hold_address(self, m: re.Match, hold) -> str:
         found = m.group(0)
         tail = ""
@@ -617,7 +633,7 @@ class Speaker:
         return spell(word)
 
     def _numbers(self, text: str, hold) -> str:
-        text = _USSD.sub(lambda m: hold(_ussd(m.group(0))), text)
+        text = _USSD.sub(lambda m: _ussd_split(m.group(0), hold), text)
         text = re.sub(r"(?<![\w~])~\s*(?=\d)", "khoảng ", text)  # "~ 24h": about 24 hours
 
         def iso(m):
@@ -758,6 +774,15 @@ def _sentences(block) -> list:
     if t in (markup.BulletList, markup.OrderedList):
         return [s for item in block.items for b in item.blocks for s in _sentences(b)]
     return []
+
+
+def _ussd_split(run: str, hold) -> str:
+    """A ``_USSD`` run: its code (up to its last '#', with a digit before
+    that) held as spoken words, the rest left as text."""
+    end = run.rfind("#")
+    if end < 2 or not any(ch.isdigit() for ch in run[1:end]):
+        return run
+    return hold(_ussd(run[: end + 1])) + run[end + 1 :]
 
 
 def _ussd(code: str) -> str:

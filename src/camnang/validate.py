@@ -95,11 +95,34 @@ class _Checker:
         return tuple(items)
 
     def url(self, field: str, value: Any) -> str | None:
+        hint = "chỉ nhận địa chỉ đầy đủ bắt đầu bằng https://, tên miền viết bằng chữ không dấu"
+        if field in self.src.unsafe_fields:
+            # Removing them would make the printed address differ from the
+            # one typed: refuse instead.
+            self.problem(field, f"địa chỉ có ký tự ẩn ({self.src.unsafe_fields[field]})", hint=hint)
+            return None
         if not isinstance(value, str) or not URL_RE.match(value.strip()):
+            if isinstance(value, str) and (problem := markup.host_problem(value.strip())):
+                self.problem(field, problem, hint=hint)
+                return None
             shown = value if isinstance(value, str) else _kind(value)
-            self.problem(field, f"địa chỉ không hợp lệ: {shown!r}", hint="chỉ nhận địa chỉ đầy đủ bắt đầu bằng https://")
+            self.problem(field, f"địa chỉ không hợp lệ: {shown!r}", hint=hint)
+            return None
+        problem = markup.link_problem(value.strip()) or self.words(field, value)
+        if problem:
+            self.problem(field, problem, hint=hint)
             return None
         return value.strip()
+
+    def words(self, field: str, value: str | None) -> str | None:
+        """A word of ``value`` longer than ``markup.MAX_WORD``: reported
+        (and returned) as a problem of ``field``."""
+        m = markup.long_word(value) if value else None
+        if m is None:
+            return None
+        message = markup.long_word_message(m.group(0))
+        self.problem(field, message, hint=markup.LONG_WORD_HINT)
+        return message
 
 
 def _kind(value: Any) -> str:
@@ -213,6 +236,11 @@ def check_guide(
     prepare = c.text_list("prepare", True)
     time_needed = c.text("time_needed", False)
     keywords = c.text_list("keywords", False)
+    for name, value in (("title", title), ("service", service), ("summary", summary), ("time_needed", time_needed)):
+        c.words(name, value)
+    for name, values in (("prepare", prepare), ("keywords", keywords)):
+        for i, v in enumerate(values, 1):
+            c.words(f"{name}[{i}]", v)
     for name, values in (("service", (service,)), ("keywords", keywords)):
         for i, v in enumerate(values, 1):
             if v and ("<" in v or ">" in v):
@@ -246,8 +274,13 @@ def check_guide(
                     c.problem(f"links[{i}].label", "tên đường dẫn để trống")
                     continue
                 u = c.url(f"links[{i}].url", item["url"])
-                if u:
-                    links.append(Link(label=" ".join(label.split()), url=u))
+                label = " ".join(label.split())
+                if u and not c.words(f"links[{i}].label", label):
+                    problem = markup.label_problem(label, u)
+                    if problem:
+                        c.problem(f"links[{i}].label", problem, hint="ghi tên trang bằng chữ, hoặc ghi đúng địa chỉ mà đường dẫn trỏ tới")
+                    else:
+                        links.append(Link(label=label, url=u))
 
     changes = _changes(c, meta, today)
     skills = _skills(c, skill_areas)
@@ -289,7 +322,7 @@ def check_guide(
         field = "slug" if "slug" in meta else None
         c.problem(field, f"tên định danh '{slug}' trùng với một đường dẫn của trang web", hint="đặt tên khác, ví dụ theo tên dịch vụ: 'vneid-kich-hoat'", line=src.meta_lines.get("slug", 1))
 
-    body, found = markup.parse_body(src.body, src.shown, src.body_line, image_files)
+    body, found = markup.parse_body(src.body, src.shown, src.body_line, image_files, warnings)
     c.problems += found
     by_key: dict[str, markup.Section] = {}
     for section in body.sections:
