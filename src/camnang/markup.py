@@ -459,6 +459,9 @@ letters; 40 covers brand names, long numbers and host names (the longest
 in the bundled guides, markup included, has 26). A longer run cannot be
 broken but anywhere, and laying that out costs the PDF renderer minutes."""
 _LONG_WORD = re.compile(r"[^\s/\-]{%d,}" % (MAX_WORD + 1))
+_LONG_URL_WORD = re.compile(r"[^\s/\-?&=.]{%d,}" % (MAX_WORD + 1))
+"""In an address a run may also end at "?", "&", "=" or ".": a query such
+as ``chi-tiet.aspx?ItemID=4332&l=...`` is many short runs."""
 
 MAX_BODY_LINES = 3000
 """Lines in a guide's body: the longest bundled guide has 63."""
@@ -745,9 +748,10 @@ def _check_words(text: str, ctx: _Context, line: int, where: str | None) -> None
         ctx.problem(line + text.count("\n", 0, m.start()), long_word_message(m.group(0)), hint=LONG_WORD_HINT, where=where)
 
 
-def long_word(text: str) -> "re.Match | None":
-    """The first word of ``text`` longer than ``MAX_WORD``, if any."""
-    return _LONG_WORD.search(text)
+def long_word(text: str, url: bool = False) -> "re.Match | None":
+    """The first word of ``text`` longer than ``MAX_WORD``, if any
+    (``url``: ``text`` is an address, see ``_LONG_URL_WORD``)."""
+    return (_LONG_URL_WORD if url else _LONG_WORD).search(text)
 
 
 def long_word_message(word: str) -> str:

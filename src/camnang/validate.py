@@ -108,16 +108,18 @@ class _Checker:
             shown = value if isinstance(value, str) else _kind(value)
             self.problem(field, f"địa chỉ không hợp lệ: {shown!r}", hint=hint)
             return None
-        problem = markup.link_problem(value.strip()) or self.words(field, value)
+        problem = markup.link_problem(value.strip())
         if problem:
             self.problem(field, problem, hint=hint)
             return None
+        if self.words(field, value, url=True):
+            return None
         return value.strip()
 
-    def words(self, field: str, value: str | None) -> str | None:
+    def words(self, field: str, value: str | None, url: bool = False) -> str | None:
         """A word of ``value`` longer than ``markup.MAX_WORD``: reported
         (and returned) as a problem of ``field``."""
-        m = markup.long_word(value) if value else None
+        m = markup.long_word(value, url=url) if value else None
         if m is None:
             return None
         message = markup.long_word_message(m.group(0))
