@@ -241,3 +241,26 @@ def test_everything_else_is_literal_text():
 def test_strict_inline_raises():
     with pytest.raises(ValueError, match="đường dẫn không được phép"):
         parse_inline("[x](javascript:1)")
+
+
+@pytest.mark.parametrize(
+    "text, found, dial",
+    [
+        ("Gọi 0987 654 321 để hỏi.", "0987 654 321", "0987654321"),
+        ("Số máy bàn 024 3823 4567.", "024 3823 4567", "02438234567"),
+        ("Tổng đài 1900 1234, miễn phí 18001091.", "1900 1234", "19001234"),
+        ("Khi nguy hiểm, gọi 113 ngay.", "113", "113"),
+        ("Số +84 987 654 321 của tổ.", "+84 987 654 321", "+84987654321"),
+    ],
+)
+def test_phone_numbers_become_call_links_on_the_site_only(text, found, dial):
+    run = parse_inline(text)
+    site = str(to_html(run, tel=True))
+    assert f'<a class="camnang-tel" href="tel:{dial}">{found}</a>' in site
+    assert "tel:" not in str(to_html(run))  # paper: printed as written
+    assert to_text(run) == text
+
+
+@pytest.mark.parametrize("text", ["Năm 2026 có 100.000 đồng.", "Mã 0123456789012345.", "Lệ phí 1.900.000 đồng.", "Ngày 15/12/2025.", "Gọi `0987 654 321`."])
+def test_numbers_that_are_not_phones_stay_text(text):
+    assert "tel:" not in str(to_html(parse_inline(text), tel=True))

@@ -91,7 +91,18 @@ class Link:
     """Always https://, percent-encoded by the parser."""
 
 
-Inline = Union[Text, Code, Break, Strong, Emphasis, Link]
+@dataclass(frozen=True)
+class Phone:
+    """A Vietnamese phone number or hotline written in the text ("0987 654
+    321", "1900 1234", "gọi 113"): found by the parser (``find_phones``),
+    printed as written, a ``tel:`` link on the site."""
+
+    text: str
+    number: str
+    """What to dial: digits, with a leading + for +84."""
+
+
+Inline = Union[Text, Code, Break, Strong, Emphasis, Link, Phone]
 
 
 @dataclass(frozen=True)
@@ -285,18 +296,24 @@ def _esc(text: str) -> str:
     return escape(text, quote=True)
 
 
-def to_html(node, image_base: str = "") -> Markup:
+def to_html(node, image_base: str = "", tel: bool = False) -> Markup:
     """HTML of any node; every text is escaped, every URL is https:// (links)
-    or ``image_base`` + a checked file name (images)."""
+    or ``image_base`` + a checked file name (images). ``tel``: phone numbers
+    as ``tel:`` links (the site; never on paper)."""
     out: list[str] = []
-    _html(node, out, image_base)
+    _html(node, out, image_base, tel)
     return Markup("".join(out))
 
 
-def _html(node, out: list[str], base: str) -> None:
+def _html(node, out: list[str], base: str, tel: bool = False) -> None:
     t = type(node)
     if t is Text:
         out.append(_esc(node.text))
+    elif t is Phone:
+        if tel:
+            out.append(f'<a class="camnang-tel" href="tel:{_esc(node.number)}">{_esc(node.text)}</a>')
+        else:
+            out.append(_esc(node.text))
     elif t is Run or t is Strong or t is Emphasis or t is Link:
         if t is Strong:
             out.append("<strong>")
@@ -305,7 +322,7 @@ def _html(node, out: list[str], base: str) -> None:
         elif t is Link:
             out.append(f'<a href="{_esc(node.url)}">')
         for c in node.children:
-            _html(c, out, base)
+            _html(c, out, base, tel)
         if t is Strong:
             out.append("</strong>")
         elif t is Emphasis:
@@ -318,11 +335,11 @@ def _html(node, out: list[str], base: str) -> None:
         out.append("<br>")
     elif t is Paragraph:
         out.append("<p>")
-        _html(node.content, out, base)
+        _html(node.content, out, base, tel)
         out.append("</p>\n")
     elif t is Heading:
         out.append(f"<h{node.level}>")
-        _html(node.content, out, base)
+        _html(node.content, out, base, tel)
         out.append(f"</h{node.level}>\n")
     elif t is CodeBlock:
         out.append(f"<pre><code>{_esc(node.text)}</code></pre>\n")
@@ -332,22 +349,22 @@ def _html(node, out: list[str], base: str) -> None:
         else:
             out.append("<ul>\n")
         for item in node.items:
-            _html(item, out, base)
+            _html(item, out, base, tel)
         out.append("</ol>\n" if t is OrderedList else "</ul>\n")
     elif t is ListItem:
         out.append("<li>")
         # Tight items: a lone paragraph prints without <p>.
         if len(node.blocks) == 1 and type(node.blocks[0]) is Paragraph:
-            _html(node.blocks[0].content, out, base)
+            _html(node.blocks[0].content, out, base, tel)
         else:
             for b in node.blocks:
-                _html(b, out, base)
+                _html(b, out, base, tel)
         out.append("</li>\n")
     elif t is Blocks:
         for b in node.blocks:
-            _html(b, out, base)
+            _html(b, out, base, tel)
     elif t is Step:
-        _html(node.content, out, base)
+        _html(node.content, out, base, tel)
     elif t is Image:
         out.append(f'<img src="{_esc(base + node.src)}" alt="{_esc(node.alt)}">')
     elif isinstance(node, str):
@@ -383,7 +400,7 @@ def _raw_text(nodes) -> str:
     while stack:
         n = stack.pop()
         t = type(n)
-        if t is Text or t is Code:
+        if t is Text or t is Code or t is Phone:
             parts.append(n.text)
         elif t is Break:
             parts.append(" ")
@@ -396,7 +413,7 @@ def _slice(nodes, start: int, end: int, pos: list[int]) -> list:
     out = []
     for n in nodes:
         t = type(n)
-        if t is Text or t is Code or t is Break:
+        if t is Text or t is Code or t is Break or t is Phone:
             text = " " if t is Break else n.text
             a, b = pos[0], pos[0] + len(text)
             pos[0] = b
@@ -406,8 +423,8 @@ def _slice(nodes, start: int, end: int, pos: list[int]) -> list:
                     out.append(n)
                 elif lo == a and hi == b:
                     out.append(n)
-                else:
-                    out.append(t(text[lo - a : hi - a]))
+                else:  # part of a phone number is no longer one
+                    out.append((Text if t is Phone else t)(text[lo - a : hi - a]))
         else:
             children = _slice(n.children, start, end, pos)
             if children:
@@ -416,6 +433,52 @@ def _slice(nodes, start: int, end: int, pos: list[int]) -> list:
                 else:
                     out.append(t(tuple(children)))
     return out
+
+
+_PHONE = re.compile(
+    r"(?<![\w.,+])(?:"
+    r"(?P<intl>\+84[ .]?\d{2,3}(?:[ .]?\d{3}){2})"
+    r"|(?P<local>0\d{2,3}[ .]?\d{3,4}[ .]?\d{3,4})"
+    r"|(?P<hotline>1[89]00[ .]?\d{4}(?:\d{2})?|1[89]00[ .]?\d{2}[ .]\d{2}(?:[ .]\d{2})?)"
+    r"|(?<=gọi )(?P<short>11[1-5])"
+    r")(?!\w|[.,]\d)"
+)
+"""Vietnamese numbers as residents write them: mobile and landline
+(0 then 9 or 10 digits, in groups), +84, the 1800/1900 hotlines, and the
+emergency numbers after "gọi" (113 police, 114 fire, 115 ambulance).
+Linear: no nested quantifiers, every branch bounded."""
+
+
+def find_phones(text: str) -> list[Inline]:
+    """``text`` as Text and Phone nodes."""
+    out: list[Inline] = []
+    pos = 0
+    for m in _PHONE.finditer(text):
+        digits = "".join(c for c in m.group(0) if c.isdigit())
+        if m.group("local") and not 10 <= len(digits) <= 11:
+            continue
+        if m.start() > pos:
+            out.append(Text(text[pos : m.start()]))
+        number = "+" + digits if m.group("intl") else digits
+        out.append(Phone(m.group(0), number))
+        pos = m.end()
+    if pos < len(text):
+        out.append(Text(text[pos:]))
+    return out
+
+
+def _phones(nodes: tuple) -> tuple:
+    """Phone numbers found in the Text nodes of a run (not in code or links)."""
+    out: list = []
+    for n in nodes:
+        t = type(n)
+        if t is Text:
+            out += find_phones(n.text)
+        elif t is Strong or t is Emphasis:
+            out.append(t(_phones(n.children)))
+        else:
+            out.append(n)
+    return tuple(out)
 
 
 def _merge(nodes: tuple) -> tuple:
@@ -735,7 +798,7 @@ def _inline(tok: Token, ctx: _Context, line: int, where: str | None) -> Run:
             ctx.problem(line, f"không dùng mã HTML trong hướng dẫn: {child.content[:40]!r}", hint="viết bằng chữ thường; in đậm dùng **chữ**", where=where)
         else:  # pragma: no cover
             top.append(Text(ctx.clean(child.content, line)))
-    run = Run(_merge(tuple(stack[0][1])))
+    run = Run(_phones(_merge(tuple(stack[0][1]))))
     _check_words(run.raw, ctx, first, where)
     return run
 

@@ -456,7 +456,7 @@ class Speaker:
         their address."""
         for n in nodes:
             t = type(n)
-            if t is markup.Text:
+            if t is markup.Text or t is markup.Phone:
                 out.append(_MARKS.sub("", _PLACEHOLDER.sub("", n.text)))
             elif t is markup.Break:
                 out.append(" ")

@@ -149,7 +149,7 @@ def _env() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["vi_date"] = vi_date
-    env.filters["html"] = to_html
+    env.filters["html"] = lambda node: to_html(node, tel=True)  # phone numbers as tel: links
     env.globals["icon"] = icon
     return env
 
