@@ -52,7 +52,7 @@ def visible(text: str) -> bool:
 # -- case 5: invisible characters after decoding -----------------------------------
 
 
-@pytest.mark.parametrize("escape", ["\\u202E", "\\x01", "\\0", "\\e", "\\uFEFF", "\\u2066", "\\u061C", "\\u00AD"])
+@pytest.mark.parametrize("escape", ["\\u202E", "\\x01", "\\0", "\\e", "\\uFFFE", "\\uFEFF", "\\u2066", "\\u061C", "\\u00AD"])
 def test_yaml_escapes_of_unsafe_characters_are_removed_with_a_warning(tmp_path, escape):
     text = BASE.replace(
         "title: Đăng ký tài khoản thử nghiệm", f'title: "Đăng ký {escape}tài khoản thử nghiệm"'
