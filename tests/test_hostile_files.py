@@ -92,3 +92,107 @@ def test_private_lock_folder_planted_by_another_user_is_not_used(tmp_path, monke
     planted.rmdir()
     assert private_dir() == planted
     assert stat.S_IMODE(os.lstat(planted).st_mode) == 0o700
+
+
+# -- cache entries (item 3) -------------------------------------------------------
+
+def radio_build(tmp_path, name="out"):
+    """Radio text scripts of the small fixture project, in process."""
+    import dataclasses
+
+    from camnang.config import load_settings
+    from camnang.printables import pipeline
+    from camnang.printables.radio import RADIO_TEXT
+    from camnang.validate import load_library
+    from conftest import TEST_SITE_URL, make_project
+
+    project = tmp_path / "project"
+    if not project.exists():
+        make_project(tmp_path)
+    settings = dataclasses.replace(
+        load_settings(project / "mkdocs.yml"), site_url=TEST_SITE_URL, cache_dir=tmp_path / "cache"
+    )
+    library = load_library(settings.guides_dir, settings.categories)
+    warnings: list[str] = []
+    out = tmp_path / name
+    result = pipeline.build(library, settings, kinds=(RADIO_TEXT,), jobs=1, out_dir=out, warn=warnings.append)
+    return result, out, warnings, settings
+
+
+def radio_entry(settings) -> Path:
+    (entry,) = (settings.cache_dir / "printables" / "radio-text").glob("*.txt")
+    return entry
+
+
+@pytest.mark.parametrize("digest", ["deleted", "kept"])
+def test_symlinked_cache_entry_is_discarded_never_published(tmp_path, digest):
+    """The attack of issue 20: a cache entry replaced by a symbolic link to
+    a local file (with or without its digest) is not published."""
+    result, out, warnings, settings = radio_build(tmp_path)
+    assert result.rendered == 1 and warnings == []
+    entry = radio_entry(settings)
+    secret = tmp_path / "bi-mat.txt"
+    secret.write_text("BI-MAT-WIFI-12345678\n")
+    entry.unlink()
+    entry.symlink_to(secret)
+    sidecar = entry.with_name(entry.name + ".sha256")
+    if digest == "deleted":
+        sidecar.unlink()
+    else:  # a digest that matches the planted file
+        import hashlib
+
+        sidecar.write_text(hashlib.sha256(secret.read_bytes()).hexdigest() + "\n")
+    result, out, warnings, settings = radio_build(tmp_path, "out2")
+    (published,) = out.glob("*.txt")
+    assert "BI-MAT-WIFI" not in published.read_text()
+    assert result.rendered == 1
+    assert len(warnings) == 1 and "liên kết tượng trưng (symlink)" in warnings[0], warnings
+    assert not radio_entry(settings).is_symlink()
+    assert secret.read_text() == "BI-MAT-WIFI-12345678\n"
+
+
+def test_cache_entry_without_its_digest_is_rendered_again(tmp_path):
+    result, out, warnings, settings = radio_build(tmp_path)
+    entry = radio_entry(settings)
+    entry.write_text("Bài phát thanh giả, do người khác ghi vào bộ nhớ đệm.\n")
+    entry.with_name(entry.name + ".sha256").unlink()
+    result, out, warnings, settings = radio_build(tmp_path, "out2")
+    (published,) = out.glob("*.txt")
+    assert "giả" not in published.read_text()
+    assert result.rendered == 1
+    assert len(warnings) == 1 and ".sha256" in warnings[0], warnings
+
+
+def test_fifo_or_folder_in_the_cache_is_discarded(tmp_path):
+    """A FIFO where an entry should be would hang a plain open(); a folder
+    would raise. Both are removed with a warning and the entry re-rendered."""
+    result, out, warnings, settings = radio_build(tmp_path)
+    entry = radio_entry(settings)
+    entry.unlink()
+    os.mkfifo(entry)
+    result, out, warnings, settings = radio_build(tmp_path, "out2")
+    assert result.rendered == 1 and len(warnings) == 1 and "không phải tệp thường" in warnings[0]
+    entry = radio_entry(settings)
+    entry.unlink()
+    entry.mkdir()
+    result, out, warnings, settings = radio_build(tmp_path, "out3")
+    assert result.rendered == 1 and len(warnings) == 1 and "không phải tệp thường" in warnings[0]
+    assert radio_entry(settings).is_file()
+
+
+def test_hard_link_from_the_cache_never_copies_a_symlink(tmp_path):
+    """Team packs hard-link their files to cache entries: a symbolic link
+    in the cache is never linked into (or followed from) the team's folder."""
+    from camnang.printables.outdir import OutDir
+
+    secret = tmp_path / "bi-mat.pdf"
+    secret.write_bytes(b"%PDF-1.7 secret %%EOF")
+    entry = tmp_path / "cache" / "to-roi.0123456789abcdef.pdf"
+    entry.parent.mkdir()
+    entry.symlink_to(secret)
+    out = OutDir(tmp_path / "goi-to")
+    data = b"%PDF-1.7 real %%EOF"
+    assert out.write_linked("to-01/to-roi.pdf", data, entry) is True
+    written = tmp_path / "goi-to" / "to-01" / "to-roi.pdf"
+    assert not written.is_symlink() and written.read_bytes() == data
+    assert secret.read_bytes() == b"%PDF-1.7 secret %%EOF"
