@@ -196,3 +196,72 @@ def test_hard_link_from_the_cache_never_copies_a_symlink(tmp_path):
     written = tmp_path / "goi-to" / "to-01" / "to-roi.pdf"
     assert not written.is_symlink() and written.read_bytes() == data
     assert secret.read_bytes() == b"%PDF-1.7 secret %%EOF"
+
+
+# -- terminal-safe messages (item 13) -----------------------------------------------
+
+GUIDE = Path(__file__).parent / "fixtures" / "guides" / "thu-nghiem.md"
+
+
+def hostile_guide(tmp_path: Path, old: str, new: str, name: str = "thu-nghiem.md") -> Path:
+    folder = tmp_path / "guides"
+    folder.mkdir(exist_ok=True)
+    text = GUIDE.read_text(encoding="utf-8")
+    assert old in text
+    (folder / name).write_text(text.replace(old, new, 1), encoding="utf-8")
+    return folder
+
+
+def assert_terminal_safe(text: str) -> None:
+    import unicodedata
+
+    bad = [c for c in text if unicodedata.category(c) in ("Cc", "Cf") and c != "\n"]
+    assert not bad, (bad, text)
+
+
+def test_escape_codes_in_a_category_are_shown_escaped(tmp_path):
+    """ESC sequences (clear the screen, OSC 52 clipboard write) written as
+    YAML escapes in the category: the message shows them as \\x1b."""
+    folder = hostile_guide(tmp_path, "category: dich-vu-cong", 'category: "\\e[2J\\e]52;c;ZXZpbA==\\a\\e[32mxanh"')
+    from camnang.config import load_settings
+    from camnang.validate import load_library
+    from conftest import ROOT
+
+    settings = load_settings(ROOT / "mkdocs.yml")
+    with pytest.raises(CamnangError) as caught:
+        load_library(folder, settings.categories)
+    message = str(caught.value)
+    assert_terminal_safe(message)
+    assert "\\x1b[2J" in message or "[2J" not in message  # escaped, or removed at decoding
+    assert "trường 'category'" in message
+
+
+def test_problem_and_log_records_escape_every_echoed_value():
+    import logging
+
+    from camnang.errors import Problem, terminal_safe
+
+    problem = Problem(
+        path="guides/\x1b[31mdo.md", line=4, field="ten\x1b]52;c;ZXZpbA==\x07",
+        message="tên định danh '\u202econ\x9b' không hợp lệ", hint="xóa \x1b[2J",
+    )
+    text = str(problem)
+    assert_terminal_safe(text)
+    assert "\\x1b[31m" in text and "\\x07" in text and "\\u202e" in text and "\\x9b" in text
+    assert "tên định danh" in text and "không hợp lệ" in text  # Vietnamese untouched
+    assert terminal_safe("Lưu ý: điện thoại") == "Lưu ý: điện thoại"
+
+    records: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(self.format(record))
+
+    logger = logging.getLogger("mkdocs.plugins.camnang")
+    handler = Keep()
+    logger.addHandler(handler)
+    try:
+        logger.warning("tổ '%s': ô trống", "\x1b[2Jto-1")
+    finally:
+        logger.removeHandler(handler)
+    assert records == ["tổ '\\x1b[2Jto-1': ô trống"]
