@@ -265,3 +265,61 @@ def test_problem_and_log_records_escape_every_echoed_value():
     finally:
         logger.removeHandler(handler)
     assert records == ["tổ '\\x1b[2Jto-1': ô trống"]
+
+
+# -- over-long names and Windows device names (item 14) ------------------------------
+
+def guide_problems(folder: Path) -> str:
+    from camnang.config import load_settings
+    from camnang.validate import load_library
+    from conftest import ROOT
+
+    settings = load_settings(ROOT / "mkdocs.yml")
+    with pytest.raises(CamnangError) as caught:
+        load_library(folder, settings.categories)
+    return str(caught.value)
+
+
+def test_over_long_slug_is_refused_at_validation(tmp_path):
+    long = "a" * 300
+    folder = hostile_guide(tmp_path, "reviewed:", f"slug: {long}\nreviewed:")
+    message = guide_problems(folder)
+    assert "thu-nghiem.md:" in message and "trường 'slug'" in message
+    assert "dài 300 ký tự, tối đa 80" in message
+
+
+@pytest.mark.parametrize("device", ["con", "nul", "aux", "prn", "com1", "lpt9"])
+def test_windows_device_name_is_refused_as_slug(tmp_path, device):
+    folder = hostile_guide(tmp_path, "reviewed:", f"slug: {device}\nreviewed:")
+    message = guide_problems(folder)
+    assert "trường 'slug'" in message and "tên Windows dành riêng" in message
+
+
+def test_windows_device_name_as_file_name_is_refused(tmp_path):
+    folder = hostile_guide(tmp_path, "reviewed:", "reviewed:", name="con.md")
+    message = guide_problems(folder)
+    assert "con.md:" in message and "tên Windows dành riêng" in message
+
+
+ROSTER_HEADER = "ma_to,ten_to,cap,xa,tinh"
+
+
+@pytest.mark.parametrize(
+    "cells, cell, limit",
+    [
+        (("t" * 300, "Tổ một", "xa", "Hương Lạc", "Bắc Ninh"), "A3", 64),
+        (("to-2", "Tổ hai", "xa", "Xã " + "rất dài " * 40, "Bắc Ninh"), "D3", 60),
+        (("to-2", "Tổ hai", "xa", "Hương Lạc", "Tỉnh " + "Bắc Ninh " * 40), "E3", 60),
+    ],
+)
+def test_over_long_roster_names_are_refused_with_row_and_column(tmp_path, cells, cell, limit):
+    """A 300-character team id used to pass the check and abort the run
+    later with "path too long", naming no row, after writing 3 teams."""
+    from camnang.roster import RosterError, load_roster
+
+    path = tmp_path / "to.csv"
+    path.write_text(f"{ROSTER_HEADER}\nto-1,Tổ một,xa,Hương Lạc,Bắc Ninh\n{','.join(cells)}\n", encoding="utf-8")
+    with pytest.raises(RosterError) as caught:
+        load_roster(path)
+    message = str(caught.value)
+    assert "to.csv:3:" in message and f"ô {cell} dài" in message and f"tối đa {limit}" in message

@@ -35,7 +35,15 @@ REQUIRED = ("ma_to", "ten_to", "cap", "xa", "tinh")
 OPTIONAL = ("to_truong", "dien_thoai", "zalo", "dia_diem")
 LEVELS = {"xa": "xã", "thon": "thôn"}
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MAX_LEN = {"ten_to": 120, "xa": 60, "tinh": 60, "to_truong": 60, "dia_diem": 160, "zalo": 200}
+MAX_LEN = {"ma_to": 64, "ten_to": 120, "xa": 60, "tinh": 60, "to_truong": 60, "dia_diem": 160, "zalo": 200}
+"""Characters in a cell, checked with the cell named (row and column).
+``ma_to`` names a folder (``goi-to/<ma_to>/``, and the cache's
+``team-packs/<ma_to>/``): 64 ASCII characters keep a team's file
+``<ma_to>/to-roi-<slug>.<key16>.pdf`` (slug at most 80) a short path, and
+under Windows' 260-character MAX_PATH once unzipped. ``xa`` and ``tinh``
+name the commune ZIP ``theo-xa/<tinh>/<xa>.zip`` (folded to ASCII): 60
+characters are more than the longest commune or province name (about
+30), and at most 180 UTF-8 bytes, under the 255-byte limit of a file name."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
 
@@ -490,12 +498,16 @@ def load_roster(path: Path | str) -> Roster:
             if not values[key]:
                 bad(key, "để trống")
                 ok = False
+        too_long = set()
         for key, limit in MAX_LEN.items():
             if len(values.get(key, "")) > limit:
-                bad(key, f"dài {len(values[key])} ký tự, tối đa {limit}")
+                bad(key, f"ô {_column_letter(columns[key])}{number} dài {len(values[key])} ký tự, tối đa {limit}")
+                too_long.add(key)
                 ok = False
         team_id = values["ma_to"]
-        if team_id and windows_reserved(team_id):
+        if "ma_to" in too_long:
+            pass
+        elif team_id and windows_reserved(team_id):
             bad(
                 "ma_to",
                 f"mã tổ {team_id!r} trùng một tên Windows dành riêng (CON, PRN, AUX, NUL, COM1–9, LPT1–9): "

@@ -19,6 +19,7 @@ from typing import Any, Callable
 from . import markup
 from .errors import GuideError, Problem, display_path
 from .model import Category, Guide, Library, Link
+from .roster import windows_reserved
 from .source import SourceFile, read_source
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -37,6 +38,14 @@ the folder's index page (and its printed QR code lead nowhere), anh/ holds
 the guides' images; the rest are the site's own folders, kept free so a guide
 can never shadow them if guides ever move to the site root."""
 STALE_AFTER_DAYS = 365
+SLUG_MAX = 80
+"""Characters in a slug (ASCII: one byte each). A slug names files and
+folders: its longest use is a cache entry's temporary file,
+``.phat-thanh-<slug>.<key16>.txt.sha256.<random>.tmp``, 53 bytes around
+it, so 80 keeps every name far under the 255-byte limit of a path
+component (ext4, NTFS, FAT32 long names), and a team's file
+``goi-to\\<team id>\\to-roi-<slug>.pdf`` under Windows' 260-character
+MAX_PATH with room for the folder it is unzipped into."""
 
 REQUIRED = ("title", "service", "category", "summary", "prepare", "sources", "reviewed")
 OPTIONAL = ("time_needed", "keywords", "links", "slug")
@@ -209,7 +218,18 @@ def check_guide(
         given = c.text("slug", False)
         if given is not None:
             slug = given
-    if not SLUG_RE.match(slug):
+    if len(slug) > SLUG_MAX:
+        field = "slug" if "slug" in meta else None
+        c.problem(field, f"tên định danh dài {len(slug)} ký tự, tối đa {SLUG_MAX} ('{slug[:40]}…')", hint="rút gọn tên, ví dụ 'vneid-kich-hoat'", line=src.meta_lines.get("slug", 1))
+    elif windows_reserved(slug):
+        field = "slug" if "slug" in meta else None
+        c.problem(
+            field,
+            f"tên định danh '{slug}' trùng một tên Windows dành riêng (CON, PRN, AUX, NUL, COM1–9, LPT1–9): không tạo được tệp tên này trên Windows",
+            hint=f"thêm chữ vào tên, ví dụ '{slug}-dich-vu'",
+            line=src.meta_lines.get("slug", 1),
+        )
+    elif not SLUG_RE.match(slug):
         field = "slug" if "slug" in meta else None
         c.problem(field, f"tên định danh '{slug}' không hợp lệ", hint="chỉ dùng chữ thường không dấu, số và dấu gạch ngang, ví dụ 'vneid-kich-hoat'", line=src.meta_lines.get("slug", 1))
 
