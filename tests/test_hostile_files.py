@@ -323,3 +323,95 @@ def test_over_long_roster_names_are_refused_with_row_and_column(tmp_path, cells,
         load_roster(path)
     message = str(caught.value)
     assert "to.csv:3:" in message and f"ô {cell} dài" in message and f"tối đa {limit}" in message
+
+
+# -- XLSX rosters refused before they are read (item 8) -------------------------------
+
+XLSX_HEADER = ["ma_to", "ten_to", "cap", "xa", "tinh"]
+XLSX_ROW = ["thon-dong-quan", "Tổ thôn Đồng Quan", "thon", "Hương Lạc", "Bắc Ninh"]
+
+
+def crafted_xlsx(tmp_path: Path, sheet=None, strings: bytes | None = None, name: str = "to.xlsx") -> Path:
+    """A real roster saved by openpyxl, then one part rewritten: the
+    sheet's XML (``sheet(xml) -> xml``) or the shared strings (streamed)."""
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in (XLSX_HEADER, XLSX_ROW):
+        book.active.append(row)
+    base = tmp_path / "base.xlsx"
+    book.save(base)
+    path = tmp_path / name
+    with zipfile.ZipFile(base) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml" and sheet is not None:
+                data = sheet(data.decode("utf-8")).encode("utf-8")
+            if strings is not None and info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType='
+                                    b'"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+            if strings is not None and info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/'
+                                    b'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+            out.writestr(info, data)
+        if strings is not None:
+            with out.open("xl/sharedStrings.xml", "w") as part:
+                ns = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+                part.write(b'<?xml version="1.0" encoding="UTF-8"?>\n<sst ' + ns + strings + b">")
+                chunk = b"<si><t>a</t></si>" * 100_000
+                for _ in range(50):  # 5 million strings
+                    part.write(chunk)
+                part.write(b"</sst>")
+    return path
+
+
+def load_timed(path: Path):
+    import time
+
+    from camnang.roster import RosterError, load_roster
+
+    started = time.process_time()
+    try:
+        load_roster(path)
+        outcome = None
+    except RosterError as e:
+        outcome = str(e)
+    return outcome, time.process_time() - started
+
+
+def test_one_cell_at_the_last_excel_row_is_refused_in_a_second(tmp_path):
+    """1.7 KB, one cell at row 1,048,576: took 10.7 s to read."""
+    far = '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    path = crafted_xlsx(tmp_path, sheet=lambda xml: xml.replace("</sheetData>", far))
+    assert path.stat().st_size < 8000
+    message, seconds = load_timed(path)
+    assert message is not None and "to.xlsx" in message and "hơn 200.000 dòng" in message, message
+    assert seconds < 1
+
+
+@pytest.mark.parametrize("row", ["1e6", "999999.0", " 300000 "])
+def test_row_numbers_openpyxl_reads_as_numbers_are_checked_too(tmp_path, row):
+    far = f'<row r="{row}"><c t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    message, seconds = load_timed(crafted_xlsx(tmp_path, sheet=lambda xml: xml.replace("</sheetData>", far)))
+    assert message is not None and "hơn 200.000 dòng" in message, message
+    assert seconds < 1
+
+
+@pytest.mark.parametrize("declared", [b' count="5000000" uniqueCount="5000000"', b' count="2" uniqueCount="1"', b""])
+def test_five_million_shared_strings_are_refused_in_a_second(tmp_path, declared):
+    """208 KB holding 5 million shared strings took 219 CPU-s and 529 MB;
+    the declaration is read first, and a lying one is caught by counting."""
+    path = crafted_xlsx(tmp_path, strings=declared)
+    assert path.stat().st_size < 1_000_000
+    message, seconds = load_timed(path)
+    assert message is not None and "chuỗi văn bản dùng chung, nhiều hơn số ô" in message, message
+    assert seconds < 1
+
+
+def test_real_rosters_still_load(tmp_path):
+    from camnang.roster import load_roster
+
+    path = crafted_xlsx(tmp_path)
+    assert [t.id for t in load_roster(path).teams] == ["thon-dong-quan"]
