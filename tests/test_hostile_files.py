@@ -415,3 +415,114 @@ def test_real_rosters_still_load(tmp_path):
 
     path = crafted_xlsx(tmp_path)
     assert [t.id for t in load_roster(path).teams] == ["thon-dong-quan"]
+
+
+# -- images (item 12) -------------------------------------------------------------------
+
+PICTURE_STEP = "2. Nhập số điện thoại rồi bấm **Tiếp tục**.\n   ![Màn hình nhập số điện thoại](anh/hinh.png)"
+
+
+def picture_guides(tmp_path: Path, data: bytes, name: str = "hinh.png") -> Path:
+    folder = hostile_guide(tmp_path, "2. Nhập số điện thoại rồi bấm **Tiếp tục**.", PICTURE_STEP)
+    (folder / "anh").mkdir(exist_ok=True)
+    (folder / "anh" / name).write_bytes(data)
+    return folder
+
+
+def png(width: int, height: int, colour=(200, 30, 30)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_huge_png_is_refused_naming_the_file(tmp_path):
+    """21 KB, 9000 x 9000 pixels: pushed a worker to 727 MB."""
+    data = png(9000, 9000)
+    assert len(data) < 400_000
+    message = guide_problems(picture_guides(tmp_path, data))
+    assert "hinh.png" in message and "9000×9000 điểm ảnh" in message and "tối đa 25 triệu" in message, message
+
+
+def test_400_megapixel_png_is_refused_not_left_off(tmp_path):
+    """A PNG header declaring 20000 x 20000 pixels (its data never decoded)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 20000, 20000, 8, 2, 0, 0, 0)) + chunk(b"IEND", b"")
+    message = guide_problems(picture_guides(tmp_path, data))
+    assert "hinh.png" in message and "tối đa 25 triệu điểm ảnh" in message, message
+
+
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (b"\x89PNG\r\n\x1a\n" + b"garbage" * 100, "tệp ảnh hỏng"),
+        (b"this is not a picture at all" * 10, "không phải ảnh PNG hoặc JPEG"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "SVG"),
+        (b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>', "SVG"),
+    ],
+    ids=["damaged-png", "garbage", "svg", "svg-xml"],
+)
+def test_fake_or_damaged_png_is_an_error(tmp_path, data, words):
+    message = guide_problems(picture_guides(tmp_path, data))
+    assert "hinh.png" in message and words in message, message
+
+
+def test_gif_named_png_is_refused_by_content(tmp_path):
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(out, "GIF")
+    message = guide_problems(picture_guides(tmp_path, out.getvalue()))
+    assert "hinh.png" in message and "ảnh GIF, không phải PNG hoặc JPEG" in message, message
+
+
+def test_truncated_png_pixels_are_an_error(tmp_path):
+    data = png(300, 300, (10, 200, 10))
+    message = guide_problems(picture_guides(tmp_path, data[: len(data) - 40]))
+    assert "hinh.png" in message and "tệp ảnh hỏng" in message, message
+
+
+def test_large_picture_is_scaled_down_for_print(tmp_path):
+    """A 4000 x 3000 picture (12 MP, allowed) reaches WeasyPrint at most
+    2000 px wide: the PDF embeds the small copy, kept in the cache."""
+    import dataclasses
+
+    import pypdf
+
+    from camnang.config import load_settings
+    from camnang.printables import pipeline
+    from camnang.printables.leaflet import LEAFLET
+    from camnang.validate import load_library
+    from conftest import ROOT, TEST_SITE_URL
+
+    import io
+
+    from PIL import Image
+
+    big = io.BytesIO()
+    Image.linear_gradient("L").resize((4000, 3000)).convert("RGB").save(big, "JPEG", quality=80)
+    folder = picture_guides(tmp_path, big.getvalue(), name="hinh.png")
+    settings = dataclasses.replace(
+        load_settings(ROOT / "mkdocs.yml"), guides_dir=folder, site_url=TEST_SITE_URL, cache_dir=tmp_path / "cache"
+    )
+    library = load_library(folder, settings.categories)
+    pipeline.build(library, settings, kinds=(LEAFLET,), jobs=1, out_dir=tmp_path / "out")
+    (leaflet,) = (tmp_path / "out").glob("*.pdf")
+    sizes = [
+        (image.image.width, image.image.height)
+        for page in pypdf.PdfReader(leaflet).pages
+        for image in page.images
+    ]
+    assert sizes and max(max(s) for s in sizes) <= 2000, sizes
+    assert (2000, 1500) in sizes, sizes
+    assert list((tmp_path / "cache" / "printables" / "images").glob("*.jpg"))

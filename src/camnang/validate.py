@@ -19,6 +19,7 @@ from typing import Any, Callable
 from . import markup
 from .errors import GuideError, Problem, display_path
 from .model import Category, Guide, Library, Link
+from . import images
 from .roster import windows_reserved
 from .source import SourceFile, read_source
 
@@ -316,7 +317,8 @@ def _inside(path: Path, folder: Path) -> bool:
 def image_files(guides_dir: Path) -> tuple[frozenset[str], list[Problem]]:
     """Names of the usable images in the guides' image folder (``anh/``):
     regular files with a safe name and a raster extension, not links leading
-    out of the folder, not too big."""
+    out of the folder, not too big, PNG or JPEG by content, decoded whole
+    (``images.check``)."""
     folder = guides_dir / markup.IMAGE_DIR
     names: set[str] = set()
     problems: list[Problem] = []
@@ -330,6 +332,15 @@ def image_files(guides_dir: Path) -> tuple[frozenset[str], list[Problem]]:
             continue
         if p.stat().st_size > markup.IMAGE_MAX_BYTES:
             problems.append(Problem(path=display_path(p), message=f"tệp ảnh quá lớn (tối đa {markup.IMAGE_MAX_BYTES // (1024 * 1024)} MB)", hint="thu nhỏ ảnh, ví dụ rộng 800 điểm ảnh"))
+            continue
+        # By content, bounded, decoded whole (camnang.images): an SVG or
+        # garbage named .png, or a 400-megapixel PNG, is an error here.
+        try:
+            problem = images.check(p.read_bytes())
+        except OSError as e:
+            problem = f"không đọc được tệp ảnh: {e.strerror or e}"
+        if problem is not None:
+            problems.append(Problem(path=display_path(p), message=problem, hint="lưu lại ảnh dạng PNG hoặc JPEG, rộng khoảng 800 đến 2000 điểm ảnh"))
             continue
         names.add(p.name)
     return frozenset(names), problems

@@ -435,7 +435,7 @@ def _blank_all(ctx: PackContext) -> bytes:
                 LEAFLET.render(guide, blank_ctx)
                 fit = fitting.fitted_variant(LEAFLET.name, guide, blank_ctx, LEAFLET.sources)
             html = leaflet.html(guide, blank_ctx, fit)
-            layouts.append(pdf_printer.layout(html, posters, sheets, image_dir=settings.guides_dir / IMAGE_DIR))
+            layouts.append(pdf_printer.layout(html, posters, sheets, image_dir=settings.guides_dir / IMAGE_DIR, image_cache=settings.cache_dir))
         expected = sum(ctx.state["pages"][(LEAFLET.name, g.slug)] for g in guides)
         if sum(layout.page_count for layout in layouts) != expected:
             raise RuntimeError(f"{ALL_IN_ONE}: the blank leaflets laid out again have a different page count")
