@@ -6,6 +6,7 @@ workers. Each test fails on the code before issue 20."""
 from __future__ import annotations
 
 import os
+import signal
 import stat
 from pathlib import Path
 
@@ -526,3 +527,114 @@ def test_large_picture_is_scaled_down_for_print(tmp_path):
     assert sizes and max(max(s) for s in sizes) <= 2000, sizes
     assert (2000, 1500) in sizes, sizes
     assert list((tmp_path / "cache" / "printables" / "images").glob("*.jpg"))
+
+
+# -- workers die with the build (item 11) -------------------------------------------------
+
+BUILD_SCRIPT = '''
+import os, sys, time
+from pathlib import Path
+from camnang.lock import BuildLock
+from camnang.workers import Workers
+from camnang.writer import write_atomic
+
+
+class Run:
+    key = "kill-test"
+
+    def prepare(self):
+        pass
+
+
+def task(ctx, i):
+    out = Path(sys.argv[1]) / "cache"
+    for part in range(20):  # a long render, written in pieces
+        time.sleep(0.1)
+        write_atomic(out / f"entry-{i}-{part}.txt", b"x")
+    return os.getpid()
+
+
+if __name__ == "__main__":
+    out = Path(sys.argv[1])
+    with BuildLock(out):
+        recycle = 50 if sys.argv[2] == "forkserver" else None
+        with Workers(Run(), jobs=2, max_tasks_per_child=recycle, tasks=40) as pool:
+            for _, future in pool.imap_unordered(task, range(40)):
+                print("done", future.result(), flush=True)
+'''
+
+
+def descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                children = (task / "children").read_text().split()
+            except OSError:
+                continue
+            for child in map(int, children):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs /proc (Linux)")
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
+def test_kill_9_of_a_build_leaves_no_worker_and_no_late_write(tmp_path, method):
+    """kill -9 of a build: its workers used to keep writing cache entries
+    for 6-15 s after the lock was free, then stay idle at ~105 MB each."""
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "build.py"
+    script.write_text(BUILD_SCRIPT)
+    (tmp_path / "cache").mkdir()
+    build = subprocess.Popen([sys.executable, str(script), str(tmp_path), method], stdout=subprocess.PIPE, text=True)
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 60
+        while not list((tmp_path / "cache").glob("entry-*")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers |= {pid for pid in descendants(build.pid) if running(pid)}
+        assert workers, "no worker process started"
+        os.kill(build.pid, signal.SIGKILL)
+        build.wait()
+        killed = time.time()
+        # The lock is free at once (the kernel releases it) ...
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                BuildLock(tmp_path, wait=False).acquire().release()
+                break
+            except CamnangError:
+                assert time.monotonic() < deadline, "the lock stayed held by orphaned workers"
+                time.sleep(0.05)
+        free = time.time()
+        # ... and within two seconds no worker is left.
+        deadline = time.monotonic() + 2
+        while any(running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        survivors = [pid for pid in workers if running(pid)]
+        assert not survivors, f"workers still running {time.time() - killed:.1f} s after kill -9: {survivors}"
+        time.sleep(1)
+        late = [p.name for p in (tmp_path / "cache").iterdir() if p.stat().st_mtime > free + 0.05]
+        assert not late, f"written after the lock was released: {late}"
+    finally:
+        if build.poll() is None:
+            build.kill()
+            build.wait()
+        for pid in workers:  # the ones this test started, if they survived
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)

@@ -22,8 +22,26 @@ import shutil
 import stat
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from .errors import CamnangError, Problem, display_path
+
+
+before_write: "Callable[[], bool] | None" = None
+"""Asked before a file is put into place; False stops the process there
+(a worker whose build died, see ``camnang.workers``: it must not write
+after the build lock is released)."""
+
+
+def may_write(tmp: str | None = None) -> None:
+    """Exit at once, removing ``tmp``, when ``before_write`` says no."""
+    if before_write is not None and not before_write():
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        os._exit(1)
 
 
 class WriteError(CamnangError):
@@ -140,6 +158,7 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
                 f.flush()
                 os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
+        may_write(tmp)
         os.replace(tmp, path)
         tmp = None
     except OSError as e:

@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterable
 
-from ..writer import NotRegularFile, read_regular
+from ..writer import NotRegularFile, may_write, read_regular
 from .cache import write_atomic, write_if_changed
 
 
@@ -179,6 +179,7 @@ def _link(source: Path, target: Path) -> bool:
     try:
         if not stat.S_ISREG(os.lstat(tmp).st_mode):  # ``source`` swapped for a link meanwhile
             raise OSError("not a regular file")
+        may_write(tmp)
         os.replace(tmp, target)
     except OSError:
         try:
