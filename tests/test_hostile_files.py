@@ -638,3 +638,15 @@ def test_kill_9_of_a_build_leaves_no_worker_and_no_late_write(tmp_path, method):
         for pid in workers:  # the ones this test started, if they survived
             if running(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_dangling_symlink_among_old_versions_does_not_stop_the_build(tmp_path):
+    """Pruning old versions of an entry sorts its siblings by age: a
+    dangling link planted among them is not followed (it used to raise)."""
+    result, out, warnings, settings = radio_build(tmp_path)
+    entry = radio_entry(settings)
+    planted = entry.with_name(entry.name.split(".")[0] + ".0000000000000000.txt")
+    planted.symlink_to(tmp_path / "khong-co")
+    entry.unlink()
+    result, out, warnings, settings = radio_build(tmp_path, "out2")
+    assert result.rendered == 1

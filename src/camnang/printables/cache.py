@@ -181,7 +181,7 @@ class Cache:
             p for p in keep.parent.glob(f"{stem}.*{keep.suffix}")
             if p.name.split(".")[0] == stem and p.name.count(".") == keep.name.count(".")
         ]
-        siblings.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        siblings.sort(key=lambda p: p.lstat().st_mtime_ns, reverse=True)
         for old in siblings[KEEP:]:
             if old != keep:
                 remove(old)
