@@ -650,3 +650,18 @@ def test_dangling_symlink_among_old_versions_does_not_stop_the_build(tmp_path):
     entry.unlink()
     result, out, warnings, settings = radio_build(tmp_path, "out2")
     assert result.rendered == 1
+
+
+def test_team_pack_journal_is_never_appended_through_a_link(tmp_path):
+    from camnang.printables.manifest import JOURNAL, Manifest
+    from camnang.printables.outdir import OutDir
+
+    victim = tmp_path / "bashrc"
+    victim.write_text("# dữ liệu của người dùng\n")
+    out = tmp_path / "goi-to"
+    out.mkdir()
+    (out / JOURNAL).symlink_to(victim)
+    manifest = Manifest.load(OutDir(out), "inputs")
+    with pytest.raises(OSError):
+        manifest.record_zip("theo-xa/a.zip", "inputs", 1, "0" * 64)
+    assert victim.read_text() == "# dữ liệu của người dùng\n"
