@@ -665,3 +665,21 @@ def test_team_pack_journal_is_never_appended_through_a_link(tmp_path):
     with pytest.raises(OSError):
         manifest.record_zip("theo-xa/a.zip", "inputs", 1, "0" * 64)
     assert victim.read_text() == "# dữ liệu của người dùng\n"
+
+
+def test_make_build_console_escapes_any_logger(tmp_path):
+    """``make build`` shows every logger's warnings (MkDocs', the theme's):
+    an escape code in one is shown escaped too."""
+    import io
+    import logging
+
+    from camnang.sitebuild import Console
+
+    stream = io.StringIO()
+    console = Console(stream)
+    logging.getLogger("mkdocs.structure.pages").addHandler(console)
+    try:
+        logging.getLogger("mkdocs.structure.pages").warning("Doc file '%s' contains a link", "x\x1b]52;c;ZXZpbA==\x07.md")
+    finally:
+        logging.getLogger("mkdocs.structure.pages").removeHandler(console)
+    assert stream.getvalue() == "Cảnh báo (mkdocs): Doc file 'x\\x1b]52;c;ZXZpbA==\\x07.md' contains a link\n"
