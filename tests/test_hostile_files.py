@@ -683,3 +683,17 @@ def test_make_build_console_escapes_any_logger(tmp_path):
     finally:
         logging.getLogger("mkdocs.structure.pages").removeHandler(console)
     assert stream.getvalue() == "Cảnh báo (mkdocs): Doc file 'x\\x1b]52;c;ZXZpbA==\\x07.md' contains a link\n"
+
+
+def test_commune_zip_never_gets_a_windows_device_name():
+    """A commune or province whose name folds to ``con``, ``nul``... (the
+    commune Côn) gets a ZIP path Windows can create."""
+    from types import SimpleNamespace
+
+    from camnang.printables.bundles import communes
+    from camnang.roster import windows_reserved
+
+    teams = [SimpleNamespace(province="Aux", commune="Côn"), SimpleNamespace(province="Bắc Ninh", commune="Nul")]
+    paths = list(communes(teams))
+    assert paths == ["theo-xa/aux-1/con-1.zip", "theo-xa/bac-ninh/nul-1.zip"]
+    assert not any(windows_reserved(part) for path in paths for part in path.split("/"))
