@@ -697,3 +697,55 @@ def test_commune_zip_never_gets_a_windows_device_name():
     paths = list(communes(teams))
     assert paths == ["theo-xa/aux-1/con-1.zip", "theo-xa/bac-ninh/nul-1.zip"]
     assert not any(windows_reserved(part) for path in paths for part in path.split("/"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs /proc (Linux)")
+def test_kill_9_of_build_posters_leaves_no_worker(tmp_path):
+    """The real command: build_posters.py with two worker processes
+    (forkserver, recycled pool), killed in the middle of its renders."""
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT, make_project
+
+    project = make_project(tmp_path)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CAMNANG_SITE_URL": "https://camnang.test/"}
+    build = subprocess.Popen(
+        [sys.executable, str(ROOT / "build_posters.py"), "--out", "in-an", "--jobs", "2"],
+        cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while len(workers) < 3 and time.monotonic() < deadline and build.poll() is None:
+            workers |= {pid for pid in descendants(build.pid) if running(pid)}
+            time.sleep(0.05)
+        assert len(workers) >= 3, f"the pool did not start: {workers}"  # fork server and two workers
+        time.sleep(0.5)  # in the middle of the renders
+        os.kill(build.pid, signal.SIGKILL)
+        build.wait()
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                BuildLock(project, wait=False).acquire().release()
+                break
+            except CamnangError:
+                assert time.monotonic() < deadline, "the lock stayed held"
+                time.sleep(0.05)
+        free = time.time()
+        deadline = time.monotonic() + 2
+        while any(running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in workers if running(pid)], "workers survived kill -9 of the build"
+        time.sleep(1)
+        cache = project / ".cache"
+        late = [str(p) for p in cache.rglob("*") if p.is_file() and p.stat().st_mtime > free + 0.05] if cache.exists() else []
+        assert not late, f"written after the lock was released: {late}"
+    finally:
+        if build.poll() is None:
+            build.kill()
+            build.wait()
+        for pid in workers:
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)
