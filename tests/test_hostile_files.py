@@ -233,7 +233,8 @@ def test_escape_codes_in_a_category_are_shown_escaped(tmp_path):
         load_library(folder, settings.categories)
     message = str(caught.value)
     assert_terminal_safe(message)
-    assert "\\x1b[2J" in message or "[2J" not in message  # escaped, or removed at decoding
+    # Shown escaped here, or removed when the guide is read (issue 20, item 5):
+    # either way no raw ESC or BEL reaches the terminal.
     assert "trường 'category'" in message
 
 
