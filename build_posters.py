@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Callable
 
 from camnang.config import load_settings
-from camnang.errors import CamnangError
+from camnang.errors import CamnangError, terminal_safe
 from camnang.printables.pipeline import PRINTABLES_DIR, build
 from camnang.printables.poster import notes as poster_notes
 from camnang.printables.radio import notes as radio_notes
@@ -164,7 +164,7 @@ def _main(args: argparse.Namespace) -> int:
         return 2
 
     def warn(message: str) -> None:
-        print(f"Cảnh báo: {message}", file=sys.stderr)
+        print(f"Cảnh báo: {terminal_safe(message)}", file=sys.stderr)
 
     if args.teams is None and (args.shard or args.fail_fast or args.scheduler or args.zip or args.verify):
         print("Lỗi: --shard, --fail-fast, --scheduler, --zip và --verify chỉ dùng cùng --teams", file=sys.stderr)

@@ -10,9 +10,12 @@ names, and every problem names the row and the column.
 
 Reading is bounded, so a crafted file is refused in a moment: at most
 ``MAX_ROWS`` rows, ``MAX_COLUMNS`` columns and ``MAX_CELL`` characters a
-cell; an .xlsx is streamed (openpyxl ``read_only``) ignoring the sheet's
-declared dimension (a 5 KB file may declare A1:XFD1048576) and its zip
-parts must unpack to at most ``MAX_XLSX_UNPACKED`` bytes. A formula cell
+cell. An .xlsx is inspected before openpyxl opens it (``_xlsx_guard``, well
+under a second): its zip parts must unpack to at most ``MAX_XLSX_UNPACKED``
+bytes, its sheets declare, number and hold at most ``MAX_ROWS`` rows and
+``MAX_CELLS`` cells, and its shared strings are no more than its cells
+use; then it is streamed (openpyxl ``read_only``), its declared dimension
+not trusted. A formula cell
 whose result the file does not store is reported with its cell, not read
 as empty. CSV written for spreadsheets goes through ``spreadsheet_safe``.
 """
@@ -35,7 +38,15 @@ REQUIRED = ("ma_to", "ten_to", "cap", "xa", "tinh")
 OPTIONAL = ("to_truong", "dien_thoai", "zalo", "dia_diem")
 LEVELS = {"xa": "xã", "thon": "thôn"}
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MAX_LEN = {"ten_to": 120, "xa": 60, "tinh": 60, "to_truong": 60, "dia_diem": 160, "zalo": 200}
+MAX_LEN = {"ma_to": 64, "ten_to": 120, "xa": 60, "tinh": 60, "to_truong": 60, "dia_diem": 160, "zalo": 200}
+"""Characters in a cell, checked with the cell named (row and column).
+``ma_to`` names a folder (``goi-to/<ma_to>/``, and the cache's
+``team-packs/<ma_to>/``): 64 ASCII characters keep a team's file
+``<ma_to>/to-roi-<slug>.<key16>.pdf`` (slug at most 80) a short path, and
+under Windows' 260-character MAX_PATH once unzipped. ``xa`` and ``tinh``
+name the commune ZIP ``theo-xa/<tinh>/<xa>.zip`` (folded to ASCII): 60
+characters are more than the longest commune or province name (about
+30), and at most 180 UTF-8 bytes, under the 255-byte limit of a file name."""
 
 
 class RosterError(CamnangError):
@@ -195,9 +206,24 @@ def decode_csv(data: bytes, shown: str) -> tuple[str, str | None]:
     )
 
 
-MAX_ROWS = 100_000
-"""Rows read from a roster (a whole country has some 80 000 villages);
-a longer file is refused, to be split."""
+MAX_ROWS = 200_000
+"""Rows read from a roster. A national roster is some 74,000 teams (one
+per commune and village team; the country has about 10,000 communes and
+80,000 villages): 200,000 leaves room for a header, notes and blank rows.
+A longer file, a row numbered past it or a sheet declaring more rows
+(``<dimension ref>``) is refused before it is read, to be split."""
+MAX_CELLS = 2_000_000
+"""Cells (``<c>`` elements) in all the sheets of an .xlsx: 74,000 teams of
+the 9 roster columns are 666,000 cells, three times that is the limit.
+openpyxl costs some 20 µs a cell and 60 µs a shared string: the limit
+bounds a read to under a minute whatever the file."""
+SHARED_STRINGS_SLACK = 1_000
+"""Shared strings an .xlsx may hold beyond its cells: Excel and LibreOffice
+keep only the strings cells use, so a file with many more strings than
+cells (5 million strings in 208 KB took 219 CPU-s) is crafted."""
+MAX_XML_TAG = 65_536
+"""Bytes of one XML tag in a sheet (a real tag is under a hundred): a
+longer one is refused rather than scanned."""
 EXCEL_ROWS = 1_048_576
 """The last row of an Excel sheet: a row numbered past it is refused (the
 reader would otherwise fill the gap with empty rows without end)."""
@@ -228,7 +254,7 @@ def _too_many_rows(shown: str, line: int | None = None) -> RosterError:
         return RosterError(
             Problem(
                 path=shown,
-                message=f"trang tính có dòng đánh số quá {EXCEL_ROWS:,}, số dòng tối đa của Excel: tệp hỏng hoặc bị sửa bằng công cụ khác".replace(",", "."),
+                message=f"trang tính có dòng đánh số quá {_num(EXCEL_ROWS)}, số dòng tối đa của Excel: tệp hỏng hoặc bị sửa bằng công cụ khác",
                 hint="mở tệp bằng Excel hoặc LibreOffice, chép danh sách sang một tệp mới rồi chạy lại",
             )
         )
@@ -289,27 +315,146 @@ def _csv_rows(path: Path, shown: str) -> tuple[Rows, str | None]:
 
 
 def _xlsx_guard(path: Path, shown: str) -> None:
-    """Before openpyxl: the file is a zip whose parts unpack to a bounded
-    size (zipfile stops reading a part at its declared size, so the
-    declaration cannot lie)."""
+    """Before openpyxl, in well under a second (zipfile streams each part
+    and stops at its declared size, so the declaration cannot lie): the
+    parts unpack to at most ``MAX_XLSX_UNPACKED`` bytes; the sheets declare
+    (``<dimension ref>``) and number (``<row r>``) at most ``MAX_ROWS``
+    rows and hold at most ``MAX_CELLS`` cells; the shared strings, as
+    declared (``<sst count uniqueCount>``, read with a streaming parse) and
+    as counted, are no more than the cells use."""
     import zipfile
 
     _check_size(path, shown)
     try:
         with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError) as e:
+            infos = archive.infolist()
+            unpacked = sum(info.file_size for info in infos)
+            if unpacked > MAX_XLSX_UNPACKED:
+                raise RosterError(
+                    Problem(
+                        path=shown,
+                        message=f"tệp Excel giải nén ra {unpacked / 1048576:.0f} MB, quá {MAX_XLSX_UNPACKED // 1048576} MB cho một danh sách tổ",
+                        hint="chỉ giữ trang tính danh sách tổ, lưu lại rồi chạy lại",
+                    )
+                )
+            cells = 0
+            for info in infos:
+                name = info.filename.lower()
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    with archive.open(info) as part:
+                        cells += _scan_sheet(part, shown, MAX_CELLS - cells)
+            for info in infos:
+                if info.filename.lower() == "xl/sharedstrings.xml":
+                    with archive.open(info) as part:
+                        _scan_shared_strings(part, shown, min(MAX_CELLS, cells + SHARED_STRINGS_SLACK))
+    except RosterError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as e:
         raise RosterError(
             Problem(path=shown, message=f"không mở được tệp Excel: {e}", hint="mở tệp bằng Excel, lưu lại dạng .xlsx rồi chạy lại")
         ) from e
-    if unpacked > MAX_XLSX_UNPACKED:
-        raise RosterError(
+
+
+_XLSX_HINT = "mở tệp bằng Excel hoặc LibreOffice, chép danh sách tổ sang một tệp mới rồi chạy lại"
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]([^>]*)")
+_ROW_NUMBER = re.compile(rb"""(?:^|\s)r\s*=\s*["']([^"']{0,64})""")
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_DIMENSION = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*?\bref\s*=\s*["']([^"']{0,64})["']""")
+_REF_ROW = re.compile(rb"[A-Za-z]{1,3}\$?(\d{1,64})\s*$")
+
+
+def _num(n: int) -> str:
+    """200.000, as Vietnamese writes numbers."""
+    return f"{n:,}".replace(",", ".")
+
+
+def _row_number(raw: bytes) -> float:
+    """A row number as openpyxl reads it (``1048576``, ``1e6`` and
+    ``1048576.0`` too); a value it cannot read is left to it (0)."""
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        return 0
+    return value if value == value else float("inf")
+
+
+def _tags(part, shown: str):
+    """Pieces of the XML ``part`` (a binary stream) that hold only whole
+    tags: each piece ends just before a ``<`` (which XML forbids inside a
+    tag or text), the rest waits for the next chunk."""
+    tail = b""
+    while chunk := part.read(1 << 20):
+        buf = tail + chunk
+        cut = buf.rfind(b"<")
+        if cut <= 0:
+            cut = len(buf) if cut < 0 else 0
+        yield buf[:cut]
+        tail = buf[cut:]
+        if len(tail) > MAX_XML_TAG:
+            raise RosterError(Problem(path=shown, message="tệp Excel có một thẻ XML dài bất thường: tệp hỏng hoặc bị sửa bằng công cụ khác", hint=_XLSX_HINT))
+    yield tail
+
+
+def _scan_sheet(part, shown: str, cells_left: int) -> int:
+    """The cells of one sheet's XML; ``RosterError`` when it declares or
+    numbers rows past ``MAX_ROWS``, has more rows than that, or more than
+    ``cells_left`` cells."""
+    rows = cells = 0
+    for piece in _tags(part, shown):
+        for match in _DIMENSION.finditer(piece):
+            last = _REF_ROW.search(match.group(1))
+            if last is not None and _row_number(last.group(1)) > MAX_ROWS:
+                raise RosterError(
+                    Problem(
+                        path=shown,
+                        message=f"trang tính khai báo vùng dữ liệu {match.group(1).decode('ascii', 'replace')!r}, hơn {_num(MAX_ROWS)} dòng",
+                        hint=_XLSX_HINT,
+                    )
+                )
+        for match in _ROW_TAG.finditer(piece):
+            rows += 1
+            number = _ROW_NUMBER.search(match.group(1))
+            line = _row_number(number.group(1)) if number is not None else rows
+            if rows > MAX_ROWS or line > MAX_ROWS:
+                raise _too_many_rows(shown, int(min(line, EXCEL_ROWS + 1)))
+        cells += len(_CELL_TAG.findall(piece))
+        if cells > cells_left:
+            raise RosterError(
+                Problem(path=shown, message=f"tệp Excel có hơn {_num(MAX_CELLS)} ô", hint="chỉ giữ trang tính danh sách tổ với các cột cần thiết, lưu lại rồi chạy lại")
+            )
+    return cells
+
+
+def _scan_shared_strings(part, shown: str, limit: int) -> None:
+    """Refuse a shared-string table declaring (``count``, ``uniqueCount``
+    of its root, read by a streaming parse that stops there) or holding
+    more than ``limit`` strings."""
+    import xml.etree.ElementTree as ET
+
+    def refuse(count: int) -> RosterError:
+        return RosterError(
             Problem(
                 path=shown,
-                message=f"tệp Excel giải nén ra {unpacked / 1048576:.0f} MB, quá {MAX_XLSX_UNPACKED // 1048576} MB cho một danh sách tổ",
-                hint="chỉ giữ trang tính danh sách tổ, lưu lại rồi chạy lại",
+                message=f"tệp Excel có {_num(count)} chuỗi văn bản dùng chung, nhiều hơn số ô của nó (tối đa {_num(limit)}): tệp hỏng hoặc bị tạo bằng công cụ khác",
+                hint=_XLSX_HINT,
             )
         )
+
+    try:
+        _, root = next(ET.iterparse(part, events=("start",)))
+    except (ET.ParseError, StopIteration) as e:
+        raise RosterError(Problem(path=shown, message=f"tệp Excel hỏng (bảng chuỗi dùng chung): {e}", hint=_XLSX_HINT)) from e
+    for name in ("uniqueCount", "count"):
+        declared = root.get(name)
+        if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+            raise refuse(int(declared))
+    part.seek(0)
+    strings = 0
+    si = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+    for piece in _tags(part, shown):
+        strings += len(si.findall(piece))
+        if strings > limit:
+            raise refuse(strings)
 
 
 def _xlsx_sheet(book, shown: str):
@@ -502,12 +647,16 @@ def load_roster(path: Path | str) -> Roster:
             if not values[key]:
                 bad(key, "để trống")
                 ok = False
+        too_long = set()
         for key, limit in MAX_LEN.items():
             if len(values.get(key, "")) > limit:
-                bad(key, f"dài {len(values[key])} ký tự, tối đa {limit}")
+                bad(key, f"ô {_column_letter(columns[key])}{number} dài {len(values[key])} ký tự, tối đa {limit}")
+                too_long.add(key)
                 ok = False
         team_id = values["ma_to"]
-        if team_id and windows_reserved(team_id):
+        if "ma_to" in too_long:
+            pass
+        elif team_id and windows_reserved(team_id):
             bad(
                 "ma_to",
                 f"mã tổ {team_id!r} trùng một tên Windows dành riêng (CON, PRN, AUX, NUL, COM1–9, LPT1–9): "

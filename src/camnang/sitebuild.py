@@ -42,7 +42,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from .errors import CamnangError, Problem, display_path
+from .errors import CamnangError, Problem, display_path, terminal_safe
 from .lock import BuildLock
 from .writer import WriteError, error_for, one_line, remove_tree
 
@@ -158,6 +158,7 @@ class Console(logging.Handler):
             text = record.getMessage()
         except Exception:  # a bad log call must not end the build
             text = str(record.msg)
+        text = terminal_safe(text)  # MkDocs' and the theme's messages echo file names too
         if record.levelno >= logging.ERROR:
             self.errors += 1
             line = f"Lỗi: {text}"

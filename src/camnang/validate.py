@@ -18,8 +18,10 @@ from typing import Any, Callable
 
 from . import markup
 from .errors import GuideError, Problem, display_path
-from .model import Category, Change, Guide, Library, Link, SkillArea
+from . import images
 from .journeys import load_journeys
+from .model import Category, Change, Guide, Library, Link, SkillArea
+from .roster import windows_reserved
 from .source import SourceFile, read_source
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -41,6 +43,14 @@ STALE_AFTER_DAYS = 365
 CHANGE_MAX = 160
 """A ``changes`` line is one line of the guide page and the review report."""
 MAX_CHANGES = 30
+SLUG_MAX = 80
+"""Characters in a slug (ASCII: one byte each). A slug names files and
+folders: its longest use is a cache entry's temporary file,
+``.phat-thanh-<slug>.<key16>.txt.sha256.<random>.tmp``, 53 bytes around
+it, so 80 keeps every name far under the 255-byte limit of a path
+component (ext4, NTFS, FAT32 long names), and a team's file
+``goi-to\\<team id>\\to-roi-<slug>.pdf`` under Windows' 260-character
+MAX_PATH with room for the folder it is unzipped into."""
 
 REQUIRED = ("title", "service", "category", "summary", "prepare", "sources", "reviewed")
 OPTIONAL = ("time_needed", "keywords", "links", "slug", "changes", "skills")
@@ -316,7 +326,18 @@ def check_guide(
         given = c.text("slug", False)
         if given is not None:
             slug = given
-    if not SLUG_RE.match(slug):
+    if len(slug) > SLUG_MAX:
+        field = "slug" if "slug" in meta else None
+        c.problem(field, f"tên định danh dài {len(slug)} ký tự, tối đa {SLUG_MAX} ('{slug[:40]}…')", hint="rút gọn tên, ví dụ 'vneid-kich-hoat'", line=src.meta_lines.get("slug", 1))
+    elif windows_reserved(slug):
+        field = "slug" if "slug" in meta else None
+        c.problem(
+            field,
+            f"tên định danh '{slug}' trùng một tên Windows dành riêng (CON, PRN, AUX, NUL, COM1–9, LPT1–9): không tạo được tệp tên này trên Windows",
+            hint=f"thêm chữ vào tên, ví dụ '{slug}-dich-vu'",
+            line=src.meta_lines.get("slug", 1),
+        )
+    elif not SLUG_RE.match(slug):
         field = "slug" if "slug" in meta else None
         c.problem(field, f"tên định danh '{slug}' không hợp lệ", hint="chỉ dùng chữ thường không dấu, số và dấu gạch ngang, ví dụ 'vneid-kich-hoat'", line=src.meta_lines.get("slug", 1))
 
@@ -405,7 +426,8 @@ def _inside(path: Path, folder: Path) -> bool:
 def image_files(guides_dir: Path) -> tuple[frozenset[str], list[Problem]]:
     """Names of the usable images in the guides' image folder (``anh/``):
     regular files with a safe name and a raster extension, not links leading
-    out of the folder, not too big."""
+    out of the folder, not too big, PNG or JPEG by content, decoded whole
+    (``images.check``)."""
     folder = guides_dir / markup.IMAGE_DIR
     names: set[str] = set()
     problems: list[Problem] = []
@@ -419,6 +441,15 @@ def image_files(guides_dir: Path) -> tuple[frozenset[str], list[Problem]]:
             continue
         if p.stat().st_size > markup.IMAGE_MAX_BYTES:
             problems.append(Problem(path=display_path(p), message=f"tệp ảnh quá lớn (tối đa {markup.IMAGE_MAX_BYTES // (1024 * 1024)} MB)", hint="thu nhỏ ảnh, ví dụ rộng 800 điểm ảnh"))
+            continue
+        # By content, bounded, decoded whole (camnang.images): an SVG or
+        # garbage named .png, or a 400-megapixel PNG, is an error here.
+        try:
+            problem = images.check(p.read_bytes())
+        except OSError as e:
+            problem = f"không đọc được tệp ảnh: {e.strerror or e}"
+        if problem is not None:
+            problems.append(Problem(path=display_path(p), message=problem, hint="lưu lại ảnh dạng PNG hoặc JPEG, rộng khoảng 800 đến 2000 điểm ảnh"))
             continue
         names.add(p.name)
     return frozenset(names), problems

@@ -31,13 +31,27 @@ by the caller, with one loop for all of them (``imap_unordered``):
 
 Tasks must be idempotent (write atomically, to a content-addressed place),
 since Dask may run a task twice when a worker dies.
+
+Local worker processes die with the build (``_worker_init``): on Linux the
+kernel kills a worker when its parent dies (``PR_SET_PDEATHSIG``; with
+forkserver that parent is the fork server, which itself exits when the
+build does), and a watch thread in every worker ends it as soon as the
+build process is gone (a ``pidfd`` on Linux, else a poll), whatever the
+start method. Until it is killed, an orphaned worker writes nothing:
+``camnang.writer`` asks ``_check_parent`` before every rename into place,
+so no cache entry or output appears after the build lock is released
+(the kernel releases it when the build dies).
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
+import select
+import signal
+import sys
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
@@ -84,6 +98,84 @@ def _install(context: Context) -> Context:
                 _contexts.pop(next(iter(_contexts)))
             _contexts[context.key] = context
         return _contexts[context.key]
+
+
+PARENT_POLL = 0.25
+"""Seconds between checks of the build process where no pidfd exists."""
+PR_SET_PDEATHSIG = 1
+"""prctl(2) option: the signal the kernel sends when the parent dies."""
+
+_build_pid: int | None = None
+"""In a local worker process: the build process it works for."""
+_build_fd: int | None = None
+"""A pidfd of the build process (Linux 5.3+): readable once it exited."""
+
+
+def _build_alive() -> bool:
+    """Whether the build process this worker works for still runs (True
+    outside a worker)."""
+    if _build_pid is None:
+        return True
+    if _build_fd is not None:
+        readable, _, _ = select.select([_build_fd], [], [], 0)
+        return not readable
+    try:
+        os.kill(_build_pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return os.getppid() != 1
+
+
+def _check_parent() -> bool:
+    """Asked by ``camnang.writer`` before a file is put into place: False
+    (the writer then exits) in an orphaned worker."""
+    return _build_alive()
+
+
+def _watch_build() -> None:
+    """Watch thread of a worker: exit the process when the build is gone."""
+    while True:
+        if _build_fd is not None:
+            try:
+                select.select([_build_fd], [], [])
+            except InterruptedError:
+                continue
+        else:
+            time.sleep(PARENT_POLL)
+        if not _build_alive():
+            os._exit(1)
+
+
+def _die_with_parent() -> None:
+    """Ask the kernel to kill this process when its parent dies (Linux)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # the watch thread still ends the worker
+
+
+def _worker_init(context: Context, build_pid: int) -> None:
+    """Initializer of local worker processes: die with the build (see the
+    module), then install the run's context."""
+    global _build_pid, _build_fd
+    _die_with_parent()
+    _build_pid = build_pid
+    try:
+        _build_fd = os.pidfd_open(build_pid)
+    except (AttributeError, OSError):
+        _build_fd = None
+    if not _build_alive():  # the build died before we got here
+        os._exit(1)
+    threading.Thread(target=_watch_build, name="camnang-watch-build", daemon=True).start()
+    from . import writer
+
+    writer.before_write = _check_parent
+    _install(context)
 
 
 def _call(fn: Callable[[Any, Any], Any], context: Any, item: Any) -> Any:
@@ -187,8 +279,8 @@ class Workers:
         self.executor = ProcessPoolExecutor(
             max_workers=self.jobs,
             mp_context=mp_context(recycle=self.max_tasks_per_child is not None),
-            initializer=_install,
-            initargs=(self.context,),
+            initializer=_worker_init,
+            initargs=(self.context, os.getpid()),
         )
         self._submitted = 0
 

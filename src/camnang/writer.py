@@ -19,10 +19,29 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from .errors import CamnangError, Problem, display_path
+
+
+before_write: "Callable[[], bool] | None" = None
+"""Asked before a file is put into place; False stops the process there
+(a worker whose build died, see ``camnang.workers``: it must not write
+after the build lock is released)."""
+
+
+def may_write(tmp: str | None = None) -> None:
+    """Exit at once, removing ``tmp``, when ``before_write`` says no."""
+    if before_write is not None and not before_write():
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        os._exit(1)
 
 
 class WriteError(CamnangError):
@@ -139,6 +158,7 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
                 f.flush()
                 os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
+        may_write(tmp)
         os.replace(tmp, path)
         tmp = None
     except OSError as e:
@@ -154,9 +174,11 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
 
 
 def same_bytes(path: Path, data: bytes) -> bool:
+    """Whether ``path`` is a regular file holding ``data`` (a symbolic link
+    is not followed: it is never "the same", and gets replaced)."""
     try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return os.lstat(path).st_size == len(data) and read_regular(path) == data
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError, NotRegularFile):
         return False
     except OSError as e:
         raise error_for(e, path) from e
@@ -171,11 +193,43 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def read_bytes(path: Path) -> bytes:
-    """A file camnang wrote itself (cache entries), ``WriteError`` if the
-    file system refuses."""
+class NotRegularFile(OSError):
+    """A file camnang wrote itself is now a symbolic link, a folder or a
+    device (``read_regular``)."""
+
+
+def read_regular(path: Path | str, limit: int | None = None) -> bytes:
+    """The bytes of ``path``, opened, never followed: ``O_NOFOLLOW`` (a
+    symbolic link raises ``NotRegularFile``), ``O_NONBLOCK`` (a FIFO does
+    not hang the open) and ``fstat`` on the open file (anything but a
+    regular file raises ``NotRegularFile``). ``limit``: at most this many
+    bytes are read (for small files such as digests)."""
     try:
-        return Path(path).read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise NotRegularFile(errno.ELOOP, "symbolic link", str(path)) from None
+        raise
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFile(errno.EINVAL, "not a regular file", str(path))
+        return f.read() if limit is None else f.read(limit)
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file camnang wrote itself (cache entries), read with
+    ``read_regular`` (a symbolic link is never followed); ``WriteError`` if
+    the file system refuses."""
+    try:
+        return read_regular(path)
+    except NotRegularFile as e:
+        raise WriteError(
+            Problem(
+                path=display_path(path),
+                message="tệp trong bộ nhớ đệm không phải tệp thường (có thể là liên kết tượng trưng); camnang không đọc nó",
+                hint="xóa thư mục .cache/camnang rồi chạy lại",
+            )
+        ) from e
     except OSError as e:
         raise error_for(e, path) from e
 

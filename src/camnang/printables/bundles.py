@@ -33,8 +33,14 @@ EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 def slug(name: str) -> str:
-    """``Hương Lạc`` -> ``huong-lac``."""
+    """``Hương Lạc`` -> ``huong-lac``. A name that folds to one Windows
+    reserves (the commune ``Côn`` -> ``con``: ``con.zip`` cannot be made
+    on Windows) gets ``-1``."""
+    from ..roster import windows_reserved
+
     text = re.sub(r"[^a-z0-9]+", "-", fold(name).lower()).strip("-")
+    if windows_reserved(text):
+        text += "-1"
     return text or "khong-ten"
 
 

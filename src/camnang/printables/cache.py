@@ -17,14 +17,20 @@ with and without a site_url, then re-renders nothing).
 
 An entry is checked before it is reused (``Cache.usable``): a PDF must
 start with ``%PDF-`` and end with ``%%EOF``, a text file must be non-empty
-UTF-8 (``verify``, a fraction of a millisecond); then its SHA-256 must match
-the one stored beside it when it was written (``<entry>.sha256``; about a
-millisecond, where a pypdf parse costs some 30). Without a stored digest,
-pypdf must open the PDF with its pages. A bad entry (a disk that filled up
-under another program, a copy cut short, a stray edit) is deleted with a
-warning and rendered again, never shipped. Team pack entries, thousands of
-them, get the structural check only. Entries are written through
-``camnang.writer`` (whole or not at all).
+UTF-8 (``verify_bytes``, a fraction of a millisecond); then its SHA-256 must
+match the one stored beside it when it was written (``<entry>.sha256``;
+about a millisecond, where a pypdf parse costs some 30). An entry without
+its digest (an older cache, a digest deleted) is rendered again, never
+reused. A bad entry (a disk that filled up under another program, a copy
+cut short, a stray edit) is deleted with a warning and rendered again,
+never shipped. Team pack entries, thousands of them, get the structural
+check only. Entries are written through ``camnang.writer`` (whole or not
+at all).
+
+Entries are opened, never followed (``writer.read_regular``: ``O_NOFOLLOW``,
+then ``fstat``): a symbolic link, a folder or a device where an entry
+should be (planted to publish a local file as a printable) is deleted with
+a warning (the link itself, never its target) and the entry rendered again.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import stat
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -42,7 +49,7 @@ import camnang
 
 from ..errors import display_path
 from ..model import Guide
-from ..writer import read_bytes, remove, write_atomic, write_if_changed  # noqa: F401 (used by pipeline, teampacks)
+from ..writer import NotRegularFile, read_bytes, read_regular, remove, remove_tree, write_atomic, write_if_changed  # noqa: F401 (used by pipeline, teampacks)
 from . import templates
 from .fonts import find_font
 from .kinds import Kind, PrintContext
@@ -123,20 +130,49 @@ class Cache:
 
     @staticmethod
     def usable(path: Path, warn: Callable[[str], None] | None = None, *, deep: bool = True) -> bool:
-        """Whether the entry at ``path`` exists and passes ``verify``. A
-        bad entry is deleted (so it is rendered again), with a warning."""
-        if not path.is_file():
-            return False
-        problem = verify(path, deep=False)
-        if problem is None and deep:
-            problem = _digest_problem(path)
+        """Whether the entry at ``path`` exists and passes its checks
+        (``load``). A bad entry is deleted (so it is rendered again), with
+        a warning."""
+        return Cache.load(path, warn, deep=deep) is not None
+
+    @staticmethod
+    def load(path: Path, warn: Callable[[str], None] | None = None, *, deep: bool = True) -> bytes | None:
+        """The bytes of the entry at ``path``, or None when there is none
+        or it fails a check: not a regular file (opened without following
+        a symbolic link), ``verify_bytes``, and with ``deep`` its stored
+        digest (missing: rendered again). A bad entry is deleted with a
+        warning (through ``warn``)."""
+        try:
+            st = os.lstat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as e:
+            st, problem = None, f"không đọc được: {e.strerror or e}"
+        data = None
+        if st is None:
+            pass
+        elif stat.S_ISLNK(st.st_mode):
+            problem = "là một liên kết tượng trưng (symlink), không phải tệp camnang đã ghi"
+        elif not stat.S_ISREG(st.st_mode):
+            problem = "không phải tệp thường"
+        else:
+            try:
+                data = read_regular(path)
+            except NotRegularFile:
+                problem = "không phải tệp thường"
+            except OSError as e:
+                problem = f"không đọc được: {e.strerror or e}"
+            else:
+                problem = verify_bytes(data, path.suffix)
+                if problem is None and deep:
+                    problem = _digest_problem(path, data)
         if problem is None:
-            return True
-        remove(path)
+            return data
+        _discard(path)
         remove(digest_path(path))
         if warn is not None:
             warn(f"{display_path(path)}: tệp trong bộ nhớ đệm bị hỏng ({problem}); đã xóa và tạo lại")
-        return False
+        return None
 
     def prune(self, keep: Path) -> None:
         """Remove old versions of ``keep``'s output beyond the newest ``KEEP``."""
@@ -145,7 +181,7 @@ class Cache:
             p for p in keep.parent.glob(f"{stem}.*{keep.suffix}")
             if p.name.split(".")[0] == stem and p.name.count(".") == keep.name.count(".")
         ]
-        siblings.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        siblings.sort(key=lambda p: p.lstat().st_mtime_ns, reverse=True)
         for old in siblings[KEEP:]:
             if old != keep:
                 remove(old)
@@ -184,24 +220,33 @@ def digest_path(path: Path) -> Path:
     return path.with_name(path.name + ".sha256")
 
 
-def _digest_problem(path: Path) -> str | None:
-    """The entry's bytes against the digest stored when it was written.
-    Without a digest file (a write killed in between, an older cache) the
-    full check decides, and a good entry gets its digest."""
+def _discard(path: Path) -> None:
+    """Delete what is at ``path``: a file or a symbolic link (the link,
+    never its target) or a folder."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        remove_tree(path)
+    else:
+        remove(path)
+
+
+def read_digest(path: Path) -> str | None:
+    """The SHA-256 stored beside the entry ``path`` (opened without
+    following a link, at most 100 bytes), or None."""
     try:
-        stored = digest_path(path).read_text(encoding="ascii").strip()
+        return read_regular(digest_path(path), limit=100).decode("ascii").strip() or None
     except (OSError, UnicodeDecodeError):
-        stored = None
-    data = read_bytes(path)
-    actual = hashlib.sha256(data).hexdigest()
-    if stored == actual:
         return None
-    if stored:
+
+
+def _digest_problem(path: Path, data: bytes) -> str | None:
+    """The entry's bytes against the digest stored when it was written.
+    Without a digest file the entry is not trusted: rendered again."""
+    stored = read_digest(path)
+    if stored is None:
+        return "thiếu tệp mã kiểm tra .sha256"
+    if stored != hashlib.sha256(data).hexdigest():
         return "nội dung khác với lúc ghi"
-    problem = verify(path, deep=True)
-    if problem is None:
-        write_atomic(digest_path(path), actual.encode() + b"\n")
-    return problem
+    return None
 
 
 def verify(path: Path, *, deep: bool = True) -> str | None:
@@ -211,7 +256,9 @@ def verify(path: Path, *, deep: bool = True) -> str | None:
     suffix = path.suffix.lower()
     try:
         if suffix == ".pdf":
-            with open(path, "rb") as f:
+            with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC), "rb") as f:
+                if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                    return "không phải tệp thường"
                 head = f.read(len(b"%PDF-"))
                 if not head:
                     return "tệp rỗng"
@@ -221,7 +268,7 @@ def verify(path: Path, *, deep: bool = True) -> str | None:
                 f.seek(max(0, f.tell() - PDF_TAIL))
                 problem = None if b"%%EOF" in f.read() else "tệp PDF bị cắt cụt"
         else:
-            problem = verify_bytes(path.read_bytes(), suffix)
+            problem = verify_bytes(read_regular(path), suffix)
     except OSError as e:
         return f"không đọc được: {e.strerror or e}"
     if problem is not None or not deep or suffix != ".pdf":

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import Guide
-from ..writer import WriteError, read_bytes
+from ..writer import WriteError, read_regular
 from . import templates
 from .kinds import PrintContext
 
@@ -124,14 +124,15 @@ def load(where: Path, memo_key: str, fits: tuple | None = None) -> Entry | None:
 
 def _load(where: Path, memo_key: str | None, fits: tuple | None) -> Entry | None:
     """``load``; any key when ``memo_key`` is None (for ``hint``)."""
-    from .cache import digest_path
+    from .cache import read_digest
     from .fitting import Fit
 
+    # Opened, never followed: a symbolic link or a device is no memo.
     try:
-        data = read_bytes(where)
-        stored = digest_path(where).read_text(encoding="ascii").strip()
-    except (OSError, UnicodeDecodeError, WriteError):
+        data = read_regular(where)
+    except OSError:
         return None
+    stored = read_digest(where)
     if hashlib.sha256(data).hexdigest() != stored:
         log.debug("fit memo %s: digest mismatch, ignored", where)
         return None

@@ -268,7 +268,7 @@ def render_fitted(
     where = fitmemo.path(kind_name, guide, ctx, key)
 
     def lay_out(fit: Fit) -> Layout:
-        return pdf_printer.layout(make_html(fit), posters, sheets, image_dir=ctx.settings.guides_dir / IMAGE_DIR)
+        return pdf_printer.layout(make_html(fit), posters, sheets, image_dir=ctx.settings.guides_dir / IMAGE_DIR, image_cache=ctx.settings.cache_dir)
 
     def acceptable(fit: Fit, layout: Layout) -> bool:
         return layout.page_count <= fit.max_pages and (paginate is None or paginate(fit, layout) is None)

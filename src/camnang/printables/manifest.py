@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 from typing import Iterable, NamedTuple
 
 from .outdir import OutDir
@@ -136,7 +137,10 @@ class Manifest:
             return  # object stores cannot append: the final manifest is written at the end
         if self._journal is None:
             self.out.local.mkdir(parents=True, exist_ok=True)
-            self._journal = open(self.out.local / JOURNAL, "a", encoding="utf-8")
+            # Opened, never followed: a link planted at the journal's place
+            # is refused (ELOOP), never appended through.
+            fd = os.open(self.out.local / JOURNAL, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+            self._journal = os.fdopen(fd, "a", encoding="utf-8")
         self._journal.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
         self._journal.flush()
 

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Iterable
 
+from ..writer import NotRegularFile, may_write, read_regular
 from .cache import write_atomic, write_if_changed
 
 
@@ -60,9 +62,9 @@ class OutDir:
     def read(self, rel: str) -> bytes | None:
         try:
             if self.local is not None:
-                return (self.local / rel).read_bytes()
+                return read_regular(self.local / rel)
             return self.fs.cat_file(self.path(rel))
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError, NotRegularFile):
             return None
 
     def write(self, rel: str, data: bytes) -> None:
@@ -148,25 +150,36 @@ class OutDir:
 
 
 def _same(path: Path, data: bytes) -> bool:
+    """Whether ``path`` is a regular file (not followed if a link) holding ``data``."""
     try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except (FileNotFoundError, NotADirectoryError):
+        return os.lstat(path).st_size == len(data) and read_regular(path) == data
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError, NotRegularFile):
         return False
 
 
 def _link(source: Path, target: Path) -> bool:
     """Make ``target`` a hard link to ``source``, atomically (a link under
     a temporary name, then renamed over ``target``). False when it cannot
-    be done (other disk, no hard links, ``source`` gone): nothing changed."""
+    be done (other disk, no hard links, ``source`` gone, or not a regular
+    file: a symbolic link is never linked or followed): nothing changed."""
     try:
-        if target.exists() and os.path.samefile(source, target):
-            return True
+        st = os.lstat(source)
+        if not stat.S_ISREG(st.st_mode):
+            return False
+        try:
+            if os.path.samestat(st, os.lstat(target)):
+                return True
+        except FileNotFoundError:
+            pass
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = tempfile.mktemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.link(source, tmp)
+        os.link(source, tmp, follow_symlinks=False)
     except OSError:
         return False
     try:
+        if not stat.S_ISREG(os.lstat(tmp).st_mode):  # ``source`` swapped for a link meanwhile
+            raise OSError("not a regular file")
+        may_write(tmp)
         os.replace(tmp, target)
     except OSError:
         try:

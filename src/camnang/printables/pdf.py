@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import ConfigError, Problem, display_path
+from ..images import for_print
 from .fonts import PrintFont, find_font
 
 AUTHOR = "Tổ công nghệ số cộng đồng"
@@ -61,31 +62,37 @@ def _fetcher_class():
     class SafeFetcher(URLFetcher):
         """Serves the images of one folder, refuses every other URL."""
 
-        def __init__(self, image_dir: Path | None):
+        def __init__(self, image_dir: Path | None, image_cache: Path | None = None):
             super().__init__(allowed_protocols=("file",), allow_redirects=False)
             self.image_dir = image_dir
+            self.image_cache = image_cache
 
         def fetch(self, url, headers=None):
             path = allowed_file(url, self.image_dir)
             if path is None:
                 raise ValueError(f"camnang: refused to fetch {url[:100]!r}")
-            return URLFetcherResponse(
-                path.as_uri(), path.read_bytes(), {"Content-Type": IMAGE_TYPES[path.suffix.lower()]}
-            )
+            data, mime = for_print(path.read_bytes(), self.image_cache)
+            # Not a file: URL, so that WeasyPrint embeds these bytes (the
+            # checked, scaled copy) instead of reading the file again when
+            # it writes the PDF (``RasterImage``'s lazy local image).
+            return URLFetcherResponse(f"camnang-image:{path.name}", data, {"Content-Type": mime})
 
     return SafeFetcher
 
 
-def safe_fetcher(image_dir: Path | None):
-    """A WeasyPrint URL fetcher for ``image_dir`` (None: refuses all)."""
+def safe_fetcher(image_dir: Path | None, image_cache: Path | None = None):
+    """A WeasyPrint URL fetcher for ``image_dir`` (None: refuses all).
+    Pictures larger than print needs are served scaled down
+    (``images.for_print``, kept in the build cache ``image_cache``)."""
     try:
-        return _fetcher_class()(image_dir)
+        return _fetcher_class()(image_dir, image_cache)
     except ImportError:  # WeasyPrint < 68: a fetcher is a function
         def fetch(url: str, timeout: int = 10, ssl_context=None) -> dict:
             path = allowed_file(url, image_dir)
             if path is None:
                 raise ValueError(f"camnang: refused to fetch {url[:100]!r}")
-            return {"string": path.read_bytes(), "mime_type": IMAGE_TYPES[path.suffix.lower()], "redirected_url": path.as_uri()}
+            data, mime = for_print(path.read_bytes(), image_cache)
+            return {"string": data, "mime_type": mime, "redirected_url": path.as_uri()}
 
         return fetch
 
@@ -136,15 +143,18 @@ class Printer:
         return sheet
 
     def layout(
-        self, html: str, base_url: Path, stylesheets: Sequence[Path] = (), image_dir: Path | None = None
+        self, html: str, base_url: Path, stylesheets: Sequence[Path] = (), image_dir: Path | None = None,
+        image_cache: Path | None = None,
     ) -> Layout:
         """Lay out ``html``; ``stylesheets`` are applied in order, then the
         print font (which therefore wins over any family the CSS names).
-        Only images inside ``image_dir`` are read (``safe_fetcher``)."""
+        Only images inside ``image_dir`` are read (``safe_fetcher``; those
+        larger than print needs scaled down, kept in ``image_cache``)."""
         from weasyprint import HTML
 
         sheets = [self.stylesheet(p) for p in stylesheets] + [self._font_css]
-        document = HTML(string=html, base_url=str(base_url) + "/", url_fetcher=safe_fetcher(image_dir)).render(
+        fetcher = safe_fetcher(image_dir, image_cache)
+        document = HTML(string=html, base_url=str(base_url) + "/", url_fetcher=fetcher).render(
             stylesheets=sheets, font_config=self.font_config
         )
         return Layout(document)

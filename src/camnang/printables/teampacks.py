@@ -374,10 +374,9 @@ def _cached_blank(ctx: PackContext, path: Path, make: Callable[[], bytes]) -> tu
     """The blank at ``path`` and its page count: read back from the cache,
     or made by ``make()`` and cached. A damaged cache entry (``Cache.usable``:
     structure and digest) is laid out again."""
-    data = None
-    if Cache.usable(path):
+    data = Cache.load(path)
+    if data is not None:
         try:
-            data = path.read_bytes()
             with stamp.open_pdf(data) as pdf:
                 pages = len(pdf.pages)
             if pages < 1:
@@ -436,7 +435,7 @@ def _blank_all(ctx: PackContext) -> bytes:
                 LEAFLET.render(guide, blank_ctx)
                 fit = fitting.fitted_variant(LEAFLET.name, guide, blank_ctx, LEAFLET.sources)
             html = leaflet.html(guide, blank_ctx, fit)
-            layouts.append(pdf_printer.layout(html, posters, sheets, image_dir=settings.guides_dir / IMAGE_DIR))
+            layouts.append(pdf_printer.layout(html, posters, sheets, image_dir=settings.guides_dir / IMAGE_DIR, image_cache=settings.cache_dir))
         expected = sum(ctx.state["pages"][(LEAFLET.name, g.slug)] for g in guides)
         if sum(layout.page_count for layout in layouts) != expected:
             raise RuntimeError(f"{ALL_IN_ONE}: the blank leaflets laid out again have a different page count")
@@ -537,7 +536,7 @@ def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: 
             name = kind.output_name(guide)
             key = output_key(kind, guide, key_ctx, sources[kind.name])
             path = cache_root / f"{Path(name).stem}.{key[:16]}{kind.suffix}"
-            data = path.read_bytes() if Cache.usable(path, warnings.append, deep=False) else None
+            data = Cache.load(path, warnings.append, deep=False)
             if data is None:
                 if guide.slug not in scripts:
                     scripts[guide.slug] = script(guide, key_ctx)
@@ -574,7 +573,7 @@ def _pack(ctx: PackContext, team: Team) -> TeamResult:
                 name = kind.output_name(guide)
                 key = output_key(kind, guide, key_ctx, ctx.state["sources"][kind.name])
                 path = cache_root / f"{Path(name).stem}.{key[:16]}.pdf"
-                data = path.read_bytes() if Cache.usable(path, warnings.append, deep=False) else None
+                data = Cache.load(path, warnings.append, deep=False)
                 if data is None:
                     data = stamp.stamp(_blank(ctx, kind, guide), strip(kind))
                     cache.put(path, data, digest=False)
@@ -583,7 +582,7 @@ def _pack(ctx: PackContext, team: Team) -> TeamResult:
         rendered += _radio(ctx, key_ctx, cache, cache_root, files, warnings)
         leaflets = [f for f in files if f[0].startswith("to-roi-")]
         path = cache_root / f"tron-bo.{digest(*(p.name for _, _, p, _ in leaflets))[:16]}.pdf"
-        data = path.read_bytes() if Cache.usable(path, warnings.append, deep=False) else None
+        data = Cache.load(path, warnings.append, deep=False)
         if data is None:
             data = stamp.stamp(_blank_all(ctx), strip(LEAFLET))
             cache.put(path, data, digest=False)
