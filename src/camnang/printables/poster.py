@@ -80,14 +80,14 @@ MESSAGE = "message"
 """Class of the key message, left out only when nothing else fits."""
 
 
-def _fit(size: float, columns: int, drop: frozenset[str] = frozenset()) -> Fit:
+def _fit(size: float, columns: int, sheets: int = 1) -> Fit:
     return Fit(
-        f"c{columns}",
+        f"c{columns}" + (f"-s{sheets}" if sheets > 1 else ""),
         size,
-        drop=drop,
-        fixed=frozenset({HEAD}),
+        max_pages=sheets,
+        fixed=frozenset({HEAD, MESSAGE}),
         shorten={STEPS: TWO_COLUMNS} if columns == 2 else {},
-        options={"columns": columns},
+        options={"columns": columns, "sheets": sheets},
     )
 
 
@@ -103,8 +103,14 @@ FITS = (
     _fit(20, 2),
     _fit(19, 2),
     _fit(FLOOR_PT, 2),
-    _fit(FLOOR_PT, 2, drop=frozenset({MESSAGE})),
+    _fit(24, 1, sheets=2),
+    _fit(20, 1, sheets=2),
+    _fit(FLOOR_PT, 2, sheets=2),
 )
+"""The last variants (``SHEETS``) print on two A3 sheets: only when no
+one-page variant fits, even at the floor. The key message is never left
+out."""
+SHEETS = 2
 PROBE = 4
 """One column at 22 pt, laid out first: the middle of what the bundled
 guides end up with (24 to 18 pt, one or two columns). Measured by
@@ -142,6 +148,19 @@ def steps_of(guide: Guide) -> list[Run]:
     return [step.short or step.content for step in guide.steps]
 
 
+def split(guide: Guide, sheets: int) -> list[tuple[int, list[Run]]]:
+    """The steps as printed, on ``sheets`` sheets: (number of the first
+    step, steps) each, cut where the two parts are closest in length (the
+    key message and header are on every sheet)."""
+    printed = steps_of(guide)
+    if sheets == 1 or len(printed) < 2:
+        return [(1, printed)]
+    lengths = [len(run.text) + 40 for run in printed]  # a step's number and spacing
+    total = sum(lengths)
+    best = min(range(1, len(printed)), key=lambda k: (abs(total - 2 * sum(lengths[:k])), k))
+    return [(1, printed[:best]), (best + 1, printed[best:])]
+
+
 def title_class(title: str) -> str:
     """Title size class by length: short titles print larger."""
     n = len(title)
@@ -162,6 +181,7 @@ def html(guide: Guide, ctx: PrintContext, fit: Fit) -> str:
         title_class=title_class(guide.title),
         message=key_message(guide),
         steps=steps_of(guide),
+        sheets=split(guide, fit.options.get("sheets", 1)),
         page_qr=ctx.page_qr(guide, QR_BOX_MM, "q", QR_MIN_MM),
         course_qr=ctx.course_qr(QR_BOX_MM, "q", QR_MIN_MM),
         team=ctx.team,
@@ -180,7 +200,7 @@ def render(guide: Guide, ctx: PrintContext) -> bytes:
         lambda fit: html(guide, ctx, fit),
         STYLESHEETS,
         POSTER.sources,
-        too_long=f"các bước không vừa một trang áp phích A3 dù đã in hai cột chữ {FLOOR_PT} pt",
+        too_long=f"các bước không vừa hai tờ áp phích A3 dù đã in hai cột chữ {FLOOR_PT} pt",
         tolerance=(TOLERANCE, TOLERANCE_RESIZED),
     )
 
@@ -195,47 +215,78 @@ POSTER = Kind(
 
 
 LEGIBLE_PT = 24
-"""Steps at this size or more read comfortably from 2 m: below it the
-build asks the author for short forms (``notes``)."""
-LINES_AT_LEGIBLE = 17
-"""Lines of steps an A3 poster holds at 24 pt in one column, under the
-header and key message (measured on the bundled guides)."""
+"""Steps at this size or more, in one column, read comfortably from 2 m:
+a poster printed smaller, in two columns or on two sheets makes the build
+ask the author for short forms (``notes``)."""
 LINE_MM = 250
-"""Width of a line of steps in one column, in mm."""
+"""Width of a line of steps in one column, in mm (orders the steps to
+shorten, longest first)."""
+
+
+def legible(fit: Fit) -> bool:
+    """Whether a poster laid out in ``fit`` is what a poster should be:
+    one sheet, one column, steps at ``LEGIBLE_PT`` or more."""
+    return fit.size >= LEGIBLE_PT and fit.options.get("columns") == 1 and fit.max_pages == 1
+
+
+def chosen(guide: Guide, settings, team: bool = False) -> Fit | None:
+    """The variant the poster of ``guide`` was printed with (generic or
+    team layout), from the fit memo the build left; None if unknown."""
+    from .fitting import fitted_variant
+    from .teampacks import BLANK
+
+    return fitted_variant(POSTER.name, guide, PrintContext(settings, BLANK if team else None), POSTER.sources)
 
 
 def needs_short_forms(guide: Guide, font_family: str) -> list[int]:
-    """Numbers (1-based) of the steps to give a ``Ngắn:`` line, longest
-    first, when the steps as printed need more lines at 24 pt than the
-    poster has (an estimate from the print font's glyph widths): so the
-    poster is printed below 24 pt or in two columns. Empty otherwise."""
+    """Numbers (1-based) of the steps without a ``Ngắn:`` line, longest
+    first (as measured with the print font's glyph widths at 24 pt)."""
     from .teamstrip import widths
 
     measure = widths(font_family)
-    printed = steps_of(guide)
-    lines = [measure.lines(run.text, LINE_MM, LEGIBLE_PT, False) for run in printed]
-    if sum(lines) <= LINES_AT_LEGIBLE:
-        return []
-    long = [i for i, (step, n) in enumerate(zip(guide.steps, lines)) if step.short is None and n > 1]
-    return [i + 1 for i in sorted(long, key=lambda i: (-lines[i], i))]
+    lines = [measure.lines(step.content.text, LINE_MM, LEGIBLE_PT, False) for step in guide.steps]
+    size = [len(step.content.text) for step in guide.steps]
+    todo = [i for i, step in enumerate(guide.steps) if step.short is None]
+    return [i + 1 for i in sorted(todo, key=lambda i: (-lines[i], -size[i], i))]
 
 
-def notes(library, settings, only=None) -> list[str]:
-    """Lines for the build log (Vietnamese): posters whose steps are
-    printed below 24 pt or in two columns, naming the steps that have no
-    short form yet, longest first."""
+def note(guide: Guide, fit: Fit, settings, team: bool = False) -> str | None:
+    """The build log's line (Vietnamese) for a poster laid out in ``fit``:
+    None when it is legible (``legible``), else what was printed and the
+    steps to give a ``Ngắn:`` line, longest first."""
+    if legible(fit):
+        return None
+    from ..errors import display_path
+
+    where = display_path(guide.source_path) if guide.source_path else guide.slug
+    if fit.max_pages > 1:
+        printed = f"áp phích phải in trên {fit.max_pages} tờ A3"
+    elif fit.options.get("columns") == 2:
+        printed = f"áp phích phải in hai cột chữ {fit.size:g} pt"
+    else:
+        printed = f"áp phích phải in chữ {fit.size:g} pt (nhỏ hơn {LEGIBLE_PT} pt)"
+    if team:
+        printed += " trong gói của tổ"
+    steps = needs_short_forms(guide, settings.print_font)
+    if steps:
+        advice = f"thêm dòng 'Ngắn:' cho bước {', '.join(str(n) for n in steps[:6])} trong {where}"
+    else:
+        advice = f"rút gọn thêm các dòng 'Ngắn:' trong {where}"
+    return f"{POSTER.output_name(guide)}: các bước dài, {printed}; {advice} (xem README, Writing a guide)"
+
+
+def notes(library, settings, only=None, team: bool = False) -> list[str]:
+    """Lines for the build log (Vietnamese), from the layout each poster
+    was actually printed with (the fit memo of this build): posters whose
+    steps are printed below 24 pt, in two columns or on two sheets, naming
+    the steps that have no short form yet, longest first. ``team``: of the
+    team layout (team packs)."""
     out = []
     for guide in library.guides:
         if only is not None and guide.slug not in only:
             continue
-        steps = needs_short_forms(guide, settings.print_font)
-        if steps:
-            from ..errors import display_path
-
-            where = display_path(guide.source_path) if guide.source_path else guide.slug
-            listed = ", ".join(str(n) for n in steps[:5])
-            out.append(
-                f"{POSTER.output_name(guide)}: các bước dài, áp phích phải in chữ nhỏ hơn {LEGIBLE_PT} pt hoặc hai cột; "
-                f"thêm dòng 'Ngắn:' cho bước {listed} trong {where} (xem README, Writing a guide)"
-            )
+        fit = chosen(guide, settings, team)
+        line = note(guide, fit, settings, team) if fit is not None else None
+        if line:
+            out.append(line)
     return out
