@@ -111,14 +111,9 @@ FITS = (
 one-page variant fits, even at the floor. The key message is never left
 out."""
 SHEETS = 2
-PROBE = 4
-"""One column at 22 pt, laid out first: the middle of what the bundled
-guides end up with (24 to 18 pt, one or two columns). Measured by
-simulation on every variant of the bundled guides and test fixtures,
-generic and team layouts: 3.8 layouts per poster without a memo, against
-3.9 from 22 pt two columns and 4.1 from 24 pt two columns (2.2 before
-one-column variants were predicted with ``TWO_COLUMNS``'s bounds, at the
-cost of a smaller variant than needed for 9 of those 38 posters)."""
+PROBE = 2
+"""One column at 24 pt, laid out first: what the bundled guides, with
+their short forms, are printed with (or larger), generic and team."""
 TOLERANCE_RESIZED = 0.12
 """``fitting.TOLERANCE_RESIZED`` for posters: the steps' height does not
 scale smoothly with type size in two columns (a step moves to the other
