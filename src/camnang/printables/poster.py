@@ -6,21 +6,29 @@ Read from across the room first, then up close (template
 1. the category pictogram (the site's icon, vector, ``pictogram``), the
    category and the title, in fixed large type: they read from 3 m;
 2. one key message in a black frame: the guide's most important safety
-   tip (``key_message``), whole;
+   tip (``key_message``), whole, at 32 pt whatever the steps' size (it is
+   read from across the room), never left out;
 3. every step, whole, or the short form its author wrote (a ``Ngắn:``
    line, see ``camnang.markup``): never cut, never a "…" the author did
    not write;
-4. a footer strip with the QR codes, a full-width caption over each and
-   its address under it.
+4. a footer strip with the QR codes: the generic poster prints each
+   code's caption beside it and its address under both (no blank beside
+   a code); a team poster has three cells, caption over each code.
 
 Steps are laid out in the first variant of ``FITS`` that fits the page
-(in order of preference): one column at 30, 27 or 24 pt; two columns at
-24 pt; then 22 pt in one column, then in two; 21 pt in two columns; 20 pt
-in one, then two; 19 pt in two; last two columns at 18 pt, the floor
-(``FLOOR_PT``), then without the key message. A guide whose steps do
-not fit even then is refused with a message naming it. A3 and A4 have
-the same proportions: printed on A4 (scaled to 71 %) the title keeps
-31 pt or more, the steps 13 to 21 pt, and the QR codes 42 mm or more.
+(in order of preference): one column at 30, 27 or 24 pt (every bundled
+guide, generic and team, with its short forms); two columns at 24 pt;
+then 22 pt in one column, then in two; 21 pt in two columns; 20 pt in one,
+then two; 19 pt in two; last two columns at 18 pt, the floor
+(``FLOOR_PT``). A guide whose steps do not fit even then is printed on two
+A3 sheets (``SHEETS``), each with the title and its number ("1/2",
+"2/2"), the key message on the first, the steps continuing on the
+second (three sheets as a last resort): the build goes on, and its log names the steps that need a ``Ngắn:`` line (``notes``,
+from the variant actually chosen; ``build_posters.py --strict`` and
+``mkdocs build --strict`` make it an error). A3 and A4 have the same
+proportions: printed on A4 (scaled to 71 %) the title keeps 31 pt or
+more, the key message 23 pt, the steps 13 to 21 pt, and the QR codes 42 mm
+or more.
 
 Why 18 pt: Noto Sans's x-height is 0.536 em, 3.4 mm at 18 pt. A letter is
 recognised by a reader with normal sight (6/6) when its x-height subtends
@@ -77,7 +85,7 @@ Every bundled poster is in the first variant of ``FITS`` that really fits
 
 
 MESSAGE = "message"
-"""Class of the key message, left out only when nothing else fits."""
+"""Class of the key message: sized in pt (32), never left out."""
 
 
 def _fit(size: float, columns: int, sheets: int = 1) -> Fit:
@@ -106,10 +114,13 @@ FITS = (
     _fit(24, 1, sheets=2),
     _fit(20, 1, sheets=2),
     _fit(FLOOR_PT, 2, sheets=2),
+    _fit(FLOOR_PT, 2, sheets=3),
 )
-"""The last variants (``SHEETS``) print on two A3 sheets: only when no
-one-page variant fits, even at the floor. The key message is never left
-out."""
+"""The last variants print on two A3 sheets (``SHEETS``): only when no
+one-page variant fits, even at the floor; three sheets are the last
+resort of a guide too long even for that (steps of a hundred words),
+so that a layout never stops a build. The key message is never left out
+(it is on the first sheet)."""
 SHEETS = 2
 PROBE = 2
 """One column at 24 pt, laid out first: what the bundled guides, with
@@ -143,17 +154,50 @@ def steps_of(guide: Guide) -> list[Run]:
     return [step.short or step.content for step in guide.steps]
 
 
-def split(guide: Guide, sheets: int) -> list[tuple[int, list[Run]]]:
-    """The steps as printed, on ``sheets`` sheets: (number of the first
-    step, steps) each, cut where the two parts are closest in length (the
-    key message and header are on every sheet)."""
+MESSAGE_PT = 32
+"""Type size of the key message (``.message`` in ``poster.css``)."""
+
+
+PAGE_MM = 269
+"""Width of the page's text area, in mm."""
+MM_PER_PT = 25.4 / 72
+
+
+def split(guide: Guide, fit: Fit, font_family: str) -> list[tuple[int, list[Run]]]:
+    """The steps as printed, on the variant's sheets: (number of the first
+    step, steps) for each. The key message is on the first sheet only, so
+    the cuts are where the sheets' estimated heights (lines wrapped with
+    the print font's glyph widths, the key message's at its own size, the
+    steps' shared between the columns) are the most even."""
+    from itertools import combinations
+
+    from .teamstrip import widths
+
     printed = steps_of(guide)
-    if sheets == 1 or len(printed) < 2:
+    sheets = min(fit.options.get("sheets", 1), len(printed))
+    if sheets <= 1:
         return [(1, printed)]
-    lengths = [len(run.text) + 40 for run in printed]  # a step's number and spacing
-    total = sum(lengths)
-    best = min(range(1, len(printed)), key=lambda k: (abs(total - 2 * sum(lengths[:k])), k))
-    return [(1, printed[:best]), (best + 1, printed[best:])]
+    measure = widths(font_family)
+    columns = fit.options.get("columns", 1)
+    column_mm = (PAGE_MM - 8 * (columns - 1)) / columns - 1.75 * fit.size * MM_PER_PT
+    cost = [
+        (measure.lines(run.text, column_mm, fit.size, False) * 1.22 + 0.15) * fit.size * MM_PER_PT / columns
+        for run in printed
+    ]
+    message_mm = PAGE_MM - 2.5 * MESSAGE_PT * MM_PER_PT
+    message = (measure.lines(plain_text(key_message(guide)), message_mm, MESSAGE_PT, True) * 1.2 + 0.5) * MESSAGE_PT * MM_PER_PT
+
+    def heights(cuts: tuple[int, ...]) -> list[float]:
+        bounds = (0, *cuts, len(printed))
+        return [sum(cost[a:b]) + (message if a == 0 else 0.0) for a, b in zip(bounds, bounds[1:])]
+
+    best = min(combinations(range(1, len(printed)), sheets - 1), key=lambda c: (max(heights(c)), c))
+    bounds = (0, *best, len(printed))
+    return [(a + 1, printed[a:b]) for a, b in zip(bounds, bounds[1:])]
+
+
+def plain_text(value: Run | str) -> str:
+    return value if isinstance(value, str) else value.text
 
 
 def title_class(title: str) -> str:
@@ -176,7 +220,7 @@ def html(guide: Guide, ctx: PrintContext, fit: Fit) -> str:
         title_class=title_class(guide.title),
         message=key_message(guide),
         steps=steps_of(guide),
-        sheets=split(guide, fit.options.get("sheets", 1)),
+        sheets=split(guide, fit, ctx.settings.print_font),
         page_qr=ctx.page_qr(guide, QR_BOX_MM, "q", QR_MIN_MM),
         course_qr=ctx.course_qr(QR_BOX_MM, "q", QR_MIN_MM),
         team=ctx.team,
