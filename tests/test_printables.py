@@ -159,9 +159,7 @@ def test_nothing_printed_within_10_mm_of_the_paper_edge(printed, guide, kind):
 def test_typical_guide_fits_one_leaflet_page(tmp_path):
     """The fixture guide (four short steps) is a one-page leaflet and a
     poster at 30 pt; the long fixture (twelve long steps, long title)
-    needs both sides of the leaflet, and is too long for a poster even at
-    the floor: refused, never cut."""
-    from camnang.errors import GuideError
+    needs both sides of the leaflet."""
     from camnang.printables.leaflet import render as render_leaflet
     from camnang.printables.poster import render as render_poster
 
@@ -177,37 +175,74 @@ def test_typical_guide_fits_one_leaflet_page(tmp_path):
     path.write_bytes(render_poster(short, ctx))
     assert len(pdfs.page_sizes(path)) == 1
     assert fitting.fitted_variant("poster", short, ctx, POSTER.sources).size == 30
-    with pytest.raises(GuideError, match="rat-dai.md: các bước không vừa một trang áp phích A3"):
-        render_poster(long, ctx)
+
+
+def sheet_texts(path: Path) -> list[str]:
+    return [pdfs.squash(page.extract_text()) for page in pdfs.reader(path).pages]
+
+
+@pytest.mark.parametrize("team", [False, True], ids=["generic", "team"])
+def test_guide_too_long_for_one_poster_goes_on_two_sheets(tmp_path, team):
+    """Twelve steps of about 35 words (the long fixture): no one-page
+    variant fits, even at the floor, so the poster is printed on two A3
+    sheets, each with the title and its number, the key message on the
+    first, every step whole and in order; never an error. The build log
+    says so and names the steps to shorten, from the layout chosen."""
+    from camnang.printables.teampacks import BLANK
+
+    settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL, cache_dir=tmp_path / "cache")
+    library = load_library(FIXTURES / "printables", settings.categories)
+    guide = library.get("rat-dai")
+    assert len(guide.steps) == 12 and all(s.short is None and len(s.content.text.split()) >= 30 for s in guide.steps)
+    path = tmp_path / "poster.pdf"
+    path.write_bytes(poster.render(guide, PrintContext(settings, BLANK if team else None)))
+    assert [(round(w, 2), round(h, 2)) for w, h in pdfs.page_sizes(path)] == [pdfs.A3, pdfs.A3]
+    first, second = sheet_texts(path)
+    title = pdfs.squash(guide.title)
+    assert title in first and title in second
+    assert "1/2" in first and "2/2" in second and "2/2" not in first
+    assert pdfs.squash(plain(poster.key_message(guide))) in first
+    both = first + second
+    positions = [both.find(pdfs.squash(plain(s.content))) for s in guide.steps]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), positions
+    assert min(size for size, _ in pdfs.type_sizes(path)) >= poster.FLOOR_PT - 0.01 - (2 if team else 0)
+    (note,) = [n for n in poster.notes(library, settings, team=team) if n.startswith("ap-phich-rat-dai.pdf")]
+    assert "in trên 2 tờ A3" in note and "thêm dòng 'Ngắn:' cho bước" in note
+    assert "tests/fixtures/printables/rat-dai.md" in note
 
 
 def test_twelve_long_steps_and_a_long_title_are_never_cut(tmp_path):
     """The fixture with twelve long steps (eight with the author's short
-    form) and a long title: a one-page poster, generic and team layout,
-    every step its short form or whole, no "…"; the build log names the
-    steps still without a short form."""
+    form) and a long title: one sheet in the generic layout, two in the
+    team layout (its footer strip is taller), every step its short form or
+    whole, no "…", the key message always there; the build log names the
+    steps still without a short form, from the layout each one got."""
     from camnang.printables.teampacks import BLANK
 
     settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL)
     library = load_library(FIXTURES / "printables", settings.categories)
     guide = library.get("muoi-hai-buoc")
     assert len(guide.steps) == 12 and len(guide.title) > 90
-    for team in (None, BLANK):
+    for team, sheets in ((None, 1), (BLANK, 2)):
         path = tmp_path / f"poster-{team is not None}.pdf"
         path.write_bytes(poster.render(guide, PrintContext(settings, team)))
-        assert len(pdfs.page_sizes(path)) == 1
+        assert len(pdfs.page_sizes(path)) == sheets
         text = pdfs.squash(pdfs.text(path))
         assert "..." not in text
         assert pdfs.squash(guide.title) in text
+        assert pdfs.squash(plain(poster.key_message(guide))) in text
         positions = [text.find(pdfs.squash(plain(s.short or s.content))) for s in guide.steps]
         assert all(p >= 0 for p in positions) and positions == sorted(positions), positions
         assert min(size for size, _ in pdfs.type_sizes(path)) >= poster.FLOOR_PT - 0.01 - (2 if team else 0)
+    fit = poster.chosen(guide, settings)
     notes = [n for n in poster.notes(library, settings) if n.startswith("ap-phich-muoi-hai-buoc.pdf")]
     assert notes == [
-        "ap-phich-muoi-hai-buoc.pdf: các bước dài, áp phích phải in chữ nhỏ hơn 24 pt hoặc hai cột; "
-        "thêm dòng 'Ngắn:' cho bước 12, 9, 10, 11 trong tests/fixtures/printables/muoi-hai-buoc.md "
+        f"ap-phich-muoi-hai-buoc.pdf: các bước dài, áp phích phải in hai cột chữ {fit.size:g} pt; "
+        "thêm dòng 'Ngắn:' cho bước 12, 11, 9, 10 trong tests/fixtures/printables/muoi-hai-buoc.md "
         "(xem README, Writing a guide)"
     ]
+    (team_note,) = [n for n in poster.notes(library, settings, team=True) if n.startswith("ap-phich-muoi-hai-buoc.pdf")]
+    assert "in trên 2 tờ A3 trong gói của tổ" in team_note
 
 
 def test_fitting_chooses_what_trying_every_variant_would(tmp_path):
@@ -260,6 +295,32 @@ def test_fitting_chooses_what_trying_every_variant_would(tmp_path):
     # The step picture of thanh-toan-qr is laid out in both (an exhaustive
     # search without it found one size larger than the leaflet really takes).
     assert not mismatches, mismatches
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=lambda g: g.slug)
+def test_every_bundled_poster_reads_across_a_room(tmp_path, guide):
+    """Every bundled poster, generic and team layout, prints its steps in
+    one column on one sheet at 24 pt or more (with the authors' short
+    forms), and its key message at 32 pt or more: so the build log asks
+    for no short form."""
+    from camnang.printables.teampacks import BLANK
+
+    settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL)
+    message = pdfs.squash(plain(poster.key_message(guide)))
+    steps = pdfs.squash("".join(plain(s) for s in poster.steps_of(guide)))
+    for team in (None, BLANK):
+        path = tmp_path / f"poster-{team is not None}.pdf"
+        path.write_bytes(poster.render(guide, PrintContext(settings, team)))
+        fit = poster.chosen(guide, settings, team=team is not None)
+        assert poster.legible(fit), (team is not None, fit.name, fit.size)
+        assert len(pdfs.page_sizes(path)) == 1
+        # Lines of text long enough not to be a QR caption's words.
+        runs = [(size, pdfs.squash(text)) for size, text in pdfs.type_sizes(path) if len(pdfs.squash(text)) >= 14]
+        in_message = [size for size, text in runs if text in message and text not in steps]
+        in_steps = [size for size, text in runs if text in steps and text not in message]
+        assert in_message and min(in_message) >= 32 - 0.01, (team is not None, in_message)
+        assert in_steps and min(in_steps) >= poster.LEGIBLE_PT - 0.01, (team is not None, in_steps)
+        assert poster.note(guide, fit, settings, team is not None) is None
 
 
 def test_every_bundled_poster_is_the_first_variant_that_fits(printed):
