@@ -29,7 +29,7 @@ SETTINGS = load_settings(ROOT / "mkdocs.yml")
 GUIDES = load_library(ROOT / "guides", SETTINGS.categories).guides
 COURSE_URL = SETTINGS.course_url
 KINDS = {
-    "leaflet": dict(kind=LEAFLET, size=pdfs.A4, pages=(1, 2), body_pt=12, title_pt=20, qr_mm=30, max_kb=60),
+    "leaflet": dict(kind=LEAFLET, size=pdfs.A4, pages=(1, 2, 3), body_pt=leaflet.FLOOR_PT, title_pt=20, qr_mm=30, max_kb=60),
     "poster": dict(kind=POSTER, size=pdfs.A3, pages=(1,), body_pt=poster.FLOOR_PT, title_pt=40, qr_mm=60, max_kb=100),
 }
 CASES = [pytest.param(g, k, id=f"{k}-{g.slug}") for g in GUIDES for k in KINDS]
@@ -158,8 +158,8 @@ def test_nothing_printed_within_10_mm_of_the_paper_edge(printed, guide, kind):
 
 def test_typical_guide_fits_one_leaflet_page(tmp_path):
     """The fixture guide (four short steps) is a one-page leaflet and a
-    poster at 30 pt; the long fixture (twelve long steps, long title)
-    needs both sides of the leaflet."""
+    poster at 30 pt; the long fixture (twelve long steps, long title, many
+    tips) needs a second sheet for its leaflet at 13 pt, every section in."""
     from camnang.printables.leaflet import render as render_leaflet
     from camnang.printables.poster import render as render_poster
 
@@ -167,7 +167,7 @@ def test_typical_guide_fits_one_leaflet_page(tmp_path):
     ctx = PrintContext(settings)
     short = load_library(FIXTURES / "guides", settings.categories).get("thu-nghiem")
     long = load_library(FIXTURES / "printables", settings.categories).get("rat-dai")
-    for guide, leaflet_pages in ((short, 1), (long, 2)):
+    for guide, leaflet_pages in ((short, 1), (long, 3)):
         path = tmp_path / f"leaflet-{guide.slug}.pdf"
         path.write_bytes(render_leaflet(guide, ctx))
         assert len(pdfs.page_sizes(path)) == leaflet_pages, guide.slug
@@ -276,11 +276,12 @@ def test_fitting_chooses_what_trying_every_variant_would(tmp_path):
                 layout = lay_out(module.html(guide, ctx, fit), settings.posters_dir, sheets, image_dir=images)
                 if layout.page_count > fit.max_pages:
                     continue
-                adjusted = paginate(fit, layout) if paginate else None
-                if adjusted is not None:
+                adjusted, tries = (paginate(fit, layout) if paginate else None), 0
+                while adjusted is not None and tries < fitting.ADJUSTMENTS and layout.page_count <= fit.max_pages:
                     layout = lay_out(module.html(guide, ctx, adjusted), settings.posters_dir, sheets, image_dir=images)
-                    if layout.page_count > fit.max_pages or paginate(adjusted, layout) is not None:
-                        continue
+                    adjusted, tries = paginate(adjusted, layout), tries + 1
+                if layout.page_count > fit.max_pages or adjusted is not None:
+                    continue
                 first_fitting = i
                 break
             fitting._memo.clear()
@@ -344,6 +345,50 @@ def test_every_bundled_poster_is_the_first_variant_that_fits(printed):
                 break
     # slug -> (pt, columns) printed, then (pt, columns) of an earlier variant that fits.
     assert not better, better
+
+
+def title_lines(text: str, title: str) -> list[str]:
+    """The lines of ``text`` that print ``title`` (it may wrap)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    want = pdfs.squash(title)
+    for i in range(len(lines)):
+        for j in range(i + 1, min(i + 6, len(lines)) + 1):
+            if pdfs.squash("".join(lines[i:j])) == want:
+                return lines[i:j]
+    return []
+
+
+@pytest.mark.parametrize("team", [False, True], ids=["generic", "team"])
+@pytest.mark.parametrize("guide", GUIDES, ids=lambda g: g.slug)
+def test_every_bundled_leaflet_is_for_older_eyes(tmp_path, guide, team):
+    """Every bundled leaflet, generic and team layout: body text at 13 pt
+    or more, every section in (nothing dropped to make it fit), every
+    page after the first starts with the title and, where it continues
+    the steps, "Các bước (tiếp)"; the title never ends on one word alone."""
+    from camnang.printables.teampacks import BLANK
+
+    settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL)
+    path = tmp_path / "leaflet.pdf"
+    path.write_bytes(leaflet.render(guide, PrintContext(settings, BLANK if team else None)))
+    blocks = (guide.summary, *guide.prepare, *(s.content for s in guide.steps), *guide.tips, *guide.troubleshooting)
+    body = pdfs.squash("".join(plain(b) for b in blocks))
+    # The guide's own text (the team's strip has its own sizes: teamstrip).
+    runs = [(size, t) for size, t in pdfs.type_sizes(path) if len(pdfs.squash(t)) >= 6 and pdfs.squash(t) in body]
+    assert len(runs) > 10 and min(size for size, _ in runs) >= leaflet.FLOOR_PT - 0.01, [r for r in runs if r[0] < leaflet.FLOOR_PT][:3]
+    pages = [page.extract_text() for page in pdfs.reader(path).pages]
+    text = pdfs.squash("".join(pages))
+    for block in blocks:
+        assert pdfs.squash(plain(block)) in text, plain(block)
+    lines = title_lines(pages[0], guide.title)
+    assert lines and len(lines[-1].split()) >= 2, lines
+    fit = fitting.fitted_variant("leaflet", guide, PrintContext(settings, BLANK if team else None), LEAFLET.sources)
+    starts = fit.options.get("back", "").split(",") if len(pages) > 1 else []
+    assert len(starts) == len(pages) - 1
+    for page, start in zip(pages[1:], starts):
+        head = pdfs.squash(page)
+        assert head.startswith(pdfs.squash(guide.title)), page[:120]
+        if start.startswith("steps:") and start != "steps:0":
+            assert head[len(pdfs.squash(guide.title)):].startswith(pdfs.squash(leaflet.CONTINUED)), page[:160]
 
 
 def test_leaflet_never_leaves_a_step_alone_on_a_page():
