@@ -65,6 +65,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--reprint-against", type=Path, metavar="THƯ_MỤC",
         help="so các bản in trong --out (đã tạo) với thư mục bản in lần trước, liệt kê những tệp khác hoặc mới; không tạo tệp",
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="coi cảnh báo về áp phích (chữ nhỏ hơn 24 pt, hai cột, hai tờ: cần dòng 'Ngắn:') là lỗi: "
+        "vẫn ghi mọi tệp nhưng kết thúc với mã lỗi 1",
+    )
     teams = parser.add_argument_group("gói tài liệu cho từng tổ (tờ rơi và áp phích in tên, số điện thoại, mã QR nhóm Zalo của tổ)")
     teams.add_argument("--teams", type=Path, metavar="FILE", help="danh sách tổ (.csv UTF-8 hoặc .xlsx, xem teams/README.md); ghi vào --out (mặc định: goi-to)")
     teams.add_argument("--shard", metavar="K/N", help="chỉ làm phần K trong N phần của danh sách (chia việc cho N máy)")
@@ -210,14 +216,25 @@ def _main(args: argparse.Namespace) -> int:
     print(f"camnang: {result.summary()}")
     for line in radio_notes(library, settings, args.only):
         print(f"camnang: {line}")
-    for line in poster_notes(library, settings, args.only):
-        print(f"camnang: {line}")
+    status = _poster_notes(poster_notes(library, settings, args.only), args.strict)
     if not settings.site_url:
         from camnang.sitebuild import site_url_notice
 
         print(site_url_notice("python build_posters.py"), file=sys.stderr)
     if args.audio:
-        return write_audio(library, settings, out, args.only)
+        return write_audio(library, settings, out, args.only) or status
+    return status
+
+
+def _poster_notes(lines: list[str], strict: bool) -> int:
+    """Poster warnings (steps that need a ``Ngắn:`` line) on standard
+    error; with ``--strict`` they are errors: exit status 1 (the files are
+    written all the same)."""
+    for line in lines:
+        print(f"{'Lỗi' if strict else 'Cảnh báo'}: {line}", file=sys.stderr)
+    if lines and strict:
+        print(f"Lỗi: {len(lines)} áp phích cần dòng 'Ngắn:' (--strict)", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -333,6 +350,8 @@ def team_packs(args: argparse.Namespace, warn) -> int:
     if result.problems and all(p.message.startswith("không ghi được") for p in result.problems):
         raise WriteError(result.problems)  # a full or read-only disk: one line, not one per team
     print(f"camnang: {result.summary()}")
+    # The team layout has its own footer strip: the same rule, its own fit.
+    status = _poster_notes(poster_notes(library, settings, args.only, team=True), args.strict)
     if not settings.site_url:
         from camnang.sitebuild import site_url_notice
 
@@ -342,7 +361,7 @@ def team_packs(args: argparse.Namespace, warn) -> int:
         for problem in result.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
-    return 0
+    return status
 
 
 def write_audio(library, settings, out: Path, only: list[str] | None) -> int:

@@ -29,7 +29,7 @@ SETTINGS = load_settings(ROOT / "mkdocs.yml")
 GUIDES = load_library(ROOT / "guides", SETTINGS.categories).guides
 COURSE_URL = SETTINGS.course_url
 KINDS = {
-    "leaflet": dict(kind=LEAFLET, size=pdfs.A4, pages=(1, 2), body_pt=12, title_pt=20, qr_mm=30, max_kb=60),
+    "leaflet": dict(kind=LEAFLET, size=pdfs.A4, pages=(1, 2, 3), body_pt=leaflet.FLOOR_PT, title_pt=20, qr_mm=30, max_kb=60),
     "poster": dict(kind=POSTER, size=pdfs.A3, pages=(1,), body_pt=poster.FLOOR_PT, title_pt=40, qr_mm=60, max_kb=100),
 }
 CASES = [pytest.param(g, k, id=f"{k}-{g.slug}") for g in GUIDES for k in KINDS]
@@ -161,10 +161,8 @@ def test_nothing_printed_within_10_mm_of_the_paper_edge(printed, guide, kind):
 
 def test_typical_guide_fits_one_leaflet_page(tmp_path):
     """The fixture guide (four short steps) is a one-page leaflet and a
-    poster at 30 pt; the long fixture (twelve long steps, long title)
-    needs both sides of the leaflet, and is too long for a poster even at
-    the floor: refused, never cut."""
-    from camnang.errors import GuideError
+    poster at 30 pt; the long fixture (twelve long steps, long title, many
+    tips) needs a second sheet for its leaflet at 13 pt, every section in."""
     from camnang.printables.leaflet import render as render_leaflet
     from camnang.printables.poster import render as render_poster
 
@@ -172,7 +170,7 @@ def test_typical_guide_fits_one_leaflet_page(tmp_path):
     ctx = PrintContext(settings)
     short = load_library(FIXTURES / "guides", settings.categories).get("thu-nghiem")
     long = load_library(FIXTURES / "printables", settings.categories).get("rat-dai")
-    for guide, leaflet_pages in ((short, 1), (long, 2)):
+    for guide, leaflet_pages in ((short, 1), (long, 3)):
         path = tmp_path / f"leaflet-{guide.slug}.pdf"
         path.write_bytes(render_leaflet(guide, ctx))
         assert len(pdfs.page_sizes(path)) == leaflet_pages, guide.slug
@@ -180,37 +178,74 @@ def test_typical_guide_fits_one_leaflet_page(tmp_path):
     path.write_bytes(render_poster(short, ctx))
     assert len(pdfs.page_sizes(path)) == 1
     assert fitting.fitted_variant("poster", short, ctx, POSTER.sources).size == 30
-    with pytest.raises(GuideError, match="rat-dai.md: các bước không vừa một trang áp phích A3"):
-        render_poster(long, ctx)
+
+
+def sheet_texts(path: Path) -> list[str]:
+    return [pdfs.squash(page.extract_text()) for page in pdfs.reader(path).pages]
+
+
+@pytest.mark.parametrize("team", [False, True], ids=["generic", "team"])
+def test_guide_too_long_for_one_poster_goes_on_two_sheets(tmp_path, team):
+    """Twelve steps of about 35 words (the long fixture): no one-page
+    variant fits, even at the floor, so the poster is printed on two A3
+    sheets, each with the title and its number, the key message on the
+    first, every step whole and in order; never an error. The build log
+    says so and names the steps to shorten, from the layout chosen."""
+    from camnang.printables.teampacks import BLANK
+
+    settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL, cache_dir=tmp_path / "cache")
+    library = load_library(FIXTURES / "printables", settings.categories)
+    guide = library.get("rat-dai")
+    assert len(guide.steps) == 12 and all(s.short is None and len(s.content.text.split()) >= 30 for s in guide.steps)
+    path = tmp_path / "poster.pdf"
+    path.write_bytes(poster.render(guide, PrintContext(settings, BLANK if team else None)))
+    assert [(round(w, 2), round(h, 2)) for w, h in pdfs.page_sizes(path)] == [pdfs.A3, pdfs.A3]
+    first, second = sheet_texts(path)
+    title = pdfs.squash(guide.title)
+    assert title in first and title in second
+    assert "1/2" in first and "2/2" in second and "2/2" not in first
+    assert pdfs.squash(plain(poster.key_message(guide))) in first
+    both = first + second
+    positions = [both.find(pdfs.squash(plain(s.content))) for s in guide.steps]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), positions
+    assert min(size for size, _ in pdfs.type_sizes(path)) >= poster.FLOOR_PT - 0.01 - (2 if team else 0)
+    (note,) = [n for n in poster.notes(library, settings, team=team) if n.startswith("ap-phich-rat-dai.pdf")]
+    assert "in trên 2 tờ A3" in note and "thêm dòng 'Ngắn:' cho bước" in note
+    assert "tests/fixtures/printables/rat-dai.md" in note
 
 
 def test_twelve_long_steps_and_a_long_title_are_never_cut(tmp_path):
     """The fixture with twelve long steps (eight with the author's short
-    form) and a long title: a one-page poster, generic and team layout,
-    every step its short form or whole, no "…"; the build log names the
-    steps still without a short form."""
+    form) and a long title: one sheet in the generic layout, two in the
+    team layout (its footer strip is taller), every step its short form or
+    whole, no "…", the key message always there; the build log names the
+    steps still without a short form, from the layout each one got."""
     from camnang.printables.teampacks import BLANK
 
     settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL)
     library = load_library(FIXTURES / "printables", settings.categories)
     guide = library.get("muoi-hai-buoc")
     assert len(guide.steps) == 12 and len(guide.title) > 90
-    for team in (None, BLANK):
+    for team, sheets in ((None, 1), (BLANK, 2)):
         path = tmp_path / f"poster-{team is not None}.pdf"
         path.write_bytes(poster.render(guide, PrintContext(settings, team)))
-        assert len(pdfs.page_sizes(path)) == 1
+        assert len(pdfs.page_sizes(path)) == sheets
         text = pdfs.squash(pdfs.text(path))
         assert "..." not in text
         assert pdfs.squash(guide.title) in text
+        assert pdfs.squash(plain(poster.key_message(guide))) in text
         positions = [text.find(pdfs.squash(plain(s.short or s.content))) for s in guide.steps]
         assert all(p >= 0 for p in positions) and positions == sorted(positions), positions
         assert min(size for size, _ in pdfs.type_sizes(path)) >= poster.FLOOR_PT - 0.01 - (2 if team else 0)
+    fit = poster.chosen(guide, settings)
     notes = [n for n in poster.notes(library, settings) if n.startswith("ap-phich-muoi-hai-buoc.pdf")]
     assert notes == [
-        "ap-phich-muoi-hai-buoc.pdf: các bước dài, áp phích phải in chữ nhỏ hơn 24 pt hoặc hai cột; "
-        "thêm dòng 'Ngắn:' cho bước 12, 9, 10, 11 trong tests/fixtures/printables/muoi-hai-buoc.md "
+        f"ap-phich-muoi-hai-buoc.pdf: các bước dài, áp phích phải in hai cột chữ {fit.size:g} pt; "
+        "thêm dòng 'Ngắn:' cho bước 12, 11, 9, 10 trong tests/fixtures/printables/muoi-hai-buoc.md "
         "(xem README, Writing a guide)"
     ]
+    (team_note,) = [n for n in poster.notes(library, settings, team=True) if n.startswith("ap-phich-muoi-hai-buoc.pdf")]
+    assert "in trên 2 tờ A3 trong gói của tổ" in team_note
 
 
 def test_fitting_chooses_what_trying_every_variant_would(tmp_path):
@@ -244,11 +279,12 @@ def test_fitting_chooses_what_trying_every_variant_would(tmp_path):
                 layout = lay_out(module.html(guide, ctx, fit), settings.posters_dir, sheets, image_dir=images)
                 if layout.page_count > fit.max_pages:
                     continue
-                adjusted = paginate(fit, layout) if paginate else None
-                if adjusted is not None:
+                adjusted, tries = (paginate(fit, layout) if paginate else None), 0
+                while adjusted is not None and tries < fitting.ADJUSTMENTS and layout.page_count <= fit.max_pages:
                     layout = lay_out(module.html(guide, ctx, adjusted), settings.posters_dir, sheets, image_dir=images)
-                    if layout.page_count > fit.max_pages or paginate(adjusted, layout) is not None:
-                        continue
+                    adjusted, tries = paginate(adjusted, layout), tries + 1
+                if layout.page_count > fit.max_pages or adjusted is not None:
+                    continue
                 first_fitting = i
                 break
             fitting._memo.clear()
@@ -263,6 +299,32 @@ def test_fitting_chooses_what_trying_every_variant_would(tmp_path):
     # The step picture of thanh-toan-qr is laid out in both (an exhaustive
     # search without it found one size larger than the leaflet really takes).
     assert not mismatches, mismatches
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=lambda g: g.slug)
+def test_every_bundled_poster_reads_across_a_room(tmp_path, guide):
+    """Every bundled poster, generic and team layout, prints its steps in
+    one column on one sheet at 24 pt or more (with the authors' short
+    forms), and its key message at 32 pt or more: so the build log asks
+    for no short form."""
+    from camnang.printables.teampacks import BLANK
+
+    settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL)
+    message = pdfs.squash(plain(poster.key_message(guide)))
+    steps = pdfs.squash("".join(plain(s) for s in poster.steps_of(guide)))
+    for team in (None, BLANK):
+        path = tmp_path / f"poster-{team is not None}.pdf"
+        path.write_bytes(poster.render(guide, PrintContext(settings, team)))
+        fit = poster.chosen(guide, settings, team=team is not None)
+        assert poster.legible(fit), (team is not None, fit.name, fit.size)
+        assert len(pdfs.page_sizes(path)) == 1
+        # Lines of text long enough not to be a QR caption's words.
+        runs = [(size, pdfs.squash(text)) for size, text in pdfs.type_sizes(path) if len(pdfs.squash(text)) >= 14]
+        in_message = [size for size, text in runs if text in message and text not in steps]
+        in_steps = [size for size, text in runs if text in steps and text not in message]
+        assert in_message and min(in_message) >= 32 - 0.01, (team is not None, in_message)
+        assert in_steps and min(in_steps) >= poster.LEGIBLE_PT - 0.01, (team is not None, in_steps)
+        assert poster.note(guide, fit, settings, team is not None) is None
 
 
 def test_every_bundled_poster_is_the_first_variant_that_fits(printed):
@@ -286,6 +348,50 @@ def test_every_bundled_poster_is_the_first_variant_that_fits(printed):
                 break
     # slug -> (pt, columns) printed, then (pt, columns) of an earlier variant that fits.
     assert not better, better
+
+
+def title_lines(text: str, title: str) -> list[str]:
+    """The lines of ``text`` that print ``title`` (it may wrap)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    want = pdfs.squash(title)
+    for i in range(len(lines)):
+        for j in range(i + 1, min(i + 6, len(lines)) + 1):
+            if pdfs.squash("".join(lines[i:j])) == want:
+                return lines[i:j]
+    return []
+
+
+@pytest.mark.parametrize("team", [False, True], ids=["generic", "team"])
+@pytest.mark.parametrize("guide", GUIDES, ids=lambda g: g.slug)
+def test_every_bundled_leaflet_is_for_older_eyes(tmp_path, guide, team):
+    """Every bundled leaflet, generic and team layout: body text at 13 pt
+    or more, every section in (nothing dropped to make it fit), every
+    page after the first starts with the title and, where it continues
+    the steps, "Các bước (tiếp)"; the title never ends on one word alone."""
+    from camnang.printables.teampacks import BLANK
+
+    settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL)
+    path = tmp_path / "leaflet.pdf"
+    path.write_bytes(leaflet.render(guide, PrintContext(settings, BLANK if team else None)))
+    blocks = (guide.summary, *guide.prepare, *(s.content for s in guide.steps), *guide.tips, *guide.troubleshooting)
+    body = pdfs.squash("".join(plain(b) for b in blocks))
+    # The guide's own text (the team's strip has its own sizes: teamstrip).
+    runs = [(size, t) for size, t in pdfs.type_sizes(path) if len(pdfs.squash(t)) >= 6 and pdfs.squash(t) in body]
+    assert len(runs) > 10 and min(size for size, _ in runs) >= leaflet.FLOOR_PT - 0.01, [r for r in runs if r[0] < leaflet.FLOOR_PT][:3]
+    pages = [page.extract_text() for page in pdfs.reader(path).pages]
+    text = pdfs.squash("".join(pages))
+    for block in blocks:
+        assert pdfs.squash(plain(block)) in text, plain(block)
+    lines = title_lines(pages[0], guide.title)
+    assert lines and len(lines[-1].split()) >= 2, lines
+    fit = fitting.fitted_variant("leaflet", guide, PrintContext(settings, BLANK if team else None), LEAFLET.sources)
+    starts = fit.options.get("back", "").split(",") if len(pages) > 1 else []
+    assert len(starts) == len(pages) - 1
+    for page, start in zip(pages[1:], starts):
+        head = pdfs.squash(page)
+        assert head.startswith(pdfs.squash(guide.title)), page[:120]
+        if start.startswith("steps:") and start != "steps:0":
+            assert head[len(pdfs.squash(guide.title)):].startswith(pdfs.squash(leaflet.CONTINUED)), page[:160]
 
 
 def test_leaflet_never_leaves_a_step_alone_on_a_page():

@@ -210,3 +210,24 @@ def test_guide_too_long_for_a_leaflet_is_named(tmp_path):
     result = cli(project, "--only", "qua-dai")
     assert result.returncode != 0
     assert "qua-dai.md" in result.stderr and "tờ rơi cần hơn hai trang" in result.stderr
+
+
+def test_guide_too_long_for_one_poster_is_published_on_two_sheets(tmp_path):
+    """A guide of twelve long steps does not stop the build: every file of
+    every guide is written, its poster on two sheets, with a warning that
+    names the steps to shorten; ``--strict`` makes that an error (exit 1),
+    the files written all the same."""
+    project = make_project(tmp_path, [FIXTURES / "guides" / "thu-nghiem.md", FIXTURES / "printables" / "rat-dai.md"])
+    out = tmp_path / "in-an"
+    result = cli(project, "--out", str(out), "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    assert {p.name for p in out.iterdir()} == names("thu-nghiem") | names("rat-dai")
+    assert len(pdfs.page_sizes(out / "ap-phich-rat-dai.pdf")) == 2
+    (warning,) = [line for line in result.stderr.splitlines() if "ap-phich-rat-dai.pdf" in line]
+    assert warning.startswith("Cảnh báo: ") and "2 tờ A3" in warning and "thêm dòng 'Ngắn:' cho bước" in warning
+    assert "ap-phich-thu-nghiem.pdf" not in result.stderr
+
+    strict = cli(project, "--out", str(out), "--jobs", "1", "--strict")
+    assert strict.returncode == 1
+    assert "Lỗi: ap-phich-rat-dai.pdf" in strict.stderr
+    assert len(pdfs.page_sizes(out / "ap-phich-rat-dai.pdf")) == 2

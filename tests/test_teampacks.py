@@ -390,3 +390,52 @@ def test_captions_wrap_by_phrase_never_word_by_word(variants):
         last = "Phổ cập kỹ năng số" if name.startswith("to-roi") else "Quét để học kỹ năng số"
         for phrase in ("Quét để vào nhóm Zalo", "Quét để xem hướng dẫn", last):
             assert phrase in text, (name, phrase)  # on one line: not broken inside
+
+
+# -- nothing the generic printable says is lost in a team's --------------------------
+
+SAMPLE = ("mobile-money", "mo-tai-khoan-ngan-hang", "thanh-toan-qr")
+"""Guides with the longest key messages and most steps: where a team's
+taller footer strip would first push something out."""
+GENERIC_ONLY = ("Cần người giúp?", "Hỏi tổ công nghệ số cộng đồng ở thôn, xã mình.", "Quét để")
+"""Text of the generic footer, which a team's own strip replaces."""
+
+
+def sentences(path: Path) -> list[str]:
+    """The sentences of a PDF's text, whitespace normalised."""
+    import re
+
+    text = " ".join(pdfs.text(path).split())
+    return [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
+
+
+def test_team_printables_keep_every_sentence_of_the_generic_ones(tmp_path):
+    """Built as the README says, for the example roster: a team's leaflet
+    and poster contain every sentence of the generic one (the key message,
+    every step, every tip section), apart from the generic footer the
+    team's strip replaces. (Radio scripts are rewritten for the team by
+    design: their opening and closing name the team.)"""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CAMNANG_SITE_URL": TEST_SITE_URL}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "build_posters.py", "--only", *SAMPLE, *args],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+        )
+
+    generic, packs = tmp_path / "in-an", tmp_path / "goi-to"
+    for result in (run("--out", str(generic)), run("--teams", "teams/vi-du.csv", "--out", str(packs))):
+        assert result.returncode == 0, result.stderr
+        assert "Ngắn:" not in result.stderr  # every sample poster reads across a room
+    teams = [t.id for t in load_roster(ROOT / "teams" / "vi-du.csv").teams]
+    missing = {}
+    for slug in SAMPLE:
+        for name in (f"to-roi-{slug}.pdf", f"ap-phich-{slug}.pdf"):
+            wanted = [s for s in sentences(generic / name) if not any(s.startswith(g) for g in GENERIC_ONLY)]
+            assert len(wanted) > 5, name
+            for team in teams:
+                text = pdfs.squash(pdfs.text(packs / team / name))
+                lost = [s for s in wanted if pdfs.squash(s) not in text]
+                if lost:
+                    missing[f"{team}/{name}"] = lost
+    assert not missing, {k: [s[:80] for s in v] for k, v in missing.items()}

@@ -227,6 +227,11 @@ def fitted_variant(kind_name: str, guide: Guide, ctx: PrintContext, sources: tup
     return known.fit if known else None
 
 
+ADJUSTMENTS = 5
+"""Times a variant may be adjusted for its page breaks (``Paginate``)
+before it is given up: a moved break, then the header of each page after
+the first, one page at a time."""
+
 Paginate = Callable[[Fit, Layout], "Fit | None"]
 """Looks at a layout that fits its page budget; returns the variant
 adjusted where the page breaks are not acceptable (a step alone on a
@@ -280,15 +285,19 @@ def render_fitted(
         return layout.pdf()
 
     def accept(i: int, fit: Fit, layout: Layout) -> bytes | None:
-        """The PDF of ``layout`` (or of its adjusted variant), or None."""
+        """The PDF of ``layout`` (or of its adjusted variant: adjusted
+        again, up to ``ADJUSTMENTS`` times, while ``paginate`` asks), or
+        None."""
         if layout.page_count > fit.max_pages:
             return None
-        adjusted = paginate(fit, layout) if paginate else None
-        if adjusted is not None:
+        for _ in range(ADJUSTMENTS):
+            adjusted = paginate(fit, layout) if paginate else None
+            if adjusted is None:
+                return remember(i, fit, layout)
             fit, layout = adjusted, lay_out(adjusted)
-            if not acceptable(fit, layout):
+            if layout.page_count > fit.max_pages:
                 return None
-        return remember(i, fit, layout)
+        return remember(i, fit, layout) if acceptable(fit, layout) else None
 
     # The variant this process or another one printed the same inputs
     # with: used if it still fits and lays out exactly as remembered.

@@ -6,22 +6,33 @@ troubleshooting when there is room, and a footer strip with the QR codes
 Every step is printed in full. Variants, in order of preference
 (``camnang.printables.fitting``):
 
-1. one page at 13 pt, then 12 pt, everything in;
-2. one page at 12 pt without "Khi gặp khó khăn" (a line points to the QR
-   code of the guide's page, which has it);
-3. two pages (front and back) at 16 pt down to 12 pt, everything in: the
-   largest type that fits, so the back page is used, not left empty;
-4. two pages at 12 pt without "Khi gặp khó khăn".
+1. one page at 14 pt, then 13 pt;
+2. two pages (front and back) at 16 pt down to 13 pt: the back page is
+   used before the type shrinks below 13 pt (``FLOOR_PT``); last at 13 pt
+   with tighter lines and spacing (``two-pages-tight``);
+3. three pages at 14 pt, then 13 pt: the last resort of a long guide in a
+   team pack, whose footer strip is taller.
+
+Every variant prints everything: no section is ever left out, so a
+team's leaflet says all the generic one says.
 
 Pagination (``paginate``): a step never stands alone on a page. When the
 steps run over from the front to the back and one page would hold just
 one of them, the page breaks one step earlier (or before the whole list),
-and the variant is used only if it still fits its pages. Every page has
+and the variant is used only if it still fits its pages. Every page after
+the first starts with a continuation header (``CONTINUED``): the guide's
+title, small, then the section it continues ("Các bước (tiếp)"), so a
+back page photocopied alone still says what it is. Every page has
 the footer strip with the QR codes: a sheet photocopied on one side still
 leads to the guide.
 
-A guide that needs more than two pages even then is refused with a
+A guide that needs more than three pages even then is refused with a
 message naming its file.
+
+Why 13 pt: the readers are often older, and leaflets are photocopied,
+which thins strokes; 13 pt Noto Sans (x-height 2.5 mm) is the smallest
+size read without strain at arm's length by people with presbyopia and
+ordinary reading glasses.
 """
 
 from __future__ import annotations
@@ -45,19 +56,19 @@ out for it)."""
 QR_MIN_MM = 30
 """Printed width of each QR symbol itself: at least 30 mm."""
 
-TROUBLE = "trouble"
-"""Class of the "Khi gặp khó khăn" section, which compact variants drop."""
+FLOOR_PT = 13
+"""Smallest body type (see the module docstring)."""
 
 FITS = (
+    Fit("one-page", 14),
     Fit("one-page", 13),
-    Fit("one-page", 12),
-    Fit("one-page", 12, drop=frozenset({TROUBLE})),
     Fit("two-pages", 16, max_pages=2),
     Fit("two-pages", 15, max_pages=2),
     Fit("two-pages", 14, max_pages=2),
     Fit("two-pages", 13, max_pages=2),
-    Fit("two-pages", 12, max_pages=2),
-    Fit("two-pages", 12, max_pages=2, drop=frozenset({TROUBLE})),
+    Fit("two-pages-tight", 13, max_pages=2),
+    Fit("three-pages", 14, max_pages=3),
+    Fit("three-pages", 13, max_pages=3),
 )
 PROBE = 4
 """Laid out first when ``first_guess`` finds no variant (a guide too long
@@ -72,7 +83,7 @@ laid out (same size, another size; see ``fitting.TOLERANCE``). At
 predicted above its budget (at most 99.6 % of it): 2 and 4 % are margin,
 and each percent less saves layouts of variants that just do not fit."""
 
-GUESS_FIT = 4
+GUESS_FIT = 3
 """The variant the text estimate (``first_guess``) is calibrated on."""
 GUESS_LINE_MM = 170
 """Width of a line of text on the leaflet, about (A4 less margins and bullets)."""
@@ -104,14 +115,47 @@ def step_pages(layout: Layout) -> list[int]:
     return [first[k] for k in sorted(first)]
 
 
-def paginate(fit: Fit, layout: Layout) -> Fit | None:
-    """The variant with an earlier page break when a page would hold a
-    single step of a list that runs over two pages; None when the breaks
-    are fine. ``break_before`` (1-based step) makes that step start the
-    next page (step 1: the whole "Các bước" section)."""
+CONTINUED = "Các bước (tiếp)"
+"""Heading of a page that continues the steps (``paginate``)."""
+
+
+def block_pages(layout: Layout) -> list[tuple[str, int]]:
+    """The blocks of the page (``data-block``: ``section:item``, item 0 for
+    the section's start), in order, each with the page (0-based) it
+    starts on."""
+    first: dict[str, int] = {}
+    order: list[str] = []
+    for number, page in enumerate(layout.document.pages):
+        stack = [page_box(page)]
+        while stack:
+            box = stack.pop()
+            element = getattr(box, "element", None)
+            block = element.get("data-block") if element is not None else None
+            if block and block not in first:
+                first[block] = number
+                order.append(block)
+            stack.extend(reversed(getattr(box, "children", ())))
+    return [(b, first[b]) for b in order]
+
+
+def back_starts(layout: Layout, fit: Fit) -> str:
+    """Where each page after the first starts (the option ``back`` of the
+    variant: ``section:item`` of each page's first block, comma-separated),
+    given the step breaks ``fit`` asks for."""
+    starts, seen = [], {0}
+    for block, page in block_pages(layout):
+        if page not in seen:
+            seen.add(page)
+            starts.append(block)
+    return ",".join(starts)
+
+
+def _breaks(fit: Fit, layout: Layout) -> Fit:
+    """``fit`` with ``break_before`` where a page would hold a single step
+    of a list that runs over two pages (unchanged when the breaks are fine)."""
     pages = step_pages(layout)
     if len(pages) < 2 or len(set(pages)) < 2:
-        return None
+        return fit
     counts = {p: pages.count(p) for p in set(pages)}
     last_page = max(counts)
     if counts[last_page] == 1:
@@ -121,7 +165,33 @@ def paginate(fit: Fit, layout: Layout) -> Fit | None:
     if counts[first_page] == 1:
         # Only the first step at the foot of the front: the list starts on the back.
         return dataclasses.replace(fit, options={**fit.options, "break_before": 1})
-    return None
+    return fit
+
+
+def paginate(fit: Fit, layout: Layout) -> Fit | None:
+    """The variant adjusted for its page breaks, or None when they are
+    fine: a page never holds a single step of a list that runs over two
+    pages (``break_before``, 1-based step: that step starts the next page,
+    step 1 the whole "Các bước" section); then every page after the first
+    starts with the continuation header (``back``: where those pages
+    start, see ``back_starts``). One adjustment at a time: the fitting
+    lays the adjusted variant out and asks again."""
+    if layout.page_count < 2:
+        return None
+    adjusted = _breaks(fit, layout)
+    if adjusted.options.get("break_before") != fit.options.get("break_before"):
+        return adjusted
+    actual = back_starts(layout, fit).split(",") if layout.page_count > 1 else []
+    wanted = [b for b in fit.options.get("back", "").split(",") if b]
+    if actual == wanted:
+        return None
+    # The first page that does not start where its header is: a header
+    # makes its page longer, so the next pages' starts follow from it.
+    same = 0
+    while same < min(len(actual), len(wanted)) and actual[same] == wanted[same]:
+        same += 1
+    back = actual[: same + 1]
+    return dataclasses.replace(fit, options={**fit.options, "back": ",".join(back)})
 
 
 def html(guide: Guide, ctx: PrintContext, fit: Fit) -> str:
@@ -133,7 +203,7 @@ def html(guide: Guide, ctx: PrintContext, fit: Fit) -> str:
         category=ctx.category(guide),
         author=AUTHOR,
         fit=fit,
-        trouble=TROUBLE not in fit.drop,
+        back=set(fit.options.get("back", "").split(",")) - {""},
         image_base=ctx.settings.guides_dir.resolve().as_uri() + "/",
         page_qr=ctx.page_qr(guide, QR_BOX_MM, "m", QR_MIN_MM),
         course_qr=ctx.course_qr(QR_BOX_MM, "m", QR_MIN_MM),
@@ -174,7 +244,7 @@ def render(guide: Guide, ctx: PrintContext) -> bytes:
         lambda fit: html(guide, ctx, fit),
         STYLESHEETS,
         LEAFLET.sources,
-        too_long="hướng dẫn quá dài, tờ rơi cần hơn hai trang A4",
+        too_long="hướng dẫn quá dài, tờ rơi cần hơn ba trang A4",
         paginate=paginate,
         exponent=SIZE_EXPONENT,
         tolerance=TOLERANCE,

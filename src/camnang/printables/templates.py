@@ -47,7 +47,24 @@ def environment(posters_dir: str) -> Environment:
     env.filters["plain"] = to_text
     env.filters["vi_date"] = vi_date
     env.filters["address"] = display_address
+    env.filters["keep_last_words"] = keep_last_words
     return env
+
+
+NO_BREAK_SPACE = "\u00a0"
+LAST_WORDS_MAX = 24
+"""Longest pair of last words (in characters) tied together: a longer
+pair would make a line too short before it."""
+
+
+def keep_last_words(title: str) -> str:
+    """A title whose last line never holds one word alone ("Postmart",
+    "số"): its last two words joined by a no-break space (when together
+    they are short enough to move to the next line as one)."""
+    words = title.split(" ")
+    if len(words) < 3 or len(words[-2]) + len(words[-1]) + 1 > LAST_WORDS_MAX:
+        return title
+    return " ".join(words[:-2]) + " " + words[-2] + NO_BREAK_SPACE + words[-1]
 
 
 def _problem(posters_dir: Path, name: str, error: Exception) -> Problem:
