@@ -209,7 +209,7 @@ def test_guide_too_long_for_a_leaflet_is_named(tmp_path):
     project = make_project(tmp_path, [guides / "qua-dai.md"])
     result = cli(project, "--only", "qua-dai")
     assert result.returncode != 0
-    assert "qua-dai.md" in result.stderr and "tờ rơi cần hơn hai trang" in result.stderr
+    assert "qua-dai.md" in result.stderr and "tờ rơi cần hơn ba trang" in result.stderr
 
 
 def test_guide_too_long_for_one_poster_is_published_on_two_sheets(tmp_path):

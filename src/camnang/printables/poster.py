@@ -239,7 +239,7 @@ def render(guide: Guide, ctx: PrintContext) -> bytes:
         lambda fit: html(guide, ctx, fit),
         STYLESHEETS,
         POSTER.sources,
-        too_long=f"các bước không vừa hai tờ áp phích A3 dù đã in hai cột chữ {FLOOR_PT} pt",
+        too_long=f"các bước không vừa ba tờ áp phích A3 dù đã in hai cột chữ {FLOOR_PT} pt",
         tolerance=(TOLERANCE, TOLERANCE_RESIZED),
     )
 
