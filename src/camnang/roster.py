@@ -414,8 +414,18 @@ def _scan_sheet(part, shown: str, cells_left: int) -> int:
             rows += 1
             number = _ROW_NUMBER.search(match.group(1))
             line = _row_number(number.group(1)) if number is not None else rows
-            if rows > MAX_ROWS or line > MAX_ROWS:
+            if rows > MAX_ROWS or line > EXCEL_ROWS:
                 raise _too_many_rows(shown, int(min(line, EXCEL_ROWS + 1)))
+            if line > MAX_ROWS:
+                raise RosterError(
+                    Problem(
+                        path=shown,
+                        line=int(line),
+                        message=f"trang tính có dòng đánh số {_num(int(line))}, hơn {_num(MAX_ROWS)} dòng của một danh sách tổ "
+                        "(có thể có một ô ở rất xa bên dưới danh sách)",
+                        hint="xóa các dòng thừa bên dưới danh sách, hoặc " + _XLSX_HINT,
+                    )
+                )
         cells += len(_CELL_TAG.findall(piece))
         if cells > cells_left:
             raise RosterError(
