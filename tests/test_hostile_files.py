@@ -750,3 +750,18 @@ def test_kill_9_of_build_posters_leaves_no_worker(tmp_path):
         for pid in workers:
             if running(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        '<row x=">" r="1048576">',  # a ">" inside another attribute's value
+        '<row x=" r=\'1\'" r="1048576">',  # a fake r inside another attribute's value
+        "<row r='1048576' spans='1:1'>",
+    ],
+)
+def test_row_number_hidden_in_attribute_values_is_still_read(tmp_path, row):
+    far = f'{row}<c t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    message, seconds = load_timed(crafted_xlsx(tmp_path, sheet=lambda xml: xml.replace("</sheetData>", far)))
+    assert message is not None and "hơn 200.000 dòng" in message, message
+    assert seconds < 1

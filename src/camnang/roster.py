@@ -355,11 +355,24 @@ def _xlsx_guard(path: Path, shown: str) -> None:
 
 
 _XLSX_HINT = "mở tệp bằng Excel hoặc LibreOffice, chép danh sách tổ sang một tệp mới rồi chạy lại"
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]([^>]*)")
-_ROW_NUMBER = re.compile(rb"""(?:^|\s)r\s*=\s*["']([^"']{0,64})""")
+_ATTRS = rb"""((?:[^>"']|"[^"]*"|'[^']*')*)"""
+"""A tag's attributes, quoted values taken whole (a ``>`` or ``r="..."``
+inside a value is part of the value). Linear: the three branches start
+with different characters."""
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])" + _ATTRS)
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
-_DIMENSION = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*?\bref\s*=\s*["']([^"']{0,64})["']""")
-_REF_ROW = re.compile(rb"[A-Za-z]{1,3}\$?(\d{1,64})\s*$")
+_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension(?=[\s/>])" + _ATTRS)
+_ATTR = re.compile(rb"""([^\s=/>"']+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_REF_ROW = re.compile(rb"[A-Za-z]{1,3}\$?(\d+)\s*$")
+
+
+def _attr(attrs: bytes, name: bytes) -> bytes | None:
+    """The value of the attribute ``name`` (no prefix, as openpyxl reads
+    it) among a tag's ``attrs``, attributes read in order."""
+    for match in _ATTR.finditer(attrs):
+        if match.group(1) == name:
+            return match.group(2) if match.group(2) is not None else match.group(3)
+    return None
 
 
 def _num(n: int) -> str:
@@ -371,7 +384,7 @@ def _row_number(raw: bytes) -> float:
     """A row number as openpyxl reads it (``1048576``, ``1e6`` and
     ``1048576.0`` too); a value it cannot read is left to it (0)."""
     try:
-        value = float(raw.strip())
+        value = float(raw.strip()) if len(raw) <= 64 else float("inf")
     except ValueError:
         return 0
     return value if value == value else float("inf")
@@ -401,19 +414,20 @@ def _scan_sheet(part, shown: str, cells_left: int) -> int:
     rows = cells = 0
     for piece in _tags(part, shown):
         for match in _DIMENSION.finditer(piece):
-            last = _REF_ROW.search(match.group(1))
+            ref = _attr(match.group(1), b"ref") or b""
+            last = _REF_ROW.search(ref)
             if last is not None and _row_number(last.group(1)) > MAX_ROWS:
                 raise RosterError(
                     Problem(
                         path=shown,
-                        message=f"trang tính khai báo vùng dữ liệu {match.group(1).decode('ascii', 'replace')!r}, hơn {_num(MAX_ROWS)} dòng",
+                        message=f"trang tính khai báo vùng dữ liệu {ref[:40].decode('ascii', 'replace')!r}, hơn {_num(MAX_ROWS)} dòng",
                         hint=_XLSX_HINT,
                     )
                 )
         for match in _ROW_TAG.finditer(piece):
             rows += 1
-            number = _ROW_NUMBER.search(match.group(1))
-            line = _row_number(number.group(1)) if number is not None else rows
+            number = _attr(match.group(1), b"r")
+            line = _row_number(number) if number is not None else rows
             if rows > MAX_ROWS or line > EXCEL_ROWS:
                 raise _too_many_rows(shown, int(min(line, EXCEL_ROWS + 1)))
             if line > MAX_ROWS:
@@ -455,8 +469,10 @@ def _scan_shared_strings(part, shown: str, limit: int) -> None:
         raise RosterError(Problem(path=shown, message=f"tệp Excel hỏng (bảng chuỗi dùng chung): {e}", hint=_XLSX_HINT)) from e
     for name in ("uniqueCount", "count"):
         declared = root.get(name)
-        if declared is not None and declared.strip().isdigit() and int(declared) > limit:
-            raise refuse(int(declared))
+        if declared is not None and declared.strip().isdigit():
+            count = int(declared) if len(declared.strip()) <= 12 else 10**12
+            if count > limit:
+                raise refuse(count)
     part.seek(0)
     strings = 0
     si = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
