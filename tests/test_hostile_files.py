@@ -765,3 +765,23 @@ def test_row_number_hidden_in_attribute_values_is_still_read(tmp_path, row):
     message, seconds = load_timed(crafted_xlsx(tmp_path, sheet=lambda xml: xml.replace("</sheetData>", far)))
     assert message is not None and "hơn 200.000 dòng" in message, message
     assert seconds < 1
+
+
+def test_shared_strings_and_sheets_are_found_wherever_the_workbook_puts_them(tmp_path):
+    """The workbook names its parts' places: 5 million shared strings moved
+    to xl/other.xml (and the relationship pointing there) are still counted."""
+    import zipfile
+
+    path = crafted_xlsx(tmp_path, strings=b"")
+    moved = tmp_path / "moved.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(moved, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            name = info.filename
+            if name == "xl/sharedStrings.xml":
+                name = "xl/other.xml"
+            data = data.replace(b"sharedStrings.xml", b"other.xml")
+            out.writestr(name, data)
+    message, seconds = load_timed(moved)
+    assert message is not None and "chuỗi văn bản dùng chung" in message, message
+    assert seconds < 1

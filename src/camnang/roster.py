@@ -336,14 +336,16 @@ def _xlsx_guard(path: Path, shown: str) -> None:
                         hint="chỉ giữ trang tính danh sách tổ, lưu lại rồi chạy lại",
                     )
                 )
+            # Parts are known by their root element, not their name: the
+            # workbook may place its sheets and strings anywhere.
+            roots = {info.filename: _root(archive, info) for info in infos}
             cells = 0
             for info in infos:
-                name = info.filename.lower()
-                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                if roots[info.filename] == "worksheet":
                     with archive.open(info) as part:
                         cells += _scan_sheet(part, shown, MAX_CELLS - cells)
             for info in infos:
-                if info.filename.lower() == "xl/sharedstrings.xml":
+                if roots[info.filename] == "sst":
                     with archive.open(info) as part:
                         _scan_shared_strings(part, shown, min(MAX_CELLS, cells + SHARED_STRINGS_SLACK))
     except RosterError:
@@ -373,6 +375,19 @@ def _attr(attrs: bytes, name: bytes) -> bytes | None:
         if match.group(1) == name:
             return match.group(2) if match.group(2) is not None else match.group(3)
     return None
+
+
+def _root(archive, info) -> str | None:
+    """The local name of the root element of the zip member ``info`` (a
+    streaming parse that stops at it), None when it is not XML."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        with archive.open(info) as part:
+            _, element = next(ET.iterparse(part, events=("start",)))
+    except Exception:  # noqa: BLE001: not XML (a picture...), or damaged: not a sheet
+        return None
+    return element.tag.rsplit("}", 1)[-1]
 
 
 def _num(n: int) -> str:
