@@ -431,20 +431,20 @@ def picture_guides(tmp_path: Path, data: bytes, name: str = "hinh.png") -> Path:
     return folder
 
 
-def png(width: int, height: int, colour=(200, 30, 30)) -> bytes:
+def png(width: int, height: int, colour=(200, 30, 30), mode: str = "RGB") -> bytes:
     import io
 
     from PIL import Image
 
     out = io.BytesIO()
-    Image.new("RGB", (width, height), colour).save(out, "PNG")
+    Image.new(mode, (width, height), colour if mode == "RGB" else 1).save(out, "PNG")
     return out.getvalue()
 
 
 def test_huge_png_is_refused_naming_the_file(tmp_path):
     """21 KB, 9000 x 9000 pixels: pushed a worker to 727 MB."""
-    data = png(9000, 9000)
-    assert len(data) < 400_000
+    data = png(9000, 9000, mode="1")  # one bit a pixel: made in a moment
+    assert len(data) < 100_000
     message = guide_problems(picture_guides(tmp_path, data))
     assert "hinh.png" in message and "9000×9000 điểm ảnh" in message and "tối đa 25 triệu" in message, message
 
@@ -750,3 +750,38 @@ def test_kill_9_of_build_posters_leaves_no_worker(tmp_path):
         for pid in workers:
             if running(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        '<row x=">" r="1048576">',  # a ">" inside another attribute's value
+        '<row x=" r=\'1\'" r="1048576">',  # a fake r inside another attribute's value
+        "<row r='1048576' spans='1:1'>",
+    ],
+)
+def test_row_number_hidden_in_attribute_values_is_still_read(tmp_path, row):
+    far = f'{row}<c t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    message, seconds = load_timed(crafted_xlsx(tmp_path, sheet=lambda xml: xml.replace("</sheetData>", far)))
+    assert message is not None and "hơn 200.000 dòng" in message, message
+    assert seconds < 1
+
+
+def test_shared_strings_and_sheets_are_found_wherever_the_workbook_puts_them(tmp_path):
+    """The workbook names its parts' places: 5 million shared strings moved
+    to xl/other.xml (and the relationship pointing there) are still counted."""
+    import zipfile
+
+    path = crafted_xlsx(tmp_path, strings=b"")
+    moved = tmp_path / "moved.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(moved, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            name = info.filename
+            if name == "xl/sharedStrings.xml":
+                name = "xl/other.xml"
+            data = data.replace(b"sharedStrings.xml", b"other.xml")
+            out.writestr(name, data)
+    message, seconds = load_timed(moved)
+    assert message is not None and "chuỗi văn bản dùng chung" in message, message
+    assert seconds < 1

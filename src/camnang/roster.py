@@ -337,14 +337,16 @@ def _xlsx_guard(path: Path, shown: str) -> None:
                         hint="chỉ giữ trang tính danh sách tổ, lưu lại rồi chạy lại",
                     )
                 )
+            # Parts are known by their root element, not their name: the
+            # workbook may place its sheets and strings anywhere.
+            roots = {info.filename: _root(archive, info) for info in infos}
             cells = 0
             for info in infos:
-                name = info.filename.lower()
-                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                if roots[info.filename] == "worksheet":
                     with archive.open(info) as part:
                         cells += _scan_sheet(part, shown, MAX_CELLS - cells)
             for info in infos:
-                if info.filename.lower() == "xl/sharedstrings.xml":
+                if roots[info.filename] == "sst":
                     with archive.open(info) as part:
                         _scan_shared_strings(part, shown, min(MAX_CELLS, cells + SHARED_STRINGS_SLACK))
     except RosterError:
@@ -356,11 +358,37 @@ def _xlsx_guard(path: Path, shown: str) -> None:
 
 
 _XLSX_HINT = "mở tệp bằng Excel hoặc LibreOffice, chép danh sách tổ sang một tệp mới rồi chạy lại"
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]([^>]*)")
-_ROW_NUMBER = re.compile(rb"""(?:^|\s)r\s*=\s*["']([^"']{0,64})""")
+_ATTRS = rb"""((?:[^>"']|"[^"]*"|'[^']*')*)"""
+"""A tag's attributes, quoted values taken whole (a ``>`` or ``r="..."``
+inside a value is part of the value). Linear: the three branches start
+with different characters."""
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])" + _ATTRS)
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
-_DIMENSION = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*?\bref\s*=\s*["']([^"']{0,64})["']""")
-_REF_ROW = re.compile(rb"[A-Za-z]{1,3}\$?(\d{1,64})\s*$")
+_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension(?=[\s/>])" + _ATTRS)
+_ATTR = re.compile(rb"""([^\s=/>"']+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_REF_ROW = re.compile(rb"[A-Za-z]{1,3}\$?(\d+)\s*$")
+
+
+def _attr(attrs: bytes, name: bytes) -> bytes | None:
+    """The value of the attribute ``name`` (no prefix, as openpyxl reads
+    it) among a tag's ``attrs``, attributes read in order."""
+    for match in _ATTR.finditer(attrs):
+        if match.group(1) == name:
+            return match.group(2) if match.group(2) is not None else match.group(3)
+    return None
+
+
+def _root(archive, info) -> str | None:
+    """The local name of the root element of the zip member ``info`` (a
+    streaming parse that stops at it), None when it is not XML."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        with archive.open(info) as part:
+            _, element = next(ET.iterparse(part, events=("start",)))
+    except Exception:  # noqa: BLE001: not XML (a picture...), or damaged: not a sheet
+        return None
+    return element.tag.rsplit("}", 1)[-1]
 
 
 def _num(n: int) -> str:
@@ -372,7 +400,7 @@ def _row_number(raw: bytes) -> float:
     """A row number as openpyxl reads it (``1048576``, ``1e6`` and
     ``1048576.0`` too); a value it cannot read is left to it (0)."""
     try:
-        value = float(raw.strip())
+        value = float(raw.strip()) if len(raw) <= 64 else float("inf")
     except ValueError:
         return 0
     return value if value == value else float("inf")
@@ -402,21 +430,32 @@ def _scan_sheet(part, shown: str, cells_left: int) -> int:
     rows = cells = 0
     for piece in _tags(part, shown):
         for match in _DIMENSION.finditer(piece):
-            last = _REF_ROW.search(match.group(1))
+            ref = _attr(match.group(1), b"ref") or b""
+            last = _REF_ROW.search(ref)
             if last is not None and _row_number(last.group(1)) > MAX_ROWS:
                 raise RosterError(
                     Problem(
                         path=shown,
-                        message=f"trang tính khai báo vùng dữ liệu {match.group(1).decode('ascii', 'replace')!r}, hơn {_num(MAX_ROWS)} dòng",
+                        message=f"trang tính khai báo vùng dữ liệu {ref[:40].decode('ascii', 'replace')!r}, hơn {_num(MAX_ROWS)} dòng",
                         hint=_XLSX_HINT,
                     )
                 )
         for match in _ROW_TAG.finditer(piece):
             rows += 1
-            number = _ROW_NUMBER.search(match.group(1))
-            line = _row_number(number.group(1)) if number is not None else rows
-            if rows > MAX_ROWS or line > MAX_ROWS:
+            number = _attr(match.group(1), b"r")
+            line = _row_number(number) if number is not None else rows
+            if rows > MAX_ROWS or line > EXCEL_ROWS:
                 raise _too_many_rows(shown, int(min(line, EXCEL_ROWS + 1)))
+            if line > MAX_ROWS:
+                raise RosterError(
+                    Problem(
+                        path=shown,
+                        line=int(line),
+                        message=f"trang tính có dòng đánh số {_num(int(line))}, hơn {_num(MAX_ROWS)} dòng của một danh sách tổ "
+                        "(có thể có một ô ở rất xa bên dưới danh sách)",
+                        hint="xóa các dòng thừa bên dưới danh sách, hoặc " + _XLSX_HINT,
+                    )
+                )
         cells += len(_CELL_TAG.findall(piece))
         if cells > cells_left:
             raise RosterError(
@@ -446,8 +485,10 @@ def _scan_shared_strings(part, shown: str, limit: int) -> None:
         raise RosterError(Problem(path=shown, message=f"tệp Excel hỏng (bảng chuỗi dùng chung): {e}", hint=_XLSX_HINT)) from e
     for name in ("uniqueCount", "count"):
         declared = root.get(name)
-        if declared is not None and declared.strip().isdigit() and int(declared) > limit:
-            raise refuse(int(declared))
+        if declared is not None and declared.strip().isdigit():
+            count = int(declared) if len(declared.strip()) <= 12 else 10**12
+            if count > limit:
+                raise refuse(count)
     part.seek(0)
     strings = 0
     si = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")

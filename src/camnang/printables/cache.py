@@ -184,7 +184,7 @@ class Cache:
         siblings.sort(key=lambda p: p.lstat().st_mtime_ns, reverse=True)
         for old in siblings[KEEP:]:
             if old != keep:
-                remove(old)
+                _discard(old)
                 remove(digest_path(old))
 
 
