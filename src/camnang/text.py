@@ -1,4 +1,5 @@
-"""Small text helpers shared by renderers: dates, folding, slugs.
+"""Small text helpers: dates, folding, slugs, and the one set of unsafe
+(control, bidirectional, invisible) characters every reader removes.
 
 Markdown is read only by ``camnang.markup``; nothing here interprets it.
 """
