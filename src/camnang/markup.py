@@ -20,7 +20,16 @@ docs/to-cong-nghe-so.md say the same to authors):
 
 - raw HTML (a tag, a comment, an HTML block): refused;
 - a link whose address is not ``https://``: refused; an autolink
-  ``<https://...>`` is a link whose label is its address;
+  ``<https://...>`` is a link whose printed label is exactly its address;
+- a link whose host is not plain ASCII (``xn--`` included) or whose
+  address, percent-decoded, holds an invisible character: refused; so is
+  a label that reads as an address other than the link's host
+  (``link_problem``, ``label_problem``);
+- a word longer than ``MAX_WORD`` characters, lists nested deeper than
+  ``MAX_DEPTH``, a body beyond ``MAX_BODY_LINES`` lines or
+  ``MAX_MARKUP_CHARS`` markup characters: refused (cost bounds);
+- ``text.UNSAFE_CHARS`` are removed from the text markdown-it decodes
+  (entities such as ``&#x202E;`` included), with a warning naming the line;
 - an image: only ``![alt](anh/<file>.png|.jpg|.jpeg)`` inside a step, with
   alt text, naming a file that exists in the guides' ``anh/`` folder;
   anything else (remote, ``file:``, ``data:``, SVG, elsewhere) refused;

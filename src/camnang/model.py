@@ -6,8 +6,9 @@ wherever they are printed. The body is a document tree (``camnang.markup``):
 the introduction and free sections are ``Blocks``, steps are ``Step``s,
 tips and troubleshooting items are ``Run``s. Renderers walk the tree
 (``markup.to_html``, ``markup.to_text``, ``camnang.spoken``); no renderer
-reads Markdown. Everything is NFC-normalised and free of control and
-bidirectional characters (``camnang.source``).
+reads Markdown. Everything is NFC-normalised and free of control,
+bidirectional and invisible characters (``camnang.text.UNSAFE_CHARS``,
+removed after YAML and Markdown decoding).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Small text helpers shared by renderers: dates, folding, slugs.
+"""Small text helpers: dates, folding, slugs, and the one set of unsafe
+(control, bidirectional, invisible) characters every reader removes.
 
 Markdown is read only by ``camnang.markup``; nothing here interprets it.
 """
@@ -86,16 +87,20 @@ line and paragraph separators): replaced by a space, not joined away."""
 
 def remove_unsafe(text: str, chars: re.Pattern = UNSAFE_CHARS) -> tuple[str, list[str]]:
     """``text`` without ``UNSAFE_CHARS`` (or the subset ``chars``; the
-    line-like ones become a space), and the characters removed, in order."""
+    line-like ones become a space), and the characters removed, in order.
+    The result is NFC: decoding (a YAML escape, an HTML entity) or a
+    removal may leave a letter and its mark apart."""
+    import unicodedata
+
     found: list[str] = []
 
     def sub(m: re.Match) -> str:
         found.append(m.group(0))
         return " " if m.group(0) in _AS_SPACE else ""
 
-    if not chars.search(text):
-        return text, found
-    return chars.sub(sub, text), found
+    if chars.search(text):
+        text = chars.sub(sub, text)
+    return unicodedata.normalize("NFC", text), found
 
 
 def char_codes(found) -> str:
