@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import json
 import re
 import sys
 import unicodedata

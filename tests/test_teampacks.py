@@ -10,7 +10,6 @@ import csv
 import dataclasses
 import io
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +24,7 @@ from camnang.printables.leaflet import LEAFLET
 from camnang.printables.poster import POSTER
 from camnang.roster import load_roster
 from camnang.validate import load_library
-from conftest import FIXTURES, ROOT, TEST_SITE_URL, make_project
+from conftest import ROOT, TEST_SITE_URL, make_project
 
 SLUG = "thu-nghiem"
 PAGE_URL = f"{TEST_SITE_URL}huong-dan/{SLUG}/"
