@@ -55,6 +55,23 @@ def pytest_unconfigure(config):
         shutil.rmtree(_shared_cache, ignore_errors=True)
 
 
+BROWSER_FIXTURES = {"browser"}
+BUILD_FIXTURES = {"bundled_site"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tiers (Makefile): a test that uses Chromium is marked ``browser``, one
+    that needs the bundled site built is marked ``build``, whichever of
+    the fixtures brings them in; modules that run builds in subprocesses
+    mark themselves (``pytestmark``)."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if names & BUILD_FIXTURES:
+            item.add_marker(pytest.mark.build)
+
+
 def shared_cache() -> Path:
     """The cache folder every test project of this run shares."""
     assert _shared_cache is not None, "shared_cache() is set up by pytest (tests/conftest.py)"

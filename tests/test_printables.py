@@ -282,6 +282,7 @@ def test_fitting_chooses_what_trying_every_variant_would(tmp_path):
     assert not mismatches, mismatches
 
 
+@pytest.mark.build  # a minute of layouts
 def test_fitting_chooses_what_trying_every_variant_would_sampled(tmp_path):
     """The same proof on the cases that found faults or cover a kind of
     fit, within seconds: the leaflet with a step picture (thanh-toan-qr:

@@ -26,6 +26,8 @@ from camnang.roster import load_roster
 from camnang.validate import load_library
 from conftest import ROOT, TEST_SITE_URL, make_project
 
+pytestmark = pytest.mark.build  # team packs built in a subprocess (left out of `make check`)
+
 SLUG = "thu-nghiem"
 PAGE_URL = f"{TEST_SITE_URL}huong-dan/{SLUG}/"
 HEADER = ["ma_to", "ten_to", "cap", "xa", "tinh", "to_truong", "dien_thoai", "zalo", "dia_diem"]

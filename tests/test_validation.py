@@ -71,6 +71,7 @@ def test_invalid_guide_is_refused_naming_file_line_and_field(tmp_path: Path, mon
     assert words in message, message
 
 
+@pytest.mark.build
 def test_failing_build_prints_the_message_exits_non_zero_and_keeps_the_old_site(tmp_path: Path, monkeypatch):
     """The one real build of this file: a site is built, a guide is broken,
     the next build fails with the message ``load_library`` gives (checked
