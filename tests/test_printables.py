@@ -158,6 +158,7 @@ def test_nothing_printed_within_10_mm_of_the_paper_edge(printed, guide, kind):
         assert not pdfs.ink_near_edges(image, DPI, 10)
 
 
+@pytest.mark.build  # real renders, half a minute
 def test_typical_guide_fits_one_leaflet_page(tmp_path):
     """The fixture guide (four short steps) is a one-page leaflet and a
     poster at 30 pt; the long fixture (twelve long steps, long title)
@@ -183,6 +184,7 @@ def test_typical_guide_fits_one_leaflet_page(tmp_path):
         render_poster(long, ctx)
 
 
+@pytest.mark.build  # real renders, half a minute
 def test_twelve_long_steps_and_a_long_title_are_never_cut(tmp_path):
     """The fixture with twelve long steps (eight with the author's short
     form) and a long title: a one-page poster, generic and team layout,
