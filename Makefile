@@ -1,6 +1,9 @@
 # camnang: two commands, each doing its own set-up on a fresh machine.
 #   make build   site and every printable from guides/ into site/
-#   make test    every test (including real Chromium browser tests)
+#   make test    ruff, then every test but the exhaustive `slow` proofs
+#                (including real Chromium browser tests and real builds)
+#   make check   ruff and the fast in-process tests, for the edit loop (< 2 min)
+#   make test-slow  the exhaustive layout proofs `make test` samples
 #   make previews  first page of every printable in one PNG (previews/contact-sheet.png)
 #
 # Dependencies are installed at the exact versions of constraints.txt
@@ -13,7 +16,7 @@ STAMP  := $(VENV)/.installed
 SITE   := site
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: build test serve setup clean bench previews system-deps-build system-deps-test
+.PHONY: build test check test-slow lint serve setup clean bench previews system-deps-build system-deps-test
 
 # One build at a time per folder (.camnang.lock); MkDocs writes into a
 # new folder that replaces site/ in one atomic step only when the whole
@@ -21,8 +24,21 @@ export NO_MKDOCS_2_WARNING := 1
 build: $(STAMP) system-deps-build
 	@$(BIN)/python -m camnang.sitebuild
 
-test: $(STAMP) system-deps-test
-	$(BIN)/python -m pytest -q --durations=15
+# Test tiers (pytest markers in pyproject.toml, tests/conftest.py):
+# `check` leaves out what needs Chromium (browser) or a real build in a
+# subprocess or of the bundled site (build); `test` leaves out only the
+# exhaustive proofs (slow), which it runs on a sample; `test-slow` runs them.
+test: lint system-deps-test
+	$(BIN)/python -m pytest -q --durations=15 -m "not slow"
+
+check: lint
+	$(BIN)/python -m pytest -q --durations=5 -m "not slow and not build and not browser"
+
+test-slow: $(STAMP) system-deps-test
+	$(BIN)/python -m pytest -q --durations=5 -m slow
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 serve: $(STAMP) system-deps-build
 	$(BIN)/mkdocs serve

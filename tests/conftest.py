@@ -1,14 +1,26 @@
 """Shared test helpers: real MkDocs builds of the bundled site and of small
-fixture projects."""
+fixture projects.
+
+Every test project (``make_project``) and the bundled site keep their
+printables in one cache for the whole run (``shared_cache``): the cache is
+content-addressed (``camnang.printables.cache.output_key``, the fit memo's
+``fitmemo.key``: the guide's text and pictures, templates, settings, fonts
+and camnang's code, never a folder's path), so a project reuses exactly the
+PDFs and layouts another project with the same inputs made, and the bundled
+site build warms it. Tests of the cache itself get a cache of their own
+(``make_project(..., private_cache=True)``)."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -19,6 +31,60 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 TEST_SITE_URL = "https://camnang.test/"
+
+_shared_cache: Path | None = None
+_own_cache = False
+
+
+def pytest_configure(config):
+    """One cache folder for the run: a new temporary folder, removed at the
+    end, or the folder named by CAMNANG_TEST_CACHE (kept, to reuse it in the
+    next run)."""
+    global _shared_cache, _own_cache
+    named = os.environ.get("CAMNANG_TEST_CACHE")
+    if named:
+        _shared_cache = Path(named).resolve()
+        _shared_cache.mkdir(parents=True, exist_ok=True)
+    else:
+        _shared_cache = Path(tempfile.mkdtemp(prefix="camnang-test-cache-"))
+        _own_cache = True
+
+
+def pytest_unconfigure(config):
+    if _own_cache and _shared_cache is not None:
+        shutil.rmtree(_shared_cache, ignore_errors=True)
+
+
+BROWSER_FIXTURES = {"browser"}
+BUILD_FIXTURES = {"bundled_site"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tiers (Makefile): a test that uses Chromium is marked ``browser``, one
+    that needs the bundled site built is marked ``build``, whichever of
+    the fixtures brings them in; modules that run builds in subprocesses
+    mark themselves (``pytestmark``)."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if names & BUILD_FIXTURES:
+            item.add_marker(pytest.mark.build)
+
+
+def shared_cache() -> Path:
+    """The cache folder every test project of this run shares."""
+    assert _shared_cache is not None, "shared_cache() is set up by pytest (tests/conftest.py)"
+    return _shared_cache
+
+
+def use_cache(project: Path, folder: Path) -> None:
+    """Point the project's mkdocs.yml at the cache ``folder``."""
+    config = project / "mkdocs.yml"
+    line = f"      cache_dir: {json.dumps(str(folder))}\n"
+    text, n = re.subn(r"^  - camnang:\n", lambda m: m.group(0) + line, config.read_text(encoding="utf-8"), flags=re.M)
+    assert n == 1, "mkdocs.yml has no '  - camnang:' plugin entry"
+    config.write_text(text, encoding="utf-8")
 
 
 def run_mkdocs(project: Path, site_dir: Path, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -34,8 +100,11 @@ def run_mkdocs(project: Path, site_dir: Path, env: dict | None = None) -> subpro
     )
 
 
-def make_project(tmp: Path, guides: list[Path] | None = None) -> Path:
-    """A copy of the repository's site configuration with its own guides folder."""
+def make_project(tmp: Path, guides: list[Path] | None = None, *, private_cache: bool = False) -> Path:
+    """A copy of the repository's site configuration with its own guides
+    folder. Its printables cache is the run's shared one, or with
+    ``private_cache`` its own (the default ``.cache/camnang`` in the project,
+    empty): for tests that look into, damage or time the cache."""
     project = tmp / "project"
     project.mkdir()
     shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
@@ -48,6 +117,8 @@ def make_project(tmp: Path, guides: list[Path] | None = None) -> Path:
         # Step pictures live beside the guides (guides/anh/).
         if (g.parent / "anh").is_dir() and not (project / "guides" / "anh").exists():
             shutil.copytree(g.parent / "anh", project / "guides" / "anh")
+    if not private_cache:
+        use_cache(project, shared_cache())
     return project
 
 
@@ -58,9 +129,13 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def bundled_site(tmp_path_factory) -> Path:
-    """The repository's own site, built once per test session with a site_url."""
-    site = tmp_path_factory.mktemp("bundled") / "site"
-    result = run_mkdocs(ROOT, site, env={"CAMNANG_SITE_URL": TEST_SITE_URL})
+    """The repository's own site (its mkdocs.yml, docs, posters and every
+    guide, copied), built once per test session with a site_url, into the
+    shared cache: its printables and fit memos are there for every test."""
+    tmp = tmp_path_factory.mktemp("bundled")
+    project = make_project(tmp, sorted((ROOT / "guides").glob("*.md")))
+    site = tmp / "site"
+    result = run_mkdocs(project, site, env={"CAMNANG_SITE_URL": TEST_SITE_URL})
     assert result.returncode == 0, result.stderr
     return site
 

@@ -25,6 +25,8 @@ import pytest
 
 from conftest import TEST_SITE_URL, make_project
 
+pytestmark = pytest.mark.build  # a Dask cluster and team packs built in subprocesses (left out of `make check`)
+
 DASK = Path(sys.executable).parent / "dask"
 HEADER = ["ma_to", "ten_to", "cap", "xa", "tinh", "to_truong", "dien_thoai", "zalo", "dia_diem"]
 TEAMS = 200
@@ -138,7 +140,7 @@ def cluster(tmp_path_factory):
 def local_run(tmp_path_factory):
     """The reference: the same roster on the local process pool, in a
     project (and cache) of its own."""
-    project = make_project(tmp_path_factory.mktemp("local"))
+    project = make_project(tmp_path_factory.mktemp("local"), private_cache=True)
     write_roster(project / "to.csv", roster_rows(TEAMS))
     result = cli(project, "--teams", "to.csv", "--out", "goi", "--jobs", "2", "--zip")
     assert result.returncode == 0, result.stderr
@@ -146,7 +148,7 @@ def local_run(tmp_path_factory):
 
 
 def test_cluster_run_survives_a_killed_worker_and_matches_the_local_pool(cluster, local_run, tmp_path):
-    project = make_project(tmp_path)
+    project = make_project(tmp_path, private_cache=True)  # rendered from scratch: a worker dies in the middle
     write_roster(project / "to.csv", roster_rows(TEAMS))
     out = project / "goi"
     run = cli(

@@ -26,6 +26,8 @@ from camnang.printables.poster import POSTER
 from camnang.validate import load_library
 from conftest import FIXTURES, ROOT, TEST_SITE_URL, make_project
 
+pytestmark = pytest.mark.build  # cold printables builds, many real layouts (left out of `make check`)
+
 KINDS = (LEAFLET, POSTER)
 GUIDES = [FIXTURES / "guides" / "thu-nghiem.md", ROOT / "guides" / "vneid-kich-hoat.md"]
 """A one-page leaflet, and a guide on both sides of the sheet."""

@@ -23,7 +23,9 @@ from pathlib import Path
 import pytest
 
 import pdfs
-from conftest import FIXTURES, ROOT, TEST_SITE_URL, run_mkdocs
+from conftest import FIXTURES, ROOT, TEST_SITE_URL, run_mkdocs, shared_cache, use_cache
+
+pytestmark = pytest.mark.build  # real site builds in a subprocess (left out of `make check`)
 
 HOSTILE = FIXTURES / "hostile"
 IMAGE = ROOT / "guides" / "anh" / "quet-ma-qr.png"
@@ -74,6 +76,7 @@ def project_with(tmp: Path, guides: list[Path], host: str) -> Path:
     shutil.copy(IMAGE, folder / "anh" / IMAGE.name)
     for g in guides:
         (folder / g.name).write_text(g.read_text(encoding="utf-8").replace("{HOST}", host), encoding="utf-8")
+    use_cache(project, shared_cache())
     return project
 
 

@@ -20,12 +20,14 @@ from camnang.printables.leaflet import LEAFLET
 from camnang.printables.pdf import printer
 from camnang.printables.poster import POSTER
 from camnang.render.site import Download
-from camnang.markup import parse_inline, to_html
+from camnang.markup import parse_inline
 from camnang.markup import to_text as plain
 from camnang.validate import load_library
-from conftest import FIXTURES, ROOT, TEST_SITE_URL
+from conftest import FIXTURES, ROOT, TEST_SITE_URL, shared_cache
 
-SETTINGS = load_settings(ROOT / "mkdocs.yml")
+# The bundled site's settings, with the run's shared cache, where its build
+# (``bundled_site``) left the fit memos the tests below read.
+SETTINGS = dataclasses.replace(load_settings(ROOT / "mkdocs.yml"), cache_dir=shared_cache())
 GUIDES = load_library(ROOT / "guides", SETTINGS.categories).guides
 COURSE_URL = SETTINGS.course_url
 KINDS = {
@@ -159,6 +161,7 @@ def test_nothing_printed_within_10_mm_of_the_paper_edge(printed, guide, kind):
         assert not pdfs.ink_near_edges(image, DPI, 10)
 
 
+@pytest.mark.build  # real renders, half a minute
 def test_typical_guide_fits_one_leaflet_page(tmp_path):
     """The fixture guide (four short steps) is a one-page leaflet and a
     poster at 30 pt; the long fixture (twelve long steps, long title, many
@@ -214,6 +217,7 @@ def test_guide_too_long_for_one_poster_goes_on_two_sheets(tmp_path, team):
     assert "tests/fixtures/printables/rat-dai.md" in note
 
 
+@pytest.mark.build  # real renders, half a minute
 def test_twelve_long_steps_and_a_long_title_are_never_cut(tmp_path):
     """The fixture with twelve long steps (eight with the author's short
     form) and a long title: one sheet in the generic layout, two in the
@@ -248,32 +252,40 @@ def test_twelve_long_steps_and_a_long_title_are_never_cut(tmp_path):
     assert "in trên 2 tờ A3 trong gói của tổ" in team_note
 
 
-def test_fitting_chooses_what_trying_every_variant_would(tmp_path):
-    from camnang.errors import GuideError
-    from camnang.markup import IMAGE_DIR
+FITTING_GUIDES = (
+    ("guides", "thu-nghiem"),
+    ("printables", "rat-dai"),
+    ("printables", "muoi-hai-buoc"),
+    ("bundled", "vneid-kich-hoat"),
+    ("bundled", "thanh-toan-qr"),
+)
+"""Guides of ``fitting_mismatches``: the fixtures (short, too long for a
+poster, twelve long steps) and two bundled guides (both sides of the
+leaflet; one with a step picture)."""
 
+
+def fitting_mismatches(tmp_path: Path, cases: dict[str, tuple[str, ...]]) -> set:
     """Predictions only skip layouts: the variant chosen is the first one,
     in order of preference, that really fits its page budget (with
     acceptable page breaks), step pictures included. Fitted afresh: an
-    empty cache, so no fit memo."""
+    empty cache, so no fit memo. ``cases``: kind ("leaflet", "poster") ->
+    slugs of ``FITTING_GUIDES``; returns (module, slug, chosen, first that
+    fits) wherever they differ."""
+    from camnang.errors import GuideError
+    from camnang.markup import IMAGE_DIR
+
     settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL, cache_dir=tmp_path / "cache")
     ctx = PrintContext(settings)
     images = settings.guides_dir / IMAGE_DIR
     lay_out = printer(settings.print_font).layout
-    guides = [
-        load_library(FIXTURES / "guides", settings.categories).get("thu-nghiem"),
-        load_library(FIXTURES / "printables", settings.categories).get("rat-dai"),
-        load_library(FIXTURES / "printables", settings.categories).get("muoi-hai-buoc"),
-        *(g for g in GUIDES if g.slug in ("vneid-kich-hoat", "thanh-toan-qr")),
-    ]
-    assert [g.slug for g in guides if g.images] == ["thanh-toan-qr"], "one guide with a step picture"
+    folders = {"guides": FIXTURES / "guides", "printables": FIXTURES / "printables", "bundled": ROOT / "guides"}
+    guides = {slug: load_library(folders[where], settings.categories).get(slug) for where, slug in FITTING_GUIDES}
+    assert [g.slug for g in guides.values() if g.images] == ["thanh-toan-qr"], "one guide with a step picture"
     mismatches = set()
-    BUNDLED = {g.slug for g in GUIDES}
     for module, paginate in ((leaflet, leaflet.paginate), (poster, None)):
         sheets = [settings.posters_dir / name for name in module.STYLESHEETS]
-        for guide in guides:
-            if module is poster and guide.slug in BUNDLED:
-                continue  # every bundled poster: test_every_bundled_poster_is_the_first_variant_that_fits
+        for slug in cases.get(module.__name__.rsplit(".", 1)[1], ()):
+            guide = guides[slug]
             first_fitting = None
             for i, fit in enumerate(module.FITS):
                 layout = lay_out(module.html(guide, ctx, fit), settings.posters_dir, sheets, image_dir=images)
@@ -296,6 +308,16 @@ def test_fitting_chooses_what_trying_every_variant_would(tmp_path):
                 chosen = fitting.fitted(module.__name__.rsplit(".", 1)[1], guide, ctx, (module.TEMPLATE, *module.STYLESHEETS))
             if chosen != first_fitting:
                 mismatches.add((module.__name__, guide.slug, chosen, first_fitting))
+    return mismatches
+
+
+@pytest.mark.slow
+def test_fitting_chooses_what_trying_every_variant_would(tmp_path):
+    """Every guide of ``FITTING_GUIDES``, both kinds (bundled posters:
+    test_every_bundled_poster_is_the_first_variant_that_fits). `make
+    test-slow`; `make test` runs the sample below."""
+    every = tuple(slug for _, slug in FITTING_GUIDES)
+    mismatches = fitting_mismatches(tmp_path, {"leaflet": every, "poster": ("thu-nghiem", "rat-dai", "muoi-hai-buoc")})
     # The step picture of thanh-toan-qr is laid out in both (an exhaustive
     # search without it found one size larger than the leaflet really takes).
     assert not mismatches, mismatches
@@ -327,12 +349,29 @@ def test_every_bundled_poster_reads_across_a_room(tmp_path, guide):
         assert poster.note(guide, fit, settings, team is not None) is None
 
 
-def test_every_bundled_poster_is_the_first_variant_that_fits(printed):
-    """Each bundled guide's poster, as the site build printed it, is in the
-    first variant of ``poster.FITS`` that really fits one A3 page: no larger
-    type or one-column variant preferred to it fits (two-column predictions
-    must not make the fitting skip one). Only the variants before the
-    chosen one are laid out: enough to prove none of them fits."""
+@pytest.mark.build  # a minute of layouts
+def test_fitting_chooses_what_trying_every_variant_would_sampled(tmp_path):
+    """The same proof on the cases that found faults or cover a kind of
+    fit, within seconds: the leaflet with a step picture (thanh-toan-qr:
+    fitted without it, one size too large), a two-page leaflet, a
+    one-page one, and the poster that needs two columns near the floor
+    (twelve long steps: a prediction from the two-column height must not
+    skip a one-column variant). Left for `make test-slow`: the two very
+    long leaflets and the refused poster (rat-dai, muoi-hai-buoc),
+    minutes of layouts."""
+    mismatches = fitting_mismatches(
+        tmp_path, {"leaflet": ("thu-nghiem", "thanh-toan-qr", "vneid-kich-hoat"), "poster": ("thu-nghiem", "muoi-hai-buoc")}
+    )
+    assert not mismatches, mismatches
+
+
+def bundled_poster_betters(printed: Path, nearest_only: bool) -> dict:
+    """Bundled guides whose poster, as the site build printed it, is not
+    in the first variant of ``poster.FITS`` that really fits one A3 page:
+    slug -> (pt, columns) printed, then (pt, columns) of an earlier variant
+    that fits. ``nearest_only``: of the variants before the chosen one,
+    lay out only the smallest type of each column count (a larger type
+    in as many columns is never shorter), else every one of them."""
     settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL)
     ctx = PrintContext(settings)
     lay_out = printer(settings.print_font).layout
@@ -342,10 +381,28 @@ def test_every_bundled_poster_is_the_first_variant_that_fits(printed):
         assert len(pdfs.page_sizes(pdf_of(printed, guide, "poster"))) == 1
         chosen = fitting.fitted("poster", guide, ctx, POSTER.sources)
         assert chosen is not None, f"{guide.slug}: the build left no fit memo"
-        for i, fit in enumerate(poster.FITS[:chosen]):
+        earlier = list(poster.FITS[:chosen])
+        if nearest_only:
+            nearest = {}
+            for fit in earlier:
+                nearest[fit.options["columns"], fit.drop] = fit  # FITS go from large type to small
+            earlier = [fit for fit in earlier if fit in nearest.values()]
+        for fit in earlier:
             if lay_out(poster.html(guide, ctx, fit), settings.posters_dir, sheets).page_count <= fit.max_pages:
                 better[guide.slug] = (poster.FITS[chosen].size, poster.FITS[chosen].options["columns"], fit.size, fit.options["columns"])
                 break
+    return better
+
+
+@pytest.mark.slow
+def test_every_bundled_poster_is_the_first_variant_that_fits(printed):
+    """Each bundled guide's poster, as the site build printed it, is in the
+    first variant of ``poster.FITS`` that really fits one A3 page: no larger
+    type or one-column variant preferred to it fits (two-column predictions
+    must not make the fitting skip one). Only the variants before the
+    chosen one are laid out: enough to prove none of them fits. `make
+    test-slow`; `make test` runs the one below."""
+    better = bundled_poster_betters(printed, nearest_only=False)
     # slug -> (pt, columns) printed, then (pt, columns) of an earlier variant that fits.
     assert not better, better
 
@@ -394,7 +451,20 @@ def test_every_bundled_leaflet_is_for_older_eyes(tmp_path, guide, team):
             assert head[len(pdfs.squash(guide.title)):].startswith(pdfs.squash(leaflet.CONTINUED)), page[:160]
 
 
+def test_every_bundled_poster_is_the_first_variant_that_fits_nearest(printed):
+    """The same for every bundled poster, laying out of the variants
+    preferred to the chosen one only the smallest type in one column and
+    in two: the ones that fit if any does (the fault this found: posters
+    printed in two columns where one column at the same size fits)."""
+    better = bundled_poster_betters(printed, nearest_only=True)
+    assert not better, better
+
+
+@pytest.mark.slow
 def test_leaflet_never_leaves_a_step_alone_on_a_page():
+    """Every bundled leaflet rendered again in-process, then laid out in
+    the variant it was fitted to. `make test-slow`; `make test` runs the
+    one below."""
     settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL)
     ctx = PrintContext(settings)
     lay_out = printer(settings.print_font).layout
@@ -403,6 +473,28 @@ def test_leaflet_never_leaves_a_step_alone_on_a_page():
         leaflet.render(guide, ctx)
         fit = fitting.fitted_variant("leaflet", guide, ctx, LEAFLET.sources)
         pages = leaflet.step_pages(lay_out(leaflet.html(guide, ctx, fit), settings.posters_dir, sheets))
+        counts = [pages.count(p) for p in sorted(set(pages))]
+        assert 1 not in counts or counts == [1], (guide.slug, counts)
+
+
+def test_printed_leaflets_never_leave_a_step_alone_on_a_page(printed):
+    """The leaflets as the site build printed them: one page each, or
+    laid out again in the variant the build fitted (its fit memo) and no
+    page with a single step (of three or more)."""
+    settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL)
+    ctx = PrintContext(settings)
+    lay_out = printer(settings.print_font).layout
+    sheets = [settings.posters_dir / name for name in leaflet.STYLESHEETS]
+    for guide in GUIDES:
+        assert len(guide.steps) >= 3, guide.slug
+        fit = fitting.fitted_variant("leaflet", guide, ctx, LEAFLET.sources)
+        assert fit is not None, f"{guide.slug}: the build left no fit memo"
+        printed_pages = len(pdfs.page_sizes(pdf_of(printed, guide, "leaflet")))
+        if printed_pages == 1:
+            continue  # every step on the one page
+        layout = lay_out(leaflet.html(guide, ctx, fit), settings.posters_dir, sheets)
+        assert layout.page_count == printed_pages, guide.slug
+        pages = leaflet.step_pages(layout)
         counts = [pages.count(p) for p in sorted(set(pages))]
         assert 1 not in counts or counts == [1], (guide.slug, counts)
 

@@ -18,6 +18,8 @@ from camnang.config import DEFAULT_COURSE_URL
 from camnang.printables.kinds import all_kinds
 from conftest import FIXTURES, ROOT, TEST_SITE_URL, make_project, run_mkdocs
 
+pytestmark = pytest.mark.build  # real builds in subprocesses (left out of `make check`)
+
 GUIDES = [FIXTURES / "guides" / "thu-nghiem.md", ROOT / "guides" / "khoa-hoc-ky-nang-so.md"]
 
 
@@ -61,7 +63,14 @@ def project(tmp_path: Path) -> Path:
     return make_project(tmp_path, GUIDES)
 
 
-def test_only_one_guide_on_its_own(project):
+@pytest.fixture
+def private_project(tmp_path: Path) -> Path:
+    """With an empty cache of its own: for tests that count what is rendered."""
+    return make_project(tmp_path, GUIDES, private_cache=True)
+
+
+def test_only_one_guide_on_its_own(private_project):
+    project = private_project
     out = project / "in-an"
     result = cli(project, "--only", "thu-nghiem", "--out", str(out), "--jobs", "1")
     assert result.returncode == 0, result.stderr
@@ -80,7 +89,8 @@ def test_unknown_slug_is_refused(project):
     assert not (project / "in-an").exists()
 
 
-def test_cache_second_build_writes_nothing_and_a_changed_guide_only_its_files(project):
+def test_cache_second_build_writes_nothing_and_a_changed_guide_only_its_files(private_project):
+    project = private_project
     out = project / "site" / "in-an"  # the default --out: site_dir/in-an
     cache = project / ".cache" / "camnang"
     first = cli(project)

@@ -24,6 +24,8 @@ from camnang.validate import load_library
 
 from conftest import FIXTURES, ROOT, TEST_SITE_URL, make_project, run_mkdocs
 
+pytestmark = pytest.mark.build  # real builds in subprocesses (left out of `make check`)
+
 SETTINGS = load_settings(ROOT / "mkdocs.yml")
 GUIDES = load_library(ROOT / "guides", SETTINGS.categories).guides
 A4 = (595.28, 841.89)

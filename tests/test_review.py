@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -58,7 +57,7 @@ def test_cli_report_lists_every_guide_with_dates_merged_sources_and_radio(review
     assert "https://dichvucong.gov.vn/\n" not in out  # a national source is not listed
     # every real guide: its reviewed date and the date 12 months on
     for path in REAL_GUIDES:
-        reviewed = dt.date.fromisoformat(next(l for l in path.read_text(encoding="utf-8").splitlines() if l.startswith("reviewed:")).split(":", 1)[1].strip())
+        reviewed = dt.date.fromisoformat(next(t for t in path.read_text(encoding="utf-8").splitlines() if t.startswith("reviewed:")).split(":", 1)[1].strip())
         line = row(out, path.stem)
         assert reviewed.strftime("%d/%m/%Y") in line and add_months(reviewed, 12).strftime("%d/%m/%Y") in line
     # the old guide's stale warning reaches the terminal, and nothing is written
@@ -94,7 +93,7 @@ def test_radio_scripts_over_the_slot_are_reported(review_project):
     report = format_report(reviews)
     for r in long:
         assert "rút gọn bài đọc" in row(report, r.slug)
-        assert f"dài hơn khung 2:00" in report
+        assert "dài hơn khung 2:00" in report
 
 
 def test_due_this_quarter(review_project):

@@ -18,6 +18,8 @@ import pytest
 from camnang.sitebuild import BUILD_PREFIX, clean_leftovers, exchange, swap_in
 from conftest import TEST_SITE_URL, make_project
 
+pytestmark = pytest.mark.build  # real builds in subprocesses, killed (left out of `make check`)
+
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CAMNANG_SITE_URL": TEST_SITE_URL}
 BUILD = [sys.executable, "-m", "camnang.sitebuild"]
 
@@ -64,8 +66,10 @@ def incomplete(site: Path, reference: dict[str, bytes]) -> str | None:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """A fixture project built once (cache warm); its site as reference."""
-    project = make_project(tmp_path_factory.mktemp("robust"))
+    """A fixture project built once (cache warm); its site as reference.
+    Its cache is its own (builds are killed while writing it, and it is
+    removed for cold builds)."""
+    project = make_project(tmp_path_factory.mktemp("robust"), private_cache=True)
     result = build(project)
     assert result.returncode == 0, result.stderr
     return project, snapshot(project / "site")

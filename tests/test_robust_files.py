@@ -19,6 +19,8 @@ import pytest
 from camnang.printables.cache import verify
 from conftest import ROOT, TEST_SITE_URL, make_project
 
+pytestmark = pytest.mark.build  # real builds in subprocesses (left out of `make check`)
+
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CAMNANG_SITE_URL": TEST_SITE_URL}
 POSTERS = [sys.executable, str(ROOT / "build_posters.py")]
 SITEBUILD = [sys.executable, "-m", "camnang.sitebuild"]
@@ -64,7 +66,9 @@ def assert_no_partial_files(folder: Path) -> None:
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    return make_project(tmp_path)
+    """Its cache in the project (.cache/camnang), empty: these tests damage
+    it, fill its disk or look into it."""
+    return make_project(tmp_path, private_cache=True)
 
 
 # -- file-system errors ---------------------------------------------------------------
@@ -99,7 +103,7 @@ def test_full_disk_site_keeps_previous_site(tmp_path):
     fills it; the previous site stays whole."""
     outer = tmp_path / "disk"
     with tmpfs(outer, "8m"):
-        project = make_project(outer)
+        project = make_project(outer, private_cache=True)
         # Built once (cache warm), the site and the cache must fit...
         first = run(project, cmd=SITEBUILD)
         assert first.returncode == 0, first.stderr
@@ -134,7 +138,7 @@ def test_read_only_project_folder(tmp_path):
     """A checkout on a read-only mount: the build says where and why."""
     disk = tmp_path / "ro-project"
     with tmpfs(disk, "20m"):
-        project = make_project(disk)
+        project = make_project(disk, private_cache=True)
         subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
         result = run(project, cmd=SITEBUILD)
         assert_one_line_error(result, "chỉ cho đọc")

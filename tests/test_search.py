@@ -20,7 +20,7 @@ from camnang.config import load_categories
 from camnang.text import fold
 from camnang.validate import load_library
 
-from conftest import ROOT, make_project, run_mkdocs
+from conftest import ROOT
 
 MATERIAL = Path(material.__file__).parent / "templates"
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from pathlib import Path
+
+import pytest
 
 from camnang.config import load_categories
 from camnang.validate import load_library
@@ -88,6 +89,7 @@ def test_no_outside_font_or_script_requests(bundled_site: Path):
             assert not re.match(r"^(https?:)?//", url), (page, url)
 
 
+@pytest.mark.build
 def test_new_guide_appears_with_no_other_change(tmp_path: Path):
     project = make_project(tmp_path)
     source = (FIXTURES / "guides" / "thu-nghiem.md").read_text(encoding="utf-8")
@@ -102,6 +104,7 @@ def test_new_guide_appears_with_no_other_change(tmp_path: Path):
     assert 'href="huong-dan/huong-dan-moi/"' in (site / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.build
 def test_guide_saved_in_nfd_comes_out_nfc(tmp_path: Path):
     import unicodedata
 
@@ -117,6 +120,7 @@ def test_guide_saved_in_nfd_comes_out_nfc(tmp_path: Path):
     assert raw == unicodedata.normalize("NFC", raw)
 
 
+@pytest.mark.build
 def test_stale_review_date_warns_and_shows_date(tmp_path: Path):
     project = make_project(tmp_path)
     path = project / "guides" / "thu-nghiem.md"

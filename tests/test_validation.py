@@ -1,6 +1,8 @@
-"""Every validation error of the guide format, through a real `mkdocs build`:
-the message names the file, the line and the field, the build exits non-zero,
-and the site folder that was already there is left exactly as it was."""
+"""Every validation error of the guide format: the message names the file,
+the line and the field. The messages are checked where the build gets them,
+``camnang.validate.load_library`` (milliseconds each); one real `mkdocs build`
+shows that a failing build prints that very message, exits non-zero and
+leaves the site folder that was already there exactly as it was."""
 
 from __future__ import annotations
 
@@ -9,9 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_project, run_mkdocs
+from camnang.config import load_categories
+from camnang.errors import GuideError
+from camnang.validate import load_library
+from conftest import FIXTURES, make_project, run_mkdocs
 
 GOOD = "thu-nghiem.md"
+CATEGORIES = load_categories()
 
 
 def _replace(old: str, new: str):
@@ -25,7 +31,7 @@ def _replace(old: str, new: str):
 def _drop_line(prefix: str):
     def edit(text: str) -> str:
         lines = text.split("\n")
-        kept = [l for l in lines if not l.startswith(prefix)]
+        kept = [line for line in lines if not line.startswith(prefix)]
         assert len(kept) < len(lines), prefix
         return "\n".join(kept)
 
@@ -55,63 +61,77 @@ CASES = [
 
 
 @pytest.mark.parametrize("case, edit, field, line, words", CASES, ids=[c[0] for c in CASES])
-def test_invalid_guide_fails_and_keeps_old_site(tmp_path: Path, case, edit, field, line, words):
-    project = make_project(tmp_path)
-    site = tmp_path / "site"
-    assert run_mkdocs(project, site).returncode == 0
-    before = _snapshot(site)
-
-    path = project / "guides" / GOOD
-    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
-    result = run_mkdocs(project, site)
-
-    assert result.returncode != 0
-    message = result.stderr
+def test_invalid_guide_is_refused_naming_file_line_and_field(tmp_path: Path, monkeypatch, case, edit, field, line, words):
+    message = refusal(tmp_path, monkeypatch, {GOOD: edit(fixture_text())})
     assert f"guides/{GOOD}" in message, message
     if field:
         assert f"trường '{field}'" in message, message
     if line:
         assert f"{GOOD}:{line}:" in message, message
     assert words in message, message
-    assert _snapshot(site) == before
 
 
-def test_file_not_utf8_says_how_to_resave(tmp_path: Path):
+@pytest.mark.build
+def test_failing_build_prints_the_message_exits_non_zero_and_keeps_the_old_site(tmp_path: Path, monkeypatch):
+    """The one real build of this file: a site is built, a guide is broken,
+    the next build fails with the message ``load_library`` gives (checked
+    in-process for every case above) and the site stays as it was."""
     project = make_project(tmp_path)
     site = tmp_path / "site"
     assert run_mkdocs(project, site).returncode == 0
     before = _snapshot(site)
+
     path = project / "guides" / GOOD
-    text = path.read_text(encoding="utf-8")
-    path.write_bytes(text.encode("utf-16"))
+    path.write_text(_replace("category: dich-vu-cong", "category: dich-vu-con")(path.read_text(encoding="utf-8")), encoding="utf-8")
     result = run_mkdocs(project, site)
+
     assert result.returncode != 0
-    assert f"guides/{GOOD}" in result.stderr and "UTF-8" in result.stderr and "Lưu" in result.stderr
+    monkeypatch.chdir(project)  # paths shown relative to where the build runs
+    with pytest.raises(GuideError) as caught:
+        load_library(project / "guides", CATEGORIES)
+    expected = str(caught.value)
+    assert f"guides/{GOOD}:4: trường 'category':" in expected, expected
+    assert expected in result.stderr, result.stderr
     assert _snapshot(site) == before
 
 
-def test_slug_clash(tmp_path: Path):
-    project = make_project(tmp_path)
-    site = tmp_path / "site"
-    assert run_mkdocs(project, site).returncode == 0
-    before = _snapshot(site)
-    text = (project / "guides" / GOOD).read_text(encoding="utf-8")
-    (project / "guides" / "ban-sao.md").write_text(text.replace("reviewed: 2026-11-01", "reviewed: 2026-11-01\nslug: thu-nghiem"), encoding="utf-8")
-    result = run_mkdocs(project, site)
-    assert result.returncode != 0
-    assert "trùng" in result.stderr and "trường 'slug'" in result.stderr
-    assert "ban-sao.md" in result.stderr or "thu-nghiem.md" in result.stderr
-    assert _snapshot(site) == before
+def test_file_not_utf8_says_how_to_resave(tmp_path: Path, monkeypatch):
+    message = refusal(tmp_path, monkeypatch, {GOOD: fixture_text().encode("utf-16")})
+    assert f"guides/{GOOD}" in message and "UTF-8" in message and "Lưu" in message
 
 
-def test_all_problems_reported_at_once(tmp_path: Path):
-    project = make_project(tmp_path)
-    path = project / "guides" / GOOD
-    text = path.read_text(encoding="utf-8").replace("summary:", "sumary:").replace("category: dich-vu-cong", "category: khac")
-    path.write_text(text, encoding="utf-8")
-    result = run_mkdocs(project, tmp_path / "site")
-    assert result.returncode != 0
-    assert "trường 'sumary'" in result.stderr and "trường 'category'" in result.stderr and "trường 'summary'" in result.stderr
+def test_slug_clash(tmp_path: Path, monkeypatch):
+    text = fixture_text()
+    clash = text.replace("reviewed: 2026-11-01", "reviewed: 2026-11-01\nslug: thu-nghiem")
+    message = refusal(tmp_path, monkeypatch, {GOOD: text, "ban-sao.md": clash})
+    assert "trùng" in message and "trường 'slug'" in message
+    assert "ban-sao.md" in message or "thu-nghiem.md" in message
+
+
+def test_all_problems_reported_at_once(tmp_path: Path, monkeypatch):
+    text = fixture_text().replace("summary:", "sumary:").replace("category: dich-vu-cong", "category: khac")
+    message = refusal(tmp_path, monkeypatch, {GOOD: text})
+    assert "trường 'sumary'" in message and "trường 'category'" in message and "trường 'summary'" in message
+
+
+def fixture_text() -> str:
+    return (FIXTURES / "guides" / GOOD).read_text(encoding="utf-8")
+
+
+def refusal(tmp_path: Path, monkeypatch, files: dict[str, str | bytes]) -> str:
+    """The message with which the build's loader refuses these guide files,
+    with paths shown as a build run in ``tmp_path`` shows them."""
+    guides = tmp_path / "guides"
+    guides.mkdir()
+    for name, content in files.items():
+        if isinstance(content, bytes):
+            (guides / name).write_bytes(content)
+        else:
+            (guides / name).write_text(content, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(GuideError) as caught:
+        load_library(guides, CATEGORIES)
+    return str(caught.value)
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:

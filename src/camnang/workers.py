@@ -198,7 +198,7 @@ class InlineExecutor(Executor):
         future: Future = Future()
         try:
             future.set_result(fn(*args, **kwargs))
-        except BaseException as e:  # noqa: BLE001: handed to the caller
+        except BaseException as e:  # noqa: BLE001 (handed to the caller)
             future.set_exception(e)
         return future
 

@@ -381,7 +381,7 @@ def _cached_blank(ctx: PackContext, path: Path, make: Callable[[], bytes]) -> tu
                 pages = len(pdf.pages)
             if pages < 1:
                 data = None
-        except Exception:  # noqa: BLE001: a damaged cache entry is laid out again
+        except Exception:  # noqa: BLE001 (a damaged cache entry is laid out again)
             data = None
     if data is None:
         data = make()
