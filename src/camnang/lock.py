@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .errors import CamnangError, Problem
+from .errors import CamnangError, Problem, display_path
 from .writer import error_for
 
 LOCK_NAME = ".camnang.lock"

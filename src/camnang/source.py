@@ -6,7 +6,6 @@ Only reading and splitting happens here; field rules live in ``validate``.
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
