@@ -24,7 +24,8 @@ from conftest import ROOT, TEST_SITE_URL, run_mkdocs
 
 FORK_VENV = ROOT / ".venv-fork"
 FORK = FORK_VENV / "bin" / "properdocs"
-FORK_VERSION = "1.6.7"
+# The version `make setup` installs (pyproject.toml's `fork` extra, pinned).
+FORK_VERSION = re.search(r"^properdocs==(\S+)$", (ROOT / "constraints.txt").read_text(encoding="utf-8"), re.M).group(1)
 
 # What may differ between the two builds, and nothing else:
 # the engine's name in <meta name="generator">, the service worker's cache
