@@ -47,6 +47,7 @@ $(STAMP): pyproject.toml constraints.txt
 # and MkDocs itself removed, so the fork is the only engine there.
 $(FORK_STAMP): pyproject.toml constraints.txt
 	test -x $(FORK_VENV)/bin/python || $(PYTHON) -m venv $(FORK_VENV)
+	$(FORK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade 'pip==26.3'
 	$(FORK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[fork]'
 	$(FORK_VENV)/bin/python -m pip uninstall --quiet --disable-pip-version-check -y mkdocs
 	@touch $@
