@@ -13,6 +13,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# A second venv with ProperDocs in place of MkDocs (tests/test_engine_forks.py).
+FORK_VENV  := .venv-fork
+FORK_STAMP := $(FORK_VENV)/.installed
 SITE   := site
 export NO_MKDOCS_2_WARNING := 1
 
@@ -28,7 +31,7 @@ build: $(STAMP) system-deps-build
 # `check` leaves out what needs Chromium (browser) or a real build in a
 # subprocess or of the bundled site (build); `test` leaves out only the
 # exhaustive proofs (slow), which it runs on a sample; `test-slow` runs them.
-test: lint system-deps-test
+test: lint $(FORK_STAMP) system-deps-test
 	$(BIN)/python -m pytest -q --durations=15 -m "not slow"
 
 check: lint
@@ -49,12 +52,21 @@ bench: $(STAMP) system-deps-build
 previews: $(STAMP) system-deps-build
 	$(BIN)/python scripts/previews.py
 
-setup: $(STAMP)
+setup: $(STAMP) $(FORK_STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade 'pip==26.3'
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,dask]'
+	@touch $@
+
+# The same packages with ProperDocs 1.6.7 (a maintained fork of MkDocs 1.x)
+# and MkDocs itself removed, so the fork is the only engine there.
+$(FORK_STAMP): pyproject.toml constraints.txt
+	test -x $(FORK_VENV)/bin/python || $(PYTHON) -m venv $(FORK_VENV)
+	$(FORK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade 'pip==26.3'
+	$(FORK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[fork]'
+	$(FORK_VENV)/bin/python -m pip uninstall --quiet --disable-pip-version-check -y mkdocs
 	@touch $@
 
 system-deps-build:
