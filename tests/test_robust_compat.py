@@ -32,6 +32,8 @@ def test_private_api_only_in_compat():
             for match in PRIVATE.finditer(code):
                 if match.group(1) in ("self", "cls"):  # camnang's own objects
                     continue
+                if match.group(0) == "os._exit":  # public: the documented way to leave a child process
+                    continue
                 offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert not offenders, "private API outside printables/compat.py:\n" + "\n".join(offenders)
 

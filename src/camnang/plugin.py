@@ -56,7 +56,7 @@ from .printables import poster as poster_printables
 from .printables import radio as radio_printables
 from .render import site
 from .validate import load_library
-from .writer import error_for, one_line
+from .writer import error_for, one_line, read_regular
 
 log = logging.getLogger("mkdocs.plugins.camnang")
 
@@ -165,10 +165,16 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
         return server
 
     def on_files(self, files: Files, config) -> Files:
-        for output in self.printables.outputs if self.printables else ():
-            files.append(
-                File.generated(config, f"{pipeline.PRINTABLES_DIR}/{output.name}", abs_src_path=str(output.path))
-            )
+        # The printables' bytes, read from the cache opened, never followed
+        # (MkDocs would copy a path through a symbolic link planted after
+        # the pipeline checked it).
+        try:
+            for output in self.printables.outputs if self.printables else ():
+                files.append(
+                    File.generated(config, f"{pipeline.PRINTABLES_DIR}/{output.name}", content=read_regular(output.path))
+                )
+        except OSError as e:
+            raise PluginError(str(error_for(e))) from e
         for src_uri in self.pages:
             files.append(File.generated(config, src_uri, content=site.GUIDE_SOURCE))
         files.append(File.generated(config, site.PAGE_SCRIPT, content=site.page_script()))
