@@ -67,3 +67,31 @@ def test_reprint_against_names_exactly_the_edited_guides_files(tmp_path):
     listed = sorted(line[2:] for line in result.stdout.splitlines() if line.startswith("- "))
     library = load_library(project / "guides", load_categories())
     assert listed == sorted(files_of(library.get("hai")))
+
+
+def test_every_printable_carries_its_edition_date(tmp_path):
+    """"Bản ngày" on the leaflet, the poster and the radio PDF: the newest
+    ``changes`` date, so a team can tell which version is on the wall."""
+    import dataclasses
+
+    import pdfs
+    from camnang.config import load_settings
+    from camnang.printables.kinds import PrintContext, all_kinds
+
+    folder = tmp_path / "guides"
+    folder.mkdir()
+    (folder / "moi.md").write_text(
+        GUIDE.read_text(encoding="utf-8").replace(
+            "reviewed: 2026-11-01\n", "reviewed: 2026-11-01\nchanges:\n  - date: 2026-11-25\n    what: Thêm bước kiểm tra.\n"
+        ),
+        encoding="utf-8",
+    )
+    guide = load_library(folder, load_categories(), today=dt.date(2026, 12, 1)).get("moi")
+    settings = dataclasses.replace(load_settings(ROOT / "mkdocs.yml"), site_url="https://camnang.test/")
+    kinds = [k for k in all_kinds() if k.suffix == ".pdf"]
+    assert len(kinds) >= 3
+    for kind in kinds:
+        path = tmp_path / kind.output_name(guide)
+        path.write_bytes(kind.render(guide, PrintContext(settings)))
+        text = pdfs.squash("".join(page.extract_text() for page in pdfs.reader(path).pages))
+        assert pdfs.squash("Bản ngày 25/11/2026") in text, kind.name

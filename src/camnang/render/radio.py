@@ -22,6 +22,7 @@ listener cannot type a long path heard once on a loudspeaker.
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import re
 import unicodedata
@@ -84,6 +85,8 @@ class RadioScript:
     slot_seconds: int = int(DEFAULT_RADIO_SLOT_MINUTES * 60)
     unknown: tuple[str, ...] = field(default=(), compare=False)
     """All-capital words spelled letter by letter (not in the lexicon)."""
+    edition: _dt.date | None = None
+    """The guide's edition (``Guide.edition``), printed in the PDF's header."""
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -310,6 +313,7 @@ def build_script(
         rate=rate,
         slot_seconds=int(round(slot_minutes * 60)),
         unknown=tuple(sorted(speaker.unknown)),
+        edition=guide.edition,
     )
 
 
