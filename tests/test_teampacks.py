@@ -19,7 +19,7 @@ import pytest
 from PIL import ImageChops
 
 import pdfs
-from camnang.config import DEFAULT_COURSE_URL, load_settings
+from camnang.config import DEFAULT_COURSE_URL, load_categories, load_settings
 from camnang.printables.kinds import PrintContext
 from camnang.printables.leaflet import LEAFLET
 from camnang.printables.poster import POSTER
@@ -177,6 +177,11 @@ def test_tron_bo_and_index(built):
             f"{team}/phat-thanh-{SLUG}.pdf": len(pdfs.reader(out / team / f"phat-thanh-{SLUG}.pdf").pages),
         }
         assert {r["ten_to"] for r in rows if r["ma_to"] == team} == {NAMES[team]}
+        # The edition of each guide's file, to reprint what changed; none for tron-bo.pdf.
+        guide = load_library(built[0] / "guides", load_categories()).get(SLUG)
+        editions = {r["tep"]: r["ban_ngay"] for r in rows if r["ma_to"] == team}
+        assert editions.pop(f"{team}/tron-bo.pdf") == ""
+        assert set(editions.values()) == {guide.edition.isoformat()}
 
 
 def test_rerun_reuses_the_cache_and_writes_nothing(built):

@@ -62,7 +62,7 @@ from ..workers import Workers
 from . import bundles, stamp, templates
 from .cache import Cache, _font_digest, code_digest, output_key
 from .compat import page_box
-from .kinds import Kind, PrintContext
+from .kinds import Kind, PrintContext, all_kinds
 from .leaflet import LEAFLET
 from .manifest import Manifest, OutFile, digest, team_inputs
 from .outdir import OutDir, sha256
@@ -76,7 +76,10 @@ STRIP_TEMPLATE = "team-strip.html.j2"
 STRIP_CSS = "team-strip.css"
 ALL_IN_ONE = "tron-bo.pdf"
 INDEX = "index.csv"
-INDEX_COLUMNS = ("ma_to", "ten_to", "tep", "so_trang")
+INDEX_COLUMNS = ("ma_to", "ten_to", "tep", "so_trang", "ban_ngay")
+"""``ban_ngay``: the edition (``Guide.edition``) of the guide a file is
+made from, so a team sorts by it to reprint what changed (empty for files
+of every guide, such as ``tron-bo.pdf``)."""
 BLANK = Team(id="", name="", level="xa", commune="", province="")
 """The team of the shared layout: its block and QR cell are left empty."""
 BLANKS_DIR = "_blank"
@@ -254,9 +257,12 @@ def build_packs(
             order = {team.id: i for i, team in enumerate(teams)}
             result.teams.sort(key=lambda t: order[t.team_id])
             good = [t for t in result.teams if not t.problems]
-            out.write_if_changed(INDEX, index_csv(good))
+            editions = {
+                kind.output_name(g): g.edition.isoformat() for g in library.guides for kind in all_kinds()
+            }
+            out.write_if_changed(INDEX, index_csv(good, editions))
             if zip_communes and not result.skipped:
-                zips = _zip_communes(pool, teams, good, manifest, result)
+                zips = _zip_communes(pool, teams, good, manifest, result, editions)
     finally:
         if started_pool:  # a cluster that cannot be reached leaves the folder untouched
             manifest.save((team.id for team in teams), zips)
@@ -290,7 +296,10 @@ def _check_zip_dir(teams: Sequence[Team], roster: str) -> None:
             )
 
 
-def _zip_communes(pool: Workers, teams: Sequence[Team], good: list[TeamResult], manifest: Manifest, result: PackResult) -> list[str]:
+def _zip_communes(
+    pool: Workers, teams: Sequence[Team], good: list[TeamResult], manifest: Manifest, result: PackResult,
+    editions: dict[str, str] | None = None,
+) -> list[str]:
     """One ZIP per commune whose teams all built, as tasks of ``pool``;
     a ZIP whose contents did not change is left as it is."""
     by_id = {t.team_id: t for t in good}
@@ -301,7 +310,7 @@ def _zip_communes(pool: Workers, teams: Sequence[Team], good: list[TeamResult], 
             continue
         paths.append(rel)
         results = [by_id[m.id] for m in members]
-        index = index_csv(results)
+        index = index_csv(results, editions)
         zip_inputs = digest(sha256(index), *(f"{r.team_id}/{f.name}:{f.sha256}" for r in results for f in r.files))
         if manifest.zip_up_to_date(rel, zip_inputs):
             continue
@@ -314,7 +323,7 @@ def _zip_communes(pool: Workers, teams: Sequence[Team], good: list[TeamResult], 
     return paths
 
 
-def index_csv(results: list[TeamResult]) -> bytes:
+def index_csv(results: list[TeamResult], editions: dict[str, str] | None = None) -> bytes:
     """``index.csv``: one line per file of every team built (UTF-8 with
     BOM, so Excel shows the Vietnamese names). Cells that a spreadsheet
     would take for a formula get a leading apostrophe
@@ -326,7 +335,10 @@ def index_csv(results: list[TeamResult]) -> bytes:
         if team.problems:
             continue
         for f in team.files:
-            writer.writerow([spreadsheet_safe(str(v)) for v in (team.team_id, team.name, f"{team.team_id}/{f.name}", f.pages)])
+            edition = (editions or {}).get(f.name, "")
+            writer.writerow(
+                [spreadsheet_safe(str(v)) for v in (team.team_id, team.name, f"{team.team_id}/{f.name}", f.pages, edition)]
+            )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
