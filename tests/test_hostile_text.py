@@ -252,3 +252,10 @@ def test_parsing_256_kb_of_anything_takes_under_a_second(unit):
     tree, problems = markup.parse_body(body, "x.md", 1)
     assert time.process_time() - started < 1
     assert problems, "such a body is refused, with a reason"
+
+
+def test_a_guide_too_dense_to_parse_gets_one_clear_error(tmp_path):
+    started = time.process_time()
+    problems = refused(tmp_path, BASE.replace("Lời giới thiệu của hướng dẫn mẫu.", "![" * 120_000))
+    assert time.process_time() - started < 1
+    assert len(problems) == 1 and "thu-nghiem.md:19: bài có quá nhiều ký tự định dạng (1200" in problems[0] and "tối đa 5000" in problems[0], problems

@@ -296,6 +296,9 @@ class Body:
 
     intro: Blocks
     sections: tuple[Section, ...]
+    refused: bool = field(default=False, compare=False)
+    """The body was refused unread (too big to parse): it is empty, and
+    its sections are not missing, only not read."""
 
 
 # -- renderers ---------------------------------------------------------------
@@ -605,7 +608,7 @@ def parse_body(
     ctx = _Context(shown, first_line, image_files)
     too_big = _too_big(body, ctx)
     if too_big is not None:
-        return Body(Blocks(), ()), [too_big]
+        return Body(Blocks(), (), refused=True), [too_big]
     body, found = remove_unsafe(body, PARSER_UNSAFE)
     if found:  # read_source removes these first; other callers may not
         ctx.unsafe.setdefault(first_line, []).extend(found)

@@ -347,6 +347,8 @@ def check_guide(
 
     body, found = markup.parse_body(src.body, src.shown, src.body_line, image_files, warnings)
     c.problems += found
+    if body.refused:
+        return None, c.problems, warnings
     by_key: dict[str, markup.Section] = {}
     for section in body.sections:
         key = markup.section_key(section.heading.text)
