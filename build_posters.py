@@ -213,6 +213,16 @@ def _main(args: argparse.Namespace) -> int:
         print("Không ghi tệp nào; các tệp đã có được giữ nguyên.", file=sys.stderr)
         return 1
     progress.close()
+    if args.only is None:
+        from camnang.printables.journeysheet import build as journey_sheets
+        from camnang.writer import read_regular, write_if_changed
+
+        try:
+            for name, path in journey_sheets(library, settings):
+                write_if_changed(out / name, read_regular(path))
+        except CamnangError as e:
+            print(f"Lỗi: {e}", file=sys.stderr)
+            return 1
     print(f"camnang: {result.summary()}")
     for line in radio_notes(library, settings, args.only):
         print(f"camnang: {line}")

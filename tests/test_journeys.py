@@ -151,3 +151,27 @@ def test_review_report_shows_journeys_skills_and_recent_changes(tmp_path):
     assert "20/11/2026 mot: Sửa bước 2." in report and "Cũ lắm" not in report
     assert "Khi có em bé: mot → hai" in report
     assert "4. An toàn: 1 hướng dẫn" in report and "chưa gắn nhóm kỹ năng: mot" in report
+
+
+def test_each_journey_prints_on_one_a4_page_with_codes_in_order(bundled_site):
+    """The bundled site's in-an/lo-trinh-<id>.pdf: one A4 page whose codes
+    lead to the journey's guides in order, then the course; linked from the
+    journey's page."""
+    import pdfs
+    import zxingcpp
+    from camnang.config import DEFAULT_COURSE_URL
+    from conftest import TEST_SITE_URL
+
+    library = load_library(ROOT / "guides", CATEGORIES)
+    assert len(library.journeys) >= 3
+    for journey in library.journeys:
+        path = bundled_site / "in-an" / f"lo-trinh-{journey.id}.pdf"
+        (width, height), = pdfs.page_sizes(path)
+        assert abs(width - 595) <= 1 and abs(height - 842) <= 1
+        (image,) = pdfs.raster(path, 150)
+        found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+        urls = [r.text for r in sorted(found, key=lambda r: r.position.top_left.y)]
+        assert urls == [*(f"{TEST_SITE_URL}huong-dan/{s}/" for s in journey.slugs), DEFAULT_COURSE_URL]
+        assert "Bản ngày" in pdfs.text(path)
+        page = (bundled_site / "lo-trinh" / journey.id / "index.html").read_text(encoding="utf-8")
+        assert f'href="../../in-an/lo-trinh-{journey.id}.pdf"' in page

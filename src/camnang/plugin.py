@@ -51,7 +51,7 @@ from .config import OPTIONS, Settings, check_options, load_skill_framework, make
 from .errors import CamnangError
 from .lock import BuildLock
 from .model import Journey, Library
-from .printables import pipeline
+from .printables import journeysheet, pipeline
 from .printables import poster as poster_printables
 from .printables import radio as radio_printables
 from .render import site
@@ -142,6 +142,7 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
 
     def on_pre_build(self, config) -> None:
         self.printables = None
+        self.journey_sheets: list = []
         if not self.settings.printables:
             return
         try:
@@ -150,6 +151,10 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
             raise PluginError(one_line(e)) from e
         except OSError as e:  # the cache folder: full, read-only...
             raise PluginError(str(error_for(e))) from e
+        try:
+            self.journey_sheets = journeysheet.build(self.library, self.settings)
+        except CamnangError as e:
+            raise PluginError(one_line(e)) from e
         log.info("camnang: %s", self.printables.summary())
         for line in radio_printables.notes(self.library, self.settings):
             log.info("camnang: %s", line)
@@ -173,6 +178,11 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
                 files.append(
                     File.generated(config, f"{pipeline.PRINTABLES_DIR}/{output.name}", content=read_regular(output.path))
                 )
+            self.sheet_sizes = {}
+            for name, path in self.journey_sheets:
+                data = read_regular(path)
+                self.sheet_sizes[name] = len(data)
+                files.append(File.generated(config, f"{pipeline.PRINTABLES_DIR}/{name}", content=data))
         except OSError as e:
             raise PluginError(str(error_for(e))) from e
         for src_uri in self.pages:
@@ -217,7 +227,10 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
         if item == site.SKILLS_SRC:
             return site.render_skills_page(self.library, self.skills.document, self.skills.source, href)
         if isinstance(item, Journey):
-            return site.render_journey_page(item, self.library, href)
+            name = journeysheet.output_name(item)
+            size = getattr(self, "sheet_sizes", {}).get(name)
+            sheet = site.Download(journeysheet.LABEL, name, size) if size else None
+            return site.render_journey_page(item, self.library, href, sheet=sheet)
         downloads = self.printables.downloads(item.slug) if self.printables else ()
         page.toc = get_toc(
             [

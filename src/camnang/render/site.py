@@ -234,14 +234,18 @@ def _guide_link(library: Library, slug: str, href: Href) -> dict:
     return {"title": g.title, "href": href(guide_src_uri(g))}
 
 
-def render_journey_page(journey: Journey, library: Library, href: Href | None = None) -> str:
-    """The HTML content of a journey's page at lo-trinh/<id>/."""
+def render_journey_page(
+    journey: Journey, library: Library, href: Href | None = None, sheet: Download | None = None
+) -> str:
+    """The HTML content of a journey's page at lo-trinh/<id>/; ``sheet``:
+    its one-page A4 overview, when printables are built."""
     href = href or directory_href(journey_src_uri(journey))
     steps = [library.get(slug) for slug in journey.slugs]
     return _env().get_template("journey.html.j2").render(
         j=journey,
         steps=[(g, href(guide_src_uri(g))) for g in steps],
         printables_href=href(f"{PRINTABLES_DIR}/"),
+        sheet=sheet,
     )
 
 
