@@ -706,6 +706,8 @@
         el.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
     });
 
+    helpWhenWeak(document, SEARCH_BOX);
+
     /* The home page's own search field opens Material's search: the same
      * search, in its full-screen dialog, with what was typed so far. */
     var home = document.getElementById("camnang-home-search");
@@ -753,6 +755,34 @@
       document.addEventListener("DOMContentLoaded", run);
     else
       run();
+  }
+
+  /* When a query finds nothing, or only a weak answer (the worker marks its
+   * first result, WEAK_MARK), the help written into every page
+   * (camnang.search.add_help: the categories, where to get help) shows
+   * above the results, which are then the nearest guides. */
+  function helpWhenWeak(document, SEARCH_BOX) {
+    var help = document.querySelector(".camnang-search-help");
+    var result = document.querySelector("[data-md-component=search-result]");
+    var list = result && result.querySelector(".md-search-result__list");
+    if (!help || !list) return;
+    var update = function () {
+      var box = document.querySelector(SEARCH_BOX);
+      var query = box ? box.value.trim() : "";
+      var items = list.querySelector(".md-search-result__item");
+      var weak = !!list.querySelector(".camnang-weak");
+      var state = !query ? "" : !items ? "empty" : weak ? "weak" : "";
+      if (help.getAttribute("data-state") === state) return;
+      help.setAttribute("data-state", state);
+      help.hidden = !state;
+      var parts = help.querySelectorAll("[data-when]");
+      for (var i = 0; i < parts.length; i++)
+        parts[i].hidden = parts[i].getAttribute("data-when") !== state;
+    };
+    new MutationObserver(update).observe(list, { childList: true });
+    document.addEventListener("input", function (ev) {
+      if (ev.target && ev.target.matches && ev.target.matches(SEARCH_BOX)) setTimeout(update, 0);
+    });
   }
 
   /* Wrap each word of the content whose folded form starts with a term. */
