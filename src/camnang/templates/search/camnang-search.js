@@ -50,6 +50,9 @@
   /* How much a word found weighs by where it is found (rank): in the text,
    * a section title, the page's title or keywords, its service's name. */
   var FOUND_IN = [1, 2, 3, 5];
+  /* And each pair of query words side by side, as much as a word found
+   * twice in the text (of mean weight). */
+  var PAIRED = 2;
   var WEAK_MARK = '<span class="camnang-weak" hidden></span>';  /* words this long forgive one typo */
   var BOOST = [1000, 1, 1000, 100];
   var BLOCK = 4096;  /* position = block * BLOCK + word (BLOCK_BITS = 12) */
@@ -365,7 +368,7 @@
     var whole = Object.create(null);
     var join = function (text) { return fold(text).split(meta.splitter).filter(Boolean).join(" "); };
     [service, core, info[1]].concat(info[3] || []).forEach(function (t) { whole[join(String(t))] = true; });
-    return (cache[p] = { core: wordSet(core, meta.splitter), whole: whole, service: join(service) });
+    return (cache[p] = { core: wordSet(core, meta.splitter), whole: whole, service: join(service), title: join(String(info[1])) });
   }
 
   /* Pages in the order shown. Material groups its results by page; here
@@ -385,7 +388,8 @@
    * title and the service (and, as Material does, the page itself over a
    * section, and sections with more of the words).
    * (Before all that, for words typed with diacritics, pages that have
-   * them as typed.) Ties go to the page whose service is the query, then
+   * them as typed before pages that have them only with other
+   * diacritics: "bảo" typed, pages with "bảo" before pages with "báo".) Ties go to the page whose service is the query, then
    * one whose title, a keyword or service name is.
    *
    * Whether the first page is a weak answer (`weak` on the list): some
@@ -438,11 +442,11 @@
       var value = 0, typed = 0;
       for (var i = 0; i < n; i++) {
         value += weight[i] * page.best[i] / 3 * (FOUND_IN[page.where[i]] + page.titled[i]);
-        if (page.best[i] === 3 && words[i].accented) typed++;
+        if (page.best[i] === 2 && words[i].accented) typed--;
       }
       page.typed = typed;
       page.exact = exactName(page, meta, n);
-      page.value = Math.round((value + together * mean) * 1000);
+      page.value = Math.round((value + PAIRED * (together + page.exact) * mean) * 1000);
       var chained = n > 1 && together === n - 1;
       page.weak = page.best.some(function (b, i) { return b < 2 || (!page.where[i] && !chained); });
       out.push(page);
@@ -454,7 +458,7 @@
 
   /* 2 when the page's service is the query (the words found, in order,
    * typos forgiven), 1 when its title, a keyword or the name of its
-   * service is. */
+   * service is, or its title starts with it. */
   function exactName(page, meta, n) {
     var names = pageNames(meta, page.page);
     var level = 0;
@@ -468,7 +472,7 @@
     }
     options.forEach(function (o) {
       if (names.service === o) level = 2;
-      else if (names.whole[o]) level = Math.max(level, 1);
+      else if (names.whole[o] || names.title.lastIndexOf(o + " ", 0) === 0) level = Math.max(level, 1);
     });
     return level;
   }
