@@ -142,7 +142,8 @@
      * pages.json), then again with their sections and text once those
      * files are here, unless a newer query came meanwhile. Material
      * replaces its list with each answer. */
-    function search(query, stale, answer) {
+    function search(query, stale, answer, depth) {
+      depth = depth || 0;
       if (!query.trim()) {
         answer({ items: [] });
         return Promise.resolve();
@@ -164,7 +165,29 @@
         words.forEach(function (w) {
           w.chunks = chunksFor(w.folded, meta.chunks).map(function (key) { return chunks[key]; });
         });
-        var pages = rank(words, match(words, meta), meta);
+        var hits = match(words, meta);
+        if (depth < 3) {
+          /* Words typed together ("thanhtoan"), found nowhere: search again
+           * with the longest word found at its start set apart ("thanh
+           * toan"). */
+          var found = words.map(function () { return false; });
+          hits.forEach(function (hit) {
+            for (var i = 0; i < words.length; i++) if (hit.best[i] > 0) found[i] = true;
+          });
+          var split = splitGlued(words, found);
+          if (split !== null) return search(split, stale, answer, depth + 1);
+        }
+        var pages = rank(words, hits, meta);
+        if (!pages.length) {
+          /* Nothing at all: the nearest guides, by the first letters of
+           * the longer words ("thanhtoan" -> "tha"), as a weak answer. */
+          var loose = looseWords(words, chunks, meta);
+          if (loose.length) {
+            pages = rank(loose, match(loose, meta), meta);
+            pages.forEach(function (pg) { pg.weak = true; });
+            words = loose;
+          }
+        }
         if (!pages.length) return answer({ items: [] });
         var names = [];
         pages.slice(0, FULL_PAGES).forEach(function (pg) {
@@ -197,6 +220,47 @@
     return keys.filter(function (key) {
       return key !== "_" && (key.lastIndexOf(word, 0) === 0 || word.lastIndexOf(key, 0) === 0);
     });
+  }
+
+  /* The query with its first word that is found nowhere (`found`) but starts with a
+   * word of the index (2 letters or more, 2 or more left) split after the
+   * longest such word, or null. */
+  function splitGlued(words, found) {
+    for (var i = 0; i < words.length; i++) {
+      var w = words[i].folded;
+      if (w.length < 4 || found[i]) continue;
+      var best = "";
+      words[i].chunks.forEach(function (chunk) {
+        if (!chunk) return;
+        for (var end = w.length - 2; end >= 2 && end > best.length; end--) {
+          var head = w.slice(0, end);
+          var t = lowerBound(chunk.k, head);
+          if (t < chunk.k.length && chunk.k[t] === head) { best = head; break; }
+        }
+      });
+      if (best) {
+        return words.map(function (x, j) {
+          return j === i ? best + " " + w.slice(best.length) : x.typed;
+        }).join(" ");
+      }
+    }
+    return null;
+  }
+
+  /* The query's words of TYPO_MIN letters or more cut to their first
+   * three, each as the start of a word, searched in the word files the
+   * query has loaded already (they hold every word these can match). */
+  function looseWords(words, chunks, meta) {
+    var out = [];
+    words.forEach(function (w) {
+      if (w.folded.length < TYPO_MIN) return;
+      var start = w.folded.slice(0, 3);
+      out.push({
+        typed: w.typed, folded: start, accented: false, last: true,
+        chunks: chunksFor(start, meta.chunks).map(function (key) { return chunks[key]; }).filter(Boolean)
+      });
+    });
+    return out;
   }
 
   /* The query's words: as typed (lower-case, NFC) and folded. The last one
