@@ -15,8 +15,9 @@ Events used (MkDocs 1.6):
 - on_serve: watch the guides and posters/ folders too;
 - on_files: add the printables at in-an/<name> (MkDocs copies them from the
   cache and checks the links to them) and one generated page per guide at
-  huong-dan/<slug>/, whose "In ấn" box links its printables, and the
-  images of the guides' steps at huong-dan/anh/<name>.
+  huong-dan/<slug>/, whose "In ấn" box links its printables, one page per
+  category at chu-de/<id>/ (40 guides a page), and the images of the
+  guides' steps at huong-dan/anh/<name>.
 - on_page_markdown / on_page_content: a guide page's Markdown source is a
   fixed placeholder (``site.GUIDE_SOURCE``): no guide text ever reaches
   Python-Markdown (a second interpreter, with attr_list and md_in_html).

@@ -42,7 +42,10 @@ reaches the result list only escaped, with ``<mark>`` added by the worker.
 
 ``use_worker`` (on_post_page) points the page's ``__config`` at
 ``camnang-search.js`` instead of Material's lunr worker; the build fails if
-Material's page no longer carries that setting.
+Material's page no longer carries that setting. ``add_help`` (on_post_page)
+writes, just above Material's result list, the help the page script shows
+when a query finds nothing or only a weak answer (README, "Ranking,
+typos, weak answers"): the categories' pages and the team page.
 """
 
 from __future__ import annotations
