@@ -12,7 +12,8 @@ Figures, each with its ratio to the target (<= 1.00 meets it):
   that visit;
 - site build (printables off) with synthetic guides made from the bundled
   ones: time per guide at N against 100 guides (target <= 1.3, when N >
-  100), guide page size at N (target < 60 KB);
+  100), guide page size at N (median, target < 60 KB) and the largest page
+  of the site (home, category pages included: target < 60 KB);
 - search at N guides in Chromium at a phone's size (390 x 844, touch), the
   site's own (camnang's worker and prebuilt index, camnang.search): time
   from page load until the search can answer (target <= 1 s), one query
@@ -53,6 +54,7 @@ PAGE_WEIGHT_BUDGET = 150 * 1024
 TARGETS = {
     "build_per_guide_ratio": 1.3,
     "guide_page_bytes": 60 * 1024,
+    "page_bytes": 60 * 1024,
     "searchable_s": 1.0,
     "query_ms": 100.0,
     "typing_ms": 100.0,
@@ -375,6 +377,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--guides", type=int, default=int(os.environ.get("CAMNANG_BENCH_GUIDES", "100")))
     parser.add_argument("--no-pagefind", action="store_true")
     parser.add_argument("--search-only", action="store_true", help="skip the bundled site and the 100-guide build")
+    parser.add_argument("--sizes-only", action="store_true", help="with --search-only: page sizes at N guides, no search")
     args = parser.parse_args(argv if argv is not None else [])
     n = max(args.guides, 20)
 
@@ -445,6 +448,18 @@ def main(argv: list[str] | None = None) -> None:
             f"words by first letter, largest {max(terms) / 1e6:.2f} MB)"
         )
 
+        html_pages = sorted(big.rglob("*.html"), key=lambda f: f.stat().st_size)
+        largest = html_pages[-1]
+        print(
+            f"  largest page at {n} guides: {largest.stat().st_size / 1024:.0f} KB "
+            f"({largest.relative_to(big).as_posix()}; ratio {ratio(largest.stat().st_size, TARGETS['page_bytes'])}), "
+            f"of {len(html_pages)} pages; largest category page "
+            f"{max((f.stat().st_size for f in html_pages if f.relative_to(big).parts[0] == 'chu-de'), default=0) / 1024:.0f} KB"
+        )
+        figures.append((
+            f"largest page at {n} guides", f"{largest.stat().st_size / 1024:.0f} KB",
+            f"< {TARGETS['page_bytes'] // 1024} KB", largest.stat().st_size < TARGETS["page_bytes"],
+        ))
         home_bytes = (big / "index.html").stat().st_size
         big_pre = offline.precache(big, offline.DEFAULT_PRINTABLES_BUDGET)
         print(
@@ -452,6 +467,8 @@ def main(argv: list[str] | None = None) -> None:
             f"(printables off): {len(big_pre.urls)} files, {big_pre.total / 1e6:.1f} MB"
         )
 
+        if args.sizes_only:
+            return figures
         print(f"search at {n} guides, Chromium 390x844 touch, median of {REPEAT}:")
         with sync_playwright() as p, serve(big) as base:
             browser = launch(p)

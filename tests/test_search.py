@@ -150,6 +150,26 @@ def test_use_worker_points_config_at_camnang_search():
         search.use_worker('<div data-md-component="search"></div>', P(), C())
 
 
+def test_help_for_weak_results_sits_above_the_list_with_relative_escaped_links():
+    class P:
+        url = "huong-dan/a/"
+
+    class C(dict):
+        plugins = {"search": type("S", (), {"config": {"enabled": True}})()}
+
+    page = '<div class="md-search-result"><ol class="md-search-result__list" role="presentation"></ol></div>'
+    topics = [search.HelpLink("Định danh <điện tử>", "chu-de/dinh-danh/", 2)]
+    team = search.HelpLink("Dành cho tổ công nghệ số", "to-cong-nghe-so/")
+    out = search.add_help(page, P(), C(), topics, team)
+    help_part = out[: out.index('<ol class="md-search-result__list"')]
+    assert help_part.startswith('<div class="md-search-result"><div class="camnang-search-help" hidden')
+    assert '<a href="../../chu-de/dinh-danh/">Định danh &lt;điện tử&gt;</a> (2)' in help_part
+    assert '<a href="../../to-cong-nghe-so/">Dành cho tổ công nghệ số</a>' in help_part
+    # Shown by the page script as one of two messages, in Vietnamese.
+    assert 'data-when="empty"' in help_part and 'data-when="weak"' in help_part
+    assert search.add_help("<p>no search</p>", P(), C(), topics, team) == "<p>no search</p>"
+
+
 def test_bundled_site_search_files(bundled_site: Path):
     library = load_library(ROOT / "guides", load_categories())
     # The page fetches search_index.json and hands it to the worker: only
@@ -158,6 +178,9 @@ def test_bundled_site_search_files(bundled_site: Path):
     assert index["docs"] == [] and index["config"]["separator"]
     meta, docs = search.load_docs(bundled_site)
     entries = {e["location"]: e for e in docs}
+    # Category pages list guides found on their own pages: not searched.
+    assert not [location for location in entries if location.startswith("chu-de/")]
+    assert (bundled_site / "chu-de" / library.guides[0].category / "index.html").is_file()
     for guide in library.guides:
         entry = entries[guide.page_path]
         assert entry["title"] == guide.title

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from camnang.config import load_categories
+from camnang.render import site
 from camnang.validate import load_library
 
 from conftest import FIXTURES, ROOT, make_project, run_mkdocs
@@ -44,7 +46,7 @@ def test_every_bundled_guide_has_a_page(bundled_site: Path):
         assert "<script" not in raw.split('<ul class="task-list')[1].split("</ul>")[0]
 
 
-def test_home_lists_guides_grouped_by_category(bundled_site: Path):
+def test_home_shows_each_category_with_a_few_guides_and_its_page(bundled_site: Path):
     library = load_library(ROOT / "guides", CATEGORIES)
     home = (bundled_site / "index.html").read_text(encoding="utf-8")
     text = _text(bundled_site / "index.html")
@@ -56,10 +58,46 @@ def test_home_lists_guides_grouped_by_category(bundled_site: Path):
     for (category, guides), start, end in zip(groups, starts, ends):
         block = home[start:end]
         assert category.name in block
-        for guide in library.guides:
-            card = f'href="huong-dan/{guide.slug}/"'
-            # A guide's card is under its own category and no other.
-            assert (card in block) == (guide in guides), (category.id, guide.slug)
+        shown = {g.slug for g in library.guides if f'href="huong-dan/{g.slug}/"' in block}
+        # A few of the category's own guides, none of another's.
+        assert 1 <= len(shown) <= min(len(guides), site.HOME_FEATURED), (category.id, shown)
+        assert shown <= {g.slug for g in guides}, (category.id, shown)
+        # The category's page, with its count, lists every one of its guides.
+        assert f'href="chu-de/{category.id}/"' in block
+        assert f"({len(guides)})" in block
+        page = (bundled_site / "chu-de" / category.id / "index.html").read_text(encoding="utf-8")
+        page = page[page.index("<article") : page.index("</article>")]
+        listed = set(re.findall(r'href="\.\./\.\./huong-dan/([^/"]+)/"', page))
+        assert listed == {g.slug for g in guides}, category.id
+
+
+def test_category_pages_stay_short_and_out_of_search(tmp_path: Path):
+    """At 1,000 guides a category is split over pages of
+    CATEGORY_PAGE_GUIDES guides, the home page keeps HOME_FEATURED guides
+    per category and the navigation lists a large category's page, not its
+    guides (bench/site.py measures the built pages: under 60 KB)."""
+    library = load_library(ROOT / "guides", CATEGORIES)
+    many = dataclasses.replace(
+        library,
+        guides=tuple(
+            dataclasses.replace(library.guides[i % len(library.guides)], slug=f"g-{i:04d}")
+            for i in range(1000)
+        ),
+    )
+    pages = site.category_pages(many)
+    assert sum(len(p.guides) for p in pages) == 1000
+    assert max(len(p.guides) for p in pages) == site.CATEGORY_PAGE_GUIDES
+    home = site.render_home_cards(many, lambda g: g.slug)
+    assert home.count("<li>") == site.HOME_FEATURED * len(many.by_category())
+    assert len(home.encode()) < 30 * 1024
+    for section in site.build_nav(many, [])[1:]:
+        (name, items), = section.items()
+        assert len(items) <= site.NAV_GUIDES + 1, name
+    longest = max(pages, key=lambda p: p.count)
+    html_text = site.render_category_page(longest)
+    assert len(html_text.encode()) < 30 * 1024
+    assert f"Trang {longest.count}" in html_text
+    assert site.category_meta(longest)["search"] == {"exclude": True}
 
 
 def test_navigation_groups_by_category(bundled_site: Path):

@@ -15,8 +15,9 @@ Events used (MkDocs 1.6):
 - on_serve: watch the guides and posters/ folders too;
 - on_files: add the printables at in-an/<name> (MkDocs copies them from the
   cache and checks the links to them) and one generated page per guide at
-  huong-dan/<slug>/, whose "In ấn" box links its printables, and the
-  images of the guides' steps at huong-dan/anh/<name>.
+  huong-dan/<slug>/, whose "In ấn" box links its printables, one page per
+  category at chu-de/<id>/ (40 guides a page), and the images of the
+  guides' steps at huong-dan/anh/<name>.
 - on_page_markdown / on_page_content: a guide page's Markdown source is a
   fixed placeholder (``site.GUIDE_SOURCE``): no guide text ever reaches
   Python-Markdown (a second interpreter, with attr_list and md_in_html).
@@ -59,6 +60,10 @@ from .validate import load_library
 from .writer import error_for, one_line, read_regular
 
 log = logging.getLogger("mkdocs.plugins.camnang")
+
+TEAM_PAGE = "to-cong-nghe-so.md"
+TEAM_TITLE = "Dành cho tổ công nghệ số"
+"""The page for the teams, offered by search when it finds nothing or little."""
 
 
 def _option(option):
@@ -108,6 +113,7 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
 
     def on_config(self, config):
         self.pages: dict = {}
+        self._help = None
         try:
             self._lock(config)
             self.settings = settings_from_mkdocs(config, self.config)
@@ -123,6 +129,7 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
         # Markdown, on_page_content their HTML.
         self.pages = {site.guide_src_uri(g): g for g in self.library.guides}
         self.pages.update({site.journey_src_uri(j): j for j in self.library.journeys})
+        self.pages.update({cp.src_uri: cp for cp in site.category_pages(self.library)})
         if self.library.skill_areas:
             self.pages[site.SKILLS_SRC] = site.SKILLS_SRC
         if config.nav is None:
@@ -213,7 +220,12 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
         item = self._ours(page)
         if item is None:
             return markdown
-        page.meta = site.skills_meta() if item == site.SKILLS_SRC else site.page_meta(item)
+        if item == site.SKILLS_SRC:
+            page.meta = site.skills_meta()
+        elif isinstance(item, site.CategoryPage):
+            page.meta = site.category_meta(item)
+        else:
+            page.meta = site.page_meta(item)
         return site.GUIDE_SOURCE
 
     def on_page_content(self, html: str, page, config, files) -> str:
@@ -223,9 +235,17 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
 
         item = self._ours(page)
         if item is None:
-            return site.fill_markers(html, self.library, self.settings.course_url, lambda g: href(site.guide_src_uri(g)))
+            return site.fill_markers(
+                html,
+                self.library,
+                self.settings.course_url,
+                lambda g: href(site.guide_src_uri(g)),
+                lambda c: href(site.category_src_uri(c)),
+            )
         if item == site.SKILLS_SRC:
             return site.render_skills_page(self.library, self.skills.document, self.skills.source, href)
+        if isinstance(item, site.CategoryPage):
+            return site.render_category_page(item, href)
         if isinstance(item, Journey):
             name = journeysheet.output_name(item)
             size = getattr(self, "sheet_sizes", {}).get(name)
@@ -249,9 +269,27 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
 
         search.write_index(config.site_dir, search.guide_fields(self.library, url_of))
 
+    def _search_help(self, config):
+        """The categories' pages and the team page, for the help the search
+        dialog shows when it finds nothing or little (search.add_help)."""
+        if getattr(self, "_help", None) is None:
+            def url(src: str) -> str:
+                return File(src, "", "", config.use_directory_urls).url
+
+            topics = [
+                search.HelpLink(c.name, url(site.category_src_uri(c)), len(guides))
+                for c, guides in self.library.by_category()
+            ]
+            team = None
+            if (Path(config.docs_dir) / TEAM_PAGE).is_file():
+                team = search.HelpLink(TEAM_TITLE, url(TEAM_PAGE))
+            self._help = (topics, team)
+        return self._help
+
     def on_post_page(self, output: str, page, config) -> str:
         try:
             output = search.use_worker(output, page, config)
+            output = search.add_help(output, page, config, *self._search_help(config))
         except CamnangError as e:
             raise PluginError(str(e)) from e
         if self.config.offline:

@@ -42,7 +42,10 @@ reaches the result list only escaped, with ``<mark>`` added by the worker.
 
 ``use_worker`` (on_post_page) points the page's ``__config`` at
 ``camnang-search.js`` instead of Material's lunr worker; the build fails if
-Material's page no longer carries that setting.
+Material's page no longer carries that setting. ``add_help`` (on_post_page)
+writes, just above Material's result list, the help the page script shows
+when a query finds nothing or only a weak answer (README, "Ranking,
+typos, weak answers"): the categories' pages and the team page.
 """
 
 from __future__ import annotations
@@ -183,6 +186,50 @@ def use_worker(output: str, page, config) -> str:
     # As Jinja's tojson: nothing in it can close the script element.
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
     return output[: m.start(2)] + text + output[m.end(2) :]
+
+
+_RESULT_LIST = '<ol class="md-search-result__list"'
+
+
+@dataclass(frozen=True)
+class HelpLink:
+    """A link of the help shown when search finds nothing or little."""
+
+    text: str
+    url: str
+    """From the site's root (``chu-de/dinh-danh/``)."""
+    count: int = 0
+
+
+def help_html(topics: list[HelpLink], team: HelpLink | None, page_url: str) -> str:
+    """The help the search dialog shows above a weak or empty result
+    (camnang-search.js, helpWhenWeak): what happened, the categories and
+    where to get help, links relative to the page. Hidden until then."""
+    from html import escape
+
+    def link(item: HelpLink) -> str:
+        return f'<a href="{escape(get_relative_url(item.url, page_url or "."), quote=True)}">{escape(item.text)}</a>'
+
+    out = ['<div class="camnang-search-help" hidden aria-live="polite">']
+    out.append('<p data-when="empty" hidden><strong>Không tìm thấy hướng dẫn nào với từ đã gõ.</strong> Thử gõ ít từ hơn, hoặc tên dịch vụ (VNeID, VssID, Zalo...).</p>')
+    out.append('<p data-when="weak" hidden><strong>Chưa thấy hướng dẫn nào đúng hẳn với từ đã gõ.</strong> Các hướng dẫn gần nhất ở ngay dưới đây; có thể chưa có hướng dẫn cho việc này.</p>')
+    if topics:
+        out.append("<p>Xem hướng dẫn theo chủ đề:</p><ul>")
+        out += [f"<li>{link(t)} ({t.count})</li>" for t in topics]
+        out.append("</ul>")
+    if team is not None:
+        out.append(f"<p>Cần người giúp: hỏi tổ công nghệ số cộng đồng ở thôn, xã ({link(team)}).</p>")
+    else:
+        out.append("<p>Cần người giúp: hỏi tổ công nghệ số cộng đồng ở thôn, xã.</p>")
+    out.append("</div>")
+    return "".join(out)
+
+
+def add_help(output: str, page, config, topics: list[HelpLink], team: HelpLink | None) -> str:
+    """on_post_page: the help for weak results, just above Material's result list."""
+    if search_config(config) is None or _RESULT_LIST not in output:
+        return output
+    return output.replace(_RESULT_LIST, help_html(topics, team, page.url) + _RESULT_LIST, 1)
 
 
 # --------------------------------------------------------------------------

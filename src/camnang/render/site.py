@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from .. import icons
 from ..markup import to_html
-from ..model import Guide, Journey, Library
+from ..model import Category, Guide, Journey, Library
 from ..text import slugify, vi_date
 
 HOME_MARKER = "<!-- camnang:danh-muc -->"
@@ -37,6 +37,18 @@ Python-Markdown passes the comment through; ``render_guide_page``'s HTML
 replaces the page content after it."""
 
 GUIDES_DIR = "huong-dan"
+CATEGORIES_DIR = "chu-de"
+"""Each category's page: chu-de/<id>/, then chu-de/<id>/trang-2/..."""
+CATEGORY_PAGE_GUIDES = 40
+"""Guides listed per category page (each with its summary): a page stays
+under 60 KB of HTML whatever the number of guides (bench/site.py)."""
+HOME_FEATURED = 3
+"""Guides shown under each category on the home page, before the link to
+the category's page."""
+NAV_GUIDES = 12
+"""A category with more guides than this has only its page in the
+navigation, not every guide: each page of the category would otherwise
+carry them all."""
 JOURNEYS_DIR = "lo-trinh"
 SKILLS_SRC = "ky-nang-so.md"
 """The page listing the guides by skill area of the national framework."""
@@ -93,6 +105,67 @@ def skills_meta() -> dict[str, str]:
 
 def guide_src_uri(guide: Guide) -> str:
     return f"{GUIDES_DIR}/{guide.slug}.md"
+
+
+@dataclass(frozen=True)
+class CategoryPage:
+    """One page of a category's list of guides."""
+
+    category: Category
+    number: int
+    """1 for the first page."""
+    count: int
+    """How many pages the category's list has."""
+    guides: tuple[Guide, ...]
+    total: int
+    """Guides in the category."""
+
+    @property
+    def src_uri(self) -> str:
+        return category_src_uri(self.category, self.number)
+
+    @property
+    def title(self) -> str:
+        return self.category.name if self.number == 1 else f"{self.category.name} (trang {self.number})"
+
+
+def category_src_uri(category: Category, number: int = 1) -> str:
+    base = f"{CATEGORIES_DIR}/{category.id}"
+    return f"{base}/index.md" if number == 1 else f"{base}/trang-{number}.md"
+
+
+def category_pages(library: Library) -> list[CategoryPage]:
+    """The pages of every non-empty category, CATEGORY_PAGE_GUIDES guides each."""
+    out = []
+    for category, guides in library.by_category():
+        count = -(-len(guides) // CATEGORY_PAGE_GUIDES)
+        for n in range(count):
+            chunk = tuple(guides[n * CATEGORY_PAGE_GUIDES : (n + 1) * CATEGORY_PAGE_GUIDES])
+            out.append(CategoryPage(category, n + 1, count, chunk, len(guides)))
+    return out
+
+
+def category_meta(page: CategoryPage) -> dict:
+    """Page metadata of a category page. Left out of search: its guides are
+    found on their own pages."""
+    blurb = page.category.blurb or f"Các hướng dẫn về {page.category.name}."
+    return {
+        "title": html_title(page.title),
+        "description": escape(blurb, quote=True),
+        "search": {"exclude": True},
+    }
+
+
+def render_category_page(page: CategoryPage, href: Href | None = None) -> str:
+    """The HTML content of a category page: its guides with their summaries,
+    and links to the category's other pages."""
+    href = href or directory_href(page.src_uri)
+    return _env().get_template("category.html.j2").render(
+        p=page,
+        guides=[(g, href(guide_src_uri(g))) for g in page.guides],
+        pages=[(n, href(category_src_uri(page.category, n))) for n in range(1, page.count + 1)],
+        home=href("index.md"),
+    )
 
 
 def journey_src_uri(journey: Journey) -> str:
@@ -266,10 +339,25 @@ def page_script() -> str:
     return _env().loader.get_source(_env(), "camnang-page.js")[0]
 
 
-def render_home_cards(library: Library, href: Callable[[Guide], str]) -> str:
-    """HTML for the home page: guides grouped by category, as cards.
-    ``href(guide)``: the guide page's URL from the page the cards are on."""
-    return _env().get_template("home_cards.html.j2").render(groups=library.by_category(), href=href)
+def featured(library: Library, guides: list[Guide]) -> list[Guide]:
+    """The HOME_FEATURED guides of a category shown on the home page: those
+    that start a journey first (a first step many need), then by title."""
+    starts = {j.slugs[0] for j in library.journeys if j.slugs}
+    in_journeys = {s for j in library.journeys for s in j.slugs}
+    order = sorted(guides, key=lambda g: (g.slug not in starts, g.slug not in in_journeys))
+    return order[:HOME_FEATURED]
+
+
+def render_home_cards(
+    library: Library, href: Callable[[Guide], str], category_href: Callable[[Category], str] | None = None
+) -> str:
+    """HTML for the home page: each category with a few of its guides as
+    cards and a link to its page (the home page stays small at any number
+    of guides). ``href(guide)``, ``category_href(category)``: URLs from the
+    page the cards are on."""
+    category_href = category_href or (lambda c: f"{CATEGORIES_DIR}/{c.id}/")
+    groups = [(c, guides, featured(library, guides), category_href(c)) for c, guides in library.by_category()]
+    return _env().get_template("home_cards.html.j2").render(groups=groups, href=href)
 
 
 def render_category_cards(library: Library) -> str:
@@ -282,11 +370,17 @@ def render_course_box(course_url: str) -> str:
     return _env().get_template("course_box.html.j2").render(course_url=course_url)
 
 
-def fill_markers(html: str, library: Library, course_url: str, href: Callable[[Guide], str]) -> str:
+def fill_markers(
+    html: str,
+    library: Library,
+    course_url: str,
+    href: Callable[[Guide], str],
+    category_href: Callable[[Category], str] | None = None,
+) -> str:
     """Replace the camnang markers a docs page's HTML contains (after
     Markdown: the markers are HTML comments that Markdown passes on)."""
     if HOME_MARKER in html:
-        html = html.replace(HOME_MARKER, render_home_cards(library, href))
+        html = html.replace(HOME_MARKER, render_home_cards(library, href, category_href))
     if CATEGORY_MARKER in html:
         html = html.replace(CATEGORY_MARKER, render_category_cards(library))
     if COURSE_MARKER in html:
@@ -299,7 +393,12 @@ def build_nav(library: Library, other_pages: list[str]) -> list:
     skills page, then the other pages."""
     nav: list = [{"Trang chủ": "index.md"}]
     for category, guides in library.by_category():
-        nav.append({category.name: [{html_title(g.title): guide_src_uri(g)} for g in guides]})
+        # The category's page first ("Tất cả (N)"), then its guides, unless
+        # there are too many to carry on every page (NAV_GUIDES).
+        items: list = [{f"Tất cả hướng dẫn ({len(guides)})": category_src_uri(category)}]
+        if len(guides) <= NAV_GUIDES:
+            items += [{html_title(g.title): guide_src_uri(g)} for g in guides]
+        nav.append({category.name: items})
     if library.journeys:
         nav.append({"Lộ trình": [{html_title(j.title): journey_src_uri(j)} for j in library.journeys]})
     if library.skill_areas:

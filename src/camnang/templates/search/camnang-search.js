@@ -45,7 +45,15 @@
   /* Fields of the postings (camnang.search.FIELDS) and their weights: a
    * title or the service ranks above keywords, keywords above a passing
    * mention in the text (Material's title boost is 1000). */
-  var TITLE = 0, TEXT = 1, KEYWORDS = 3;
+  var TITLE = 0, TEXT = 1, SERVICE = 2, KEYWORDS = 3;
+  var TYPO_MIN = 4;
+  /* How much a word found weighs by where it is found (rank): in the text,
+   * a section title, the page's title or keywords, its service's name. */
+  var FOUND_IN = [1, 2, 3, 5];
+  /* And each pair of query words side by side, as much as a word found
+   * twice in the text (of mean weight). */
+  var PAIRED = 2;
+  var WEAK_MARK = '<span class="camnang-weak" hidden></span>';  /* words this long forgive one typo */
   var BOOST = [1000, 1, 1000, 100];
   var BLOCK = 4096;  /* position = block * BLOCK + word (BLOCK_BITS = 12) */
   var MAX_WORDS = 32;  /* query words looked at */
@@ -134,7 +142,8 @@
      * pages.json), then again with their sections and text once those
      * files are here, unless a newer query came meanwhile. Material
      * replaces its list with each answer. */
-    function search(query, stale, answer) {
+    function search(query, stale, answer, depth) {
+      depth = depth || 0;
       if (!query.trim()) {
         answer({ items: [] });
         return Promise.resolve();
@@ -156,7 +165,29 @@
         words.forEach(function (w) {
           w.chunks = chunksFor(w.folded, meta.chunks).map(function (key) { return chunks[key]; });
         });
-        var pages = rank(words, match(words, meta), meta);
+        var hits = match(words, meta);
+        if (depth < 3) {
+          /* Words typed together ("thanhtoan"), found nowhere: search again
+           * with the longest word found at its start set apart ("thanh
+           * toan"). */
+          var found = words.map(function () { return false; });
+          hits.forEach(function (hit) {
+            for (var i = 0; i < words.length; i++) if (hit.best[i] > 0) found[i] = true;
+          });
+          var split = splitGlued(words, found);
+          if (split !== null) return search(split, stale, answer, depth + 1);
+        }
+        var pages = rank(words, hits, meta);
+        if (!pages.length) {
+          /* Nothing at all: the nearest guides, by the first letters of
+           * the longer words ("thanhtoan" -> "tha"), as a weak answer. */
+          var loose = looseWords(words, chunks, meta);
+          if (loose.length) {
+            pages = rank(loose, match(loose, meta), meta);
+            pages.forEach(function (pg) { pg.weak = true; });
+            words = loose;
+          }
+        }
         if (!pages.length) return answer({ items: [] });
         var names = [];
         pages.slice(0, FULL_PAGES).forEach(function (pg) {
@@ -189,6 +220,47 @@
     return keys.filter(function (key) {
       return key !== "_" && (key.lastIndexOf(word, 0) === 0 || word.lastIndexOf(key, 0) === 0);
     });
+  }
+
+  /* The query with its first word that is found nowhere (`found`) but starts with a
+   * word of the index (2 letters or more, 2 or more left) split after the
+   * longest such word, or null. */
+  function splitGlued(words, found) {
+    for (var i = 0; i < words.length; i++) {
+      var w = words[i].folded;
+      if (w.length < 4 || found[i]) continue;
+      var best = "";
+      words[i].chunks.forEach(function (chunk) {
+        if (!chunk) return;
+        for (var end = w.length - 2; end >= 2 && end > best.length; end--) {
+          var head = w.slice(0, end);
+          var t = lowerBound(chunk.k, head);
+          if (t < chunk.k.length && chunk.k[t] === head) { best = head; break; }
+        }
+      });
+      if (best) {
+        return words.map(function (x, j) {
+          return j === i ? best + " " + w.slice(best.length) : x.typed;
+        }).join(" ");
+      }
+    }
+    return null;
+  }
+
+  /* The query's words of TYPO_MIN letters or more cut to their first
+   * three, each as the start of a word, searched in the word files the
+   * query has loaded already (they hold every word these can match). */
+  function looseWords(words, chunks, meta) {
+    var out = [];
+    words.forEach(function (w) {
+      if (w.folded.length < TYPO_MIN) return;
+      var start = w.folded.slice(0, 3);
+      out.push({
+        typed: w.typed, folded: start, accented: false, last: true,
+        chunks: chunksFor(start, meta.chunks).map(function (key) { return chunks[key]; }).filter(Boolean)
+      });
+    });
+    return out;
   }
 
   /* The query's words: as typed (lower-case, NFC) and folded. The last one
@@ -233,17 +305,41 @@
     var hits = new Map();
     for (var i = 0; i < n; i++) {
       var word = words[i];
+      var found = [];  /* [chunk, term number, typo] */
+      var whole = false;
       for (var c = 0; c < word.chunks.length; c++) {
         var chunk = word.chunks[c];
         var keys = chunk.k;
         for (var t = lowerBound(keys, word.folded); t < keys.length; t++) {
-          var term = keys[t];
-          if (term.lastIndexOf(word.folded, 0) !== 0) break;
-          var whole = term === word.folded || word.last;
+          if (keys[t].lastIndexOf(word.folded, 0) !== 0) break;
+          if (keys[t] === word.folded || word.last) whole = true;
+          found.push([chunk, t, false]);
+        }
+      }
+      /* One typo forgiven in words of TYPO_MIN letters or more, when the
+       * word as typed is found nowhere whole ("vnied", "vsid"): words one
+       * letter off (one letter more, less, changed, or two swapped), and
+       * for the word being typed, the starts of words one letter off. */
+      if (!whole && word.folded.length >= TYPO_MIN) {
+        for (c = 0; c < word.chunks.length; c++) {
+          chunk = word.chunks[c];
+          for (t = 0; t < chunk.k.length; t++)
+            if (oneTypo(word.folded, chunk.k[t]) ||
+                (word.last && chunk.k[t].length > word.folded.length && oneTypo(word.folded, chunk.k[t].slice(0, word.folded.length))))
+              found.push([chunk, t, true]);
+        }
+      }
+      for (var f = 0; f < found.length; f++) {
+        {
+          chunk = found[f][0];
+          t = found[f][1];
+          var term = chunk.k[t];
+          var typo = found[f][2];
+          var full = typo || term === word.folded || word.last;
           var quality = [];
           for (var v = 0; v < chunk.w[t].length; v++) {
             var written = chunk.w[t][v];
-            quality.push(!whole ? 1 : !word.accented ? 3 :
+            quality.push(typo ? 2 : !full ? 1 : !word.accented ? 3 :
               written === word.typed || (word.last && written.lastIndexOf(word.typed, 0) === 0) ? 3 : 2);
           }
           var flat = chunk.p[t];
@@ -257,13 +353,17 @@
             var doc = flat[j], field = flat[j + 1], count = flat[j + 2];
             var hit = hits.get(doc);
             if (!hit) hits.set(doc, hit = newHit(doc, n));
-            hit.fields |= 1 << field;
+            hit.any |= 1 << field;
             var best = 0;
             for (var o = j + 3; o < j + 3 + 2 * count; o += 2) {
               hit.occ.push((flat[o] * 4 + field) * 32 + i);
               if (quality[flat[o + 1]] > best) best = quality[flat[o + 1]];
             }
             if (best > hit.best[i]) hit.best[i] = best;
+            if (best >= 2) {
+              hit.fields[i] |= 1 << field;
+              if (hit.terms[i].indexOf(term) === -1) hit.terms[i].push(term);
+            }
             var score = idf * BOOST[field] * (2.2 * count / (1.2 + count));
             if (score > hit.score[i]) hit.score[i] = score;
           }
@@ -274,9 +374,9 @@
   }
 
   function newHit(doc, n) {
-    var best = [], score = [];
-    for (var i = 0; i < n; i++) { best.push(0); score.push(0); }
-    return { doc: doc, best: best, score: score, occ: [], fields: 0, total: 0 };
+    var best = [], score = [], fields = [], terms = [];
+    for (var i = 0; i < n; i++) { best.push(0); score.push(0); fields.push(0); terms.push([]); }
+    return { doc: doc, best: best, score: score, fields: fields, terms: terms, occ: [], any: 0, total: 0 };
   }
 
   /* Whether word j + 1 follows word j somewhere in the doc (same field). */
@@ -300,14 +400,65 @@
     }
   }
 
+  /* Whether two words differ by one typo: one letter more, less or
+   * changed, or two neighbours swapped (Damerau-Levenshtein distance 1). */
+  function oneTypo(a, b) {
+    var la = a.length, lb = b.length;
+    if (a === b || Math.abs(la - lb) > 1) return false;
+    var i = 0;
+    while (i < la && i < lb && a.charAt(i) === b.charAt(i)) i++;
+    if (la === lb)
+      return a.slice(i + 1) === b.slice(i + 1) ||
+        (a.charAt(i) === b.charAt(i + 1) && a.charAt(i + 1) === b.charAt(i) && a.slice(i + 2) === b.slice(i + 2));
+    return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+  }
+
+  /* The folded words of a text, as a set. */
+  function wordSet(text, splitter) {
+    var set = Object.create(null);
+    fold(text).split(splitter).forEach(function (w) { if (w) set[w] = true; });
+    return set;
+  }
+
+  /* What a page says it is about, for ranking (cached per page): the
+   * words of its service's name (before any bracket: "VNeID" of "VNeID
+   * (Căn cước)") and its whole service, title and keywords folded. */
+  function pageNames(meta, p) {
+    var cache = meta.names || (meta.names = []);
+    if (cache[p]) return cache[p];
+    var info = meta.pages[p];
+    var service = String(info[2] || "");
+    var core = service.split(/[(\[]/)[0];
+    var whole = Object.create(null);
+    var join = function (text) { return fold(text).split(meta.splitter).filter(Boolean).join(" "); };
+    [service, core, info[1]].concat(info[3] || []).forEach(function (t) { whole[join(String(t))] = true; });
+    return (cache[p] = { core: wordSet(core, meta.splitter), whole: whole, service: join(service), title: join(String(info[1])) });
+  }
+
   /* Pages in the order shown. Material groups its results by page; here
-   * pages are ordered by tiers: first by how well the page covers the
-   * query words (the sum of their best quality on the page: all the words
-   * before some), then by how many pairs of consecutive query words stand
-   * side by side in one of its sections ("đăng ký" before "đăng nhập ... kỹ
-   * năng"). Within a tier, by the score of the page's best section, which
-   * favours the title and the service (and, as Material does, the page
-   * itself over a section, and sections with more of the words). */
+   * pages are ordered by tiers. Each query word found on a page counts
+   * by how well it matches (its best quality: 3 as typed, 2 with other
+   * diacritics or one typo, 1 as the start of a longer word) plus where
+   * it is found: +3 in the name of the page's service, +2 in the page's
+   * title, service or keywords, +1 in a section title ("Quên mật khẩu"),
+   * nothing more in the text, and once more when the page's title has it
+   * too ("Đăng nhập Cổng Dịch vụ công..." before another page of the same
+   * service for "dich vu cong"). So a page about the service named comes
+   * before pages that only mention the words in passing. Then by how many
+   * pairs of consecutive query words stand side by side in one of its
+   * sections ("đăng ký" before "đăng nhập ... kỹ năng"), then pages whose
+   * service, title or a keyword is exactly the query ("thẻ BHYT"). Within
+   * a tier, by the score of the page's best section, which favours the
+   * title and the service (and, as Material does, the page itself over a
+   * section, and sections with more of the words).
+   * (Before all that, for words typed with diacritics, pages that have
+   * them as typed before pages that have them only with other
+   * diacritics: "bảo" typed, pages with "bảo" before pages with "báo".) Ties go to the page whose service is the query, then
+   * one whose title, a keyword or service name is.
+   *
+   * Whether the first page is a weak answer (`weak` on the list): some
+   * query word is missing from it, or one is found only in its text and
+   * not side by side with the other words. */
   function rank(words, hits, meta) {
     var n = words.length;
     var pages = new Map();
@@ -315,30 +466,79 @@
       var p = meta.docPage[doc];
       var page = pages.get(p);
       if (!page) {
-        page = { page: p, best: hit.best.map(function () { return 0; }), paired: [], docs: [], top: 0 };
+        page = { page: p, best: [], where: [], titled: [], terms: [], paired: [], docs: [], top: 0 };
+        for (var k = 0; k < n; k++) { page.best.push(0); page.where.push(0); page.titled.push(0); page.terms.push([]); }
         pages.set(p, page);
       }
+      var main = doc === meta.firstDoc[p];
+      var names = main ? pageNames(meta, p) : null;
       var matched = 0, sum = 0;
       for (var i = 0; i < n; i++) {
         page.best[i] = Math.max(page.best[i], hit.best[i]);
         if (hit.best[i] > 0) matched++;
         sum += hit.score[i];
+        var f = hit.fields[i];
+        var where = 0;
+        if (main && f & (1 << SERVICE) && hit.terms[i].some(function (t) { return names.core[t]; })) where = 3;
+        else if (main && f & (1 << TITLE | 1 << SERVICE | 1 << KEYWORDS)) where = 2;
+        else if (f & (1 << TITLE)) where = 1;
+        page.where[i] = Math.max(page.where[i], where);
+        if (main && f & (1 << TITLE)) page.titled[i] = 1;
+        hit.terms[i].forEach(function (t) { if (page.terms[i].indexOf(t) === -1) page.terms[i].push(t); });
       }
       pairs(hit, n, page.paired);
-      var boost = (doc === meta.firstDoc[p] ? 1 : 0) + matched / n;
+      var boost = (main ? 1 : 0) + matched / n;
       hit.total = sum * (1 + boost * boost);
       page.top = Math.max(page.top, hit.total);
       page.docs.push(hit);
     });
+    /* How telling each word is: rarer words weigh more (log(1 + N / df),
+     * df the pages where the word is found whole). */
+    var df = words.map(function () { return 0; });
+    pages.forEach(function (page) {
+      for (var i = 0; i < n; i++) if (page.best[i] >= 2) df[i]++;
+    });
+    var weight = df.map(function (d) { return Math.log(1 + meta.pages.length / Math.max(1, d)); });
+    var mean = weight.reduce(function (a, b) { return a + b; }, 0) / Math.max(1, n);
     var out = [];
     pages.forEach(function (page) {
       var together = page.paired.filter(Boolean).length;
-      page.tier = page.best.reduce(function (a, b) { return a + b; }, 0) * n + together;
+      var value = 0, typed = 0;
+      for (var i = 0; i < n; i++) {
+        value += weight[i] * page.best[i] / 3 * (FOUND_IN[page.where[i]] + page.titled[i]);
+        if (page.best[i] === 2 && words[i].accented) typed--;
+      }
+      page.typed = typed;
+      page.exact = exactName(page, meta, n);
+      page.value = Math.round((value + PAIRED * (together + page.exact) * mean) * 1000);
+      var chained = n > 1 && together === n - 1;
+      page.weak = page.best.some(function (b, i) { return b < 2 || (!page.where[i] && !chained); });
       out.push(page);
     });
     return out.sort(function (a, b) {
-      return b.tier - a.tier || b.top - a.top || a.page - b.page;
+      return b.typed - a.typed || b.value - a.value || b.exact - a.exact || b.top - a.top || a.page - b.page;
     });
+  }
+
+  /* 2 when the page's service is the query (the words found, in order,
+   * typos forgiven), 1 when its title, a keyword or the name of its
+   * service is, or its title starts with it. */
+  function exactName(page, meta, n) {
+    var names = pageNames(meta, page.page);
+    var level = 0;
+    var options = [""];
+    for (var i = 0; i < n; i++) {
+      var next = [];
+      var terms = page.terms[i].slice(0, 4);
+      if (!terms.length) return 0;
+      options.forEach(function (o) { terms.forEach(function (t) { next.push(o ? o + " " + t : t); }); });
+      options = next.slice(0, 16);
+    }
+    options.forEach(function (o) {
+      if (names.service === o) level = 2;
+      else if (names.whole[o] || names.title.lastIndexOf(o + " ", 0) === 0) level = Math.max(level, 1);
+    });
+    return level;
   }
 
   /* Material's SearchItem[][]: per page, its sections found (best first)
@@ -395,11 +595,20 @@
        * with their sections: a first answer is titles only, the least
        * for a phone to lay out). */
       var own = page.docs.filter(function (hit) { return hit.doc === first; })[0];
-      if (group && own && own.fields & (1 << KEYWORDS)) {
+      if (group && own && own.any & (1 << KEYWORDS)) {
         var tags = keywordTags(meta, page.page, words);
         if (tags.length) mainItem.tags = tags;
       }
       if (!group) shown[r] = items;
+      /* A weak answer: the page script (setupPage) shows help above it. */
+      if (r === 0 && page.weak) {
+        items = items.map(function (item) {
+          var copy = {};
+          for (var key in item) copy[key] = item[key];
+          copy.title += WEAK_MARK;
+          return copy;
+        });
+      }
       return items;
     });
   }
@@ -565,6 +774,8 @@
         el.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
     });
 
+    helpWhenWeak(document, SEARCH_BOX);
+
     /* The home page's own search field opens Material's search: the same
      * search, in its full-screen dialog, with what was typed so far. */
     var home = document.getElementById("camnang-home-search");
@@ -612,6 +823,34 @@
       document.addEventListener("DOMContentLoaded", run);
     else
       run();
+  }
+
+  /* When a query finds nothing, or only a weak answer (the worker marks its
+   * first result, WEAK_MARK), the help written into every page
+   * (camnang.search.add_help: the categories, where to get help) shows
+   * above the results, which are then the nearest guides. */
+  function helpWhenWeak(document, SEARCH_BOX) {
+    var help = document.querySelector(".camnang-search-help");
+    var result = document.querySelector("[data-md-component=search-result]");
+    var list = result && result.querySelector(".md-search-result__list");
+    if (!help || !list) return;
+    var update = function () {
+      var box = document.querySelector(SEARCH_BOX);
+      var query = box ? box.value.trim() : "";
+      var items = list.querySelector(".md-search-result__item");
+      var weak = !!list.querySelector(".camnang-weak");
+      var state = !query ? "" : !items ? "empty" : weak ? "weak" : "";
+      if (help.getAttribute("data-state") === state) return;
+      help.setAttribute("data-state", state);
+      help.hidden = !state;
+      var parts = help.querySelectorAll("[data-when]");
+      for (var i = 0; i < parts.length; i++)
+        parts[i].hidden = parts[i].getAttribute("data-when") !== state;
+    };
+    new MutationObserver(update).observe(list, { childList: true });
+    document.addEventListener("input", function (ev) {
+      if (ev.target && ev.target.matches && ev.target.matches(SEARCH_BOX)) setTimeout(update, 0);
+    });
   }
 
   /* Wrap each word of the content whose folded form starts with a term. */
