@@ -35,7 +35,7 @@ def test_every_bundled_guide_has_a_page(bundled_site: Path):
         text = _text(page)
         assert guide.title in text
         assert "Cần chuẩn bị" in text and "Các bước" in text
-        assert f"Cập nhật: {guide.reviewed:%d/%m/%Y}" in text
+        assert f"Cập nhật: {guide.edition:%d/%m/%Y}" in text
         for item in guide.prepare:
             assert item in text
         # Each drawn check box is named after its item in the page itself,
