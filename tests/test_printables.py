@@ -390,7 +390,7 @@ def test_every_bundled_leaflet_is_for_older_eyes(tmp_path, guide, team):
         head = pdfs.squash(page)
         assert head.startswith(pdfs.squash(guide.title)), page[:120]
         if start.startswith("steps:") and start != "steps:0":
-            assert head[len(pdfs.squash(guide.title)):].startswith(pdfs.squash(leaflet.CONTINUED)), page[:160]
+            assert pdfs.squash(leaflet.CONTINUED) in head[: len(pdfs.squash(guide.title)) + 20], page[:160]
 
 
 def test_leaflet_never_leaves_a_step_alone_on_a_page():
