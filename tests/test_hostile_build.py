@@ -190,7 +190,8 @@ def test_long_word_and_phone_number_print_whole(hostile):
 def test_leaflet_shows_the_step_picture(hostile):
     site, _, _ = hostile
     with_picture = pdfs.reader(site / "in-an" / "to-roi-doc-hai.pdf")
-    assert sum(len(p.images) for p in with_picture.pages) == 1
+    # One picture (the pages of a two-page leaflet may share their resources).
+    assert len({image.data for p in with_picture.pages for image in p.images}) == 1
     without = pdfs.reader(site / "in-an" / "to-roi-thu-nghiem.pdf")
     assert sum(len(p.images) for p in without.pages) == 0
 

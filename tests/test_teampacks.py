@@ -312,10 +312,10 @@ def test_example_roster_from_the_repository_root(tmp_path):
     zalo = roster[0].zalo
     text = pdfs.squash(pdfs.text(out / teams[0] / "tron-bo.pdf"))
     assert "VÍDỤ" in text and zalo not in text
-    # The team's strip is on every page of a two-page leaflet; no page
-    # carries a code to the example's made-up link.
+    # The team's strip is on every page of a leaflet of several pages; no
+    # page carries a code to the example's made-up link.
     pages = pdfs.raster(out / teams[0] / "to-roi-vneid-kich-hoat.pdf", 150)
-    assert len(pages) == 2
+    assert len(pages) >= 2
     for image in pages:
         assert {code.text for code in pdfs.qr_codes(image, 150)} == {
             TEST_SITE_URL + "huong-dan/vneid-kich-hoat/",
