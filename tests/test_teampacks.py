@@ -71,8 +71,11 @@ def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """The 5-team pack, built once with the command line."""
-    project = make_project(tmp_path_factory.mktemp("teams"))
+    """The 5-team pack, built once with the command line, with a cache of
+    its own (test_rerun_reuses_the_cache_and_writes_nothing needs every
+    entry still there; the shared cache keeps only the newest versions of
+    each team's files, which other tests here write too)."""
+    project = make_project(tmp_path_factory.mktemp("teams"), private_cache=True)
     roster = write_csv(project / "to.csv", TEAMS)
     result = cli(project, "--teams", "to.csv", "--out", "goi", "--jobs", "2")
     assert result.returncode == 0, result.stderr
