@@ -71,7 +71,7 @@ PRINTABLE_ORDER = ("to-roi-", "ap-phich-", "phat-thanh-")
 NETWORK_WAIT_S = 4
 """How long a page waits for the network before the stored copy is shown."""
 
-_SKIP_SUFFIXES = (".map", ".gz")
+_SKIP_SUFFIXES = (".map", ".gz", ".br")
 _SKIP_FILES = {SERVICE_WORKER, "sitemap.xml"}
 _SKIP_DIRS = ("assets/javascripts/lunr/", "assets/javascripts/workers/")
 """Material's lunr search: no page loads it (camnang.search)."""
