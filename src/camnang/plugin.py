@@ -241,8 +241,10 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
         if self.config.offline:
             pre = offline.write_service_worker(config.site_dir, config, self.config.offline_printables_budget)
             log.info(
-                "camnang: offline: %d files, %.1f MB stored on the first visit (printables %.1f MB, %d left to open online)",
-                len(pre.urls), pre.total / 1e6, pre.printables / 1e6, pre.printables_left,
+                "camnang: offline: first visit stores the page and a %.0f KB shell; "
+                "\"Lưu tất cả\" stores %d files, %.1f MB (printables %.1f MB, %d left to open online)",
+                pre.shell / 1e3, len(pre.urls) - pre.printables_left, pre.total / 1e6,
+                pre.printables / 1e6, pre.printables_left,
             )
 
     @event_priority(-200)  # after sw.js: every text file gets .gz (and .br) copies
