@@ -174,6 +174,13 @@
     });
   }
 
+  /* A new worker (a new version of the site) took over: it brings what is
+   * stored up to date, downloading only files whose content changed. */
+  navigator.serviceWorker.addEventListener("controllerchange", function () {
+    var sw = navigator.serviceWorker.controller;
+    if (sw) sw.postMessage({ type: "sync" });
+  });
+
   function start() {
     style();
     notice();
@@ -191,6 +198,7 @@
         });
         sw.postMessage({ type: "keep", urls: urls });
         sw.postMessage({ type: "status" });
+        if (navigator.serviceWorker.startMessages) navigator.serviceWorker.startMessages();
       })
       .catch(function () { /* no storage allowed: the site works online */ });
   }
