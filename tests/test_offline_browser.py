@@ -382,8 +382,24 @@ def test_first_visit_costs_at_most_half_again_the_page_alone(browser, small_proj
             assert not [u for u in stored if "/in-an/" in u]
             button = page.locator(".camnang-offline button")
             total = sum(f[2] for f in _files(site) if f[3] != "x")
-            assert button.inner_text().strip() == f"Lưu tất cả để xem khi mất mạng ({total // 1000} KB)"
+            assert button.inner_text().strip() == f"Lưu tất cả để xem khi mất mạng ({round(total / 1000)} KB)"
+
+            # A search made with a connection stores the search files it read.
+            page.reload(wait_until="networkidle")
+            assert _search(page, "thu nghiem") >= 3
             context.set_offline(True)
+
+            # Offline, the same search: results not stored say so, and the
+            # search says it looks only in what is stored.
+            page.goto(base + GUIDE_PAGE, wait_until="load")
+            assert _search(page, "thu nghiem") >= 3
+            page.locator(".camnang-offline-missing").first.wait_for()
+            tagged = page.locator(".md-search-result__link:has(.camnang-offline-missing)")
+            hrefs = sorted(urlsplit(tagged.nth(i).get_attribute("href")).path for i in range(tagged.count()))
+            assert "/" + GUIDE_PAGE not in hrefs and "/to-cong-nghe-so/" in hrefs, hrefs
+            assert page.locator(".camnang-offline-missing").first.inner_text() == "Chưa lưu trên máy"
+            assert "Lưu tất cả để xem khi mất mạng" in page.locator(".camnang-offline-search").inner_text()
+
             page.goto(base + GUIDE_PAGE, wait_until="load")
             notice = page.locator(".camnang-offline-notice")
             assert notice.inner_text().strip() == "Đang xem khi không có mạng"
@@ -396,6 +412,17 @@ def test_first_visit_costs_at_most_half_again_the_page_alone(browser, small_proj
             assert page.locator(".camnang-offline button").inner_text().startswith("Lưu tất cả để xem khi mất mạng (")
         finally:
             context.close()
+
+
+def _search(page, query: str) -> int:
+    """Type a query in the site's search; the number of results shown."""
+    page.click("header label[for=__search]")
+    box = page.locator("input.md-search__input")
+    box.fill("")
+    page.keyboard.type(query, delay=15)
+    page.locator("li.md-search-result__item").first.wait_for(timeout=15000)
+    time.sleep(0.5)
+    return page.locator("li.md-search-result__item").count()
 
 
 def _bundle(site: Path) -> str:

@@ -32,7 +32,8 @@
     hint: "Lưu mọi hướng dẫn và tờ rơi vào máy để xem khi không có mạng. Chỉ tải khi bạn bấm.",
     stored: "Đang xem khi không có mạng",
     missing: "Trang này chưa được lưu trên máy nên không mở được khi mất mạng. Khi có mạng trở lại, bấm nút “Lưu tất cả” ở cuối trang để xem mọi trang cả khi không có mạng.",
-    notStored: "Chưa lưu trên máy"
+    notStored: "Chưa lưu trên máy",
+    searchOffline: "Đang không có mạng: chỉ tìm được trong những gì đã lưu trên máy. Khi có mạng, bấm “Lưu tất cả để xem khi mất mạng” ở cuối trang để tìm được mọi hướng dẫn."
   };
 
   /* 2412345 -> "2,4 MB"; 85000 -> "85 KB" (Vietnamese decimal comma). */
@@ -58,7 +59,8 @@
       ".camnang-offline button[disabled]{cursor:default;opacity:.85}" +
       ".camnang-offline progress{width:100%;height:.8em}" +
       ".camnang-offline-notice{margin:0 0 1em;padding:.3em .6em;border-radius:.2rem;background:#fff3cd;color:#3d2c00;font-weight:600}" +
-      ".camnang-offline-missing{margin-left:.5em;font-size:.85em;font-weight:600;color:#8a1c00}";
+      ".camnang-offline-missing{margin-left:.5em;font-size:.85em;font-weight:600;color:#8a1c00}" +
+      ".camnang-offline-search{margin:0;padding:.4em .8rem;background:#fff3cd;color:#3d2c00;font-size:.8rem}";
     var el = document.createElement("style");
     el.textContent = css;
     document.head.appendChild(el);
@@ -156,19 +158,36 @@
     }
   });
 
-  /* ---- Search results not stored, when offline ---- */
+  /* ---- Search, when offline ----
+   * Results whose page is not stored say so; while not everything is
+   * stored, the search says it looks only in what is. */
   function markResults() {
-    if (navigator.onLine) return;
+    var hint = document.querySelector(".camnang-offline-search");
+    var offline = !navigator.onLine;
+    var partial = !(state.saveAll && state.missing === 0);
+    var meta = document.querySelector(".md-search-result__meta");
+    var query = document.querySelector("input.md-search__input");
+    if (meta && offline && partial && query && query.value.trim()) {
+      if (!hint) {
+        hint = document.createElement("p");
+        hint.className = "camnang-offline-search";
+        hint.setAttribute("role", "status");
+        hint.textContent = TEXT.searchOffline;
+        meta.parentNode.insertBefore(hint, meta.nextSibling);
+      }
+    } else if (hint) {
+      hint.parentNode.removeChild(hint);
+    }
+    if (!offline) return;
     var links = document.querySelectorAll(".md-search-result__link:not([data-camnang-checked])");
     Array.prototype.forEach.call(links, function (link) {
       link.setAttribute("data-camnang-checked", "");
       caches.match(keyOf(link.href)).then(function (hit) {
         if (hit) return;
-        var article = link.querySelector("article") || link;
         var tag = document.createElement("span");
         tag.className = "camnang-offline-missing";
         tag.textContent = TEXT.notStored;
-        var title = article.querySelector("h1, h2") || article;
+        var title = link.querySelector("h1, h2") || link;
         title.appendChild(tag);
       });
     });
@@ -186,7 +205,8 @@
     notice();
     panel();
     var list = document.querySelector(".md-search-result");
-    if (list && window.MutationObserver) new MutationObserver(markResults).observe(list, { childList: true, subtree: true });
+    if (list && window.MutationObserver)
+      new MutationObserver(markResults).observe(list, { childList: true, subtree: true, characterData: true });
     navigator.serviceWorker
       .register(new URL("sw.js", root).href, { scope: root.href })
       .then(function () { return worker(); })
