@@ -1,40 +1,38 @@
-"""Offline after one visit: a service worker and a web app manifest.
+"""Offline by choice, and cheap: a service worker and a web app manifest.
 
 Why: residents often have patchy or paid-by-the-megabyte data, and team
-members help people where there is no signal. After one visit with a
-connection, every page of the site, its search and (within a size budget)
-the printables open with none; the site can be added to the home screen
-under its Vietnamese name.
+members help people where there is no signal. A page opened once opens
+again with no connection; every page and printable is stored only when the
+resident taps "Lưu tất cả để xem khi mất mạng (2,4 MB)"; an update
+downloads only the files whose content changed (issue 23). The site can be
+added to the home screen under its Vietnamese name.
 
 What the build writes (no page address changes: printed QR codes point to
 the pages):
 
-- ``sw.js`` at the site root, the service worker. It holds the list of files
-  to store ("precache") and a version: a digest of every file of the site, so
-  any change to any guide, printable, style or script gives a new worker. The
-  browser checks ``sw.js`` on each visit with a connection; a new version
-  stores the new files in a new cache, then deletes the old one. Pages are
-  asked from the network first (up to ``NETWORK_WAIT_S`` seconds, then the
-  stored copy); everything else is served from the store, else the network.
-  A page or file that is neither stored nor reachable gets the site's 404
-  page, which says so in Vietnamese.
+- ``sw.js`` at the site root, the service worker (templates/offline/sw.js
+  says how it works). It holds every file of the site with its revision
+  (the start of the SHA-256 of its bytes, ``revision``), size and kind
+  ("s" the shell, "p" a page, "f" another file, "x" a printable over
+  ``printables_budget``, stored only when opened), and a version (a digest
+  of every file) so any change gives a new worker.
+- The first visit stores the page (its files come from the browser's
+  cache: nothing is downloaded twice) and the shell: the not-found page
+  (shown, with the button, for a page not stored), the styles, scripts and
+  icon it loads (those every page loads), the search's list of pages
+  (``search/camnang/pages.json``) and the web app manifest. About 1.1x the
+  page alone in bytes (README, "Offline").
 - ``assets/javascripts/camnang-offline.js``, on every page: registers the
-  worker (only where browsers allow one: https or localhost).
+  worker (only where browsers allow one: https or localhost), adds the
+  button at the end of the article, with the size written in here at the
+  end of the build, the "Đang xem khi không có mạng" notice, and marks
+  search results not stored when offline.
 - ``manifest.webmanifest`` and two PNG icons drawn here, linked from every
   page's ``<head>``.
 
-What is stored on the first visit: every page, the theme's CSS and
-JavaScript that pages and search load (not source maps, nor Material's lunr
-search worker and languages, which camnang's search replaces), camnang's
-search index (search/camnang/, every file of it), and printables in the
-order leaflets, posters, radio scripts, while their total stays within
-``printables_budget`` bytes (plugin option ``offline_printables_budget``).
-Printables beyond the budget are stored the first time they are opened
-with a connection. README, "Offline".
-
 Hooks (camnang.plugin): on_config -> ``add_page_script``, on_files ->
-``install_assets``, on_post_page -> ``link_manifest``, on_post_build (last)
--> ``write_service_worker``.
+``install_assets``, on_post_page -> ``link_manifest``, on_post_build (after
+the search index) -> ``write_service_worker``.
 """
 
 from __future__ import annotations
@@ -63,7 +61,7 @@ ICONS = {192: "assets/images/camnang-icon-192.png", 512: "assets/images/camnang-
 THEME_COLOR = "#4051b5"  # Material's indigo, the site's primary colour
 
 DEFAULT_PRINTABLES_BUDGET = 3 * 1024 * 1024
-"""Printables stored on the first visit, in bytes. The bundled 11 guides have
+"""Printables stored by "Lưu tất cả", in bytes (others when opened). The bundled 11 guides have
 0.7 MB of printables (leaflet ~27 KB, poster ~20 KB, radio PDF + text ~17
 KB): all of them fit, and leaflets alone fit up to ~110 guides."""
 

@@ -203,13 +203,17 @@
   function start() {
     style();
     notice();
-    panel();
     var list = document.querySelector(".md-search-result");
     if (list && window.MutationObserver)
       new MutationObserver(markResults).observe(list, { childList: true, subtree: true, characterData: true });
     navigator.serviceWorker
       .register(new URL("sw.js", root).href, { scope: root.href })
-      .then(function () { return worker(); })
+      .then(function () {
+        /* The button only where a worker can store (not where the browser
+         * refuses one: then the site simply works online). */
+        panel();
+        return worker();
+      })
       .then(function (sw) {
         /* This page and what it loaded, from the browser's own cache. */
         var urls = [location.href];
