@@ -266,18 +266,23 @@ class _MeteredHandler(SimpleHTTPRequestHandler):
         if self.status is not None:
             self.log.append((urlsplit(self.path).path, self.status, record[0]))
 
-    def copyfile(self, source, outputfile):
-        if self.slow and self.slow[0] and "/in-an/" in self.path:
+    def do_GET(self):
+        if self.slow[0] and "/in-an/" in self.path:
             time.sleep(self.slow[0])
-        super().copyfile(source, outputfile)
+        if self.slow[1]:
+            # The connection is cut: no answer at all.
+            self.close_connection = True
+            return
+        super().do_GET()
 
 
 @contextmanager
 def metered(directory: Path):
     """Serve a folder on 127.0.0.1; yield (address, log of (path, status,
-    bytes sent), slow: set slow[0] to seconds of delay per printable)."""
+    bytes sent), slow): set slow[0] to seconds of delay per printable,
+    slow[1] to True to cut every connection."""
     log: list = []
-    slow = [0.0]
+    slow = [0.0, False]
     handler = type("Handler", (_MeteredHandler,), {"log": log, "slow": slow})
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -446,7 +451,7 @@ def test_save_all_resumes_after_a_cut_without_downloading_twice(browser, small_p
             page.locator(".camnang-offline button").click()
             page.locator(".camnang-offline[data-state=saving]").wait_for()
             _poll(page, "async (n) => (await caches.open((await caches.keys())[0]).then(c => c.keys())).length > n", len(before) + 3)
-            context.set_offline(True)
+            slow[1] = True  # the signal goes: nothing more arrives
             page.locator(".camnang-offline[data-state=paused], .camnang-offline[data-state=ready]").wait_for(timeout=30000)
             slow[0] = 0
             first_part = {u: r for u, r in _stored(page).items() if u in wanted and wanted[u] == r}
@@ -458,7 +463,7 @@ def test_save_all_resumes_after_a_cut_without_downloading_twice(browser, small_p
             time.sleep(2)  # requests the server was still answering
             log.clear()
 
-            context.set_offline(False)
+            slow[1] = False
             button.click()
             page.locator(".camnang-offline[data-state=saved]").wait_for(timeout=60000)
             _settle(log)
@@ -471,10 +476,19 @@ def test_save_all_resumes_after_a_cut_without_downloading_twice(browser, small_p
             for url in ("", "to-cong-nghe-so/", GUIDE_PAGE):
                 response = page.goto(base + url, wait_until="load")
                 assert response.status == 200 and response.from_service_worker, url
-                assert page.locator(".camnang-offline-notice").inner_text().strip() == "Đang xem khi không có mạng"
+                assert page.locator("body").get_attribute("data-camnang-offline") == "stored", url
+                assert page.locator(".camnang-offline-notice").inner_text(timeout=10000).strip() == "Đang xem khi không có mạng", url
             leaflet = next((site / "in-an").glob("to-roi-*.pdf"))
             got = page.evaluate("async (u) => (await (await fetch(u)).arrayBuffer()).byteLength", base + "in-an/" + leaflet.name)
             assert got == leaflet.stat().st_size
+            # Opened from the guide's link (a navigation): the stored PDF as is.
+            page.goto(base + GUIDE_PAGE, wait_until="load")
+            with page.expect_response(lambda r: r.url.endswith(leaflet.name)) as info:
+                page.locator(f"a[href$='{leaflet.name}']").first.click()
+            opened = info.value
+            assert opened.status == 200 and opened.from_service_worker
+            assert opened.headers["content-type"] == "application/pdf"
+            assert int(opened.headers["content-length"]) == leaflet.stat().st_size
         finally:
             context.close()
 

@@ -290,6 +290,8 @@ function keepCopy(key, response) {
  * (the notice) or "missing" (the not-found page standing in for a page
  * never stored: the page's script offers "Lưu tất cả"). */
 function marked(response, mark, status) {
+  /* A printable opened from a link is a navigation too: never touch it. */
+  if (!/^text\/html/i.test(response.headers.get("content-type") || "")) return Promise.resolve(response);
   return response.text().then(function (html) {
     var headers = new Headers(response.headers);
     headers.delete("content-length");
