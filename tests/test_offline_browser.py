@@ -208,7 +208,8 @@ def test_after_one_visit_guides_search_and_leaflets_open_offline(browser, site_u
         assert "không có mạng" in page.content()
 
         assert visit.problems() == [] or all("Failed to load resource" in m for _, m in visit.problems())
-        assert visit.outside_requests() == []
+        # chrome:// is the browser's own PDF viewer, never the network.
+        assert [u for u in visit.outside_requests() if not u.startswith("chrome://")] == []
     finally:
         visit.close()
 

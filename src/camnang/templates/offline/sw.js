@@ -331,9 +331,18 @@ function page(request) {
     });
 }
 
-/* Any other file: stored copy first (a new revision is fetched by sync). */
+/* Any other file: stored copy first (a new revision is fetched by sync),
+ * except when the page asked to check with the server ("no-cache": the
+ * search's list of pages, which names the version of the search files). */
 function file(request) {
   var key = keyOf(request.url);
+  if (request.cache === "no-cache") {
+    return fetch(request).then(function (response) {
+      return BY_KEY[key] ? keepCopy(key, response) : response;
+    }, function () {
+      return stored(key).then(function (hit) { return hit || Response.error(); });
+    });
+  }
   return stored(key).then(function (hit) {
     if (hit) return hit;
     return fetch(request).then(function (response) {
