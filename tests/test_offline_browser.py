@@ -6,10 +6,16 @@ Then a guide changes on the server: the next online visit must refresh it.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
+import threading
+import time
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -18,7 +24,7 @@ from camnang.config import load_categories
 from camnang.text import fold
 from camnang.validate import load_library
 
-from conftest import FIXTURES, PHONE, ROOT, make_project, run_mkdocs, serve
+from conftest import FIXTURES, PHONE, ROOT, make_project, run_mkdocs
 from test_search_browser import Visit
 
 
@@ -67,9 +73,25 @@ def _sw_source(site: Path) -> str:
     return (site / offline.SERVICE_WORKER).read_text(encoding="utf-8")
 
 
-def _precache(site: Path) -> list[str]:
+def _files(site: Path) -> list[list]:
+    """The worker's list: [address, revision, bytes, kind] per file."""
     text = _sw_source(site)
-    return json.loads(re.search(r"var PRECACHE = (\[.*?\]);", text, re.S).group(1))
+    return json.loads(re.search(r"var FILES = (\[.*?\]);", text, re.S).group(1))
+
+
+def _precache(site: Path) -> list[str]:
+    """What "Lưu tất cả" stores."""
+    return [f[0] for f in _files(site) if f[3] != "x"]
+
+
+def _save_all(page, timeout_s: float = 120) -> None:
+    """Tap "Lưu tất cả" and wait for its done state."""
+    button = page.locator(".camnang-offline button")
+    button.wait_for(state="visible")
+    assert re.fullmatch(r"Lưu tất cả để xem khi mất mạng \(\d+(,\d)? [KM]B\)", button.inner_text().strip())
+    button.click()
+    page.locator(".camnang-offline[data-state=saved]").wait_for(timeout=timeout_s * 1000)
+    assert re.fullmatch(r"Đã lưu \d+(,\d)? [KM]B để xem khi mất mạng", page.locator(".camnang-offline p").first.inner_text().strip())
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +123,13 @@ def test_every_page_has_the_manifest_and_registers_the_worker(bundled_site):
 
 
 def test_precache_lists_pages_index_and_printables_within_budget(bundled_site):
+    files = _files(bundled_site)
+    for url, rev, size, _kind in files:
+        path = bundled_site / (url + "index.html" if url.endswith("/") else url)
+        assert rev == offline.revision(path.read_bytes()) and size == path.stat().st_size, url
+    shell = {f[0] for f in files if f[3] == "s"}
+    assert {"404.html", "search/camnang/pages.json"} <= shell
+    assert not [u for u in shell if u.endswith((".html", "/")) and u != "404.html"]
     urls = _precache(bundled_site)
     assert len(urls) == len(set(urls))
     pages = {offline.url_of(p.relative_to(bundled_site).as_posix()) for p in bundled_site.rglob("index.html")}
@@ -121,10 +150,12 @@ def test_after_one_visit_guides_search_and_leaflets_open_offline(browser, site_u
     visit = Visit(browser, site_url, service_workers="allow")
     try:
         visit.open()
+        _wait_until_offline_ready(visit.page)
+        _save_all(visit.page, timeout_s=300)
         caches = _wait_until_offline_ready(visit.page)
         assert len(caches) == 1, caches.keys()
         (name, stored), = caches.items()
-        assert len(stored) == len(_precache(bundled_site))
+        assert {site_url + (u if u != "./" else "") for u in _precache(bundled_site)} <= set(stored)
 
         visit.context.set_offline(True)
         page = visit.page
@@ -177,7 +208,8 @@ def test_after_one_visit_guides_search_and_leaflets_open_offline(browser, site_u
         assert "không có mạng" in page.content()
 
         assert visit.problems() == [] or all("Failed to load resource" in m for _, m in visit.problems())
-        assert visit.outside_requests() == []
+        # chrome:// is the browser's own PDF viewer, never the network.
+        assert [u for u in visit.outside_requests() if not u.startswith("chrome://")] == []
     finally:
         visit.close()
 
@@ -199,70 +231,350 @@ def _build(project: Path, site: Path) -> None:
         shutil.move(str(child), site / child.name)
 
 
-def test_updated_guide_is_refreshed_on_the_next_online_visit(browser, tmp_path):
+class _Counting:
+    """Wraps a request's output stream: every byte sent, headers included."""
+
+    def __init__(self, stream, record: list) -> None:
+        self.stream, self.record = stream, record
+
+    def write(self, data):
+        self.record[0] += len(data)
+        return self.stream.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
+class _MeteredHandler(SimpleHTTPRequestHandler):
+    """The site's web server, counting what it sends per request, and slow
+    for printables when asked (to cut a download half-way)."""
+
+    log: list
+    slow: list
+
+    def log_message(self, *args):
+        pass
+
+    def send_response(self, code, message=None):
+        self.status = int(code)
+        super().send_response(code, message)
+
+    def handle_one_request(self):
+        record = [0]
+        self.wfile = _Counting(getattr(self.wfile, "stream", self.wfile), record)
+        self.status = None
+        super().handle_one_request()
+        if self.status is not None:
+            self.log.append((urlsplit(self.path).path, self.status, record[0]))
+
+    def do_GET(self):
+        if self.slow[0] and "/in-an/" in self.path:
+            time.sleep(self.slow[0])
+        if self.slow[1]:
+            # The connection is cut: no answer at all.
+            self.close_connection = True
+            return
+        super().do_GET()
+
+
+@contextmanager
+def metered(directory: Path):
+    """Serve a folder on 127.0.0.1; yield (address, log of (path, status,
+    bytes sent), slow): set slow[0] to seconds of delay per printable,
+    slow[1] to True to cut every connection."""
+    log: list = []
+    slow = [0.0, False]
+    handler = type("Handler", (_MeteredHandler,), {"log": log, "slow": slow})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/", log, slow
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _sent(log: list) -> int:
+    return sum(size for _, _, size in log)
+
+
+def _stored(page) -> dict[str, str]:
+    """Address -> revision of every file the phone stored."""
+    return page.evaluate(
+        """async () => {
+          const out = {};
+          for (const name of await caches.keys()) {
+            const cache = await caches.open(name);
+            for (const request of await cache.keys()) {
+              const hit = await cache.match(request);
+              out[request.url] = hit.headers.get("x-camnang-rev");
+            }
+          }
+          return out;
+        }"""
+    )
+
+
+def _wanted(site: Path, base: str) -> dict[str, str]:
+    """Address -> revision of what "Lưu tất cả" must store."""
+    return {base + (url if url != "./" else ""): rev for url, rev, _size, kind in _files(site) if kind != "x"}
+
+
+def _settle(log: list, quiet_s: float = 1.5, timeout_s: float = 30) -> None:
+    """Wait until the server has been idle for quiet_s."""
+    end = time.monotonic() + timeout_s
+    seen = -1
+    while time.monotonic() < end:
+        if len(log) == seen:
+            return
+        seen = len(log)
+        time.sleep(quiet_s)
+
+
+@pytest.fixture(scope="module")
+def small_project(tmp_path_factory) -> tuple[Path, Path]:
+    """The fixture guide's site (with its printables), built once: (project, site)."""
+    tmp = tmp_path_factory.mktemp("offline-small")
+    project = make_project(tmp)
+    site = tmp / "built-once"
+    result = run_mkdocs(project, site, env={"CAMNANG_SITE_URL": "https://camnang.test/"})
+    assert result.returncode == 0, result.stderr
+    return project, site
+
+
+def _copy_site(small_project, tmp_path: Path) -> Path:
+    site = tmp_path / "www"
+    shutil.copytree(small_project[1], site)
+    return site
+
+
+GUIDE_PAGE = "huong-dan/thu-nghiem/"
+
+
+def test_first_visit_costs_at_most_half_again_the_page_alone(browser, small_project, tmp_path):
+    """A resident who scans a leaflet's QR code pays for the page, not for
+    the whole site: the worker adds its shell, and nothing twice."""
+    site = _copy_site(small_project, tmp_path)
+    with metered(site) as (base, log, _slow):
+        alone_context = browser.new_context(**PHONE, service_workers="block")
+        try:
+            alone_context.new_page().goto(base + GUIDE_PAGE, wait_until="networkidle")
+            _settle(log)
+        finally:
+            alone_context.close()
+        alone = _sent(log)
+        log.clear()
+
+        context = browser.new_context(**PHONE)
+        try:
+            page = context.new_page()
+            page.goto(base + GUIDE_PAGE, wait_until="networkidle")
+            _wait_until_offline_ready(page)
+            _poll(page, "async (url) => !!(await caches.match(url))", base + GUIDE_PAGE)
+            _settle(log)
+            first = _sent(log)
+            downloaded = [path for path, status, _ in log if status == 200]
+            assert first <= 1.5 * alone, (first, alone, log)
+            # No printable, no other page: only the button stores those.
+            assert not [p for p in downloaded if p.startswith("/in-an/")], downloaded
+            pages = [p for p in downloaded if p.endswith("/") or p.endswith(".html")]
+            assert sorted(set(pages)) == sorted({"/" + GUIDE_PAGE, "/404.html"}), pages
+            assert downloaded.count("/assets/javascripts/" + Path(_bundle(site)).name) == 1
+
+            # The page is stored as opened; offline it shows, with the notice.
+            stored = _stored(page)
+            assert base + GUIDE_PAGE in stored and base + "404.html" in stored
+            assert not [u for u in stored if "/in-an/" in u]
+            button = page.locator(".camnang-offline button")
+            total = sum(f[2] for f in _files(site) if f[3] != "x")
+            assert button.inner_text().strip() == f"Lưu tất cả để xem khi mất mạng ({round(total / 1000)} KB)"
+
+            # A search made with a connection stores the search files it read.
+            page.reload(wait_until="networkidle")
+            assert _search(page, "thu nghiem") >= 3
+            context.set_offline(True)
+
+            # Offline, the same search: results not stored say so, and the
+            # search says it looks only in what is stored.
+            page.goto(base + GUIDE_PAGE, wait_until="load")
+            assert _search(page, "thu nghiem") >= 3
+            page.locator(".camnang-offline-missing").first.wait_for()
+            tagged = page.locator(".md-search-result__link:has(.camnang-offline-missing)")
+            hrefs = sorted(urlsplit(tagged.nth(i).get_attribute("href")).path for i in range(tagged.count()))
+            assert "/" + GUIDE_PAGE not in hrefs and "/to-cong-nghe-so/" in hrefs, hrefs
+            assert page.locator(".camnang-offline-missing").first.inner_text() == "Chưa lưu trên máy"
+            assert "Lưu tất cả để xem khi mất mạng" in page.locator(".camnang-offline-search").inner_text()
+
+            page.goto(base + GUIDE_PAGE, wait_until="load")
+            notice = page.locator(".camnang-offline-notice")
+            assert notice.inner_text().strip() == "Đang xem khi không có mạng"
+            assert notice.is_visible()
+            # A page never opened: the not-found page says it is not stored
+            # and offers the button for when the signal is back.
+            response = page.goto(base + "to-cong-nghe-so/", wait_until="load")
+            assert response.status == 404
+            assert "chưa được lưu trên máy" in page.locator(".camnang-offline-notice").inner_text()
+            assert page.locator(".camnang-offline button").inner_text().startswith("Lưu tất cả để xem khi mất mạng (")
+        finally:
+            context.close()
+
+
+def _search(page, query: str) -> int:
+    """Type a query in the site's search; the number of results shown."""
+    page.click("header label[for=__search]")
+    box = page.locator("input.md-search__input")
+    box.fill("")
+    page.keyboard.type(query, delay=15)
+    page.locator("li.md-search-result__item").first.wait_for(timeout=15000)
+    time.sleep(0.5)
+    return page.locator("li.md-search-result__item").count()
+
+
+def _bundle(site: Path) -> str:
+    return next((site / "assets" / "javascripts").glob("bundle.*.min.js")).name
+
+
+def test_save_all_resumes_after_a_cut_without_downloading_twice(browser, small_project, tmp_path):
+    site = _copy_site(small_project, tmp_path)
+    with metered(site) as (base, log, slow):
+        context = browser.new_context(**PHONE)
+        try:
+            page = context.new_page()
+            page.goto(base + GUIDE_PAGE, wait_until="networkidle")
+            _wait_until_offline_ready(page)
+            _settle(log)
+            wanted = _wanted(site, base)
+            before = set(_stored(page))
+            log.clear()
+
+            slow[0] = 1.5  # each printable takes 1.5 s: cut while they come
+            page.locator(".camnang-offline button").click()
+            page.locator(".camnang-offline[data-state=saving]").wait_for()
+            _poll(page, "async (n) => (await caches.open((await caches.keys())[0]).then(c => c.keys())).length > n", len(before) + 3)
+            slow[1] = True  # the signal goes: nothing more arrives
+            page.locator(".camnang-offline[data-state=paused], .camnang-offline[data-state=ready]").wait_for(timeout=30000)
+            slow[0] = 0
+            first_part = {u: r for u, r in _stored(page).items() if u in wanted and wanted[u] == r}
+            assert len(before) < len(first_part) < len(wanted), "the cut came too early or too late"
+            missing = set(wanted) - set(first_part)
+            assert any("/in-an/" in u for u in missing)
+            button = page.locator(".camnang-offline button")
+            assert button.inner_text().startswith("Lưu tiếp để xem khi mất mạng (còn ") or button.inner_text().startswith("Lưu tiếp")
+            time.sleep(2)  # requests the server was still answering
+            log.clear()
+
+            slow[1] = False
+            button.click()
+            page.locator(".camnang-offline[data-state=saved]").wait_for(timeout=60000)
+            _settle(log)
+            again = [base.rstrip("/") + path for path, status, _ in log if status == 200]
+            assert not set(again) & set(first_part), "stored before the cut, downloaded again"
+            assert set(wanted) <= set(_stored(page))
+
+            # All of it offline, with the notice.
+            context.set_offline(True)
+            for url in ("", "to-cong-nghe-so/", GUIDE_PAGE):
+                response = page.goto(base + url, wait_until="load")
+                assert response.status == 200 and response.from_service_worker, url
+                assert page.locator("body").get_attribute("data-camnang-offline") == "stored", url
+                assert page.locator(".camnang-offline-notice").inner_text(timeout=10000).strip() == "Đang xem khi không có mạng", url
+            leaflet = next((site / "in-an").glob("to-roi-*.pdf"))
+            got = page.evaluate("async (u) => (await (await fetch(u)).arrayBuffer()).byteLength", base + "in-an/" + leaflet.name)
+            assert got == leaflet.stat().st_size
+            # Opened from the guide's link (a navigation): the stored PDF as is.
+            page.goto(base + GUIDE_PAGE, wait_until="load")
+            with page.expect_response(lambda r: r.url.endswith(leaflet.name)) as info:
+                page.locator(f"a[href$='{leaflet.name}']").first.click()
+            opened = info.value
+            assert opened.status == 200 and opened.from_service_worker
+            assert opened.headers["content-type"] == "application/pdf"
+            assert int(opened.headers["content-length"]) == leaflet.stat().st_size
+        finally:
+            context.close()
+
+
+def _build(project: Path, site: Path) -> None:
+    out = project / "built"
+    shutil.rmtree(out, ignore_errors=True)
+    result = run_mkdocs(project, out, env={"CAMNANG_SITE_URL": "https://camnang.test/"})
+    assert result.returncode == 0, result.stderr
+    # Publish like a web server's folder: replace its contents in place.
+    for child in site.iterdir():
+        shutil.rmtree(child) if child.is_dir() else child.unlink()
+    for child in out.iterdir():
+        shutil.move(str(child), site / child.name)
+
+
+def _contents(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def test_an_edit_of_one_guide_downloads_only_the_files_that_changed(browser, tmp_path):
     guide_file = FIXTURES / "guides" / "thu-nghiem.md"
     project = make_project(tmp_path)
-    # Budget for the leaflet only: the poster is stored when first opened.
-    config = project / "mkdocs.yml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace(
-            "  - camnang:\n", "  - camnang:\n      offline_printables_budget: 25000\n"
-        ),
+    # A second guide, whose page and printables must not be downloaded again.
+    text = guide_file.read_text(encoding="utf-8")
+    (project / "guides" / "thu-nghiem-2.md").write_text(
+        text.replace("title: Đăng ký tài khoản thử nghiệm", "title: Đổi mật khẩu tài khoản thử nghiệm", 1),
         encoding="utf-8",
     )
     site = tmp_path / "www"
     site.mkdir()
     _build(project, site)
-    guide = load_library(project / "guides", load_categories()).guides[0]
-    leaflet = next((site / "in-an").glob("to-roi-*.pdf"))
-    poster = next((site / "in-an").glob("ap-phich-*.pdf"))
-    urls = _precache(site)
-    assert f"in-an/{leaflet.name}" in urls and f"in-an/{poster.name}" not in urls
-
-    with serve(site) as base:
+    with metered(site) as (base, log, _slow):
         context = browser.new_context(**PHONE)
-        page = context.new_page()
         try:
-            fetch_status = """async (url) => {
-              try { return (await fetch(url)).status; } catch (e) { return "offline"; }
-            }"""
-            page.goto(base + guide.page_path, wait_until="load")
-            first = _wait_until_offline_ready(page)
-            assert page.locator("h1").first.inner_text().strip() == guide.title
+            page = context.new_page()
+            page.goto(base + GUIDE_PAGE, wait_until="networkidle")
+            _wait_until_offline_ready(page)
+            _save_all(page)
+            old = _contents(site)
 
-            context.set_offline(True)
-            assert page.evaluate(fetch_status, base + f"in-an/{leaflet.name}") == 200
-            assert page.evaluate(fetch_status, base + f"in-an/{poster.name}") == "offline"
-            context.set_offline(False)
-            assert page.evaluate(fetch_status, base + f"in-an/{poster.name}") == 200  # now stored
-            context.set_offline(True)
-            assert page.evaluate(fetch_status, base + f"in-an/{poster.name}") == 200
-            context.set_offline(False)
-
-            # The guide changes on the server.
+            # One sentence of one guide changes on the server.
             source = project / "guides" / guide_file.name
-            new_title = guide.title + " (bản mới)"
-            text = source.read_text(encoding="utf-8")
-            source.write_text(text.replace(f"title: {guide.title}", f"title: {new_title}", 1), encoding="utf-8")
-            assert new_title in source.read_text(encoding="utf-8")
+            source.write_text(
+                source.read_text(encoding="utf-8").replace("Lời giới thiệu của hướng dẫn mẫu.", "Lời giới thiệu mới của hướng dẫn mẫu.", 1),
+                encoding="utf-8",
+            )
             _build(project, site)
+            new = _contents(site)
+            changed = {"/" + path for path, data in new.items() if old.get(path) != data}
+            changed |= {p[: -len("index.html")] for p in changed if p.endswith("/index.html")}
+            assert "/" + GUIDE_PAGE in changed
+            unchanged_pdfs = {"/" + p for p in new if p.endswith(".pdf") and "thu-nghiem-2" in p}
+            assert unchanged_pdfs and not unchanged_pdfs & changed
+            log.clear()
 
-            # Next visit with a connection: the new page, and a new worker
-            # that stores the new version and drops the old one.
-            page.goto(base + guide.page_path, wait_until="load")
-            assert page.locator("h1").first.inner_text().strip() == new_title
+            # The next visit with a connection: the new worker, then every
+            # stored file whose revision changed, and nothing else.
+            page.goto(base, wait_until="networkidle")
+            wanted = _wanted(site, base)
             _poll(
                 page,
-                """async (old) => {
-                  const names = await caches.keys();
-                  return names.length === 1 && names[0] !== old;
+                """async (wanted) => {
+                  const cache = await caches.open((await caches.keys())[0]);
+                  for (const [url, rev] of Object.entries(wanted)) {
+                    const hit = await cache.match(url);
+                    if (!hit || hit.headers.get("x-camnang-rev") !== rev) return false;
+                  }
+                  return true;
                 }""",
-                next(iter(first)),
+                wanted,
             )
+            _settle(log)
+            downloaded = {path for path, status, _ in log if status == 200}
+            # Besides the page visited (asked from the network first) and the
+            # new worker: only what changed.
+            assert downloaded - {"/", "/sw.js"} <= changed, sorted(downloaded - changed)
+            assert "/" + GUIDE_PAGE in downloaded
+            changed_bytes = sum(len(d) for p, d in new.items() if old.get(p) != d and not p.endswith((".gz", ".br")))
+            assert _sent(log) < changed_bytes + 20_000 + len(new["sw.js"]), (_sent(log), changed_bytes)
+            assert _sent(log) < 0.5 * sum(len(d) for p, d in new.items() if not p.endswith((".gz", ".br")))
+
             context.set_offline(True)
-            page.goto(base + guide.page_path, wait_until="load")
-            assert page.locator("h1").first.inner_text().strip() == new_title
-            page.goto(base, wait_until="load")
-            assert new_title in page.content()
+            page.goto(base + GUIDE_PAGE, wait_until="load")
+            assert "Lời giới thiệu mới" in page.content()
+            assert page.locator(".camnang-offline-notice").is_visible()
         finally:
             context.close()

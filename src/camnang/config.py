@@ -90,7 +90,7 @@ OPTIONS: dict[str, Option] = {
     "offline": Option(
         (bool,), True, "Service worker and web app manifest: the site works offline after one visit (camnang.offline)."
     ),
-    "offline_printables_budget": Option((int,), 3 * 1024 * 1024, "Bytes of printables stored for offline use on the first visit."),
+    "offline_printables_budget": Option((int,), 3 * 1024 * 1024, "Bytes of printables stored for offline use by the \"Lưu tất cả\" button (others when opened)."),
     "feedback_url": Option(
         (str,), None,
         "Where residents and teams report a wrong step (a form or a Zalo group link, https:// only): "

@@ -1,40 +1,38 @@
-"""Offline after one visit: a service worker and a web app manifest.
+"""Offline by choice, and cheap: a service worker and a web app manifest.
 
 Why: residents often have patchy or paid-by-the-megabyte data, and team
-members help people where there is no signal. After one visit with a
-connection, every page of the site, its search and (within a size budget)
-the printables open with none; the site can be added to the home screen
-under its Vietnamese name.
+members help people where there is no signal. A page opened once opens
+again with no connection; every page and printable is stored only when the
+resident taps "Lưu tất cả để xem khi mất mạng (2,4 MB)"; an update
+downloads only the files whose content changed (issue 23). The site can be
+added to the home screen under its Vietnamese name.
 
 What the build writes (no page address changes: printed QR codes point to
 the pages):
 
-- ``sw.js`` at the site root, the service worker. It holds the list of files
-  to store ("precache") and a version: a digest of every file of the site, so
-  any change to any guide, printable, style or script gives a new worker. The
-  browser checks ``sw.js`` on each visit with a connection; a new version
-  stores the new files in a new cache, then deletes the old one. Pages are
-  asked from the network first (up to ``NETWORK_WAIT_S`` seconds, then the
-  stored copy); everything else is served from the store, else the network.
-  A page or file that is neither stored nor reachable gets the site's 404
-  page, which says so in Vietnamese.
+- ``sw.js`` at the site root, the service worker (templates/offline/sw.js
+  says how it works). It holds every file of the site with its revision
+  (the start of the SHA-256 of its bytes, ``revision``), size and kind
+  ("s" the shell, "p" a page, "f" another file, "x" a printable over
+  ``printables_budget``, stored only when opened), and a version (a digest
+  of every file) so any change gives a new worker.
+- The first visit stores the page (its files come from the browser's
+  cache: nothing is downloaded twice) and the shell: the not-found page
+  (shown, with the button, for a page not stored), the styles, scripts and
+  icon it loads (those every page loads), the search's list of pages
+  (``search/camnang/pages.json``) and the web app manifest. About 1.1x the
+  page alone in bytes (README, "Offline").
 - ``assets/javascripts/camnang-offline.js``, on every page: registers the
-  worker (only where browsers allow one: https or localhost).
+  worker (only where browsers allow one: https or localhost), adds the
+  button at the end of the article, with the size written in here at the
+  end of the build, the "Đang xem khi không có mạng" notice, and marks
+  search results not stored when offline.
 - ``manifest.webmanifest`` and two PNG icons drawn here, linked from every
   page's ``<head>``.
 
-What is stored on the first visit: every page, the theme's CSS and
-JavaScript that pages and search load (not source maps, nor Material's lunr
-search worker and languages, which camnang's search replaces), camnang's
-search index (search/camnang/, every file of it), and printables in the
-order leaflets, posters, radio scripts, while their total stays within
-``printables_budget`` bytes (plugin option ``offline_printables_budget``).
-Printables beyond the budget are stored the first time they are opened
-with a connection. README, "Offline".
-
 Hooks (camnang.plugin): on_config -> ``add_page_script``, on_files ->
-``install_assets``, on_post_page -> ``link_manifest``, on_post_build (last)
--> ``write_service_worker``.
+``install_assets``, on_post_page -> ``link_manifest``, on_post_build (after
+the search index) -> ``write_service_worker``.
 """
 
 from __future__ import annotations
@@ -42,6 +40,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import posixpath
+import re
 import struct
 import tempfile
 import zlib
@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
@@ -60,7 +61,7 @@ ICONS = {192: "assets/images/camnang-icon-192.png", 512: "assets/images/camnang-
 THEME_COLOR = "#4051b5"  # Material's indigo, the site's primary colour
 
 DEFAULT_PRINTABLES_BUDGET = 3 * 1024 * 1024
-"""Printables stored on the first visit, in bytes. The bundled 11 guides have
+"""Printables stored by "Lưu tất cả", in bytes (others when opened). The bundled 11 guides have
 0.7 MB of printables (leaflet ~27 KB, poster ~20 KB, radio PDF + text ~17
 KB): all of them fit, and leaflets alone fit up to ~110 guides."""
 
@@ -71,24 +72,55 @@ PRINTABLE_ORDER = ("to-roi-", "ap-phich-", "phat-thanh-")
 NETWORK_WAIT_S = 4
 """How long a page waits for the network before the stored copy is shown."""
 
-_SKIP_SUFFIXES = (".map", ".gz")
+NOT_FOUND_PAGE = "404.html"
+SEARCH_PAGES = "search/camnang/pages.json"
+REV_CHARS = 16
+
+_SKIP_SUFFIXES = (".map", ".gz", ".br")
 _SKIP_FILES = {SERVICE_WORKER, "sitemap.xml"}
 _SKIP_DIRS = ("assets/javascripts/lunr/", "assets/javascripts/workers/")
 """Material's lunr search: no page loads it (camnang.search)."""
 
 
 @dataclass(frozen=True)
+class Entry:
+    url: str
+    """Address relative to the site root ("./", "huong-dan/x/", ...)."""
+    rev: str
+    """The file's revision: the start of the SHA-256 of its bytes (hex), as
+    the worker computes it for what it stores."""
+    size: int
+    kind: str
+    """"s": the offline shell, stored on the first visit; "p": a page;
+    "f": any other file. Pages and files are stored when opened, and all of
+    them by the "Lưu tất cả" button; "x": a printable over the budget,
+    stored only when opened."""
+
+
+@dataclass(frozen=True)
 class Precache:
-    urls: list[str]
-    """Addresses relative to the site root ("./", "huong-dan/x/", ...)."""
+    entries: list[Entry]
+    """Everything the worker knows, the shell first."""
     version: str
     """Digest of every file of the site (hex)."""
-    total: int
-    """Bytes stored on the first visit."""
     printables: int
-    """Bytes of printables among them."""
+    """Bytes of printables among the entries."""
     printables_left: int
-    """Printables not stored up front (over the budget)."""
+    """Printables left out (over the budget): stored only when opened."""
+
+    @property
+    def urls(self) -> list[str]:
+        return [e.url for e in self.entries]
+
+    @property
+    def total(self) -> int:
+        """Bytes stored by "Lưu tất cả"."""
+        return sum(e.size for e in self.entries if e.kind != "x")
+
+    @property
+    def shell(self) -> int:
+        """Bytes of the shell (the first visit stores these and the page)."""
+        return sum(e.size for e in self.entries if e.kind == "s")
 
 
 # --------------------------------------------------------------------------
@@ -131,17 +163,38 @@ def link_manifest(output: str, page) -> str:
 
 
 def write_service_worker(site_dir: str | Path, config, printables_budget: int = DEFAULT_PRINTABLES_BUDGET) -> Precache:
-    """on_post_build, after every other file is written: sw.js."""
+    """on_post_build, after every other file is written: the size "Lưu tất
+    cả" shows, put into camnang-offline.js, then sw.js with every file's
+    revision."""
     site = Path(site_dir)
-    pre = precache(site, printables_budget)
+    page_script = site / PAGE_SCRIPT
+    if page_script.is_file():
+        # The size includes the script itself: first a guess, then the truth.
+        source = _resource("templates/offline/camnang-offline.js")
+        text = source
+        for _ in range(3):
+            total = precache(site, printables_budget, _site_path(config)).total
+            text = source.replace("/*@@SAVE_ALL_BYTES@@*/0", str(total))
+            if page_script.read_text(encoding="utf-8") == text:
+                break
+            _write_atomic(page_script, text)
+    pre = precache(site, printables_budget, _site_path(config))
+    rows = ",\n".join(json.dumps([e.url, e.rev, e.size, e.kind], ensure_ascii=False) for e in pre.entries)
     script = (
         _resource("templates/offline/sw.js")
         .replace('"@@VERSION@@"', json.dumps(pre.version[:16]))
-        .replace("[/*@@PRECACHE@@*/]", json.dumps(pre.urls, ensure_ascii=False, indent=0))
+        .replace("[/*@@PRECACHE@@*/]", "[\n" + rows + "\n]")
         .replace("/*@@NETWORK_WAIT_MS@@*/0", str(NETWORK_WAIT_S * 1000))
     )
     _write_atomic(site / SERVICE_WORKER, script)
     return pre
+
+
+def _site_path(config) -> str:
+    """The path the site is published under ("/" or "/camnang/")."""
+    site_url = getattr(config, "site_url", None) or (config.get("site_url") if hasattr(config, "get") else None)
+    path = urlsplit(site_url).path if site_url else "/"
+    return path if path.endswith("/") else path + "/"
 
 
 # --------------------------------------------------------------------------
@@ -158,6 +211,10 @@ def url_of(path: str) -> str:
     return path
 
 
+def revision(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:REV_CHARS]
+
+
 def _printable_rank(name: str) -> tuple[int, str]:
     for i, prefix in enumerate(PRINTABLE_ORDER):
         if name.startswith(prefix):
@@ -165,10 +222,44 @@ def _printable_rank(name: str) -> tuple[int, str]:
     return (len(PRINTABLE_ORDER), name)
 
 
-def precache(site: Path, printables_budget: int) -> Precache:
+_REFERENCE = re.compile(
+    r"<(?:link|script)\b[^>]*?\b(?:href|src)=[\"']([^\"'#?]+)[^\"']*[\"'][^>]*>", re.I
+)
+
+
+def shell_files(site: Path, site_path: str = "/") -> list[str]:
+    """The offline shell: the not-found page (shown for a page not stored),
+    the styles, scripts and icon it loads (every page loads the same), the
+    search's list of pages and the web app manifest."""
+    out = [NOT_FOUND_PAGE]
+    page = site / NOT_FOUND_PAGE
+    html = page.read_text(encoding="utf-8", errors="replace") if page.is_file() else ""
+    for m in _REFERENCE.finditer(html):
+        tag, ref = m.group(0), m.group(1)
+        if "://" in ref or ref.startswith("//"):
+            continue
+        if tag.lower().startswith("<link") and not re.search(r"rel=[\"']?(?:stylesheet|icon|shortcut icon)", tag, re.I):
+            continue
+        if ref.startswith("/"):
+            if not ref.startswith(site_path):
+                continue
+            rel = ref[len(site_path):]
+        else:
+            rel = posixpath.normpath(ref)
+        if rel.startswith("..") or not (site / rel).is_file() or rel in out:
+            continue
+        out.append(rel)
+    for rel in (SEARCH_PAGES, MANIFEST):
+        if (site / rel).is_file() and rel not in out:
+            out.append(rel)
+    return out
+
+
+def precache(site: Path, printables_budget: int = DEFAULT_PRINTABLES_BUDGET, site_path: str = "/") -> Precache:
     digest = hashlib.sha256()
-    chosen: list[tuple[str, int]] = []
-    printables: list[tuple[str, int]] = []
+    shell = shell_files(site, site_path)
+    found: dict[str, Entry] = {}
+    printables: list[Entry] = []
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         rel = path.relative_to(site).as_posix()
         if rel in _SKIP_FILES:
@@ -179,26 +270,24 @@ def precache(site: Path, printables_budget: int) -> Precache:
             continue
         if rel.startswith(_SKIP_DIRS):
             continue
+        kind = "s" if rel in shell else ("p" if rel.endswith(".html") else "f")
+        entry = Entry(url_of(rel), revision(data), len(data), kind)
         if rel.startswith(PRINTABLES_DIR + "/"):
-            printables.append((rel, len(data)))
+            printables.append(entry)
         else:
-            chosen.append((rel, len(data)))
-    printables.sort(key=lambda item: _printable_rank(PurePosixPath(item[0]).name))
-    stored = 0
-    left = 0
-    for rel, size in printables:
-        if stored + size <= printables_budget:
-            chosen.append((rel, size))
-            stored += size
+            found[rel] = entry
+    printables.sort(key=lambda e: _printable_rank(PurePosixPath(e.url).name))
+    stored = left = 0
+    chosen = [found.pop(rel) for rel in shell if rel in found]
+    chosen += list(found.values())
+    for entry in printables:
+        if stored + entry.size <= printables_budget:
+            chosen.append(entry)
+            stored += entry.size
         else:
+            chosen.append(Entry(entry.url, entry.rev, entry.size, "x"))
             left += 1
-    return Precache(
-        urls=[url_of(rel) for rel, _ in chosen],
-        version=digest.hexdigest(),
-        total=sum(size for _, size in chosen),
-        printables=stored,
-        printables_left=left,
-    )
+    return Precache(entries=chosen, version=digest.hexdigest(), printables=stored, printables_left=left)
 
 
 # --------------------------------------------------------------------------

@@ -31,6 +31,8 @@ Events used (MkDocs 1.6):
 - offline (camnang.offline): on_config, on_files, on_post_page and a last
   on_post_build write the service worker and the web app manifest.
 - on_post_page: pages are written without indentation (camnang.compact).
+- on_post_build, last (camnang.compress): .gz and .br copies beside every
+  text file, for servers that send them ready (README, "Hosting").
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
 
-from . import markup, offline, search
+from . import compress, markup, offline, search
 from .compact import compact
 from .config import OPTIONS, Settings, check_options, load_skill_framework, make_settings
 from .errors import CamnangError
@@ -301,8 +303,19 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
         if self.config.offline:
             pre = offline.write_service_worker(config.site_dir, config, self.config.offline_printables_budget)
             log.info(
-                "camnang: offline: %d files, %.1f MB stored on the first visit (printables %.1f MB, %d left to open online)",
-                len(pre.urls), pre.total / 1e6, pre.printables / 1e6, pre.printables_left,
+                "camnang: offline: first visit stores the page and a %.0f KB shell; "
+                "\"Lưu tất cả\" stores %d files, %.1f MB (printables %.1f MB, %d left to open online)",
+                pre.shell / 1e3, len(pre.urls) - pre.printables_left, pre.total / 1e6,
+                pre.printables / 1e6, pre.printables_left,
             )
 
-    on_post_build = CombinedEvent(_post_build_search, _post_build_offline)
+    @event_priority(-200)  # after sw.js: every text file gets .gz (and .br) copies
+    def _post_build_compress(self, config) -> None:
+        done = compress.compress_site(config.site_dir)
+        log.info(
+            "camnang: compressed copies of %d text files: %.1f MB -> %.1f MB gzip%s",
+            done.files, done.raw / 1e6, done.gzip / 1e6,
+            "" if done.brotli is None else f", {done.brotli / 1e6:.1f} MB brotli",
+        )
+
+    on_post_build = CombinedEvent(_post_build_search, _post_build_offline, _post_build_compress)
