@@ -29,8 +29,8 @@ Adding a kind (the radio scripts of issue 5 are two):
            settings=("radio_rate", "radio_slot_minutes", "radio_abbreviations"),
        )
 
-3. add it to the tuple in ``all_kinds()`` below, in the order the "In
-   ấn" box should list it.
+3. add it to the tuple in ``registry.KINDS``, in the order the "In ấn"
+   box should list it (kind modules never import the registry).
 
 Everything a render reads must be in the cache key, or a change to it
 would not re-render: the guide (its digest), the files named in
@@ -50,10 +50,15 @@ from typing import Any, Callable
 from ..config import Settings
 from ..errors import display_path
 from ..model import Category, Guide
+from ..roster import Team
 from .qr import QrCode, qr_code
 
 ALWAYS_SETTINGS = ("site_url", "course_url", "print_font")
 """Settings every printable depends on."""
+
+BLANK = Team(id="", name="", level="xa", commune="", province="")
+"""The team of the shared team-pack layout: its block and QR cell are left
+empty (``teampacks`` stamps each team's own strip on it)."""
 
 
 @dataclass(frozen=True)
@@ -139,19 +144,3 @@ class Kind:
     @property
     def suffix(self) -> str:
         return Path(self.filename).suffix
-
-
-def all_kinds() -> tuple[Kind, ...]:
-    """Every kind of printable, in the order the "In ấn" box lists them."""
-    from .leaflet import LEAFLET
-    from .poster import POSTER
-    from .radio import RADIO_PDF, RADIO_TEXT
-
-    return (LEAFLET, POSTER, RADIO_PDF, RADIO_TEXT)
-
-
-def kind_named(name: str) -> Kind:
-    for kind in all_kinds():
-        if kind.name == name:
-            return kind
-    raise KeyError(name)

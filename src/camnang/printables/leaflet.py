@@ -42,7 +42,8 @@ import dataclasses
 from ..model import Guide
 from . import templates
 from .compat import page_box
-from .fitting import Fit, Measure, render_fitted
+from .fit import Fit
+from .fitting import Measure, render_fitted
 from .pdf import Layout
 from .kinds import Kind, PrintContext
 from .pdf import AUTHOR

@@ -26,8 +26,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterable
 
-from ..writer import NotRegularFile, may_write, read_regular
-from .cache import write_atomic, write_if_changed
+from ..writer import NotRegularFile, may_write, read_regular, write_atomic, write_if_changed
 
 
 def is_url(location: str | Path) -> bool:

@@ -39,9 +39,12 @@ from ..model import Guide, Library
 from ..render.site import Download
 from ..workers import Workers
 from . import templates
-from .cache import Cache, output_key, read_bytes, remove, write_if_changed
+from ..writer import read_bytes, remove, write_if_changed
+from .cache import Cache
 from .fonts import find_font
-from .kinds import Kind, PrintContext, all_kinds, kind_named
+from .keys import output_key
+from .kinds import Kind, PrintContext
+from .registry import all_kinds, kind_named
 
 log = logging.getLogger("mkdocs.plugins.camnang")
 

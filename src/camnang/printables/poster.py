@@ -43,8 +43,9 @@ from __future__ import annotations
 
 from ..model import Guide, Run
 from . import templates
-from .fitting import TOLERANCE, Fit, render_fitted
-from .kinds import Kind, PrintContext
+from .fit import Fit
+from .fitting import TOLERANCE, render_fitted
+from .kinds import BLANK, Kind, PrintContext
 from .pdf import AUTHOR
 from .teamstrip import strip_for
 from .pictogram import pictogram
@@ -272,7 +273,6 @@ def chosen(guide: Guide, settings, team: bool = False) -> Fit | None:
     """The variant the poster of ``guide`` was printed with (generic or
     team layout), from the fit memo the build left; None if unknown."""
     from .fitting import fitted_variant
-    from .teampacks import BLANK
 
     return fitted_variant(POSTER.name, guide, PrintContext(settings, BLANK if team else None), POSTER.sources)
 

@@ -60,14 +60,16 @@ from ..model import Guide, Library
 from ..roster import Team, spreadsheet_safe
 from ..workers import Workers
 from . import bundles, stamp, templates
-from .cache import Cache, _font_digest, code_digest, output_key
+from .cache import Cache
+from .keys import cache_key, output_key
 from .compat import page_box
-from .kinds import Kind, PrintContext
+from .kinds import BLANK, Kind, PrintContext
 from .leaflet import LEAFLET
 from .manifest import Manifest, OutFile, digest, team_inputs
 from .outdir import OutDir, sha256
 from .pdf import AUTHOR, printer
 from .pipeline import check, select
+from .registry import PACK_KINDS, RADIO_KINDS
 from .teamstrip import strip_for, unreachable
 
 DEFAULT_DIR = Path("goi-to")
@@ -77,8 +79,6 @@ STRIP_CSS = "team-strip.css"
 ALL_IN_ONE = "tron-bo.pdf"
 INDEX = "index.csv"
 INDEX_COLUMNS = ("ma_to", "ten_to", "tep", "so_trang")
-BLANK = Team(id="", name="", level="xa", commune="", province="")
-"""The team of the shared layout: its block and QR cell are left empty."""
 BLANKS_DIR = "_blank"
 """Cache folder of the shared layouts (team ids never start with ``_``)."""
 TEAMS_PER_WORKER = 50
@@ -95,9 +95,7 @@ a worker's time (fonts, stylesheets, the shared layouts read back)."""
 
 def pack_kinds() -> tuple[Kind, ...]:
     """The kinds a team pack holds: leaflets and posters."""
-    from .poster import POSTER
-
-    return (LEAFLET, POSTER)
+    return PACK_KINDS
 
 
 # -- result -------------------------------------------------------------------
@@ -268,14 +266,14 @@ def inputs_digest(settings: Settings, guides: Sequence[Guide]) -> str:
     """Everything a team's pack is made from, but the team: the code and
     library versions, the templates, the settings, the font, the guides."""
     ctx = PrintContext(settings)
-    parts = [code_digest(), _font_digest(ctx)]
+    parts = []
     for kind in pack_kinds():
         parts += [kind.name, templates.digest(settings.posters_dir, (*kind.sources, STRIP_TEMPLATE, STRIP_CSS))]
         parts.append(ctx.token(kind.settings))
     for kind in radio_kinds():
         parts += [kind.name, templates.digest(settings.posters_dir, kind.sources), ctx.token(kind.settings)]
     parts += [f"{g.slug}:{g.digest}" for g in guides]
-    return digest(*parts)
+    return cache_key(ctx, *parts)
 
 
 def _check_zip_dir(teams: Sequence[Team], roster: str) -> None:
@@ -489,7 +487,7 @@ def strip_pdf(kind: Kind, team: Team, settings: Settings, roster: str = "danh s�
 def _check_fits(layout, team: Team, kind: Kind, roster: str = "danh sách tổ") -> None:
     """A team block too long for its box would be cut: refuse it, naming
     the row and the column to shorten."""
-    from .fitting import _bottom
+    from .fitting import bottom
 
     stack = [page_box(page) for page in layout.document.pages]
     while stack:
@@ -497,7 +495,7 @@ def _check_fits(layout, team: Team, kind: Kind, roster: str = "danh sách tổ")
         element = getattr(box, "element", None)
         if element is not None and "team-block" in (element.get("class") or "").split():
             children = [c for c in getattr(box, "children", ()) if hasattr(c, "margin_height")]
-            if children and max(_bottom(c) for c in children) > box.content_box_y() + box.height + 0.5:
+            if children and max(bottom(c) for c in children) > box.content_box_y() + box.height + 0.5:
                 column = "dia_diem" if team.help_place else "ten_to"
                 raise CamnangError(
                     Problem(
@@ -516,9 +514,7 @@ def radio_kinds() -> tuple[Kind, ...]:
     """The team's own radio scripts: ``phat-thanh-<slug>.txt`` and ``.pdf``
     naming the team, its place and its phone (rendered per team: a script
     is cheap, and every sentence about the team is in it)."""
-    from .radio import RADIO_PDF, RADIO_TEXT
-
-    return (RADIO_TEXT, RADIO_PDF)
+    return RADIO_KINDS
 
 
 def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: Path, files: list, warnings: list) -> int:

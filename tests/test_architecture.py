@@ -1,0 +1,165 @@
+"""The shape of the code: no import circle in ``src/camnang``, MkDocs and
+Material imported only by the adapter modules, and the README's file map
+matching the tree. Static checks over the source (no import is run)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src"
+PACKAGE = SRC / "camnang"
+
+SITE_ENGINE_ADAPTERS = {"camnang.plugin", "camnang.search", "camnang.offline", "camnang.sitebuild"}
+"""The only modules that may import MkDocs or Material (see ARCHITECTURE.md)."""
+
+
+def _modules() -> dict[str, Path]:
+    mods = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = ".".join(path.relative_to(SRC).with_suffix("").parts)
+        mods[name.removesuffix(".__init__")] = path
+    return mods
+
+
+def _imports(name: str, path: Path) -> set[str]:
+    """Every module ``name`` imports, anywhere in the file (function-level
+    imports count), by absolute name."""
+    pkg = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = pkg.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            found.add(target)
+            found.update(f"{target}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    mods = _modules()
+    return {name: {m for m in _imports(name, path) if m in mods and m != name} for name, path in mods.items()}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    comps: list[list[str]] = []
+    counter = [0]
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                comps.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return comps
+
+
+def test_the_cycle_finder_finds_a_circle():
+    """The check below can fail: a two-module circle is reported."""
+    assert _cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_circle_in_src():
+    graph = _graph()
+    assert "camnang.printables.registry" in graph and graph["camnang.printables.registry"]
+    assert _cycles(graph) == []
+
+
+def test_kind_modules_do_not_import_their_registry():
+    graph = _graph()
+    importers = {m for m, deps in graph.items() if "camnang.printables.registry" in deps}
+    kind_modules = {f"camnang.printables.{n}" for n in ("leaflet", "poster", "radio", "kinds")}
+    assert not importers & kind_modules
+
+
+def test_fit_imports_nothing_from_the_package():
+    assert _imports("camnang.printables.fit", PACKAGE / "printables" / "fit.py") <= {"__future__", "__future__.annotations", "dataclasses", "dataclasses.dataclass", "dataclasses.field"}
+
+
+def test_only_the_adapters_import_mkdocs_or_material():
+    offenders = {}
+    for name, path in _modules().items():
+        if name in SITE_ENGINE_ADAPTERS:
+            continue
+        engine = sorted(m for m in _imports(name, path) if m.split(".")[0] in ("mkdocs", "material"))
+        if engine:
+            offenders[name] = engine
+    assert offenders == {}
+
+
+def test_no_private_name_crosses_a_module():
+    """``from .x import _name`` between camnang modules: a private helper
+    used elsewhere should be public (or moved)."""
+    crossing = []
+    for name, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("camnang")):
+                crossing += [f"{name}: {a.name}" for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+    assert crossing == []
+
+
+# -- the README's file map ------------------------------------------------------
+
+def _file_map() -> set[str]:
+    """Paths named in the README's Layout map: one entry a line, its name
+    first, indented two spaces a level under its folder (``name/``)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Layout") :]
+    block = section[section.index("```\n") + 4 :]
+    block = block[: block.index("```")]
+    paths = set()
+    folders: list[str] = []
+    for line in block.splitlines():
+        if not line.strip():
+            continue
+        depth = (len(line) - len(line.lstrip(" "))) // 2
+        name = line.split()[0]
+        del folders[depth:]
+        path = "".join(folders) + name
+        if name.endswith("/"):
+            folders.append(name)
+        else:
+            paths.add(path)
+    return paths
+
+
+def test_readme_file_map_matches_the_tree():
+    listed = {p for p in _file_map() if p.startswith("src/camnang/")}
+    assert "src/camnang/printables/registry.py" in listed
+    actual = {path.relative_to(ROOT).as_posix() for path in PACKAGE.rglob("*.py") if path.name != "__init__.py"}
+    assert sorted(listed - actual) == [], "README lists modules that do not exist"
+    assert sorted(p for p in _file_map() if not (ROOT / p).exists()) == []
+    assert sorted(actual - listed) == [], "modules missing from the README's file map"
