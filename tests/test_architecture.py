@@ -163,3 +163,19 @@ def test_readme_file_map_matches_the_tree():
     assert sorted(listed - actual) == [], "README lists modules that do not exist"
     assert sorted(p for p in _file_map() if not (ROOT / p).exists()) == []
     assert sorted(actual - listed) == [], "modules missing from the README's file map"
+
+
+def test_kinds_carry_what_they_need():
+    """What teampacks, offline and the scripts need to know of a kind is on
+    its ``Kind``: no module looked up by name, no prefix spelt twice."""
+    from camnang.printables.registry import KINDS
+
+    for path in (PACKAGE / "printables").rglob("*.py"):
+        assert "__import__(" not in path.read_text(encoding="utf-8"), path
+    for kind in KINDS:
+        assert kind.filename.startswith(kind.prefix) and kind.prefix
+        if kind.qr_box_mm:
+            assert kind.fits and kind.template and kind.stylesheets and kind.qr_error in ("l", "m", "q", "h")
+    for name in ("offline.py", "printables/teampacks.py"):
+        text = (PACKAGE / name).read_text(encoding="utf-8")
+        assert not re.search(r"\"(to-roi|ap-phich|phat-thanh)-\"", text), name

@@ -53,6 +53,8 @@ from pathlib import Path, PurePosixPath
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
+from .printables.registry import KINDS
+
 SERVICE_WORKER = "sw.js"
 PAGE_SCRIPT = "assets/javascripts/camnang-offline.js"
 MANIFEST = "manifest.webmanifest"
@@ -65,7 +67,7 @@ DEFAULT_PRINTABLES_BUDGET = 3 * 1024 * 1024
 KB): all of them fit, and leaflets alone fit up to ~110 guides."""
 
 PRINTABLES_DIR = "in-an"
-PRINTABLE_ORDER = ("to-roi-", "ap-phich-", "phat-thanh-")
+PRINTABLE_ORDER = tuple(dict.fromkeys(kind.prefix for kind in KINDS))
 """Leaflets first (what a resident keeps), then posters, then radio scripts."""
 
 NETWORK_WAIT_S = 4

@@ -25,7 +25,8 @@ Adding a kind (the radio scripts of issue 5 are two):
            filename="phat-thanh-{slug}.txt",
            label="Bài phát thanh (chữ)",
            render=render_text,
-           sources=("radio.html.j2", "radio.css"),   # files in posters/
+           template="radio.html.j2",                 # files in posters/
+           stylesheets=("print.css", "radio.css"),
            settings=("radio_rate", "radio_slot_minutes", "radio_abbreviations"),
        )
 
@@ -133,10 +134,33 @@ class Kind:
     """Link text in the guide page's "In ấn" box (Vietnamese)."""
     render: Callable[[Guide, PrintContext], bytes]
     """Module-level function (worker processes look it up by reference)."""
-    sources: tuple[str, ...] = ()
-    """Files in ``posters/`` the output is made from."""
     settings: tuple[str, ...] = ()
     """Settings fields the output depends on, beyond ``ALWAYS_SETTINGS``."""
+    template: str = ""
+    """The kind's page template in ``posters/`` (empty: not made from HTML)."""
+    stylesheets: tuple[str, ...] = ()
+    """Its stylesheets in ``posters/``, in cascade order."""
+    qr_box_mm: float = 0
+    """Printed width of each QR cell, in mm (0: no QR codes)."""
+    qr_min_mm: float = 0
+    """Smallest symbol printed in that cell, in mm (``qr.qr_code``)."""
+    qr_error: str = "m"
+    """QR error correction level (segno's ``"m"``, ``"q"``...)."""
+    fits: tuple = ()
+    """Its fitting variants (``fit.Fit``), largest first (empty: not fitted)."""
+    extra_sources: tuple[str, ...] = ()
+    """Files in ``posters/`` the output is made from beyond its template
+    and stylesheets (included templates are followed anyway)."""
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Files in ``posters/`` the output is made from (cache key)."""
+        return tuple(s for s in (self.template, *self.stylesheets, *self.extra_sources) if s)
+
+    @property
+    def prefix(self) -> str:
+        """The file name before the slug, e.g. ``to-roi-``."""
+        return self.filename.partition("{slug}")[0]
 
     def output_name(self, guide: Guide) -> str:
         return self.filename.format(slug=guide.slug)

@@ -53,6 +53,7 @@ from .pictogram import pictogram
 TEMPLATE = "poster.html.j2"
 STYLESHEETS = ("print.css", "poster.css")
 QR_BOX_MM = 74
+QR_ERROR = "q"
 """Printed width of each QR code with its quiet zone (the strip is laid
 out for it; the symbol's 60 mm floor may make it a little wider)."""
 QR_MIN_MM = 60
@@ -222,11 +223,11 @@ def html(guide: Guide, ctx: PrintContext, fit: Fit) -> str:
         message=key_message(guide),
         steps=steps_of(guide),
         sheets=split(guide, fit, ctx.settings.print_font),
-        page_qr=ctx.page_qr(guide, QR_BOX_MM, "q", QR_MIN_MM),
-        course_qr=ctx.course_qr(QR_BOX_MM, "q", QR_MIN_MM),
+        page_qr=ctx.page_qr(guide, QR_BOX_MM, QR_ERROR, QR_MIN_MM),
+        course_qr=ctx.course_qr(QR_BOX_MM, QR_ERROR, QR_MIN_MM),
         team=ctx.team,
         strip=strip_for(ctx.team, "poster", ctx.settings.print_font),
-        team_qr=ctx.team_qr(QR_BOX_MM, "q", QR_MIN_MM),
+        team_qr=ctx.team_qr(QR_BOX_MM, QR_ERROR, QR_MIN_MM),
     )
 
 
@@ -250,7 +251,12 @@ POSTER = Kind(
     filename="ap-phich-{slug}.pdf",
     label="Áp phích A3",
     render=render,
-    sources=(TEMPLATE, *STYLESHEETS),
+    template=TEMPLATE,
+    stylesheets=STYLESHEETS,
+    qr_box_mm=QR_BOX_MM,
+    qr_min_mm=QR_MIN_MM,
+    qr_error=QR_ERROR,
+    fits=FITS,
 )
 
 

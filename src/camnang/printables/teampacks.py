@@ -424,7 +424,7 @@ def _blank_all(ctx: PackContext) -> bytes:
     def make() -> bytes:
         blank_ctx = PrintContext(settings, BLANK)
         posters = settings.posters_dir
-        sheets = [posters / name for name in leaflet.STYLESHEETS]
+        sheets = [posters / name for name in LEAFLET.stylesheets]
         pdf_printer = printer(settings.print_font, blank_ctx.where)
         layouts = []
         for guide in guides:
@@ -465,20 +465,18 @@ def _pages(ctx: PackContext, kind: Kind, guide: Guide, data: bytes) -> int:
 def strip_pdf(kind: Kind, team: Team, settings: Settings, roster: str = "danh sách tổ") -> bytes:
     """The team's own part of the footer strip of ``kind``, alone on a page
     (``roster``: the file, named if the team's text does not fit)."""
-    module = __import__(f"camnang.printables.{kind.name}", fromlist=["QR_BOX_MM"])
     ctx = PrintContext(settings, team)
-    error = "m" if kind is LEAFLET else "q"
     html = templates.render(
         settings.posters_dir,
         STRIP_TEMPLATE,
         kind=kind.name,
         team=team,
-        team_qr=ctx.team_qr(module.QR_BOX_MM, error, module.QR_MIN_MM),
+        team_qr=ctx.team_qr(kind.qr_box_mm, kind.qr_error, kind.qr_min_mm),
         strip=strip_for(team, kind.name, settings.print_font),
         author=AUTHOR,
     )
     posters = settings.posters_dir
-    sheets = [posters / s for s in (*module.STYLESHEETS, STRIP_CSS)]
+    sheets = [posters / s for s in (*kind.stylesheets, STRIP_CSS)]
     layout = printer(settings.print_font, ctx.where).layout(html, posters, sheets)
     _check_fits(layout, team, kind, roster)
     return layout.pdf()
@@ -576,7 +574,7 @@ def _pack(ctx: PackContext, team: Team) -> TeamResult:
                     rendered += 1
                 files.append((name, _pages(ctx, kind, guide, data), path, data))
         rendered += _radio(ctx, key_ctx, cache, cache_root, files, warnings)
-        leaflets = [f for f in files if f[0].startswith("to-roi-")]
+        leaflets = [f for f in files if f[0].startswith(LEAFLET.prefix)]
         path = cache_root / f"tron-bo.{digest(*(p.name for _, _, p, _ in leaflets))[:16]}.pdf"
         data = Cache.load(path, warnings.append, deep=False)
         if data is None:
