@@ -179,3 +179,22 @@ def test_kinds_carry_what_they_need():
     for name in ("offline.py", "printables/teampacks.py"):
         text = (PACKAGE / name).read_text(encoding="utf-8")
         assert not re.search(r"\"(to-roi|ap-phich|phat-thanh)-\"", text), name
+
+
+def test_every_tree_node_type_has_an_html_and_a_text_rule():
+    """The tree's renderers are dispatch tables: a node type added to the
+    tree without its entries would fail here, not on some guide."""
+    import typing
+
+    from camnang import markup
+
+    types = {*typing.get_args(markup.Inline), *typing.get_args(markup.Block), markup.Run, markup.Blocks, markup.ListItem, markup.Step}
+    assert markup.Phone in types and markup.OrderedList in types
+    assert sorted(t.__name__ for t in types - set(markup._HTML)) == []
+    assert sorted(t.__name__ for t in types - set(markup._TEXT)) == []
+    try:
+        markup.to_html(object())
+    except TypeError as e:
+        assert "object" in str(e)
+    else:
+        raise AssertionError("a node without a rule was rendered")
