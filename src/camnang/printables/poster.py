@@ -41,7 +41,7 @@ always 40 pt or more, from 3 m.
 
 from __future__ import annotations
 
-from ..model import Guide, Run
+from ..model import Guide, Run, key_tip
 from . import templates
 from .fit import Fit
 from .fitting import TOLERANCE, render_fitted
@@ -133,21 +133,11 @@ scale smoothly with type size in two columns (a step moves to the other
 column, or to the next page in a layout that runs over); measured up to
 9 % more than predicted."""
 
-SAFETY_WORDS = (
-    "otp", "mật khẩu", "mã pin", "passcode", "lừa đảo", "chuyển tiền", "link lạ", "đường link",
-    "người lạ", "bất kỳ ai", "không đưa", "không bấm", "không chuyển", "không cho", "giả",
-)
-"""Words that mark a tip as a safety tip; the tip with most of them is the
-poster's key message (the radio script stresses the same kind of tip)."""
-
-
 def key_message(guide: Guide) -> Run | str:
     """The poster's key message: the tip with most safety words (the first
     of equals), whole; the summary when the guide has no tips."""
-    if not guide.tips:
-        return guide.summary
-    scored = [(sum(t.text.casefold().count(w) for w in SAFETY_WORDS), -i, t) for i, t in enumerate(guide.tips)]
-    return max(scored, key=lambda s: s[:2])[2]
+    index = key_tip(guide.tips)
+    return guide.summary if index is None else guide.tips[index]
 
 
 def steps_of(guide: Guide) -> list[Run]:
