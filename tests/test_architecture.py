@@ -198,3 +198,35 @@ def test_every_tree_node_type_has_an_html_and_a_text_rule():
         assert "object" in str(e)
     else:
         raise AssertionError("a node without a rule was rendered")
+
+
+def test_every_write_goes_through_the_writer():
+    """Temporary files, renames and links into place live in ``writer.py``
+    (whole or not at all, ``before_write`` honoured): nowhere else. The one
+    exception is ``sitebuild``'s swap of the whole site folder (folders,
+    renamed, never a file written)."""
+    pattern = re.compile(r"\b(mkstemp|mktemp|NamedTemporaryFile|os\.replace|os\.rename|os\.link|\.write_text|\.write_bytes)\(")
+    found = [
+        f"{path.relative_to(ROOT)}: {m.group(1)}"
+        for path in PACKAGE.rglob("*.py")
+        if path.name != "writer.py"
+        for m in pattern.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert [f for f in found if f != "src/camnang/sitebuild.py: os.rename"] == []
+
+
+def test_link_atomic_links_or_changes_nothing(tmp_path):
+    from camnang.writer import link_atomic
+
+    source = tmp_path / "a.pdf"
+    source.write_bytes(b"%PDF-1 new")
+    target = tmp_path / "out" / "a.pdf"
+    target.parent.mkdir()
+    target.write_bytes(b"old")
+    assert link_atomic(source, target)
+    assert target.read_bytes() == b"%PDF-1 new" and target.stat().st_ino == source.stat().st_ino
+    link = tmp_path / "link.pdf"
+    link.symlink_to(source)
+    other = tmp_path / "out" / "b.pdf"
+    assert not link_atomic(link, other) and not other.exists()
+    assert sorted(p.name for p in target.parent.iterdir()) == ["a.pdf"]  # no temporary file left

@@ -41,9 +41,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import struct
-import tempfile
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -54,6 +52,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
 from .printables.registry import KINDS
+from .writer import write_atomic
 
 SERVICE_WORKER = "sw.js"
 PAGE_SCRIPT = "assets/javascripts/camnang-offline.js"
@@ -142,7 +141,7 @@ def write_service_worker(site_dir: str | Path, config, printables_budget: int = 
         .replace("[/*@@PRECACHE@@*/]", json.dumps(pre.urls, ensure_ascii=False, indent=0))
         .replace("/*@@NETWORK_WAIT_MS@@*/0", str(NETWORK_WAIT_S * 1000))
     )
-    _write_atomic(site / SERVICE_WORKER, script)
+    write_atomic(site / SERVICE_WORKER, script.encode("utf-8"), durable=False)
     return pre
 
 
@@ -276,15 +275,3 @@ def icon_png(size: int) -> bytes:
 @lru_cache(maxsize=None)
 def _resource(name: str) -> str:
     return resources.files("camnang").joinpath(name).read_text(encoding="utf-8")
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".sw.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
