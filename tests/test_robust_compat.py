@@ -32,6 +32,8 @@ def test_private_api_only_in_compat():
             for match in PRIVATE.finditer(code):
                 if match.group(1) in ("self", "cls"):  # camnang's own objects
                     continue
+                if match.group(0) == "os._exit":  # documented, public despite its name
+                    continue
                 offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert not offenders, "private API outside printables/compat.py:\n" + "\n".join(offenders)
 
@@ -62,20 +64,6 @@ def test_weasyprint_page_box():
     assert not missing, f"WeasyPrint boxes lost {missing} ({compat.versions()})"
     assert root.height > 0 and block is not None and block.element_tag == "div"
     assert block.content_box_y() >= 0 and block.margin_height() > 0 and block.position_y >= 0
-
-
-def test_pypdf_add_object():
-    import pypdf
-    from pypdf.generic import DecodedStreamObject, IndirectObject
-
-    writer = pypdf.PdfWriter()
-    stream = DecodedStreamObject()
-    stream.set_data(b"q Q\n")
-    try:
-        ref = compat.add_object(writer, stream)
-    except AttributeError as e:
-        pytest.fail(f"pypdf moved PdfWriter._add_object ({compat.versions()}): {e}")
-    assert isinstance(ref, IndirectObject) and ref.get_object().get_data() == b"q Q\n"
 
 
 def _name(requirement: str) -> str:

@@ -19,7 +19,7 @@ An entry is checked before it is reused (``Cache.usable``): a PDF must
 start with ``%PDF-`` and end with ``%%EOF``, a text file must be non-empty
 UTF-8 (``verify_bytes``, a fraction of a millisecond); then its SHA-256 must
 match the one stored beside it when it was written (``<entry>.sha256``;
-about a millisecond, where a pypdf parse costs some 30). An entry without
+about a millisecond, where a full PDF parse costs some 30). An entry without
 its digest (an older cache, a digest deleted) is rendered again, never
 reused. A bad entry (a disk that filled up under another program, a copy
 cut short, a stray edit) is deleted with a warning and rendered again,
@@ -136,7 +136,7 @@ PDF_TAIL = 1024
 
 def verify_bytes(data: bytes, suffix: str) -> str | None:
     """Why ``data`` is not a good file of its type (``suffix``), or None.
-    Cheap checks only; ``verify`` adds a pypdf parse."""
+    Cheap checks only; ``verify`` adds a qpdf parse (pikepdf)."""
     if not data:
         return "tệp rỗng"
     suffix = suffix.lower()
@@ -191,7 +191,7 @@ def _digest_problem(path: Path, data: bytes) -> str | None:
 
 def verify(path: Path, *, deep: bool = True) -> str | None:
     """Why the cache entry ``path`` cannot be reused, or None when it is
-    the file it claims to be. ``deep``: a PDF must also open in pypdf with
+    the file it claims to be. ``deep``: a PDF must also open in qpdf with
     at least one page (a few milliseconds a file)."""
     suffix = path.suffix.lower()
     try:
@@ -217,13 +217,16 @@ def verify(path: Path, *, deep: bool = True) -> str | None:
 
 
 def _pdf_problem(path: Path) -> str | None:
-    import pypdf
+    """A damaged PDF as qpdf (pikepdf, camnang's one PDF library at run
+    time) sees it: it must open without repair, have a page, and its last
+    page's content must parse."""
+    import pikepdf
 
     try:
-        reader = pypdf.PdfReader(path, strict=True)
-        if len(reader.pages) < 1:
-            return "tệp PDF không có trang nào"
-        reader.pages[-1].get_contents()
-    except Exception as e:  # pypdf raises many kinds for a damaged file
+        with pikepdf.open(path, suppress_warnings=True, attempt_recovery=False) as pdf:
+            if len(pdf.pages) < 1:
+                return "tệp PDF không có trang nào"
+            pikepdf.parse_content_stream(pdf.pages[-1])
+    except Exception as e:  # qpdf raises several kinds for a damaged file
         return f"tệp PDF hỏng: {type(e).__name__}"
     return None

@@ -74,8 +74,7 @@ class PrintContext:
     ``poster.css``): the team block must fit in it, and the height may be
     changed, but must be the same for every team, so that the rest of the
     page lays out as in the generic version (see ``fitting``). Render with
-    ``kind.render(guide, PrintContext(settings, team))``, or in bulk with
-    ``pipeline.plan(..., team=team)`` and one ``pipeline.render``. Team
+    ``kind.render(guide, PrintContext(settings, team))``. Team
     packs themselves (``teampacks``) lay out each guide once with a blank
     team and stamp each team's strip (``posters/team-strip.html.j2``) on
     it; the team's Zalo code (``team_qr``) is the first cell of the QR row

@@ -328,11 +328,6 @@ def index_csv(results: list[TeamResult]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def write_index(results: list[TeamResult], out_dir: Path) -> None:
-    """``index.csv`` of ``results`` in ``out_dir``, written atomically."""
-    OutDir(out_dir).write(INDEX, index_csv(results))
-
-
 # -- worker processes -------------------------------------------------------------
 
 @dataclass
