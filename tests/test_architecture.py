@@ -230,3 +230,52 @@ def test_link_atomic_links_or_changes_nothing(tmp_path):
     other = tmp_path / "out" / "b.pdf"
     assert not link_atomic(link, other) and not other.exists()
     assert sorted(p.name for p in target.parent.iterdir()) == ["a.pdf"]  # no temporary file left
+
+
+# -- sizes shared by the print CSS and Python ------------------------------------
+
+def _css_rules(css: str) -> list[tuple[str, dict[str, str]]]:
+    """(selector, declarations) of every innermost rule of ``css``
+    (comments dropped; at-rule blocks opened, their inner rules listed)."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    rules = []
+    for m in re.finditer(r"([^{};]+)\{([^{}]*)\}", css):
+        declarations = {}
+        for part in m.group(2).split(";"):
+            name, _, value = part.partition(":")
+            if value:
+                declarations[name.strip()] = value.strip()
+        rules.append((" ".join(m.group(1).split()), declarations))
+    return rules
+
+
+def _mm(value: str) -> float:
+    number = re.fullmatch(r"([\d.]+)mm", value)
+    assert number, value
+    return float(number.group(1))
+
+
+def test_team_block_sizes_match_the_print_css():
+    """``teamstrip.BOXES`` (how the team's text is fitted before layout)
+    against ``.team-block`` in ``posters/<kind>.css``: same height, line
+    height, largest type size, and width (the footer strip's)."""
+    from camnang.printables.teamstrip import BOXES
+
+    for kind, box in BOXES.items():
+        rules = _css_rules((ROOT / "posters" / f"{kind}.css").read_text(encoding="utf-8"))
+        block = {k: v for sel, d in rules if sel == ".team-block" for k, v in d.items()}
+        strip = {k: v for sel, d in rules if sel == ".team .strip" for k, v in d.items()}
+        widths = {_mm(d["width"]) for sel, d in rules if sel == "@bottom-center" and "width" in d}
+        assert _mm(block["height"]) == box.height_mm, kind
+        assert float(block["line-height"]) == box.line_height, kind
+        size = block.get("font-size") or strip.get("font-size")
+        assert size == f"{box.sizes[0]:g}pt", kind
+        assert widths == {box.width_mm}, kind
+
+
+def test_readme_gives_the_team_strip_heights_of_the_css():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for kind, word in (("leaflet", "leaflet"), ("poster", "poster")):
+        rules = _css_rules((ROOT / "posters" / f"{kind}.css").read_text(encoding="utf-8"))
+        height = next(d["height"] for sel, d in rules if sel == ".team .strip")
+        assert re.search(rf"{_mm(height):g} mm on\s+the {word}", readme), (kind, height)
