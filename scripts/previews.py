@@ -128,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     from camnang.printables.teampacks import build_packs
     from camnang.roster import load_roster
     from camnang.validate import load_library
+    from camnang.printables.leaflet import LEAFLET
+    from camnang.printables.poster import POSTER
+    from camnang.printables.radio import RADIO_PDF
 
     started = time.perf_counter()
     pdf_dir = args.out.parent / "pdf"
@@ -154,22 +157,21 @@ def main(argv: list[str] | None = None) -> int:
 
     generic = pdf_dir / "in-an"
     rows = [
-        ("Tờ rơi A4", [(g.slug, generic / f"to-roi-{g.slug}.pdf") for g in guides]),
-        ("Áp phích A3", [(g.slug, generic / f"ap-phich-{g.slug}.pdf") for g in guides]),
-        ("Bài phát thanh (PDF)", [(g.slug, generic / f"phat-thanh-{g.slug}.pdf") for g in guides]),
+        (kind.label, [(g.slug, generic / kind.output_name(g)) for g in guides])
+        for kind in (LEAFLET, POSTER, RADIO_PDF)
     ]
     folder = pdf_dir / "goi-to" / team.id
-    for label, prefix in (("tờ rơi", "to-roi"), ("áp phích", "ap-phich"), ("phát thanh", "phat-thanh")):
-        files = [(g.slug, folder / f"{prefix}-{g.slug}.pdf") for g in guides]
+    for label, kind in (("tờ rơi", LEAFLET), ("áp phích", POSTER), ("phát thanh", RADIO_PDF)):
+        files = [(g.slug, folder / kind.output_name(g)) for g in guides]
         files = [(n, p) for n, p in files if p.is_file()]
         if files:
             rows.append((f"Gói tổ {team.id}: {label}", files))
     variants = []
     for t in roster.teams:
-        for prefix in ("to-roi", "ap-phich"):
-            path = pdf_dir / "goi-to" / t.id / f"{prefix}-{first}.pdf"
+        for kind in (LEAFLET, POSTER):
+            path = pdf_dir / "goi-to" / t.id / kind.filename.format(slug=first)
             if path.is_file():
-                variants.append((f"{t.id} · {prefix}", path))
+                variants.append((f"{t.id} · {kind.prefix.rstrip('-')}", path))
     if variants:
         rows.append((f"Mọi tổ của {args.roster.name}: {first}", variants))
 

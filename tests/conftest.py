@@ -3,7 +3,7 @@ fixture projects.
 
 Every test project (``make_project``) and the bundled site keep their
 printables in one cache for the whole run (``shared_cache``): the cache is
-content-addressed (``camnang.printables.cache.output_key``, the fit memo's
+content-addressed (``camnang.printables.keys.output_key``, the fit memo's
 ``fitmemo.key``: the guide's text and pictures, templates, settings, fonts
 and camnang's code, never a folder's path), so a project reuses exactly the
 PDFs and layouts another project with the same inputs made, and the bundled

@@ -228,7 +228,7 @@ def test_team_layouts_take_their_variant_from_the_memo(cold):
     """A team-pack worker lays out each guide's blank team layout once when
     another process fitted it before; the first fit starts from the
     generic layout's variant."""
-    from camnang.printables.teampacks import BLANK
+    from camnang.printables.kinds import BLANK
 
     project, settings, _ = cold
     library = load_library(settings.guides_dir, settings.categories)

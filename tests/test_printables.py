@@ -195,7 +195,7 @@ def test_guide_too_long_for_one_poster_goes_on_two_sheets(tmp_path, team):
     sheets, each with the title and its number, the key message on the
     first, every step whole and in order; never an error. The build log
     says so and names the steps to shorten, from the layout chosen."""
-    from camnang.printables.teampacks import BLANK
+    from camnang.printables.kinds import BLANK
 
     settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL, cache_dir=tmp_path / "cache")
     library = load_library(FIXTURES / "printables", settings.categories)
@@ -225,7 +225,7 @@ def test_twelve_long_steps_and_a_long_title_are_never_cut(tmp_path):
     team layout (its footer strip is taller), every step its short form or
     whole, no "…", the key message always there; the build log names the
     steps still without a short form, from the layout each one got."""
-    from camnang.printables.teampacks import BLANK
+    from camnang.printables.kinds import BLANK
 
     settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL)
     library = load_library(FIXTURES / "printables", settings.categories)
@@ -331,7 +331,7 @@ def test_every_bundled_poster_reads_across_a_room(tmp_path, guide):
     one column on one sheet at 24 pt or more (with the authors' short
     forms), and its key message at 32 pt or more: so the build log asks
     for no short form."""
-    from camnang.printables.teampacks import BLANK
+    from camnang.printables.kinds import BLANK
 
     settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL)
     message = pdfs.squash(plain(poster.key_message(guide)))
@@ -428,7 +428,7 @@ def test_every_bundled_leaflet_is_for_older_eyes(tmp_path, guide, team):
     or more, every section in (nothing dropped to make it fit), every
     page after the first starts with the title and, where it continues
     the steps, "Các bước (tiếp)"; the title never ends on one word alone."""
-    from camnang.printables.teampacks import BLANK
+    from camnang.printables.kinds import BLANK
 
     settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL)
     path = tmp_path / "leaflet.pdf"

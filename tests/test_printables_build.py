@@ -15,7 +15,7 @@ import pytest
 
 import pdfs
 from camnang.config import DEFAULT_COURSE_URL
-from camnang.printables.kinds import all_kinds
+from camnang.printables.registry import all_kinds
 from conftest import FIXTURES, ROOT, TEST_SITE_URL, make_project, run_mkdocs
 
 pytestmark = pytest.mark.build  # real builds in subprocesses (left out of `make check`)

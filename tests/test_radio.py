@@ -213,3 +213,18 @@ def test_team_pack_script_names_the_team_and_its_phone():
         "hoặc gọi số không một hai ba, bốn năm sáu, bảy tám chín." in text
     )
     assert not re.search(r"\d", text)
+
+
+@pytest.mark.parametrize("guide", [g for g in GUIDES if len(g.tips) > 1], ids=lambda g: g.slug)
+def test_radio_stresses_the_tip_the_poster_frames(guide):
+    """One safety-word list and one picker (``model.key_tip``): the radio
+    script stresses the spoken form of the poster's key message."""
+    from camnang.printables.poster import key_message
+    from camnang.spoken import Speaker
+
+    stressed = next(s for s in build_script(guide, DEFAULT_COURSE_URL).sections if s.kind == "safety").paragraphs[0]
+    key = key_message(guide)
+    spoken = Speaker(None, paths=False).speak(key)
+    others = [Speaker(None, paths=False).speak(t) for t in guide.tips if t is not key]
+    assert spoken.rstrip(".")[1:] in stressed
+    assert not any(o.rstrip(".")[1:] in stressed for o in others if o.rstrip(".")[1:] not in spoken)

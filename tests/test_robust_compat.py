@@ -66,20 +66,6 @@ def test_weasyprint_page_box():
     assert block.content_box_y() >= 0 and block.margin_height() > 0 and block.position_y >= 0
 
 
-def test_pypdf_add_object():
-    import pypdf
-    from pypdf.generic import DecodedStreamObject, IndirectObject
-
-    writer = pypdf.PdfWriter()
-    stream = DecodedStreamObject()
-    stream.set_data(b"q Q\n")
-    try:
-        ref = compat.add_object(writer, stream)
-    except AttributeError as e:
-        pytest.fail(f"pypdf moved PdfWriter._add_object ({compat.versions()}): {e}")
-    assert isinstance(ref, IndirectObject) and ref.get_object().get_data() == b"q Q\n"
-
-
 def _name(requirement: str) -> str:
     return re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9_.-]+", requirement).group(0)).lower()
 

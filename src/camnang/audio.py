@@ -13,20 +13,18 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 from .errors import CamnangError, Problem, display_path
 from .render.radio import RadioScript
+from .writer import replacing
 
 ESPEAK = "espeak-ng"
 VOICE = "vi"
 
-
 def espeak_path() -> str | None:
     """The espeak-ng executable, or None when it is not installed."""
     return shutil.which(ESPEAK)
-
 
 def write_wav(script: RadioScript, path: Path, espeak: str | None = None) -> Path:
     """Speak ``script`` into a WAV file at ``path`` (written to a temporary
@@ -37,9 +35,7 @@ def write_wav(script: RadioScript, path: Path, espeak: str | None = None) -> Pat
     path.parent.mkdir(parents=True, exist_ok=True)
     # espeak-ng counts words per minute; one Vietnamese word is a syllable.
     speed = str(min(450, max(80, script.rate)))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with replacing(path) as tmp:
         result = subprocess.run(
             [espeak, "-v", VOICE, "-s", speed, "-w", tmp, "--stdin"],
             input=script.body.encode("utf-8"),
@@ -49,8 +45,4 @@ def write_wav(script: RadioScript, path: Path, espeak: str | None = None) -> Pat
         if result.returncode != 0 or os.path.getsize(tmp) == 0:
             message = result.stderr.decode("utf-8", "replace").strip() or f"mã lỗi {result.returncode}"
             raise CamnangError(Problem(path=display_path(path), message=f"espeak-ng không đọc được bài: {message}"))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path

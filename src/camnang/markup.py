@@ -48,6 +48,7 @@ docs/to-cong-nghe-so.md say the same to authors):
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 import unicodedata
@@ -318,92 +319,157 @@ def to_html(node, image_base: str = "", tel: bool = False) -> Markup:
 
 
 def _html(node, out: list[str], base: str, tel: bool = False) -> None:
-    t = type(node)
-    if t is Text:
+    rule(_HTML, node, "HTML")(node, out, base, tel)
+
+
+# -- one dispatch table per renderer ----------------------------------------
+# As markdown-it-py's RendererHTML keeps a dict from token type to rule,
+# each renderer of the tree is a dict from node type to handler: a new node
+# type is one entry per table, and a type a table lacks is an error naming
+# it (never a silent gap).
+
+
+def rule(rules: dict, node, what: str, default=None):
+    """The handler of ``rules`` for ``node``'s type (or the nearest base
+    type: a ``Markup`` uses the ``str`` handler); ``default`` when there is
+    none, or TypeError when no default is given."""
+    for cls in type(node).__mro__:
+        handler = rules.get(cls)
+        if handler is not None:
+            return handler
+    if default is not None:
+        return default
+    raise TypeError(f"no {what} for {type(node).__name__}")
+
+
+def _html_children(node, out: list[str], base: str, tel: bool) -> None:
+    for c in node.children:
+        _html(c, out, base, tel)
+
+
+def _html_tag(tag: str):
+    def render(node, out: list[str], base: str, tel: bool) -> None:
+        out.append(f"<{tag}>")
+        _html_children(node, out, base, tel)
+        out.append(f"</{tag}>")
+
+    return render
+
+
+def _html_link(node: "Link", out: list[str], base: str, tel: bool) -> None:
+    out.append(f'<a href="{_esc(node.url)}">')
+    _html_children(node, out, base, tel)
+    out.append("</a>")
+
+
+def _html_phone(node: "Phone", out: list[str], base: str, tel: bool) -> None:
+    if tel:
+        out.append(f'<a class="camnang-tel" href="tel:{_esc(node.number)}">{_esc(node.text)}</a>')
+    else:
         out.append(_esc(node.text))
-    elif t is Phone:
-        if tel:
-            out.append(f'<a class="camnang-tel" href="tel:{_esc(node.number)}">{_esc(node.text)}</a>')
-        else:
-            out.append(_esc(node.text))
-    elif t is Run or t is Strong or t is Emphasis or t is Link:
-        if t is Strong:
-            out.append("<strong>")
-        elif t is Emphasis:
-            out.append("<em>")
-        elif t is Link:
-            out.append(f'<a href="{_esc(node.url)}">')
-        for c in node.children:
-            _html(c, out, base, tel)
-        if t is Strong:
-            out.append("</strong>")
-        elif t is Emphasis:
-            out.append("</em>")
-        elif t is Link:
-            out.append("</a>")
-    elif t is Code:
-        out.append(f"<code>{_esc(node.text)}</code>")
-    elif t is Break:
-        out.append("<br>")
-    elif t is Paragraph:
-        out.append("<p>")
+
+
+def _html_block(tag: str):
+    def render(node, out: list[str], base: str, tel: bool) -> None:
+        out.append(f"<{tag}>")
         _html(node.content, out, base, tel)
-        out.append("</p>\n")
-    elif t is Heading:
-        out.append(f"<h{node.level}>")
-        _html(node.content, out, base, tel)
-        out.append(f"</h{node.level}>\n")
-    elif t is CodeBlock:
-        out.append(f"<pre><code>{_esc(node.text)}</code></pre>\n")
-    elif t is BulletList or t is OrderedList:
-        if t is OrderedList:
-            out.append("<ol>\n" if node.start == 1 else f'<ol start="{int(node.start)}">\n')
-        else:
-            out.append("<ul>\n")
-        for item in node.items:
-            _html(item, out, base, tel)
-        out.append("</ol>\n" if t is OrderedList else "</ul>\n")
-    elif t is ListItem:
-        out.append("<li>")
-        # Tight items: a lone paragraph prints without <p>.
-        if len(node.blocks) == 1 and type(node.blocks[0]) is Paragraph:
-            _html(node.blocks[0].content, out, base, tel)
-        else:
-            for b in node.blocks:
-                _html(b, out, base, tel)
-        out.append("</li>\n")
-    elif t is Blocks:
+        out.append(f"</{tag}>\n")
+
+    return render
+
+
+def _html_heading(node: "Heading", out: list[str], base: str, tel: bool) -> None:
+    _html_block(f"h{node.level}")(node, out, base, tel)
+
+
+def _html_list(node, out: list[str], base: str, tel: bool) -> None:
+    if type(node) is OrderedList:
+        out.append("<ol>\n" if node.start == 1 else f'<ol start="{int(node.start)}">\n')
+    else:
+        out.append("<ul>\n")
+    for item in node.items:
+        _html(item, out, base, tel)
+    out.append("</ol>\n" if type(node) is OrderedList else "</ul>\n")
+
+
+def _html_item(node: "ListItem", out: list[str], base: str, tel: bool) -> None:
+    out.append("<li>")
+    # Tight items: a lone paragraph prints without <p>.
+    if len(node.blocks) == 1 and type(node.blocks[0]) is Paragraph:
+        _html(node.blocks[0].content, out, base, tel)
+    else:
         for b in node.blocks:
             _html(b, out, base, tel)
-    elif t is Step:
-        _html(node.content, out, base, tel)
-    elif t is Image:
-        out.append(f'<img src="{_esc(base + node.src)}" alt="{_esc(node.alt)}">')
-    elif isinstance(node, str):
-        out.append(_esc(node))
-    else:  # pragma: no cover - a new node type without a renderer
-        raise TypeError(f"no HTML for {t.__name__}")
+    out.append("</li>\n")
+
+
+def _html_blocks(node: "Blocks", out: list[str], base: str, tel: bool) -> None:
+    for b in node.blocks:
+        _html(b, out, base, tel)
+
+
+_HTML = {
+    str: lambda node, out, base, tel: out.append(_esc(node)),
+    Text: lambda node, out, base, tel: out.append(_esc(node.text)),
+    Phone: _html_phone,
+    Code: lambda node, out, base, tel: out.append(f"<code>{_esc(node.text)}</code>"),
+    Break: lambda node, out, base, tel: out.append("<br>"),
+    Strong: _html_tag("strong"),
+    Emphasis: _html_tag("em"),
+    Link: _html_link,
+    Run: _html_children,
+    Paragraph: _html_block("p"),
+    Heading: _html_heading,
+    CodeBlock: lambda node, out, base, tel: out.append(f"<pre><code>{_esc(node.text)}</code></pre>\n"),
+    BulletList: _html_list,
+    OrderedList: _html_list,
+    ListItem: _html_item,
+    Blocks: _html_blocks,
+    Step: lambda node, out, base, tel: _html(node.content, out, base, tel),
+    Image: lambda node, out, base, tel: out.append(f'<img src="{_esc(base + node.src)}" alt="{_esc(node.alt)}">'),
+}
+"""HTML of each node type (``to_html``)."""
 
 
 def to_text(node) -> str:
     """Plain text of any node: inline marks dropped, link labels kept,
     white space collapsed; blocks separated by blank lines."""
-    t = type(node)
-    if t is Blocks:
-        return "\n\n".join(to_text(b) for b in node.blocks)
-    if t is Paragraph or t is Heading:
-        return to_text(node.content)
-    if t is CodeBlock:
-        return node.text.rstrip("\n")
-    if t is BulletList or t is OrderedList:
-        return "\n".join(to_text(i) for i in node.items)
-    if t is ListItem:
-        return " ".join(to_text(b) for b in node.blocks)
-    if t is Step:
-        return to_text(node.content)
-    if isinstance(node, str):
-        return " ".join(node.split())
-    return " ".join(_raw_text(node.children if t is Run else (node,)).split())
+    return rule(_TEXT, node, "plain text")(node)
+
+
+def _inline_text(node) -> str:
+    return " ".join(_raw_text((node,)).split())
+
+
+_TEXT = {
+    str: lambda node: " ".join(node.split()),
+    Blocks: lambda node: "\n\n".join(to_text(b) for b in node.blocks),
+    Paragraph: lambda node: to_text(node.content),
+    Heading: lambda node: to_text(node.content),
+    CodeBlock: lambda node: node.text.rstrip("\n"),
+    BulletList: lambda node: "\n".join(to_text(i) for i in node.items),
+    OrderedList: lambda node: "\n".join(to_text(i) for i in node.items),
+    ListItem: lambda node: " ".join(to_text(b) for b in node.blocks),
+    Step: lambda node: to_text(node.content),
+    Run: lambda node: " ".join(_raw_text(node.children).split()),
+    Text: _inline_text,
+    Code: _inline_text,
+    Break: _inline_text,
+    Phone: _inline_text,
+    Strong: _inline_text,
+    Emphasis: _inline_text,
+    Link: _inline_text,
+}
+"""Plain text of each node type (``to_text``)."""
+
+_LEAF_TEXT = {
+    Text: lambda n: n.text,
+    Code: lambda n: n.text,
+    Phone: lambda n: n.text,
+    Break: lambda n: " ",
+}
+"""Raw text of the inline leaves; every other inline node has ``children``
+(``_raw_text``, ``_slice``: positions count in this text)."""
 
 
 def _raw_text(nodes) -> str:
@@ -411,11 +477,9 @@ def _raw_text(nodes) -> str:
     stack = list(reversed(nodes))
     while stack:
         n = stack.pop()
-        t = type(n)
-        if t is Text or t is Code or t is Phone:
-            parts.append(n.text)
-        elif t is Break:
-            parts.append(" ")
+        leaf = _LEAF_TEXT.get(type(n))
+        if leaf is not None:
+            parts.append(leaf(n))
         else:
             stack.extend(reversed(n.children))
     return "".join(parts)
@@ -425,25 +489,21 @@ def _slice(nodes, start: int, end: int, pos: list[int]) -> list:
     out = []
     for n in nodes:
         t = type(n)
-        if t is Text or t is Code or t is Break or t is Phone:
-            text = " " if t is Break else n.text
+        leaf = _LEAF_TEXT.get(t)
+        if leaf is not None:
+            text = leaf(n)
             a, b = pos[0], pos[0] + len(text)
             pos[0] = b
             lo, hi = max(start, a), min(end, b)
             if lo < hi:
-                if t is Break:
-                    out.append(n)
-                elif lo == a and hi == b:
+                if t is Break or (lo == a and hi == b):
                     out.append(n)
                 else:  # part of a phone number is no longer one
                     out.append((Text if t is Phone else t)(text[lo - a : hi - a]))
         else:
             children = _slice(n.children, start, end, pos)
             if children:
-                if t is Link:
-                    out.append(Link(tuple(children), n.url))
-                else:
-                    out.append(t(tuple(children)))
+                out.append(dataclasses.replace(n, children=tuple(children)))
     return out
 
 

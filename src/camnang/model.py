@@ -25,6 +25,23 @@ __all__ = [
 ]
 
 
+SAFETY_WORDS = (
+    "otp", "mật khẩu", "mã pin", "passcode", "lừa đảo", "chuyển tiền", "link lạ", "đường link",
+    "người lạ", "bất kỳ ai", "không đưa", "không bấm", "không chuyển", "không cho", "giả",
+)
+"""Words that mark a tip as a safety tip (``key_tip``)."""
+
+
+def key_tip(tips) -> int | None:
+    """Index of the guide's most important tip: the one with most safety
+    words as written (the first of equals); None without tips. The poster
+    prints it in its black frame, the radio script stresses it."""
+    if not tips:
+        return None
+    scores = [sum(str(t).casefold().count(w) for w in SAFETY_WORDS) for t in tips]
+    return scores.index(max(scores))
+
+
 @dataclass(frozen=True)
 class Link:
     label: str

@@ -39,11 +39,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import posixpath
 import re
 import struct
-import tempfile
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -53,6 +51,9 @@ from urllib.parse import urlsplit
 
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
+
+from .printables.registry import KINDS
+from .writer import write_atomic
 
 SERVICE_WORKER = "sw.js"
 PAGE_SCRIPT = "assets/javascripts/camnang-offline.js"
@@ -66,7 +67,7 @@ DEFAULT_PRINTABLES_BUDGET = 3 * 1024 * 1024
 KB): all of them fit, and leaflets alone fit up to ~110 guides."""
 
 PRINTABLES_DIR = "in-an"
-PRINTABLE_ORDER = ("to-roi-", "ap-phich-", "phat-thanh-")
+PRINTABLE_ORDER = tuple(dict.fromkeys(kind.prefix for kind in KINDS))
 """Leaflets first (what a resident keeps), then posters, then radio scripts."""
 
 NETWORK_WAIT_S = 4
@@ -177,7 +178,7 @@ def write_service_worker(site_dir: str | Path, config, printables_budget: int = 
             text = source.replace("/*@@SAVE_ALL_BYTES@@*/0", str(total))
             if page_script.read_text(encoding="utf-8") == text:
                 break
-            _write_atomic(page_script, text)
+            write_atomic(page_script, text.encode("utf-8"), durable=False)
     pre = precache(site, printables_budget, _site_path(config))
     rows = ",\n".join(json.dumps([e.url, e.rev, e.size, e.kind], ensure_ascii=False) for e in pre.entries)
     script = (
@@ -186,7 +187,7 @@ def write_service_worker(site_dir: str | Path, config, printables_budget: int = 
         .replace("[/*@@PRECACHE@@*/]", "[\n" + rows + "\n]")
         .replace("/*@@NETWORK_WAIT_MS@@*/0", str(NETWORK_WAIT_S * 1000))
     )
-    _write_atomic(site / SERVICE_WORKER, script)
+    write_atomic(site / SERVICE_WORKER, script.encode("utf-8"), durable=False)
     return pre
 
 
@@ -363,15 +364,3 @@ def icon_png(size: int) -> bytes:
 @lru_cache(maxsize=None)
 def _resource(name: str) -> str:
     return resources.files("camnang").joinpath(name).read_text(encoding="utf-8")
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".sw.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

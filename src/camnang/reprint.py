@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Change, Guide, Library
-from .printables.kinds import all_kinds
+from .printables.registry import all_kinds
 
 
 @dataclass(frozen=True)

@@ -378,6 +378,10 @@ _SHORTCODE = re.compile(r":[a-z0-9_+-]+:")
 _PER_WORDS = r"(?:ngày|tuần|tháng|năm|giờ|phút|lần|người|hộ|con|chiếc|cái|kg|ki lô gam)"
 
 
+def _skip(speaker, node, out: list[str], hold) -> None:
+    """Nodes with no spoken form (a picture) are not read."""
+
+
 class Speaker:
     """Turns guide text into spoken text with one lexicon."""
 
@@ -453,27 +457,42 @@ class Speaker:
     def _walk(self, nodes, out: list[str], hold) -> None:
         """Tree nodes to the text ``speak`` works on: bold between marks
         (for button names), code held as spoken, links as their label or
-        their address."""
+        their address (``_WALK``: one handler per node type)."""
         for n in nodes:
-            t = type(n)
-            if t is markup.Text or t is markup.Phone:
-                out.append(_MARKS.sub("", _PLACEHOLDER.sub("", n.text)))
-            elif t is markup.Break:
-                out.append(" ")
-            elif t is markup.Code:
-                out.append(" " + self._code_span(_PLACEHOLDER.sub("", n.text), hold) + " ")
-            elif t is markup.Strong:
-                out.append(_BOLD)
-                self._walk(n.children, out, hold)
-                out.append(_END_BOLD)
-            elif t is markup.Emphasis:
-                self._walk(n.children, out, hold)
-            elif t is markup.Link:
-                label = markup.to_text(markup.Run(n.children)).strip()
-                if not label or _URL.fullmatch(label) or self._bare.fullmatch(label):
-                    out.append(" " + hold(self.address(n.url)) + " ")
-                else:
-                    self._walk(n.children, out, hold)
+            markup.rule(self._WALK, n, "spoken form", _skip)(self, n, out, hold)
+
+    def _walk_text(self, n, out: list[str], hold) -> None:
+        out.append(_MARKS.sub("", _PLACEHOLDER.sub("", n.text)))
+
+    def _walk_code(self, n, out: list[str], hold) -> None:
+        out.append(" " + self._code_span(_PLACEHOLDER.sub("", n.text), hold) + " ")
+
+    def _walk_strong(self, n, out: list[str], hold) -> None:
+        out.append(_BOLD)
+        self._walk(n.children, out, hold)
+        out.append(_END_BOLD)
+
+    def _walk_children(self, n, out: list[str], hold) -> None:
+        self._walk(n.children, out, hold)
+
+    def _walk_link(self, n, out: list[str], hold) -> None:
+        label = markup.to_text(markup.Run(n.children)).strip()
+        if not label or _URL.fullmatch(label) or self._bare.fullmatch(label):
+            out.append(" " + hold(self.address(n.url)) + " ")
+        else:
+            self._walk(n.children, out, hold)
+
+    _WALK = {
+        markup.Text: _walk_text,
+        markup.Phone: _walk_text,
+        markup.Break: lambda self, n, out, hold: out.append(" "),
+        markup.Code: _walk_code,
+        markup.Strong: _walk_strong,
+        markup.Emphasis: _walk_children,
+        markup.Link: _walk_link,
+    }
+    """The spoken form of each inline node type (``_walk``); other nodes
+    (pictures) are not read."""
 
     def paragraphs(self, blocks) -> list[str]:
         """Blocks of the guide tree (an introduction, a free section) to
@@ -766,14 +785,21 @@ class Speaker:
 
 def _sentences(block) -> list:
     """The runs of a block, one per paragraph, list item or heading."""
-    t = type(block)
-    if t in (markup.Paragraph, markup.Heading):
-        return [block.content]
-    if t is markup.CodeBlock:
-        return [block.text]
-    if t in (markup.BulletList, markup.OrderedList):
-        return [s for item in block.items for b in item.blocks for s in _sentences(b)]
-    return []
+    return markup.rule(_SENTENCES, block, "sentences", lambda b: [])(block)
+
+
+def _list_sentences(block) -> list:
+    return [s for item in block.items for b in item.blocks for s in _sentences(b)]
+
+
+_SENTENCES = {
+    markup.Paragraph: lambda b: [b.content],
+    markup.Heading: lambda b: [b.content],
+    markup.CodeBlock: lambda b: [b.text],
+    markup.BulletList: _list_sentences,
+    markup.OrderedList: _list_sentences,
+}
+"""The sentences of each block type (``_sentences``); others have none."""
 
 
 def _ussd_split(run: str, hold) -> str:

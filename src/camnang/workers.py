@@ -216,7 +216,7 @@ def mp_context(recycle: bool = False):
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["camnang.printables.pdf", "camnang.printables.teampacks", "weasyprint", "pikepdf", "pypdf"])
+        ctx.set_forkserver_preload(["camnang.printables.pdf", "camnang.printables.teampacks", "weasyprint", "pikepdf"])
         return ctx
     return multiprocessing.get_context("spawn")
 

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
 import shutil
 import stat
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
@@ -171,6 +173,77 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
                 pass
     if durable:
         _fsync_dir(path.parent)
+
+
+def _temp_name(path: Path) -> str:
+    """A fresh name beside ``path`` for a file to be renamed over it."""
+    return str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
+
+
+@contextmanager
+def replacing(path: Path):
+    """A temporary path beside ``path`` for a program to write (espeak-ng,
+    say), put in place whole when the block ends without error, removed
+    otherwise. The file is created empty (``mkstemp``: no other process
+    can claim the name)."""
+    path = Path(path)
+    ensure_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o644)
+        may_write(tmp)
+        os.replace(tmp, path)
+        tmp = None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def link_atomic(source: Path, target: Path) -> bool:
+    """Make ``target`` a hard link to ``source``, atomically (a link under
+    a fresh temporary name, then renamed over ``target``). False when it
+    cannot be done (other disk, no hard links, ``source`` gone, or not a
+    regular file: a symbolic link is never linked or followed): nothing
+    changed."""
+    target = Path(target)
+    try:
+        st = os.lstat(source)
+        if not stat.S_ISREG(st.st_mode):
+            return False
+        try:
+            if os.path.samestat(st, os.lstat(target)):
+                return True
+        except FileNotFoundError:
+            pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(10):
+            tmp = _temp_name(target)
+            try:
+                os.link(source, tmp, follow_symlinks=False)  # fails if the name exists
+                break
+            except FileExistsError:
+                continue
+        else:
+            return False
+    except OSError:
+        return False
+    try:
+        if not stat.S_ISREG(os.lstat(tmp).st_mode):  # ``source`` swapped for a link meanwhile
+            raise OSError("not a regular file")
+        may_write(tmp)
+        os.replace(tmp, target)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        return False
+    return True
 
 
 def same_bytes(path: Path, data: bytes) -> bool:

@@ -1,7 +1,7 @@
 """The printables cache: one file per content hash, outside the site.
 
-The key of an output hashes everything its bytes are made from (see
-``kinds``): the guide's digest, the kind's template and CSS files with
+The key of an output (``keys.output_key``) hashes everything its bytes
+are made from (see ``kinds``): the guide's digest, the kind's template and CSS files with
 what they include, the settings it reads, the guide's category as
 configured (its name and icon are printed), the team (team packs), the font
 files, the camnang source code and the versions of WeasyPrint, pydyf and
@@ -19,7 +19,7 @@ An entry is checked before it is reused (``Cache.usable``): a PDF must
 start with ``%PDF-`` and end with ``%%EOF``, a text file must be non-empty
 UTF-8 (``verify_bytes``, a fraction of a millisecond); then its SHA-256 must
 match the one stored beside it when it was written (``<entry>.sha256``;
-about a millisecond, where a pypdf parse costs some 30). An entry without
+about a millisecond, where a full PDF parse costs some 30). An entry without
 its digest (an older cache, a digest deleted) is rendered again, never
 reused. A bad entry (a disk that filled up under another program, a copy
 cut short, a stray edit) is deleted with a warning and rendered again,
@@ -35,78 +35,18 @@ a warning (the link itself, never its target) and the entry rendered again.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import json
 import os
 import stat
-from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
-import camnang
-
 from ..errors import display_path
-from ..model import Guide
-from ..writer import NotRegularFile, read_bytes, read_regular, remove, remove_tree, write_atomic, write_if_changed  # noqa: F401 (used by pipeline, teampacks)
-from . import templates
-from .fonts import find_font
-from .kinds import Kind, PrintContext
+from ..writer import NotRegularFile, read_regular, remove, remove_tree, write_atomic
+from .kinds import Kind
 
 KEEP = 3
 """Versions of each output kept in the cache."""
-
-_PACKAGE = Path(camnang.__file__).parent
-
-
-@lru_cache(maxsize=1)
-def code_digest() -> str:
-    """Hash of camnang's own code and of the libraries that shape a PDF."""
-    h = hashlib.sha256(f"camnang {camnang.__version__}\0".encode())
-    for name in ("weasyprint", "pydyf", "segno", "Jinja2"):
-        try:
-            h.update(f"{name} {metadata.version(name)}\0".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"{name} -\0".encode())
-    for path in sorted(_PACKAGE.rglob("*.py")):
-        h.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
-def _font_digest(ctx: PrintContext) -> str:
-    font = find_font(ctx.settings.print_font, ctx.where)
-    h = hashlib.sha256()
-    for path in font.files:
-        st = path.stat()
-        h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-    return h.hexdigest()
-
-
-def category_token(ctx: PrintContext, guide: Guide) -> str:
-    """The guide's category as configured (its name and icon are printed)."""
-    category = ctx.category(guide)
-    return json.dumps(dataclasses.asdict(category) if category is not None else None, sort_keys=True, ensure_ascii=False)
-
-
-def output_key(kind: Kind, guide: Guide, ctx: PrintContext, sources_digest: str | None = None) -> str:
-    """The content hash of one output. ``sources_digest`` (the kind's
-    ``templates.digest``) can be passed in when computed once per build."""
-    if sources_digest is None:
-        sources_digest = templates.digest(ctx.settings.posters_dir, kind.sources)
-    h = hashlib.sha256()
-    for part in (
-        code_digest(),
-        kind.name,
-        kind.filename,
-        guide.digest,
-        ctx.token(kind.settings),
-        category_token(ctx, guide),
-        sources_digest,
-        _font_digest(ctx),
-    ):
-        h.update(part.encode("utf-8") + b"\0")
-    return h.hexdigest()
 
 
 class Cache:
@@ -196,7 +136,7 @@ PDF_TAIL = 1024
 
 def verify_bytes(data: bytes, suffix: str) -> str | None:
     """Why ``data`` is not a good file of its type (``suffix``), or None.
-    Cheap checks only; ``verify`` adds a pypdf parse."""
+    Cheap checks only; ``verify`` adds a qpdf parse (pikepdf)."""
     if not data:
         return "tệp rỗng"
     suffix = suffix.lower()
@@ -251,7 +191,7 @@ def _digest_problem(path: Path, data: bytes) -> str | None:
 
 def verify(path: Path, *, deep: bool = True) -> str | None:
     """Why the cache entry ``path`` cannot be reused, or None when it is
-    the file it claims to be. ``deep``: a PDF must also open in pypdf with
+    the file it claims to be. ``deep``: a PDF must also open in qpdf with
     at least one page (a few milliseconds a file)."""
     suffix = path.suffix.lower()
     try:
@@ -277,13 +217,16 @@ def verify(path: Path, *, deep: bool = True) -> str | None:
 
 
 def _pdf_problem(path: Path) -> str | None:
-    import pypdf
+    """A damaged PDF as qpdf (pikepdf, camnang's one PDF library at run
+    time) sees it: it must open without repair, have a page, and its last
+    page's content must parse."""
+    import pikepdf
 
     try:
-        reader = pypdf.PdfReader(path, strict=True)
-        if len(reader.pages) < 1:
-            return "tệp PDF không có trang nào"
-        reader.pages[-1].get_contents()
-    except Exception as e:  # pypdf raises many kinds for a damaged file
+        with pikepdf.open(path, suppress_warnings=True, attempt_recovery=False) as pdf:
+            if len(pdf.pages) < 1:
+                return "tệp PDF không có trang nào"
+            pikepdf.parse_content_stream(pdf.pages[-1])
+    except Exception as e:  # qpdf raises several kinds for a damaged file
         return f"tệp PDF hỏng: {type(e).__name__}"
     return None

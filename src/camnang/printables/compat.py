@@ -1,18 +1,14 @@
 """Every use of a dependency's private API, in one place.
 
-camnang needs two things its dependencies do not offer publicly:
-
-- WeasyPrint: the laid-out box tree of a page (``Page._page_box``) to
-  measure how full a page is (``fitting``) and whether a team block fits
-  its box (``teampacks``). The boxes' attributes read from it are listed
-  in ``BOX_ATTRIBUTES``; they are WeasyPrint internals too.
-- pypdf: adding an object to a writer and getting its reference
-  (``PdfWriter._add_object``) to draw one form XObject on every page of a
-  team pack (``teampacks``).
+camnang needs one thing its dependencies do not offer publicly: the
+laid-out box tree of a WeasyPrint page (``Page._page_box``) to measure how
+full a page is (``fitting``) and whether a team block fits its box
+(``teampacks``). The boxes' attributes read from it are listed in
+``BOX_ATTRIBUTES``; they are WeasyPrint internals too.
 
 Versions are pinned (``constraints.txt``); ``tests/test_robust_compat.py``
-exercises each of these on real documents, so an upgrade that moves one of
-them fails that test by name rather than a build in the field. Code
+exercises these on real documents, so an upgrade that moves one of them
+fails that test by name rather than a build in the field. Code
 elsewhere calls these functions, never the private names (``grep -rn
 "\\._" src`` finds only this module).
 """
@@ -28,14 +24,9 @@ def page_box(page):
     return page._page_box
 
 
-def add_object(writer, obj):
-    """Add ``obj`` to a ``pypdf.PdfWriter``; its ``IndirectObject``."""
-    return writer._add_object(obj)
-
-
 def versions() -> str:
     """The installed versions these functions were written against, for
     the failure message of the compatibility test."""
     from importlib import metadata
 
-    return ", ".join(f"{name} {metadata.version(name)}" for name in ("weasyprint", "pypdf"))
+    return ", ".join(f"{name} {metadata.version(name)}" for name in ("weasyprint",))

@@ -11,7 +11,7 @@ with its SHA-256 beside it (``<file>.sha256``), written through
 ``camnang.writer`` like every cache entry (``cache.Cache.put``; older
 versions pruned). The key hashes everything that can change the layout:
 camnang's code and the versions of WeasyPrint and the libraries that
-shape a PDF (``cache.code_digest``), the kind, the guide's digest (its
+shape a PDF (``keys.code_digest``), the kind, the guide's digest (its
 text and images), the kind's templates and CSS with what they include,
 the settings printables read, the guide's category as configured, the
 font files, and whether it is the team layout. Any change gives a new
@@ -37,6 +37,9 @@ from pathlib import Path
 from ..model import Guide
 from ..writer import WriteError, read_regular
 from . import templates
+from .cache import Cache, read_digest
+from .fit import Fit
+from .keys import guide_key
 from .kinds import PrintContext
 
 log = logging.getLogger("mkdocs.plugins.camnang")
@@ -56,7 +59,7 @@ class Entry:
     index: int
     """Index of the variant in the kind's list (``Fit`` in ``fitting``)."""
     fit: object
-    """The variant as laid out (``fitting.Fit``, with its pagination
+    """The variant as laid out (``fit.Fit``, with its pagination
     adjustments in ``options``)."""
     height: float
     """Content height of that layout in pages (``fitting.measure``)."""
@@ -68,22 +71,13 @@ def key(kind_name: str, guide: Guide, ctx: PrintContext, sources: tuple[str, ...
     instead of ``ctx``'s."""
     if team is None:
         team = ctx.team is not None
-    from .cache import _font_digest, category_token, code_digest
-
-    h = hashlib.sha256()
-    for part in (
-        f"fit-memo {FORMAT}",
-        code_digest(),
-        kind_name,
-        "team" if team else "generic",
-        guide.digest,
-        ctx.token(team=False),
-        category_token(ctx, guide),
+    return guide_key(
+        ctx,
+        guide,
+        f"fit-memo {FORMAT}\0{kind_name}\0{'team' if team else 'generic'}",
         templates.digest(ctx.settings.posters_dir, sources),
-        _font_digest(ctx),
-    ):
-        h.update(part.encode("utf-8") + b"\0")
-    return h.hexdigest()
+        ctx.token(team=False),
+    )
 
 
 def path(kind_name: str, guide: Guide, ctx: PrintContext, memo_key: str, team: bool | None = None) -> Path:
@@ -107,7 +101,7 @@ def _fit_to_json(fit) -> dict:
 
 
 def _share(value) -> float | tuple[float, float]:
-    """A ``fitting.Share`` from JSON: a number, or a pair (a list)."""
+    """A ``fit.Share`` from JSON: a number, or a pair (a list)."""
     if isinstance(value, list):
         low, high = value  # ValueError unless a pair
         return float(low), float(high)
@@ -124,9 +118,6 @@ def load(where: Path, memo_key: str, fits: tuple | None = None) -> Entry | None:
 
 def _load(where: Path, memo_key: str | None, fits: tuple | None) -> Entry | None:
     """``load``; any key when ``memo_key`` is None (for ``hint``)."""
-    from .cache import read_digest
-    from .fitting import Fit
-
     # Opened, never followed: a symbolic link or a device is no memo.
     try:
         data = read_regular(where)
@@ -175,8 +166,6 @@ def _load(where: Path, memo_key: str | None, fits: tuple | None) -> Entry | None
 def save(cache_dir: Path, where: Path, memo_key: str, entry: Entry) -> None:
     """Store ``entry`` at ``where`` (atomically, digest beside it). A memo
     that cannot be written only costs time: it is logged, not raised."""
-    from .cache import Cache
-
     doc = {
         "format": FORMAT,
         "key": memo_key,

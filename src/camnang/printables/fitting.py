@@ -48,6 +48,7 @@ from ..errors import GuideError, Problem, display_path
 from ..markup import IMAGE_DIR
 from ..model import Guide
 from . import fitmemo
+from .fit import Fit, Share, bounds  # noqa: F401 (Share: re-exported)
 from .compat import page_box
 from .kinds import PrintContext
 from .pdf import Layout, printer
@@ -65,38 +66,6 @@ still laid out (line breaks do not scale exactly with shortening)..."""
 TOLERANCE_RESIZED = 0.08
 """... or 8 % when it has another type size than the layout the
 prediction comes from (nor exactly with type size)."""
-
-
-Share = float | tuple[float, float]
-"""Share of a part's height a variant keeps: a number, or the bounds
-``(lowest, highest)`` of a share that depends on the text."""
-
-
-def bounds(share: Share) -> tuple[float, float]:
-    """``(lowest, highest)`` of a ``Share``."""
-    if isinstance(share, tuple):
-        return share
-    return share, share
-
-
-@dataclass(frozen=True)
-class Fit:
-    name: str
-    """Variant name: the class ``fit-<name>`` on ``<body>``."""
-    size: float
-    """Root type size in pt; the print CSS sizes text in em from it."""
-    max_pages: int = 1
-    drop: frozenset[str] = frozenset()
-    """Classes of the page's top-level parts left out at this variant."""
-    shorten: dict[str, Share] = field(default_factory=dict, hash=False, compare=False)
-    """Top-level class -> share of its height kept (1.0: all of it): fewer
-    characters, or more columns. A share known only within bounds is a
-    pair ``(lowest, highest)`` (two columns: see ``poster.TWO_COLUMNS``)."""
-    fixed: frozenset[str] = frozenset()
-    """Classes of top-level parts sized in pt, not with ``size``: their
-    height does not scale with the variant's type size."""
-    options: dict = field(default_factory=dict, hash=False, compare=False)
-    """Anything else the kind's template needs to know about the variant."""
 
 
 @dataclass(frozen=True)
@@ -148,14 +117,14 @@ def _body(page):
     return None
 
 
-def _bottom(box) -> float:
+def bottom(box) -> float:
     """Where the content of ``box`` ends: the bottom of its last line or
     leaf box, not of the box itself (a box split across pages reaches down
     to the page's end, wherever its content stops)."""
     children = [c for c in getattr(box, "children", ()) if hasattr(c, "margin_height")]
     if not children:
         return box.position_y + box.margin_height()
-    return max(_bottom(c) for c in children)
+    return max(bottom(c) for c in children)
 
 
 def height(layout: Layout) -> float:
@@ -186,12 +155,12 @@ def measure(layout: Layout) -> Measure:
         if body is None or not body.children:
             continue
         area = page_box(page).height
-        total += (max(_bottom(c) for c in body.children) - body.content_box_y()) / area
+        total += (max(bottom(c) for c in body.children) - body.content_box_y()) / area
         for child in body.children:
             element = getattr(child, "element", None)
             classes = (element.get("class") or "").split() if element is not None else []
             if classes:
-                parts[classes[0]] = parts.get(classes[0], 0.0) + (_bottom(child) - child.position_y) / area
+                parts[classes[0]] = parts.get(classes[0], 0.0) + (bottom(child) - child.position_y) / area
                 pictures = _pictures(child)
                 if pictures:
                     images[classes[0]] = images.get(classes[0], 0.0) + pictures / area

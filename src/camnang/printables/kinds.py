@@ -25,12 +25,13 @@ Adding a kind (the radio scripts of issue 5 are two):
            filename="phat-thanh-{slug}.txt",
            label="Bài phát thanh (chữ)",
            render=render_text,
-           sources=("radio.html.j2", "radio.css"),   # files in posters/
+           template="radio.html.j2",                 # files in posters/
+           stylesheets=("print.css", "radio.css"),
            settings=("radio_rate", "radio_slot_minutes", "radio_abbreviations"),
        )
 
-3. add it to the tuple in ``all_kinds()`` below, in the order the "In
-   ấn" box should list it.
+3. add it to the tuple in ``registry.KINDS``, in the order the "In ấn"
+   box should list it (kind modules never import the registry).
 
 Everything a render reads must be in the cache key, or a change to it
 would not re-render: the guide (its digest), the files named in
@@ -50,10 +51,15 @@ from typing import Any, Callable
 from ..config import Settings
 from ..errors import display_path
 from ..model import Category, Guide
+from ..roster import Team
 from .qr import QrCode, qr_code
 
 ALWAYS_SETTINGS = ("site_url", "course_url", "print_font")
 """Settings every printable depends on."""
+
+BLANK = Team(id="", name="", level="xa", commune="", province="")
+"""The team of the shared team-pack layout: its block and QR cell are left
+empty (``teampacks`` stamps each team's own strip on it)."""
 
 
 @dataclass(frozen=True)
@@ -68,8 +74,7 @@ class PrintContext:
     ``poster.css``): the team block must fit in it, and the height may be
     changed, but must be the same for every team, so that the rest of the
     page lays out as in the generic version (see ``fitting``). Render with
-    ``kind.render(guide, PrintContext(settings, team))``, or in bulk with
-    ``pipeline.plan(..., team=team)`` and one ``pipeline.render``. Team
+    ``kind.render(guide, PrintContext(settings, team))``. Team
     packs themselves (``teampacks``) lay out each guide once with a blank
     team and stamp each team's strip (``posters/team-strip.html.j2``) on
     it; the team's Zalo code (``team_qr``) is the first cell of the QR row
@@ -128,10 +133,33 @@ class Kind:
     """Link text in the guide page's "In ấn" box (Vietnamese)."""
     render: Callable[[Guide, PrintContext], bytes]
     """Module-level function (worker processes look it up by reference)."""
-    sources: tuple[str, ...] = ()
-    """Files in ``posters/`` the output is made from."""
     settings: tuple[str, ...] = ()
     """Settings fields the output depends on, beyond ``ALWAYS_SETTINGS``."""
+    template: str = ""
+    """The kind's page template in ``posters/`` (empty: not made from HTML)."""
+    stylesheets: tuple[str, ...] = ()
+    """Its stylesheets in ``posters/``, in cascade order."""
+    qr_box_mm: float = 0
+    """Printed width of each QR cell, in mm (0: no QR codes)."""
+    qr_min_mm: float = 0
+    """Smallest symbol printed in that cell, in mm (``qr.qr_code``)."""
+    qr_error: str = "m"
+    """QR error correction level (segno's ``"m"``, ``"q"``...)."""
+    fits: tuple = ()
+    """Its fitting variants (``fit.Fit``), largest first (empty: not fitted)."""
+    extra_sources: tuple[str, ...] = ()
+    """Files in ``posters/`` the output is made from beyond its template
+    and stylesheets (included templates are followed anyway)."""
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Files in ``posters/`` the output is made from (cache key)."""
+        return tuple(s for s in (self.template, *self.stylesheets, *self.extra_sources) if s)
+
+    @property
+    def prefix(self) -> str:
+        """The file name before the slug, e.g. ``to-roi-``."""
+        return self.filename.partition("{slug}")[0]
 
     def output_name(self, guide: Guide) -> str:
         return self.filename.format(slug=guide.slug)
@@ -139,19 +167,3 @@ class Kind:
     @property
     def suffix(self) -> str:
         return Path(self.filename).suffix
-
-
-def all_kinds() -> tuple[Kind, ...]:
-    """Every kind of printable, in the order the "In ấn" box lists them."""
-    from .leaflet import LEAFLET
-    from .poster import POSTER
-    from .radio import RADIO_PDF, RADIO_TEXT
-
-    return (LEAFLET, POSTER, RADIO_PDF, RADIO_TEXT)
-
-
-def kind_named(name: str) -> Kind:
-    for kind in all_kinds():
-        if kind.name == name:
-            return kind
-    raise KeyError(name)

@@ -42,7 +42,8 @@ import dataclasses
 from ..model import Guide
 from . import templates
 from .compat import page_box
-from .fitting import Fit, Measure, render_fitted
+from .fit import Fit
+from .fitting import Measure, render_fitted
 from .pdf import Layout
 from .kinds import Kind, PrintContext
 from .pdf import AUTHOR
@@ -51,6 +52,7 @@ from .teamstrip import strip_for
 TEMPLATE = "leaflet.html.j2"
 STYLESHEETS = ("print.css", "leaflet.css")
 QR_BOX_MM = 40
+QR_ERROR = "m"
 """Printed width of each QR code with its quiet zone (the strip is laid
 out for it)."""
 QR_MIN_MM = 30
@@ -205,11 +207,11 @@ def html(guide: Guide, ctx: PrintContext, fit: Fit) -> str:
         fit=fit,
         back=set(fit.options.get("back", "").split(",")) - {""},
         image_base=ctx.settings.guides_dir.resolve().as_uri() + "/",
-        page_qr=ctx.page_qr(guide, QR_BOX_MM, "m", QR_MIN_MM),
-        course_qr=ctx.course_qr(QR_BOX_MM, "m", QR_MIN_MM),
+        page_qr=ctx.page_qr(guide, QR_BOX_MM, QR_ERROR, QR_MIN_MM),
+        course_qr=ctx.course_qr(QR_BOX_MM, QR_ERROR, QR_MIN_MM),
         team=ctx.team,
         strip=strip_for(ctx.team, "leaflet", ctx.settings.print_font),
-        team_qr=ctx.team_qr(QR_BOX_MM, "m", QR_MIN_MM),
+        team_qr=ctx.team_qr(QR_BOX_MM, QR_ERROR, QR_MIN_MM),
     )
 
 
@@ -256,5 +258,10 @@ LEAFLET = Kind(
     filename="to-roi-{slug}.pdf",
     label="Tờ rơi A4",
     render=render,
-    sources=(TEMPLATE, *STYLESHEETS),
+    template=TEMPLATE,
+    stylesheets=STYLESHEETS,
+    qr_box_mm=QR_BOX_MM,
+    qr_min_mm=QR_MIN_MM,
+    qr_error=QR_ERROR,
+    fits=FITS,
 )

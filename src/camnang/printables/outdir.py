@@ -21,13 +21,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
-from ..writer import NotRegularFile, may_write, read_regular
-from .cache import write_atomic, write_if_changed
+from ..writer import NotRegularFile, link_atomic, read_regular, write_atomic, write_if_changed
 
 
 def is_url(location: str | Path) -> bool:
@@ -96,9 +93,9 @@ class OutDir:
             return self.write_if_changed(rel, data)
         target = self.local / rel
         if _same(target, data):
-            _link(target, entry)
+            link_atomic(target, entry)
             return False
-        if not _link(entry, target):
+        if not link_atomic(entry, target):
             write_atomic(target, data)
         return True
 
@@ -155,39 +152,6 @@ def _same(path: Path, data: bytes) -> bool:
         return os.lstat(path).st_size == len(data) and read_regular(path) == data
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError, NotRegularFile):
         return False
-
-
-def _link(source: Path, target: Path) -> bool:
-    """Make ``target`` a hard link to ``source``, atomically (a link under
-    a temporary name, then renamed over ``target``). False when it cannot
-    be done (other disk, no hard links, ``source`` gone, or not a regular
-    file: a symbolic link is never linked or followed): nothing changed."""
-    try:
-        st = os.lstat(source)
-        if not stat.S_ISREG(st.st_mode):
-            return False
-        try:
-            if os.path.samestat(st, os.lstat(target)):
-                return True
-        except FileNotFoundError:
-            pass
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = tempfile.mktemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.link(source, tmp, follow_symlinks=False)
-    except OSError:
-        return False
-    try:
-        if not stat.S_ISREG(os.lstat(tmp).st_mode):  # ``source`` swapped for a link meanwhile
-            raise OSError("not a regular file")
-        may_write(tmp)
-        os.replace(tmp, target)
-    except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        return False
-    return True
 
 
 def sha256(data: bytes) -> str:

@@ -31,7 +31,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 
 from ..config import Settings
 from ..errors import CamnangError, ConfigError, Problem, display_path
@@ -39,9 +39,12 @@ from ..model import Guide, Library
 from ..render.site import Download
 from ..workers import Workers
 from . import templates
-from .cache import Cache, output_key, read_bytes, remove, write_if_changed
+from ..writer import read_bytes, remove, write_if_changed
+from .cache import Cache
 from .fonts import find_font
-from .kinds import Kind, PrintContext, all_kinds, kind_named
+from .keys import output_key
+from .kinds import Kind, PrintContext
+from .registry import all_kinds, kind_named
 
 log = logging.getLogger("mkdocs.plugins.camnang")
 
@@ -60,11 +63,10 @@ NO_SITE_URL = (
 
 @dataclass(frozen=True)
 class Job:
-    """One output to have in the cache: a kind, a guide, a team (or none)."""
+    """One output to have in the cache: a kind and a guide."""
 
     kind: Kind
     guide: Guide
-    team: Any
     path: Path
     """Where the output is in the cache (named by its content hash)."""
 
@@ -86,7 +88,6 @@ class Output:
     size: int
     rendered: bool
     """Rendered by this build (False: reused from the cache)."""
-    team: Any = None
 
     def download(self) -> Download:
         return Download(label=self.kind.label, filename=self.name, size=self.size)
@@ -150,9 +151,8 @@ def build(
 
     ``jobs``: worker processes (default ``settings.worker_count``).
     Raises ``CamnangError`` before writing anything into ``out_dir`` if a
-    check or any render fails. Team packs compose the steps themselves:
-    ``check``, ``plan`` for each team, one ``render`` of all the jobs,
-    ``outputs`` and ``copy_out`` into each team's folder.
+    check or any render fails. Team packs (``teampacks``) lay each guide
+    out once and stamp each team's strip on it.
     """
     started = time.perf_counter()
     kinds = tuple(kinds) if kinds is not None else all_kinds()
@@ -199,31 +199,26 @@ def plan(
     guides: Iterable[Guide],
     settings: Settings,
     kinds: tuple[Kind, ...],
-    team: Any = None,
     warn: Callable[[str], None] = log.warning,
 ) -> list[Job]:
-    """The jobs of ``guides`` x ``kinds`` (for ``team``, if any), with
-    their place in the cache. A team's files are kept in a folder named by
-    its ``id``. A cache entry that fails its check (``Cache.usable``) is
-    deleted with a warning, so ``render`` makes it again."""
-    ctx = PrintContext(settings, team)
+    """The jobs of ``guides`` x ``kinds``, with their place in the cache.
+    A cache entry that fails its check (``Cache.usable``) is deleted with a
+    warning, so ``render`` makes it again."""
+    ctx = PrintContext(settings)
     cache = Cache(settings.cache_dir)
     jobs = []
     for kind in kinds:
         sources = templates.digest(settings.posters_dir, kind.sources)
         for guide in guides:
-            name = kind.output_name(guide)
-            if team is not None:
-                name = f"{team.id}/{name}"
-            path = cache.path(kind, name, output_key(kind, guide, ctx, sources))
+            path = cache.path(kind, kind.output_name(guide), output_key(kind, guide, ctx, sources))
             Cache.usable(path, warn)
-            jobs.append(Job(kind, guide, team, path))
+            jobs.append(Job(kind, guide, path))
     return jobs
 
 
 def outputs(jobs: list[Job], rendered: set[Path]) -> list[Output]:
     return [
-        Output(job.kind, job.guide.slug, job.name, job.path, job.path.stat().st_size, job.path in rendered, job.team)
+        Output(job.kind, job.guide.slug, job.name, job.path, job.path.stat().st_size, job.path in rendered)
         for job in jobs
     ]
 
@@ -252,9 +247,9 @@ class RenderContext:
         printer(self.settings.print_font, PrintContext(self.settings).where)
 
 
-def _render_one(ctx: RenderContext, task: tuple[str, str, Any, Path]) -> int:
-    kind_name, slug, team, path = task
-    data = kind_named(kind_name).render(ctx.guides[slug], PrintContext(ctx.settings, team))
+def _render_one(ctx: RenderContext, task: tuple[str, str, Path]) -> int:
+    kind_name, slug, path = task
+    data = kind_named(kind_name).render(ctx.guides[slug], PrintContext(ctx.settings))
     Cache(ctx.settings.cache_dir).put(path, data)
     return len(data)
 
@@ -263,8 +258,8 @@ def render(jobs: list[Job], settings: Settings, workers: int, progress: Progress
     """Render the jobs the cache lacks, in up to ``workers`` processes;
     return their cache paths. Problems of every failed job are raised
     together, as one ``CamnangError``, after the others finished."""
-    todo = [(job.kind.name, job.guide.slug, job.team, job.path) for job in jobs if not job.path.is_file()]
-    todo = list({task[3]: task for task in todo}.values())
+    todo = [(job.kind.name, job.guide.slug, job.path) for job in jobs if not job.path.is_file()]
+    todo = list({task[2]: task for task in todo}.values())
     if not todo:
         return set()
     needed = {task[1] for task in todo}
@@ -285,7 +280,7 @@ def render(jobs: list[Job], settings: Settings, workers: int, progress: Progress
                 progress(done, len(todo))
     if problems:
         raise CamnangError(problems)
-    return {task[3] for task in todo}
+    return {task[2] for task in todo}
 
 
 # -- the output folder -----------------------------------------------------------

@@ -41,10 +41,11 @@ always 40 pt or more, from 3 m.
 
 from __future__ import annotations
 
-from ..model import Guide, Run
+from ..model import Guide, Run, key_tip
 from . import templates
-from .fitting import TOLERANCE, Fit, render_fitted
-from .kinds import Kind, PrintContext
+from .fit import Fit
+from .fitting import TOLERANCE, render_fitted
+from .kinds import BLANK, Kind, PrintContext
 from .pdf import AUTHOR
 from .teamstrip import strip_for
 from .pictogram import pictogram
@@ -52,6 +53,7 @@ from .pictogram import pictogram
 TEMPLATE = "poster.html.j2"
 STYLESHEETS = ("print.css", "poster.css")
 QR_BOX_MM = 74
+QR_ERROR = "q"
 """Printed width of each QR code with its quiet zone (the strip is laid
 out for it; the symbol's 60 mm floor may make it a little wider)."""
 QR_MIN_MM = 60
@@ -131,21 +133,11 @@ scale smoothly with type size in two columns (a step moves to the other
 column, or to the next page in a layout that runs over); measured up to
 9 % more than predicted."""
 
-SAFETY_WORDS = (
-    "otp", "mật khẩu", "mã pin", "passcode", "lừa đảo", "chuyển tiền", "link lạ", "đường link",
-    "người lạ", "bất kỳ ai", "không đưa", "không bấm", "không chuyển", "không cho", "giả",
-)
-"""Words that mark a tip as a safety tip; the tip with most of them is the
-poster's key message (the radio script stresses the same kind of tip)."""
-
-
 def key_message(guide: Guide) -> Run | str:
     """The poster's key message: the tip with most safety words (the first
     of equals), whole; the summary when the guide has no tips."""
-    if not guide.tips:
-        return guide.summary
-    scored = [(sum(t.text.casefold().count(w) for w in SAFETY_WORDS), -i, t) for i, t in enumerate(guide.tips)]
-    return max(scored, key=lambda s: s[:2])[2]
+    index = key_tip(guide.tips)
+    return guide.summary if index is None else guide.tips[index]
 
 
 def steps_of(guide: Guide) -> list[Run]:
@@ -221,11 +213,11 @@ def html(guide: Guide, ctx: PrintContext, fit: Fit) -> str:
         message=key_message(guide),
         steps=steps_of(guide),
         sheets=split(guide, fit, ctx.settings.print_font),
-        page_qr=ctx.page_qr(guide, QR_BOX_MM, "q", QR_MIN_MM),
-        course_qr=ctx.course_qr(QR_BOX_MM, "q", QR_MIN_MM),
+        page_qr=ctx.page_qr(guide, QR_BOX_MM, QR_ERROR, QR_MIN_MM),
+        course_qr=ctx.course_qr(QR_BOX_MM, QR_ERROR, QR_MIN_MM),
         team=ctx.team,
         strip=strip_for(ctx.team, "poster", ctx.settings.print_font),
-        team_qr=ctx.team_qr(QR_BOX_MM, "q", QR_MIN_MM),
+        team_qr=ctx.team_qr(QR_BOX_MM, QR_ERROR, QR_MIN_MM),
     )
 
 
@@ -249,7 +241,12 @@ POSTER = Kind(
     filename="ap-phich-{slug}.pdf",
     label="Áp phích A3",
     render=render,
-    sources=(TEMPLATE, *STYLESHEETS),
+    template=TEMPLATE,
+    stylesheets=STYLESHEETS,
+    qr_box_mm=QR_BOX_MM,
+    qr_min_mm=QR_MIN_MM,
+    qr_error=QR_ERROR,
+    fits=FITS,
 )
 
 
@@ -272,7 +269,6 @@ def chosen(guide: Guide, settings, team: bool = False) -> Fit | None:
     """The variant the poster of ``guide`` was printed with (generic or
     team layout), from the fit memo the build left; None if unknown."""
     from .fitting import fitted_variant
-    from .teampacks import BLANK
 
     return fitted_variant(POSTER.name, guide, PrintContext(settings, BLANK if team else None), POSTER.sources)
 

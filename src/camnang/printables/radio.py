@@ -85,6 +85,7 @@ RADIO_PDF = Kind(
     filename=radio.PDF_NAME,
     label="Bài phát thanh in chữ to (A4)",
     render=render_pdf,
-    sources=(TEMPLATE, *STYLESHEETS),
+    template=TEMPLATE,
+    stylesheets=STYLESHEETS,
     settings=SETTINGS,
 )

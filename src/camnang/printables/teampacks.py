@@ -60,14 +60,17 @@ from ..model import Guide, Library
 from ..roster import Team, spreadsheet_safe
 from ..workers import Workers
 from . import bundles, stamp, templates
-from .cache import Cache, _font_digest, code_digest, output_key
+from .cache import Cache
+from .keys import cache_key, output_key
 from .compat import page_box
-from .kinds import Kind, PrintContext, all_kinds
+from .kinds import BLANK, Kind, PrintContext
+from .registry import all_kinds
 from .leaflet import LEAFLET
 from .manifest import Manifest, OutFile, digest, team_inputs
 from .outdir import OutDir, sha256
 from .pdf import AUTHOR, printer
 from .pipeline import check, select
+from .registry import PACK_KINDS, RADIO_KINDS
 from .teamstrip import strip_for, unreachable
 
 DEFAULT_DIR = Path("goi-to")
@@ -80,8 +83,6 @@ INDEX_COLUMNS = ("ma_to", "ten_to", "tep", "so_trang", "ban_ngay")
 """``ban_ngay``: the edition (``Guide.edition``) of the guide a file is
 made from, so a team sorts by it to reprint what changed (empty for files
 of every guide, such as ``tron-bo.pdf``)."""
-BLANK = Team(id="", name="", level="xa", commune="", province="")
-"""The team of the shared layout: its block and QR cell are left empty."""
 BLANKS_DIR = "_blank"
 """Cache folder of the shared layouts (team ids never start with ``_``)."""
 TEAMS_PER_WORKER = 50
@@ -98,9 +99,7 @@ a worker's time (fonts, stylesheets, the shared layouts read back)."""
 
 def pack_kinds() -> tuple[Kind, ...]:
     """The kinds a team pack holds: leaflets and posters."""
-    from .poster import POSTER
-
-    return (LEAFLET, POSTER)
+    return PACK_KINDS
 
 
 # -- result -------------------------------------------------------------------
@@ -274,14 +273,14 @@ def inputs_digest(settings: Settings, guides: Sequence[Guide]) -> str:
     """Everything a team's pack is made from, but the team: the code and
     library versions, the templates, the settings, the font, the guides."""
     ctx = PrintContext(settings)
-    parts = [code_digest(), _font_digest(ctx)]
+    parts = []
     for kind in pack_kinds():
         parts += [kind.name, templates.digest(settings.posters_dir, (*kind.sources, STRIP_TEMPLATE, STRIP_CSS))]
         parts.append(ctx.token(kind.settings))
     for kind in radio_kinds():
         parts += [kind.name, templates.digest(settings.posters_dir, kind.sources), ctx.token(kind.settings)]
     parts += [f"{g.slug}:{g.digest}" for g in guides]
-    return digest(*parts)
+    return cache_key(ctx, *parts)
 
 
 def _check_zip_dir(teams: Sequence[Team], roster: str) -> None:
@@ -340,11 +339,6 @@ def index_csv(results: list[TeamResult], editions: dict[str, str] | None = None)
                 [spreadsheet_safe(str(v)) for v in (team.team_id, team.name, f"{team.team_id}/{f.name}", f.pages, edition)]
             )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def write_index(results: list[TeamResult], out_dir: Path) -> None:
-    """``index.csv`` of ``results`` in ``out_dir``, written atomically."""
-    OutDir(out_dir).write(INDEX, index_csv(results))
 
 
 # -- worker processes -------------------------------------------------------------
@@ -438,7 +432,7 @@ def _blank_all(ctx: PackContext) -> bytes:
     def make() -> bytes:
         blank_ctx = PrintContext(settings, BLANK)
         posters = settings.posters_dir
-        sheets = [posters / name for name in leaflet.STYLESHEETS]
+        sheets = [posters / name for name in LEAFLET.stylesheets]
         pdf_printer = printer(settings.print_font, blank_ctx.where)
         layouts = []
         for guide in guides:
@@ -479,20 +473,18 @@ def _pages(ctx: PackContext, kind: Kind, guide: Guide, data: bytes) -> int:
 def strip_pdf(kind: Kind, team: Team, settings: Settings, roster: str = "danh sách tổ") -> bytes:
     """The team's own part of the footer strip of ``kind``, alone on a page
     (``roster``: the file, named if the team's text does not fit)."""
-    module = __import__(f"camnang.printables.{kind.name}", fromlist=["QR_BOX_MM"])
     ctx = PrintContext(settings, team)
-    error = "m" if kind is LEAFLET else "q"
     html = templates.render(
         settings.posters_dir,
         STRIP_TEMPLATE,
         kind=kind.name,
         team=team,
-        team_qr=ctx.team_qr(module.QR_BOX_MM, error, module.QR_MIN_MM),
+        team_qr=ctx.team_qr(kind.qr_box_mm, kind.qr_error, kind.qr_min_mm),
         strip=strip_for(team, kind.name, settings.print_font),
         author=AUTHOR,
     )
     posters = settings.posters_dir
-    sheets = [posters / s for s in (*module.STYLESHEETS, STRIP_CSS)]
+    sheets = [posters / s for s in (*kind.stylesheets, STRIP_CSS)]
     layout = printer(settings.print_font, ctx.where).layout(html, posters, sheets)
     _check_fits(layout, team, kind, roster)
     return layout.pdf()
@@ -501,7 +493,7 @@ def strip_pdf(kind: Kind, team: Team, settings: Settings, roster: str = "danh s�
 def _check_fits(layout, team: Team, kind: Kind, roster: str = "danh sách tổ") -> None:
     """A team block too long for its box would be cut: refuse it, naming
     the row and the column to shorten."""
-    from .fitting import _bottom
+    from .fitting import bottom
 
     stack = [page_box(page) for page in layout.document.pages]
     while stack:
@@ -509,7 +501,7 @@ def _check_fits(layout, team: Team, kind: Kind, roster: str = "danh sách tổ")
         element = getattr(box, "element", None)
         if element is not None and "team-block" in (element.get("class") or "").split():
             children = [c for c in getattr(box, "children", ()) if hasattr(c, "margin_height")]
-            if children and max(_bottom(c) for c in children) > box.content_box_y() + box.height + 0.5:
+            if children and max(bottom(c) for c in children) > box.content_box_y() + box.height + 0.5:
                 column = "dia_diem" if team.help_place else "ten_to"
                 raise CamnangError(
                     Problem(
@@ -528,9 +520,7 @@ def radio_kinds() -> tuple[Kind, ...]:
     """The team's own radio scripts: ``phat-thanh-<slug>.txt`` and ``.pdf``
     naming the team, its place and its phone (rendered per team: a script
     is cheap, and every sentence about the team is in it)."""
-    from .radio import RADIO_PDF, RADIO_TEXT
-
-    return (RADIO_TEXT, RADIO_PDF)
+    return RADIO_KINDS
 
 
 def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: Path, files: list, warnings: list) -> int:
@@ -592,7 +582,7 @@ def _pack(ctx: PackContext, team: Team) -> TeamResult:
                     rendered += 1
                 files.append((name, _pages(ctx, kind, guide, data), path, data))
         rendered += _radio(ctx, key_ctx, cache, cache_root, files, warnings)
-        leaflets = [f for f in files if f[0].startswith("to-roi-")]
+        leaflets = [f for f in files if f[0].startswith(LEAFLET.prefix)]
         path = cache_root / f"tron-bo.{digest(*(p.name for _, _, p, _ in leaflets))[:16]}.pdf"
         data = Cache.load(path, warnings.append, deep=False)
         if data is None:

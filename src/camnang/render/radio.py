@@ -25,26 +25,19 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from ..config import DEFAULT_RADIO_RATE, DEFAULT_RADIO_SLOT_MINUTES
-from ..model import Guide
+from ..model import Guide, key_tip
 from ..spoken import Lexicon, Speaker, count_words, duration_words, end_sentence, number_words, tidy
+from ..text import fold
 
 TXT_NAME = "phat-thanh-{slug}.txt"
 PDF_NAME = "phat-thanh-{slug}.pdf"
 WAV_NAME = "phat-thanh-{slug}.wav"
 
 COURSE_NAME = "Phổ cập kỹ năng số cộng đồng"
-
-SAFETY_WORDS = (
-    "ô tê pê", "mật khẩu", "mã pin", "lừa đảo", "chuyển tiền", "link lạ", "đường link",
-    "người lạ", "bất kỳ ai", "không đưa", "không bấm", "không chuyển", "không cho", "giả",
-)
-"""Words that mark a tip as a safety tip; the tip with most of them is the
-one the script stresses (the first tip when none has any)."""
 
 FALLBACK_SAFETY = (
     "Không đưa mã ô tê pê, mật khẩu cho bất kỳ ai, kể cả người xưng là cán bộ "
@@ -172,12 +165,6 @@ _SYLLABLE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx]
 _SENTENCE_START = re.compile(r"(?:^|[.?!:]\s+)([^\W\d_]+)")
 
 
-def _bare(word: str) -> str:
-    """A word without tone and vowel marks, lower case: "Chụp" -> "chup"."""
-    decomposed = unicodedata.normalize("NFD", word.lower().replace("đ", "d"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def _names(texts: list[str]) -> tuple[set[str], set[str]]:
     """Words a guide writes with a capital inside a sentence, and among them
     those it never writes in lower case: names such as "Bưu" of "Bưu
@@ -204,7 +191,7 @@ def lower_first(text: str, names: set[str] = frozenset(), capitalised: set[str] 
     if not words or words[0].start() != 0:
         return text
     w = words[0].group(0)
-    if w[1:] != w[1:].lower() or w in names or not _SYLLABLE.match(_bare(w)):
+    if w[1:] != w[1:].lower() or w in names or not _SYLLABLE.match(fold(w)):
         return text
     if (
         w in capitalised
@@ -221,11 +208,11 @@ def _course_site(course_url: str, speaker: Speaker) -> str:
     return speaker.address(host)
 
 
-def _safety_tip(tips: list[str]) -> str:
-    if not tips:
-        return FALLBACK_SAFETY
-    scored = [(sum(t.casefold().count(w) for w in SAFETY_WORDS), -i, t) for i, t in enumerate(tips)]
-    return max(scored)[2]
+def _safety_tip(guide: Guide, spoken_tips: list[str]) -> str:
+    """The tip the script stresses, spoken: the guide's key tip
+    (``model.key_tip``, the one the poster frames)."""
+    index = key_tip(guide.tips)
+    return FALLBACK_SAFETY if index is None else spoken_tips[index]
 
 
 def _first_sentence(text: str) -> str:
@@ -283,7 +270,7 @@ def build_script(
     step_paras += [f"{lead} {end_sentence(lf(s))}" for lead, s in zip(leads[1:], steps)]
     steps_section = ScriptSection("steps", tuple(step_paras), tuple(leads))
 
-    tip = _safety_tip(tips)
+    tip = _safety_tip(guide, tips)
     safety = ScriptSection("safety", (f"Điều quan trọng nhất bà con cần nhớ: {end_sentence(lf(tip))}",))
 
     help_section = ScriptSection(
