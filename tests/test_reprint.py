@@ -76,7 +76,8 @@ def test_every_printable_carries_its_edition_date(tmp_path):
 
     import pdfs
     from camnang.config import load_settings
-    from camnang.printables.kinds import PrintContext, all_kinds
+    from camnang.printables.kinds import PrintContext
+    from camnang.printables.registry import all_kinds
 
     folder = tmp_path / "guides"
     folder.mkdir()

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from .writer import write_atomic
 
 try:  # brotli comes with WeasyPrint (fonttools[woff]); optional here
     import brotli
@@ -90,7 +90,7 @@ def compress_site(site_dir: str | Path) -> Compressed:
                 continue
             wanted.add(target)
             if not (target.is_file() and target.read_bytes() == packed):
-                _write_atomic(target, packed)
+                write_atomic(target, packed, durable=False)
         gz_total += len(gz) if len(gz) < len(data) else len(data)
         if br is not None:
             br_total += len(br) if len(br) < len(data) else len(data)
@@ -101,15 +101,3 @@ def compress_site(site_dir: str | Path) -> Compressed:
             if is_text(original):
                 stale.unlink()
     return Compressed(files=files, raw=raw_total, gzip=gz_total, brotli=br_total if brotli is not None else None)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".z.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

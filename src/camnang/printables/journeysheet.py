@@ -11,7 +11,6 @@ codes are left out, as on leaflets; the course code stays.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -19,6 +18,8 @@ from ..config import Settings
 from ..model import Journey, Library
 from ..writer import read_regular, write_atomic
 from . import templates
+from .keys import cache_key
+from .kinds import PrintContext
 from .pdf import AUTHOR, printer
 from .qr import qr_code
 
@@ -56,20 +57,19 @@ def render(journey: Journey, library: Library, settings: Settings) -> bytes:
 
 
 def key(journey: Journey, library: Library, settings: Settings) -> str:
-    """Everything the sheet is made from: the journey, its guides' content,
-    the templates, the addresses and the font."""
-    from .cache import code_digest
-
+    """Everything the sheet is made from (``keys.cache_key`` adds the code,
+    libraries and font): the journey, its guides' content, the templates,
+    the addresses."""
     parts = {
         "journey": [journey.id, journey.title, journey.summary, list(journey.slugs)],
         "guides": [library.get(s).digest for s in journey.slugs],
-        "templates": templates.digest(settings.posters_dir, (TEMPLATE, *STYLESHEETS)),
         "site_url": settings.site_url,
         "course_url": settings.course_url,
-        "font": settings.print_font,
-        "code": code_digest(),
     }
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
+    return cache_key(
+        PrintContext(settings), "journey-sheet", json.dumps(parts, sort_keys=True),
+        templates.digest(settings.posters_dir, (TEMPLATE, *STYLESHEETS)),
+    )
 
 
 def build(library: Library, settings: Settings) -> list[tuple[str, Path]]:
