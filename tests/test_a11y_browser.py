@@ -25,8 +25,9 @@ def library():
 
 @pytest.fixture(scope="module")
 def pages(library) -> list[str]:
-    """Home, every guide page, the team page, the 404 page."""
-    return ["", *[g.page_path for g in library.guides], "to-cong-nghe-so/", "404.html"]
+    """Home, every guide page, one category page, the team page, the 404 page."""
+    first = library.by_category()[0][0]
+    return ["", *[g.page_path for g in library.guides], f"chu-de/{first.id}/", "to-cong-nghe-so/", "404.html"]
 
 
 @pytest.fixture(scope="module")
