@@ -113,6 +113,20 @@ def test_no_page_or_search_file_carries_script(hostile_site: Path):
     assert problems == []
 
 
+def test_no_invisible_character_or_look_alike_host_is_published(hostile_site: Path):
+    """The guide's YAML escapes (\\x01, \\e, \\u202E) are removed after
+    decoding: no control, bidi or invisible character reaches a page or a
+    search file, and no link leads to a punycode look-alike host."""
+    from camnang.text import UNSAFE_CHARS
+
+    found = []
+    for path in sorted([*hostile_site.rglob("*.html"), *hostile_site.rglob("*.json")]):
+        text = path.read_text(encoding="utf-8")
+        found += [f"{path.relative_to(hostile_site)}: U+{ord(m.group(0)):04X}" for m in UNSAFE_CHARS.finditer(text)]
+        found += [f"{path.relative_to(hostile_site)}: {m.group(0)}" for m in re.finditer(r"https?://[^\s\"'<>]*xn--[^\s\"'<>]*", text)]
+    assert found == []
+
+
 def test_fields_print_as_typed(hostile_site: Path):
     meta = _meta()
     page = _parse(hostile_site / "huong-dan" / "doc-hai-markdown" / "index.html")
