@@ -248,16 +248,25 @@ def _poster_notes(lines: list[str], strict: bool) -> int:
     return 0
 
 
+def _load(args: argparse.Namespace, warn):
+    """Settings and guides for the reports that write no file, or the exit
+    status after printing why they cannot be read."""
+    try:
+        settings = load_settings(args.config)
+        return settings, load_library(settings.guides_dir, settings.categories, on_warning=warn)
+    except CamnangError as e:
+        print(f"Lỗi: {e}", file=sys.stderr)
+        return 1
+
+
 def review(args: argparse.Namespace, warn) -> int:
     """``--review``: the review report (camnang.review) on the terminal."""
     from camnang.review import format_report, review_library
 
-    try:
-        settings = load_settings(args.config)
-        library = load_library(settings.guides_dir, settings.categories, on_warning=warn)
-    except CamnangError as e:
-        print(f"Lỗi: {e}", file=sys.stderr)
-        return 1
+    loaded = _load(args, warn)
+    if isinstance(loaded, int):
+        return loaded
+    settings, library = loaded
     print(format_report(review_library(library, settings, only=args.only), library=library), end="")
     return 0
 
@@ -269,12 +278,10 @@ def reprint(args: argparse.Namespace, warn) -> int:
     from camnang import reprint as rp
     from camnang.text import vi_date
 
-    try:
-        settings = load_settings(args.config)
-        library = load_library(settings.guides_dir, settings.categories, on_warning=warn)
-    except CamnangError as e:
-        print(f"Lỗi: {e}", file=sys.stderr)
-        return 1
+    loaded = _load(args, warn)
+    if isinstance(loaded, int):
+        return loaded
+    settings, library = loaded
     guides = [g for g in library.guides if args.only is None or g.slug in args.only]
     if args.reprint_since is not None:
         try:
