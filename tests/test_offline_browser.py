@@ -25,7 +25,7 @@ from camnang.config import load_categories
 from camnang.text import fold
 from camnang.validate import load_library
 
-from conftest import FIXTURES, PHONE, ROOT, make_project, run_mkdocs, serve
+from conftest import FIXTURES, PHONE, ROOT, make_project, run_mkdocs
 from test_a11y_browser import _blocking
 from test_search_browser import Visit
 
@@ -126,7 +126,7 @@ def test_every_page_has_the_manifest_and_registers_the_worker(bundled_site):
 
 def test_precache_lists_pages_index_and_printables_within_budget(bundled_site):
     files = _files(bundled_site)
-    for url, rev, size, kind in files:
+    for url, rev, size, _kind in files:
         path = bundled_site / (url + "index.html" if url.endswith("/") else url)
         assert rev == offline.revision(path.read_bytes()) and size == path.stat().st_size, url
     shell = {f[0] for f in files if f[3] == "s"}
