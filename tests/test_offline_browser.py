@@ -26,8 +26,8 @@ from camnang.text import fold
 from camnang.validate import load_library
 
 from conftest import FIXTURES, PHONE, ROOT, make_project, run_mkdocs
-from test_a11y_browser import _blocking
 from test_search_browser import Visit
+from test_a11y_browser import _blocking  # noqa: I001 (kept apart for merging)
 
 
 def _poll(page, predicate: str, arg=None, timeout_s: float = 60) -> None:
