@@ -413,7 +413,8 @@ def main(argv: list[str] | None = None) -> None:
                 f"<= {PAGE_WEIGHT_BUDGET // 1024} KB", total_packed <= PAGE_WEIGHT_BUDGET,
             ))
             print(
-                f"  offline store after that visit: {len(pre.urls)} files, {pre.total / 1e6:.2f} MB "
+                f"  offline: that visit stores the page and a {pre.shell / 1e3:.0f} KB shell; "
+                f"\"Lưu tất cả\" stores {len(pre.urls) - pre.printables_left} files, {pre.total / 1e6:.2f} MB "
                 f"(printables {pre.printables / 1e6:.2f} MB within the {offline.DEFAULT_PRINTABLES_BUDGET / 1e6:.1f} MB budget, "
                 f"{pre.printables_left} left to open online)"
             )
@@ -464,7 +465,8 @@ def main(argv: list[str] | None = None) -> None:
         big_pre = offline.precache(big, offline.DEFAULT_PRINTABLES_BUDGET)
         print(
             f"  home page at {n} guides: {home_bytes / 1024:.0f} KB; offline store at {n} guides "
-            f"(printables off): {len(big_pre.urls)} files, {big_pre.total / 1e6:.1f} MB"
+            f"(printables off, \"Lưu tất cả\"): {len(big_pre.urls)} files, {big_pre.total / 1e6:.1f} MB, "
+            f"shell {big_pre.shell / 1e3:.0f} KB, sw.js {(big / offline.SERVICE_WORKER).stat().st_size / 1e3:.0f} KB"
         )
 
         if args.sizes_only:

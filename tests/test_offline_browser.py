@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from camnang import offline
 from camnang.config import load_categories
@@ -26,6 +27,7 @@ from camnang.validate import load_library
 
 from conftest import FIXTURES, PHONE, ROOT, make_project, run_mkdocs
 from test_search_browser import Visit
+from test_a11y_browser import _blocking  # noqa: I001 (kept apart for merging)
 
 
 def _poll(page, predicate: str, arg=None, timeout_s: float = 60) -> None:
@@ -410,12 +412,19 @@ def test_first_visit_costs_at_most_half_again_the_page_alone(browser, small_proj
             notice = page.locator(".camnang-offline-notice")
             assert notice.inner_text().strip() == "Đang xem khi không có mạng"
             assert notice.is_visible()
+            # The notice and the button pass axe-core; the button is a
+            # 44 px touch target.
+            page.locator(".camnang-offline button").wait_for()
+            assert _blocking(Axe(), page) == []
+            box = page.locator(".camnang-offline button").bounding_box()
+            assert box["height"] >= 44 and box["width"] >= 44
             # A page never opened: the not-found page says it is not stored
             # and offers the button for when the signal is back.
             response = page.goto(base + "to-cong-nghe-so/", wait_until="load")
             assert response.status == 404
             assert "chưa được lưu trên máy" in page.locator(".camnang-offline-notice").inner_text()
             assert page.locator(".camnang-offline button").inner_text().startswith("Lưu tất cả để xem khi mất mạng (")
+            assert _blocking(Axe(), page) == []
         finally:
             context.close()
 

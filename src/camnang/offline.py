@@ -75,7 +75,9 @@ NETWORK_WAIT_S = 4
 
 NOT_FOUND_PAGE = "404.html"
 SEARCH_PAGES = "search/camnang/pages.json"
-REV_CHARS = 16
+REV_CHARS = 8
+"""Hex digits of a revision: a changed file keeps its old revision once in
+4 billion; shorter rows keep sw.js small at 1,000 guides."""
 
 _SKIP_SUFFIXES = (".map", ".gz", ".br")
 _SKIP_FILES = {SERVICE_WORKER, "sitemap.xml"}
@@ -186,6 +188,7 @@ def write_service_worker(site_dir: str | Path, config, printables_budget: int = 
         .replace('"@@VERSION@@"', json.dumps(pre.version[:16]))
         .replace("[/*@@PRECACHE@@*/]", "[\n" + rows + "\n]")
         .replace("/*@@NETWORK_WAIT_MS@@*/0", str(NETWORK_WAIT_S * 1000))
+        .replace("/*@@REV_CHARS@@*/16", str(REV_CHARS))
     )
     write_atomic(site / SERVICE_WORKER, script.encode("utf-8"), durable=False)
     return pre

@@ -33,6 +33,7 @@ var VERSION = "@@VERSION@@";
 var FILES = [/*@@PRECACHE@@*/];
 var NETWORK_WAIT_MS = /*@@NETWORK_WAIT_MS@@*/0;
 var PARALLEL = 4;
+var REV_CHARS = /*@@REV_CHARS@@*/16;
 
 var SCOPE = self.registration.scope;
 var PREFIX = "camnang:" + SCOPE + ":";
@@ -71,7 +72,7 @@ function put(cache, key, response) {
   return response.arrayBuffer().then(function (body) {
     return crypto.subtle.digest("SHA-256", body).then(function (digest) {
       var headers = new Headers(response.headers);
-      headers.set(REV, hex(digest).slice(0, 16));
+      headers.set(REV, hex(digest).slice(0, REV_CHARS));
       headers.delete("content-encoding");
       headers.set("content-length", String(body.byteLength));
       return cache.put(key, new Response(body, { status: response.status, statusText: response.statusText, headers: headers }));
