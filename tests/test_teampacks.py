@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pikepdf
 import pytest
 from PIL import ImageChops
 
@@ -177,6 +178,14 @@ def test_tron_bo_and_index(built):
             f"{team}/phat-thanh-{SLUG}.pdf": len(pdfs.reader(out / team / f"phat-thanh-{SLUG}.pdf").pages),
         }
         assert {r["ten_to"] for r in rows if r["ma_to"] == team} == {NAMES[team]}
+        # Titled for the team, in Vietnamese, tagged like every printable.
+        with pikepdf.open(out / team / "tron-bo.pdf") as pdf:
+            assert str(pdf.docinfo["/Title"]) == f"Tài liệu của {NAMES[team]}"
+            assert NAMES[team] in str(pdf.docinfo["/Subject"]) and "hướng dẫn" in str(pdf.docinfo["/Subject"])
+            with pdf.open_metadata() as meta:
+                assert meta["dc:title"] == f"Tài liệu của {NAMES[team]}"
+                assert meta.get("pdfuaid:part") == "1"
+            assert "/StructTreeRoot" in pdf.Root and str(pdf.Root.Lang) == "vi"
         # The edition of each guide's file, to reprint what changed; none for tron-bo.pdf.
         guide = load_library(built[0] / "guides", load_categories()).get(SLUG)
         editions = {r["tep"]: r["ban_ngay"] for r in rows if r["ma_to"] == team}
@@ -380,6 +389,9 @@ def test_phone_only_team_shows_its_phone_large_and_no_code(variants):
         path = out / "thon-goi" / name
         assert decoded(path) == {PAGE_URL, DEFAULT_COURSE_URL}
         assert pdfs.squash("Gọi cho tổ 0987 654 321") in pdfs.squash(pdfs.text(path))
+        # Printed once on each page: in the cell, not again in the block.
+        pages = pdfs.reader(path).pages
+        assert pdfs.squash(pdfs.text(path)).count("0987654321") == len(pages), name
         phone = [size for size, t in pdfs.type_sizes(path) if "654" in t]
         assert max(phone) >= body * 1.4, (name, phone)
 

@@ -59,6 +59,13 @@ spaces, also before it: the template joins it to the phone)."""
 EXAMPLE_WORDS = "ví dụ"
 
 
+def keep_marks(text: str) -> str:
+    """``text`` with every "(ví dụ)" of a roster's example values held on
+    one line, and to the word before it (no-break spaces): never "(ví" at
+    the end of one line and "dụ)" on the next."""
+    return (text or "").replace(" (ví dụ)", "\u00a0" + EXAMPLE_MARK).replace("(ví dụ)", EXAMPLE_MARK)
+
+
 def is_example(team) -> bool:
     """An example team (``teams/vi-du.csv``): its name says "ví dụ"."""
     return EXAMPLE_WORDS in (getattr(team, "name", "") or "").casefold()
@@ -79,17 +86,17 @@ def shows_phone_in_cell(team) -> bool:
 def block_lines(team) -> list[tuple[str, bool]]:
     """The block's paragraphs as printed (text, bold), the same as
     ``posters/team-block.html.j2``."""
-    lines = [(team.name, True)]
+    lines = [(keep_marks(team.name), True)]
     phone = team.phone if not shows_phone_in_cell(team) else ""
     if team.leader or phone:
         parts = []
         if team.leader:
-            parts.append(f"Tổ trưởng: {team.leader}")
+            parts.append(f"Tổ trưởng: {keep_marks(team.leader)}")
         if phone:
             parts.append(f"Điện thoại: {phone}" + (f"\u00a0{EXAMPLE_MARK}" if is_example(team) else ""))
         lines.append((" · ".join(parts), False))
     if team.help_place and not shows_place_in_cell(team):
-        lines.append((f"Nơi hỗ trợ: {team.help_place}", False))
+        lines.append((f"Nơi hỗ trợ: {keep_marks(team.help_place)}", False))
     return lines
 
 
