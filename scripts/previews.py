@@ -55,7 +55,7 @@ KINDS = {
 }
 NEARLY_EMPTY = 1 / 3
 """A last page with less text than this share of the fullest page's."""
-GENERIC_ONLY = ("Cần người giúp?", "Hỏi tổ công nghệ số cộng đồng", "Quét để")
+GENERIC_ONLY = ("Cần người giúp?", "Hỏi tổ công nghệ số cộng đồng ở thôn, xã mình.", "Quét để")
 """Text of the generic footer, which a team's own strip replaces."""
 RED = (200, 0, 0)
 
@@ -127,8 +127,9 @@ def _text_facts(textpage) -> tuple[float | None, int, int]:
 
 
 def _sentences(text: str) -> list[str]:
-    text = " ".join(unicodedata.normalize("NFC", text).split())
-    return [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s) > 3]
+    """Sentences of a page's text, line breaks kept inside them."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.strip()) > 3]
 
 
 def _squash(text: str) -> str:
@@ -174,7 +175,18 @@ def missing_sentences(generic: str, team: str) -> list[str]:
     """Sentences of the generic file's text that the team's file lacks
     (the generic footer aside, which the team's strip replaces)."""
     have = _squash(team)
-    return [s for s in _sentences(generic) if not any(g in s for g in GENERIC_ONLY) and _squash(s) not in have]
+    lost = []
+    for sentence in _sentences(generic):
+        if _squash(sentence) in have:
+            continue
+        # The footer (QR captions and addresses, which a team's strip sets
+        # differently) has no full stops: a "sentence" may run from the
+        # last line before it into it. Only what comes before it counts.
+        cut = min((sentence.find(g) for g in GENERIC_ONLY if g in sentence), default=-1)
+        if cut >= 0 and _squash(sentence[:cut]) in have:
+            continue
+        lost.append(" ".join(sentence.split()))
+    return lost
 
 
 def _pt(value: float) -> str:
@@ -184,6 +196,15 @@ def _pt(value: float) -> str:
 def label(page: Page) -> list[str]:
     size = f"chữ bước {_pt(page.size)} pt" if page.size else "không có chữ"
     return [f"{page.file}  ·  trang {page.number}/{page.pages}", f"{size}  ·  {page.columns} cột" if page.size else size]
+
+
+def _fit(draw, text: str, font, width: int) -> str:
+    """``text`` cut with "…" to ``width`` pixels."""
+    if draw.textlength(text, font=font) <= width:
+        return text
+    while text and draw.textlength(text + "…", font=font) > width:
+        text = text[:-1]
+    return text + "…"
 
 
 def sheet(title: str, pages: list[Page], tile: int, columns: int, out: Path) -> None:
@@ -209,14 +230,14 @@ def sheet(title: str, pages: list[Page], tile: int, columns: int, out: Path) -> 
     for row, h in zip(rows, row_h):
         x = pad
         for page, _ in row:
-            colour = RED if page.faults else "black"
+            colour = RED if any(f.startswith(("chữ ", "hai cột")) for f in page.faults) else "black"
             draw.rectangle((x, y, x + tile - 1, y + h - 1), fill="white")
             lines = label(page)
             draw.text((x + 8, y + 6), lines[0], fill="black", font=label_font)
             draw.text((x + 8, y + 32), lines[1], fill=colour, font=label_font)
             ty = y + head_h
             for fault in page.faults:
-                draw.text((x + 8, ty - 4), "⚠ " + fault, fill=RED, font=fault_font)
+                draw.text((x + 8, ty - 4), _fit(draw, "LỖI: " + fault, fault_font, tile - 16), fill=RED, font=fault_font)
                 ty += 24
             canvas.paste(page.image, (x, ty))
             if page.faults:
@@ -246,7 +267,10 @@ def collect(folder: Path, tile: int, generic: dict[str, str] | None = None) -> t
             continue
         pages, text = read_pdf(path, kind, tile)
         texts[path.name] = text
-        if generic is not None and path.name in generic:
+        # Radio scripts are rewritten for the team by design (their opening
+        # and closing name the team): only leaflets and posters must keep
+        # every generic sentence.
+        if generic is not None and path.name in generic and kind in ("to-roi", "ap-phich"):
             lost = missing_sentences(generic[path.name], text)
             if lost:
                 shown = lost[0] if len(lost[0]) <= 60 else lost[0][:57] + "…"
@@ -302,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     index = write_index(args.out, sheets)
     faults = 0
-    for name, _, pages in sheets:
+    for _, _, pages in sheets:
         for p in pages:
             if p.faults:
                 faults += 1
