@@ -119,10 +119,10 @@ def _text_facts(textpage) -> tuple[float | None, int, int]:
     lo, hi = min(a for a, _ in xs), max(b for _, b in xs)
     middle = (lo + hi) / 2
     crossing = sum(1 for a, b in xs if a - 1 <= middle <= b + 1)
-    near = sum(1 for a, b in xs if abs((a + b) / 2 - middle) < (hi - lo) * 0.04)
+    left = sum(1 for a, b in xs if b < middle)
     # Text in one column crosses the middle on nearly every line; two
-    # columns leave a gutter there.
-    two = len(xs) > 150 and crossing == 0 and near <= len(xs) * 0.004
+    # columns leave a gutter there, with text on both sides.
+    two = len(xs) > 150 and crossing == 0 and 0.2 < left / len(xs) < 0.8
     return body, 2 if two else 1, len(chars)
 
 
