@@ -104,6 +104,7 @@ def _text_facts(textpage) -> tuple[float | None, int, int]:
     chars = []
     left, right = ctypes.c_double(), ctypes.c_double()
     bottom, top = ctypes.c_double(), ctypes.c_double()
+    origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
     for i in range(textpage.count_chars()):
         code = pdfium_c.FPDFText_GetUnicode(textpage.raw, i)
         if code <= 32 or chr(code).isspace():
@@ -111,19 +112,41 @@ def _text_facts(textpage) -> tuple[float | None, int, int]:
         pdfium_c.FPDFText_GetMatrix(textpage.raw, i, ctypes.byref(matrix))
         size = pdfium_c.FPDFText_GetFontSize(textpage.raw, i) * math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
         pdfium_c.FPDFText_GetCharBox(textpage.raw, i, ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
-        chars.append((round(size, 1), left.value, right.value))
+        pdfium_c.FPDFText_GetCharOrigin(textpage.raw, i, ctypes.byref(origin_x), ctypes.byref(origin_y))
+        chars.append((round(size, 1), left.value, right.value, round(origin_y.value)))
     if not chars:
         return None, 0, 0
-    body = Counter(size for size, _, _ in chars).most_common(1)[0][0]
-    xs = [(a, b) for size, a, b in chars if abs(size - body) < 0.3]
-    lo, hi = min(a for a, _ in xs), max(b for _, b in xs)
+    body = Counter(c[0] for c in chars).most_common(1)[0][0]
+    return body, _columns([(a, b, y) for size, a, b, y in chars if abs(size - body) < 0.3]), len(chars)
+
+
+def _columns(boxes: list[tuple[float, float, int]]) -> int:
+    """1 or 2: whether the text (character boxes and baselines at the step
+    size) has a gutter in the middle. Text in one column crosses the middle
+    on nearly every long line (a space falls there now and then); two
+    columns leave it blank on line after line, with text on both sides,
+    even under a paragraph that spans the page."""
+    if len(boxes) < 150:
+        return 1
+    lo, hi = min(a for a, _, _ in boxes), max(b for _, b, _ in boxes)
     middle = (lo + hi) / 2
-    crossing = sum(1 for a, b in xs if a - 1 <= middle <= b + 1)
-    left = sum(1 for a, b in xs if b < middle)
-    # Text in one column crosses the middle on nearly every line; two
-    # columns leave a gutter there, with text on both sides.
-    two = len(xs) > 150 and crossing == 0 and 0.2 < left / len(xs) < 0.8
-    return body, 2 if two else 1, len(chars)
+    lines: dict[int, list[tuple[float, float]]] = {}
+    for a, b, y in boxes:
+        lines.setdefault(y, []).append((a, b))
+    left = right = 0
+    for y in sorted(lines, reverse=True):  # top to bottom
+        line = lines[y]
+        if any(a - 2 <= middle <= b + 2 for a, b in line):
+            left = right = 0  # text over the middle: no gutter here
+            continue
+        # (A column starts at the text's left edge: captions of the QR
+        # row sit in cells, away from it.)
+        left += min(a for a, _ in line) < lo + (hi - lo) * 0.1
+        right += any(a > middle for a, _ in line)
+        if left >= 4 and right >= 4:
+            return 2
+    return 1
+
 
 
 def _sentences(text: str) -> list[str]:

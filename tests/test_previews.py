@@ -45,7 +45,8 @@ def weasy_pdf(path: Path, body: str, size: str, css: str) -> Path:
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory):
     """Two bundled guides built with build_posters.py, plus broken files:
-    a leaflet in two columns of 9 pt, a poster on two sheets, and a team
+    a leaflet in two columns of 9 pt, a poster on two sheets, a poster
+    whose steps fall to two columns, and a team
     folder whose leaflet lost the generic text."""
     tmp = tmp_path_factory.mktemp("previews")
     project = make_project(tmp, [ROOT / "guides" / f"{slug}.md" for slug in GUIDES])
@@ -60,6 +61,9 @@ def folders(tmp_path_factory):
     weasy_pdf(in_an / "to-roi-hong.pdf", f"<p>{words}</p>", "A4", "body { font-size: 9pt; columns: 2 }")
     few = " ".join(f"Bước {i}: bấm vào nút này rồi chờ một chút cho đến khi hiện ra." for i in range(30))
     weasy_pdf(in_an / "ap-phich-hai-to.pdf", f"<p>{few}</p>", "A3", "body { font-size: 30pt }")
+    intro = "<p>" + " ".join(["Đây là một đoạn mở đầu dài, đặt trên cả chiều rộng của trang."] * 6) + "</p>"
+    steps = "".join(f"<p>Bước {i}: bấm vào nút này rồi chờ cho đến khi hiện ra màn hình mới.</p>" for i in range(12))
+    weasy_pdf(in_an / "ap-phich-hai-cot.pdf", f"{intro}<div style='columns: 2'>{steps}</div>", "A3", "body { font-size: 26pt }")
     team = tmp / "goi-to" / "to-mot"
     team.mkdir(parents=True)
     shutil.copy(in_an / f"to-roi-{GUIDES[0]}.pdf", team / f"to-roi-{GUIDES[0]}.pdf")  # the same: nothing lost
@@ -120,6 +124,7 @@ def test_faults_are_flagged_in_red(made):
     assert "to-roi-hong.pdf, trang 1: chữ 9 pt &lt; 13 pt; hai cột" in index
     assert "ap-phich-hai-to.pdf, trang 1: áp phích 2 tờ" in index
     assert "ap-phich-hai-to.pdf, trang 2: áp phích 2 tờ" in index
+    assert "ap-phich-hai-cot.pdf, trang 1: hai cột" in index  # steps in two columns under a full-width paragraph
     assert "to-roi-hong.pdf, trang 2: chữ 9 pt &lt; 13 pt; hai cột; trang cuối gần trống" in index
     assert f"to-roi-{GUIDES[1]}.pdf, trang 1: thiếu" in index  # in the team's sheet
     assert f"to-roi-{GUIDES[0]}.pdf, trang 1: thiếu" not in index
