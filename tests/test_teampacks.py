@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import importlib.util
 import io
 import os
 import shutil
@@ -462,3 +463,17 @@ def test_team_printables_keep_every_sentence_of_the_generic_ones(tmp_path):
                 if lost:
                     missing[f"{team}/{name}"] = lost
     assert not missing, {k: [s[:80] for s in v] for k, v in missing.items()}
+
+
+def test_progress_bar_shows_the_time_since_the_run_started(capsys):
+    """The team bar appears when the first team is done: its clock still
+    counts from the start of the run ("4/4 tổ [00:09]" after 699 s was wrong)."""
+    spec = importlib.util.spec_from_file_location("build_posters_cli", ROOT / "build_posters.py")
+    cli_module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli_module)
+    progress, update = cli_module.team_progress()
+    progress.started -= 699  # the run began 699 s ago
+    update(4, 4, 36)
+    progress.close()
+    err = capsys.readouterr().err
+    assert "4/4 tổ [11:39<" in err or "4/4 tổ [11:40<" in err, err
