@@ -458,6 +458,8 @@ def test_team_printables_keep_every_sentence_of_the_generic_ones(tmp_path):
             wanted = [s for s in sentences(generic / name) if not any(s.startswith(g) for g in GENERIC_ONLY)]
             assert len(wanted) > 5, name
             for team in teams:
+                # The roster's "(ví dụ)" marks are never broken across lines.
+                assert not any(line.rstrip().endswith("(ví") for line in pdfs.text(packs / team / name).splitlines()), f"{team}/{name}"
                 text = pdfs.squash(pdfs.text(packs / team / name))
                 lost = [s for s in wanted if pdfs.squash(s) not in text]
                 if lost:
