@@ -4,7 +4,8 @@
 #                (including real Chromium browser tests and real builds)
 #   make check   ruff and the fast in-process tests, for the edit loop (< 2 min)
 #   make test-slow  the exhaustive layout proofs `make test` samples
-#   make previews  first page of every printable in one PNG (previews/contact-sheet.png)
+#   make previews  every page of the printables already built, one PNG per kind
+#                (previews/index.html); TEAM=goi-to/<ma_to> adds that team's pack
 #
 # Dependencies are installed at the exact versions of constraints.txt
 # (regenerate it with scripts/freeze-constraints.sh, see README).
@@ -50,7 +51,7 @@ bench: $(STAMP) system-deps-build
 	$(BIN)/python bench/run.py $(ARGS)
 
 previews: $(STAMP) system-deps-build
-	$(BIN)/python scripts/previews.py
+	$(BIN)/python scripts/previews.py $(TEAM)
 
 setup: $(STAMP) $(FORK_STAMP)
 

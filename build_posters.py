@@ -117,6 +117,10 @@ class Progress:
                 mininterval=0.2 if tty else self.every, maxinterval=self.every if not tty else 10.0,
                 bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} {unit} [{elapsed}<{remaining}]{postfix}",
             )
+            # The bar appears at the first report (for team packs, when
+            # the first team is done): its clock starts with the run.
+            self.bar.start_t -= time.monotonic() - self.started
+            self.bar.last_print_t = self.bar.start_t
         if text:
             self.bar.set_postfix_str(text, refresh=False)
         self.bar.update(done - self.bar.n)

@@ -56,14 +56,17 @@ def open_pdf(data: bytes):
     return pikepdf.Pdf.open(io.BytesIO(data))
 
 
-def stamp(blank: bytes, strip: bytes, *, merge_fonts: bool = True) -> bytes:
+def stamp(blank: bytes, strip: bytes, *, merge_fonts: bool = True, metadata: dict[str, str] | None = None) -> bytes:
     """``blank`` with the first page of ``strip`` drawn over each of its
     pages. The strip page must have the blank's page size: it lands where
     the blank left room for it, at scale 1. ``merge_fonts``: a face both
-    use is embedded once (``share_fonts``)."""
+    use is embedded once (``share_fonts``). ``metadata``: title, subject
+    and keywords to write over the blank's (``retitle``)."""
     import pikepdf
 
     pdf = open_pdf(blank)
+    if metadata:
+        retitle(pdf, **metadata)
     source = open_pdf(strip)
     strip_page = source.pages[0]
     form = pdf.copy_foreign(strip_page.as_form_xobject())
@@ -85,6 +88,26 @@ def stamp(blank: bytes, strip: bytes, *, merge_fonts: bool = True) -> bytes:
     if merge_fonts:
         share_fonts(pdf, form)
     return _save(pdf)
+
+
+def retitle(pdf, title: str, subject: str = "", keywords: str = "") -> None:
+    """Write ``title``, ``subject`` and ``keywords`` into both the document
+    information and the XMP metadata of ``pdf`` (PDF/UA reads the XMP
+    title, which viewers show: ``DisplayDocTitle``); the structure tree,
+    language and the rest of the metadata are kept."""
+    import pikepdf
+
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta["dc:title"] = title
+        if subject:
+            meta["dc:description"] = subject
+        if keywords:
+            meta["pdf:Keywords"] = keywords
+    pdf.docinfo[pikepdf.Name.Title] = title
+    if subject:
+        pdf.docinfo[pikepdf.Name.Subject] = subject
+    if keywords:
+        pdf.docinfo[pikepdf.Name.Keywords] = keywords
 
 
 def _program(font) -> tuple | None:
@@ -163,9 +186,11 @@ def recompress(data: bytes) -> bytes:
 
 def combine(layouts: Sequence) -> bytes:
     """The pages of several WeasyPrint layouts (``pdf.Layout``, laid out
-    with the same printer) as one PDF, metadata of the first. WeasyPrint
-    subsets each font once for the whole document, so the fonts are
-    embedded once, not once per layout."""
+    with the same printer) as one PDF, metadata of the first (``retitle``
+    it). WeasyPrint subsets each font once for the whole document, so the
+    fonts are embedded once, not once per layout; it tags the pages as it
+    writes them (PDF/UA, like every printable: ``pdf.Layout.pdf``), so the
+    combined file has one structure tree for all of them."""
     documents = [layout.document for layout in layouts]
     pages = [page for document in documents for page in document.pages]
-    return recompress(documents[0].copy(pages).write_pdf())
+    return recompress(documents[0].copy(pages).write_pdf(pdf_variant="pdf/ua-1"))

@@ -448,7 +448,7 @@ def _blank_all(ctx: PackContext) -> bytes:
         return stamp.combine(layouts)
 
     if ALL_IN_ONE not in ctx.state["blanks"]:
-        key = digest(*(_blank_key(ctx, LEAFLET, g) for g in guides))
+        key = digest(*(_blank_key(ctx, LEAFLET, g) for g in guides), "pdf/ua-1")
         path = _blank_path(ctx, Path(ALL_IN_ONE).stem, key)
         ctx.state["blanks"][ALL_IN_ONE], _ = _cached_blank(ctx, path, make)
     return ctx.state["blanks"][ALL_IN_ONE]
@@ -550,6 +550,16 @@ def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: 
     return rendered
 
 
+def all_in_one_metadata(team: Team, guides: int) -> dict[str, str]:
+    """Title, subject and keywords of a team's ``tron-bo.pdf`` (in place
+    of the first guide's, which the combined blank carries)."""
+    return {
+        "title": f"Tài liệu của {team.name}",
+        "subject": f"Tờ rơi của {guides} bài hướng dẫn kỹ năng số, kèm cách liên hệ {team.name}",
+        "keywords": ", ".join(v for v in (team.commune, team.province) if v),
+    }
+
+
 def _pack(ctx: PackContext, team: Team) -> TeamResult:
     """Every file of one team's pack: from the cache, or stamped; then
     written into its folder (atomically, only when different). Returns
@@ -583,10 +593,11 @@ def _pack(ctx: PackContext, team: Team) -> TeamResult:
                 files.append((name, _pages(ctx, kind, guide, data), path, data))
         rendered += _radio(ctx, key_ctx, cache, cache_root, files, warnings)
         leaflets = [f for f in files if f[0].startswith(LEAFLET.prefix)]
-        path = cache_root / f"tron-bo.{digest(*(p.name for _, _, p, _ in leaflets))[:16]}.pdf"
+        metadata = all_in_one_metadata(team, len(ctx.guides))
+        path = cache_root / f"tron-bo.{digest(*(p.name for _, _, p, _ in leaflets), *metadata.values())[:16]}.pdf"
         data = Cache.load(path, warnings.append, deep=False)
         if data is None:
-            data = stamp.stamp(_blank_all(ctx), strip(LEAFLET))
+            data = stamp.stamp(_blank_all(ctx), strip(LEAFLET), metadata=metadata)
             cache.put(path, data, digest=False)
             rendered += 1
         files.append((ALL_IN_ONE, sum(pages for _, pages, _, _ in leaflets), path, data))

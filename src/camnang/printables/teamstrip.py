@@ -53,8 +53,17 @@ BOXES = {
 }
 SAFETY = 0.96
 """Share of the box width the estimate fills (kerning, rounding)."""
-EXAMPLE_MARK = "(ví dụ)"
+EXAMPLE_MARK = "(ví\u00a0dụ)"
+"""Printed after the example phone, never broken across lines (no-break
+spaces, also before it: the template joins it to the phone)."""
 EXAMPLE_WORDS = "ví dụ"
+
+
+def keep_marks(text: str) -> str:
+    """``text`` with every "(ví dụ)" of a roster's example values held on
+    one line, and to the word before it (no-break spaces): never "(ví" at
+    the end of one line and "dụ)" on the next."""
+    return (text or "").replace(" (ví dụ)", "\u00a0" + EXAMPLE_MARK).replace("(ví dụ)", EXAMPLE_MARK)
 
 
 def is_example(team) -> bool:
@@ -68,19 +77,26 @@ def shows_place_in_cell(team) -> bool:
     return bool(team.help_place) and not team.zalo and not team.phone
 
 
+def shows_phone_in_cell(team) -> bool:
+    """A phone and no Zalo link: the phone takes the QR cell in large type
+    (and leaves the block: printed once)."""
+    return bool(team.phone) and not team.zalo
+
+
 def block_lines(team) -> list[tuple[str, bool]]:
     """The block's paragraphs as printed (text, bold), the same as
     ``posters/team-block.html.j2``."""
-    lines = [(team.name, True)]
-    if team.leader or team.phone:
+    lines = [(keep_marks(team.name), True)]
+    phone = team.phone if not shows_phone_in_cell(team) else ""
+    if team.leader or phone:
         parts = []
         if team.leader:
-            parts.append(f"Tổ trưởng: {team.leader}")
-        if team.phone:
-            parts.append(f"Điện thoại: {team.phone}" + (f" {EXAMPLE_MARK}" if is_example(team) else ""))
+            parts.append(f"Tổ trưởng: {keep_marks(team.leader)}")
+        if phone:
+            parts.append(f"Điện thoại: {phone}" + (f"\u00a0{EXAMPLE_MARK}" if is_example(team) else ""))
         lines.append((" · ".join(parts), False))
     if team.help_place and not shows_place_in_cell(team):
-        lines.append((f"Nơi hỗ trợ: {team.help_place}", False))
+        lines.append((f"Nơi hỗ trợ: {keep_marks(team.help_place)}", False))
     return lines
 
 
@@ -120,7 +136,9 @@ class Widths:
     def lines(self, text: str, width_mm: float, pt: float, bold: bool) -> int:
         """Lines ``text`` takes when wrapped at spaces into ``width_mm``."""
         count, line = 1, ""
-        for word in text.split():
+        for word in text.split(" "):  # no-break spaces hold words together
+            if not word:
+                continue
             trial = f"{line} {word}" if line else word
             if line and self.width_mm(trial, pt, bold) > width_mm:
                 count, line = count + 1, word
@@ -175,6 +193,8 @@ class Strip:
     """The help place takes the QR cell (no phone, no Zalo)."""
     kind: str = "leaflet"
     """"leaflet" or "poster": on posters each caption is one phrase, one line."""
+    phone_in_cell: bool = False
+    """The phone takes the QR cell (no Zalo): the block leaves it out."""
 
 
 def strip_for(team, kind_name: str, font_family: str) -> Strip | None:
@@ -182,4 +202,7 @@ def strip_for(team, kind_name: str, font_family: str) -> Strip | None:
     a team, or for the blank team of the shared layout)."""
     if team is None or not getattr(team, "id", ""):
         return None
-    return Strip(block_pt(team, kind_name, font_family), is_example(team), shows_place_in_cell(team), kind_name)
+    return Strip(
+        block_pt(team, kind_name, font_family), is_example(team), shows_place_in_cell(team), kind_name,
+        shows_phone_in_cell(team),
+    )

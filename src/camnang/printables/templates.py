@@ -31,6 +31,7 @@ from ..errors import ConfigError, Problem, display_path
 from ..markup import to_text
 from ..text import vi_date
 from .qr import display_address
+from .teamstrip import keep_marks
 
 
 @lru_cache(maxsize=4)
@@ -48,6 +49,7 @@ def environment(posters_dir: str) -> Environment:
     env.filters["vi_date"] = vi_date
     env.filters["address"] = display_address
     env.filters["keep_last_words"] = keep_last_words
+    env.filters["keep_marks"] = keep_marks
     return env
 
 
