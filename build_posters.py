@@ -215,10 +215,11 @@ def _main(args: argparse.Namespace) -> int:
     progress.close()
     if args.only is None:
         from camnang.printables.journeysheet import build as journey_sheets
+        from camnang.printables.zalocard import build as zalo_cards
         from camnang.writer import read_regular, write_if_changed
 
         try:
-            for name, path in journey_sheets(library, settings):
+            for name, path in [*journey_sheets(library, settings), *zalo_cards(library, settings)]:
                 write_if_changed(out / name, read_regular(path))
         except CamnangError as e:
             print(f"Lỗi: {e}", file=sys.stderr)

@@ -166,6 +166,17 @@ def cards(guide: Guide, settings: Settings) -> list[tuple[str, Path]]:
     return [(card_name(guide.slug, n), path) for n, path in enumerate(paths, 1)]
 
 
+def label(n: int, count: int) -> str:
+    """The "In ấn" box's line for card ``n`` of ``count``."""
+    return LABEL if count == 1 else f"{LABEL} ({n}/{count})"
+
+
+def by_guide(library: Library, settings: Settings) -> dict[str, list[tuple[str, Path]]]:
+    """Every guide's cards in the cache, by slug: (file name, cache path)
+    pairs in order."""
+    return {guide.slug: cards(guide, settings) for guide in library.guides}
+
+
 def build(library: Library, settings: Settings) -> list[tuple[str, Path]]:
     """Every guide's cards in the cache: (file name, cache path) pairs."""
-    return [pair for guide in library.guides for pair in cards(guide, settings)]
+    return [pair for pairs in by_guide(library, settings).values() for pair in pairs]
