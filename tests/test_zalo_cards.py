@@ -144,3 +144,17 @@ def test_site_guide_page_previews_and_links_its_card(tmp_path):
     cards = [(href, html.unescape(re.sub(r"<[^>]+>", "", label)).strip()) for href, label in links if "the-zalo-" in href]
     assert cards and cards[0][0] == "../../in-an/the-zalo-thu-nghiem.png", cards
     assert all(label.startswith(zalocard.LABEL) for _, label in cards)
+
+
+def test_no_step_starts_with_a_lone_word(tmp_path):
+    """WeasyPrint 70 broke this short form of a bundled guide after its
+    first word ("Xem", then the rest): the card is laid out again a little
+    narrower until every paragraph's first line holds more than one word."""
+    guide = load_library(ROOT / "guides", SETTINGS.categories).get("nhom-zalo-thon")
+    step = plain(guide.steps[4].short)
+    assert step.startswith("Xem đúng tên nhóm")
+    pdf = tmp_path / "cards.pdf"
+    pdf.write_bytes(zalocard.render_pdf(guide, SETTINGS))
+    lines = [line.strip() for line in pdfs.text(pdf).splitlines()]
+    assert "Xem" not in lines
+    assert any(line.startswith("Xem đúng") for line in lines), lines

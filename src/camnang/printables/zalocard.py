@@ -73,7 +73,7 @@ def target_url(guide: Guide, settings: Settings) -> str:
     return guide.page_url(settings.site_url) or settings.course_url
 
 
-def html(guide: Guide, settings: Settings, series: bool = False) -> str:
+def html(guide: Guide, settings: Settings, series: bool = False, nudge: int = 0) -> str:
     category = next((c for c in settings.categories if c.id == guide.category), None)
     return templates.render(
         settings.posters_dir,
@@ -87,17 +87,51 @@ def html(guide: Guide, settings: Settings, series: bool = False) -> str:
         code=qr_code(target_url(guide, settings), QR_PX * MM_PER_PX, "q"),
         to_page=bool(guide.page_url(settings.site_url)),
         series=series,
+        nudge=nudge,
     )
+
+
+NUDGES = (0, 10, 20, 30, 40)
+"""Right padding (px) tried in turn until no paragraph starts with a lone
+word (``lone_first_word``)."""
+
+
+def lone_first_word(layout) -> bool:
+    """Whether a paragraph of ``layout`` starts with a line of one word
+    although more text follows: WeasyPrint 70 breaks a line too early when
+    its text nearly fills it and a bold run comes next ("Xem" alone, then
+    "đúng tên nhóm ... bấm", then "**Tham gia nhóm**")."""
+
+    def text(box) -> str:
+        own = getattr(box, "text", None)
+        return own if own is not None else "".join(text(c) for c in getattr(box, "children", ()))
+
+    def walk(box) -> bool:
+        children = list(getattr(box, "children", ()))
+        lines = [c for c in children if type(c).__name__ == "LineBox"]
+        if len(lines) >= 2 and len(text(lines[0]).split()) == 1 and len(text(lines[1]).split()) >= 2:
+            return True
+        return any(walk(c) for c in children)
+
+    return any(walk(page._page_box) for page in layout.document.pages)
+
+
+def _layout(guide: Guide, settings: Settings, nudge: int):
+    posters = settings.posters_dir
+    sheets = [posters / name for name in STYLESHEETS]
+    layout = printer(settings.print_font).layout(html(guide, settings, nudge=nudge), posters, sheets)
+    if layout.page_count > 1:
+        # Numbered, the title repeated at the top: a named page of its own.
+        layout = printer(settings.print_font).layout(html(guide, settings, True, nudge), posters, sheets)
+    return layout
 
 
 def render_pdf(guide: Guide, settings: Settings) -> bytes:
     """The series as a PDF, one page per card (what ``render`` rasterises)."""
-    posters = settings.posters_dir
-    sheets = [posters / name for name in STYLESHEETS]
-    layout = printer(settings.print_font).layout(html(guide, settings), posters, sheets)
-    if layout.page_count > 1:
-        # Numbered, the title repeated at the top: a named page of its own.
-        layout = printer(settings.print_font).layout(html(guide, settings, series=True), posters, sheets)
+    for nudge in NUDGES:
+        layout = _layout(guide, settings, nudge)
+        if not lone_first_word(layout):
+            break
     return layout.pdf()
 
 
