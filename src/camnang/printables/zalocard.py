@@ -56,6 +56,8 @@ MM_PER_PX = 25.4 / 96
 QR_PX = 300
 """The code's box, quiet zone included: about 8 px a module for a guide's
 address, still 4 px after Zalo halves the picture."""
+END_QR_PX = 480
+"""The code when it is alone on the last card (``end_card``)."""
 PICTOGRAM_PX = 132
 GREYS = 16
 """Grey levels of the PNG: enough for smooth type edges, few enough to
@@ -73,7 +75,7 @@ def target_url(guide: Guide, settings: Settings) -> str:
     return guide.page_url(settings.site_url) or settings.course_url
 
 
-def html(guide: Guide, settings: Settings, series: bool = False, nudge: int = 0) -> str:
+def html(guide: Guide, settings: Settings, series: bool = False, nudge: int = 0, end_card: bool = False) -> str:
     category = next((c for c in settings.categories if c.id == guide.category), None)
     return templates.render(
         settings.posters_dir,
@@ -84,10 +86,11 @@ def html(guide: Guide, settings: Settings, series: bool = False, nudge: int = 0)
         author=AUTHOR,
         message=key_message(guide),
         steps=steps_of(guide),
-        code=qr_code(target_url(guide, settings), QR_PX * MM_PER_PX, "q"),
+        code=qr_code(target_url(guide, settings), (END_QR_PX if end_card else QR_PX) * MM_PER_PX, "q"),
         to_page=bool(guide.page_url(settings.site_url)),
         series=series,
         nudge=nudge,
+        end_card=end_card,
     )
 
 
@@ -123,7 +126,23 @@ def _layout(guide: Guide, settings: Settings, nudge: int):
     if layout.page_count > 1:
         # Numbered, the title repeated at the top: a named page of its own.
         layout = printer(settings.print_font).layout(html(guide, settings, True, nudge), posters, sheets)
+        if not has_steps(layout.document.pages[-1]):
+            # The code alone on the last card: made an end card (the code
+            # large, what it leads to, where to ask for help).
+            layout = printer(settings.print_font).layout(html(guide, settings, True, nudge, True), posters, sheets)
     return layout
+
+
+def has_steps(page) -> bool:
+    """Whether a laid-out page holds a step (an ``li`` of the list)."""
+
+    def walk(box) -> bool:
+        element = getattr(box, "element", None)
+        if element is not None and element.tag == "li":
+            return True
+        return any(walk(c) for c in getattr(box, "children", ()))
+
+    return walk(page._page_box)
 
 
 def render_pdf(guide: Guide, settings: Settings) -> bytes:
