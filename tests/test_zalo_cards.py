@@ -104,9 +104,14 @@ def test_long_guide_is_a_numbered_series_and_no_step_is_cut(long_guide):
     pages = [pdfs.squash(p.extract_text()) for p in pdfs.reader(pdf).pages]
     for n, page in enumerate(pages, 1):
         assert page.endswith(f"{n}/{count}"), (n, page[-40:])
-    # Later cards repeat the title (at the top, in the page margin).
-    for page in pages[1:]:
+    # Later cards repeat the title (at the top, in the page margin), whole:
+    # nothing runs off the card's top edge.
+    for page, data in zip(pages[1:], cards[1:]):
         assert pdfs.squash(guide.title) in page
+        assert Image.open(io.BytesIO(data)).convert("L").crop((0, 0, 1080, 24)).getextrema()[0] > 200
+    # No card is the code alone: steps on every card, or the end card's help.
+    for page in pages:
+        assert re.search(r"(?<![0-9/])([1-9]|1[0-2])[^0-9/]", page) or "Cầnngườigiúp?" in page
     text = "".join(pages)
     assert "..." not in text
     positions = [text.find(pdfs.squash(plain(s.short or s.content))) for s in guide.steps]

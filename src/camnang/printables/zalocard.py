@@ -75,6 +75,20 @@ def target_url(guide: Guide, settings: Settings) -> str:
     return guide.page_url(settings.site_url) or settings.course_url
 
 
+TITLE_PX = 40
+"""The title repeated at the top of the next cards of a series."""
+
+
+def series_top(title: str, font_family: str) -> int:
+    """Top margin (px) of the next cards of a series: room for the title
+    repeated at ``TITLE_PX`` on as many lines as it takes (measured with the
+    print font's glyph widths, with a line to spare for a wider renderer)."""
+    from .teamstrip import widths
+
+    lines = widths(font_family).lines(title, 900 * MM_PER_PX, TITLE_PX * 0.75, False)
+    return 56 + round(lines * TITLE_PX * 1.2) + 36
+
+
 def html(guide: Guide, settings: Settings, series: bool = False, nudge: int = 0, end_card: bool = False) -> str:
     category = next((c for c in settings.categories if c.id == guide.category), None)
     return templates.render(
@@ -91,6 +105,7 @@ def html(guide: Guide, settings: Settings, series: bool = False, nudge: int = 0,
         series=series,
         nudge=nudge,
         end_card=end_card,
+        top=series_top(guide.title, settings.print_font),
     )
 
 
