@@ -110,8 +110,9 @@ def test_long_guide_is_a_numbered_series_and_no_step_is_cut(long_guide):
         assert pdfs.squash(guide.title) in page
         assert Image.open(io.BytesIO(data)).convert("L").crop((0, 0, 1080, 24)).getextrema()[0] > 200
     # No card is the code alone: steps on every card, or the end card's help.
+    steps = [pdfs.squash(plain(s.short or s.content)) for s in guide.steps]
     for page in pages:
-        assert re.search(r"(?<![0-9/])([1-9]|1[0-2])[^0-9/]", page) or "Cầnngườigiúp?" in page
+        assert any(step in page for step in steps) or "Cầnngườigiúp?" in page
     text = "".join(pages)
     assert "..." not in text
     positions = [text.find(pdfs.squash(plain(s.short or s.content))) for s in guide.steps]
