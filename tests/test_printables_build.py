@@ -242,7 +242,8 @@ def test_guide_too_long_for_one_poster_is_published_on_two_sheets(tmp_path):
     out = tmp_path / "in-an"
     result = cli(project, "--out", str(out), "--jobs", "1")
     assert result.returncode == 0, result.stderr
-    assert {p.name for p in out.iterdir()} == names("thu-nghiem") | names("rat-dai")
+    expected = names("thu-nghiem") | names("rat-dai") | cards(out, "thu-nghiem") | cards(out, "rat-dai")
+    assert {p.name for p in out.iterdir()} == expected
     assert len(pdfs.page_sizes(out / "ap-phich-rat-dai.pdf")) == 2
     (warning,) = [line for line in result.stderr.splitlines() if "ap-phich-rat-dai.pdf" in line]
     assert warning.startswith("Cảnh báo: ") and "2 tờ A3" in warning and "thêm dòng 'Ngắn:' cho bước" in warning
