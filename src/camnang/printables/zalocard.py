@@ -56,7 +56,7 @@ MM_PER_PX = 25.4 / 96
 QR_PX = 300
 """The code's box, quiet zone included: about 8 px a module for a guide's
 address, still 4 px after Zalo halves the picture."""
-END_QR_PX = 480
+END_QR_PX = 420
 """The code when it is alone on the last card (``end_card``)."""
 PICTOGRAM_PX = 132
 GREYS = 16
@@ -144,7 +144,9 @@ def _layout(guide: Guide, settings: Settings, nudge: int):
         if not has_steps(layout.document.pages[-1]):
             # The code alone on the last card: made an end card (the code
             # large, what it leads to, where to ask for help).
-            layout = printer(settings.print_font).layout(html(guide, settings, True, nudge, True), posters, sheets)
+            end = printer(settings.print_font).layout(html(guide, settings, True, nudge, True), posters, sheets)
+            if end.page_count == layout.page_count:  # never a card more
+                layout = end
     return layout
 
 
