@@ -10,7 +10,6 @@ import dataclasses
 import html
 import io
 import re
-from pathlib import Path
 
 import pytest
 import zxingcpp
