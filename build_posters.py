@@ -219,11 +219,18 @@ def _main(args: argparse.Namespace) -> int:
     progress.close()
     if args.only is None:
         from camnang.printables.journeysheet import build as journey_sheets
+        from camnang.printables.zalocard import build as zalo_cards
         from camnang.writer import read_regular, write_if_changed
 
         try:
-            for name, path in journey_sheets(library, settings):
+            cards = zalo_cards(library, settings)
+            for name, path in [*journey_sheets(library, settings), *cards]:
                 write_if_changed(out / name, read_regular(path))
+            # Cards of a removed guide, or beyond a series now shorter.
+            keep = {name for name, _ in cards}
+            for old in out.glob("the-zalo-*.png"):
+                if old.name not in keep and old.is_file() and not old.is_symlink():
+                    old.unlink()
         except CamnangError as e:
             print(f"Lỗi: {e}", file=sys.stderr)
             return 1

@@ -27,6 +27,14 @@ def names(slug: str) -> set[str]:
     return {k.filename.format(slug=slug) for k in all_kinds()}
 
 
+def cards(out: Path, slug: str) -> set[str]:
+    """The Zalo cards of ``slug`` in ``out`` (camnang.printables.zalocard)."""
+    found = {p.name for p in out.glob(f"the-zalo-{slug}*.png")}
+    series = {n for n in found if re.fullmatch(rf"the-zalo-{re.escape(slug)}(-[0-9]+)?\.png", n)}
+    assert f"the-zalo-{slug}.png" in series, found
+    return series
+
+
 def cli(project: Path, *args: str, site_url: str | None = TEST_SITE_URL) -> subprocess.CompletedProcess:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CAMNANG_SITE_URL": site_url or ""}
     return subprocess.run(
@@ -96,12 +104,13 @@ def test_cache_second_build_writes_nothing_and_a_changed_guide_only_its_files(pr
     first = cli(project)
     assert first.returncode == 0, first.stderr
     produced = names("thu-nghiem") | names("khoa-hoc-ky-nang-so")
+    produced |= cards(out, "thu-nghiem") | cards(out, "khoa-hoc-ky-nang-so")
     assert {p.name for p in out.iterdir()} == produced
     before = snapshot(out, cache)
 
     second = cli(project, "--jobs", "2")
     assert second.returncode == 0, second.stderr
-    assert f"0 tệp mới tạo, {len(produced)} tệp dùng lại" in second.stdout
+    assert f"0 tệp mới tạo, {len(produced - cards(out, 'thu-nghiem') - cards(out, 'khoa-hoc-ky-nang-so'))} tệp dùng lại" in second.stdout
     assert "ghi 0 tệp" in second.stdout
     assert snapshot(out, cache) == before
 
@@ -115,7 +124,7 @@ def test_cache_second_build_writes_nothing_and_a_changed_guide_only_its_files(pr
     assert f"{len(names('thu-nghiem'))} tệp mới tạo" in third.stdout
     after = snapshot(out)
     changed = {p.name for p in after if after[p] != before.get(p)}
-    assert changed == names("thu-nghiem")
+    assert changed == names("thu-nghiem") | cards(out, "thu-nghiem")
     for name in ("to-roi-thu-nghiem.pdf", "ap-phich-thu-nghiem.pdf"):
         assert "gửi qua tin nhắn" in pdfs.text(out / name)
 
@@ -126,7 +135,7 @@ def test_removed_guide_loses_its_printables(project):
     (project / "guides" / "khoa-hoc-ky-nang-so.md").unlink()
     result = cli(project, "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert {p.name for p in out.iterdir()} == names("thu-nghiem")
+    assert {p.name for p in out.iterdir()} == names("thu-nghiem") | cards(out, "thu-nghiem")
 
 
 @pytest.mark.parametrize(
@@ -197,7 +206,9 @@ def test_site_links_printables_and_can_do_without(project):
     site = project / "site"
     result = run_mkdocs(project, site, env={"CAMNANG_SITE_URL": TEST_SITE_URL})
     assert result.returncode == 0, result.stderr
-    assert {p.name for p in (site / "in-an").iterdir()} == names("thu-nghiem") | names("khoa-hoc-ky-nang-so")
+    printed = site / "in-an"
+    cards_of = cards(printed, "thu-nghiem") | cards(printed, "khoa-hoc-ky-nang-so")
+    assert {p.name for p in printed.iterdir()} == names("thu-nghiem") | names("khoa-hoc-ky-nang-so") | cards_of
     page = (site / "huong-dan" / "thu-nghiem" / "index.html").read_text(encoding="utf-8")
     assert 'href="../../in-an/to-roi-thu-nghiem.pdf"' in page and 'href="../../in-an/ap-phich-thu-nghiem.pdf"' in page
 
@@ -231,7 +242,8 @@ def test_guide_too_long_for_one_poster_is_published_on_two_sheets(tmp_path):
     out = tmp_path / "in-an"
     result = cli(project, "--out", str(out), "--jobs", "1")
     assert result.returncode == 0, result.stderr
-    assert {p.name for p in out.iterdir()} == names("thu-nghiem") | names("rat-dai")
+    expected = names("thu-nghiem") | names("rat-dai") | cards(out, "thu-nghiem") | cards(out, "rat-dai")
+    assert {p.name for p in out.iterdir()} == expected
     assert len(pdfs.page_sizes(out / "ap-phich-rat-dai.pdf")) == 2
     (warning,) = [line for line in result.stderr.splitlines() if "ap-phich-rat-dai.pdf" in line]
     assert warning.startswith("Cảnh báo: ") and "2 tờ A3" in warning and "thêm dòng 'Ngắn:' cho bước" in warning

@@ -54,7 +54,7 @@ from .config import OPTIONS, Settings, check_options, load_skill_framework, make
 from .errors import CamnangError
 from .lock import BuildLock
 from .model import Journey, Library
-from .printables import journeysheet, pipeline
+from .printables import journeysheet, pipeline, zalocard
 from .printables import poster as poster_printables
 from .printables import radio as radio_printables
 from .render import site
@@ -152,6 +152,7 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
     def on_pre_build(self, config) -> None:
         self.printables = None
         self.journey_sheets: list = []
+        self.zalo_cards: dict = {}
         if not self.settings.printables:
             return
         try:
@@ -162,6 +163,7 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
             raise PluginError(str(error_for(e))) from e
         try:
             self.journey_sheets = journeysheet.build(self.library, self.settings)
+            self.zalo_cards = zalocard.by_guide(self.library, self.settings)
         except CamnangError as e:
             raise PluginError(one_line(e)) from e
         log.info("camnang: %s", self.printables.summary())
@@ -192,6 +194,13 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
                 data = read_regular(path)
                 self.sheet_sizes[name] = len(data)
                 files.append(File.generated(config, f"{pipeline.PRINTABLES_DIR}/{name}", content=data))
+            # Zalo cards: (name, size) by guide, for the "In ấn" box.
+            self.card_sizes: dict[str, list[tuple[str, int]]] = {}
+            for slug, pairs in self.zalo_cards.items():
+                for name, path in pairs:
+                    data = read_regular(path)
+                    self.card_sizes.setdefault(slug, []).append((name, len(data)))
+                    files.append(File.generated(config, f"{pipeline.PRINTABLES_DIR}/{name}", content=data))
         except OSError as e:
             raise PluginError(str(error_for(e))) from e
         for src_uri in self.pages:
@@ -228,6 +237,10 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
             page.meta = site.category_meta(item)
         else:
             page.meta = site.page_meta(item)
+            cards = getattr(self, "card_sizes", {}).get(getattr(item, "slug", None))
+            if cards and not isinstance(item, Journey):
+                # The link preview (og:image, docs/overrides/main.html): the first card.
+                page.meta["og_image"] = f"{pipeline.PRINTABLES_DIR}/{cards[0][0]}"
         return site.GUIDE_SOURCE
 
     def on_page_content(self, html: str, page, config, files) -> str:
@@ -254,6 +267,10 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
             sheet = site.Download(journeysheet.LABEL, name, size) if size else None
             return site.render_journey_page(item, self.library, href, sheet=sheet)
         downloads = self.printables.downloads(item.slug) if self.printables else ()
+        cards = getattr(self, "card_sizes", {}).get(item.slug, [])
+        downloads += tuple(
+            site.Download(zalocard.label(n, len(cards)), name, size) for n, (name, size) in enumerate(cards, 1)
+        )
         page.toc = get_toc(
             [
                 {"level": 2, "id": h.id, "name": site.html_title(h.title), "children": []}
