@@ -123,7 +123,7 @@ def test_script_has_the_shape_of_a_broadcast(guide_and_text):
     helps = [p for p in paragraphs if "tổ công nghệ số cộng đồng ở thôn, xã" in p]
     assert helps, guide.slug
     assert any(
-        "vào trang OneTouch chấm mích chấm gốp chấm vê en, tìm khóa Phổ cập kỹ năng số cộng đồng" in p for p in paragraphs
+        "vào trang oăn tắch chấm mích chấm gốp chấm vê en, tìm khóa Phổ cập kỹ năng số cộng đồng" in p for p in paragraphs
     ), guide.slug
     assert paragraphs[-2].startswith("Xin nhắc lại: ")
     assert paragraphs[-1] == "Cảm ơn bà con đã lắng nghe."
@@ -144,7 +144,7 @@ def test_fixture_reads_as_expected():
         "gọi tổng đài một chín không không, một hai ba bốn hoặc số không một hai ba, bốn năm sáu, bảy tám chín",
         "khẩn cấp gọi một một ba",
         "bấm sao chín chín chín thăng",
-        "to chấm xê en ét a còng example chấm com",
+        "to chấm xê en ét a còng e ích a em pê lờ e chấm com",
         "thẻ căn cước công dân gắn chip và thẻ bảo hiểm y tế",
         "điện thoại có bốn gờ hoặc oai phai, pin trên năm mươi phần trăm",
         "lệ phí một triệu năm trăm nghìn đồng, tức một phẩy năm triệu đồng",

@@ -3,6 +3,8 @@ a TTS voice should say."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from num2words import num2words
 
@@ -150,23 +152,47 @@ def test_phones_and_codes_digit_by_digit(sp, text, spoken):
         ("Vào dichvucong.gov.vn.", "Vào dịch vụ công chấm gốp chấm vê en."),
         ("Vào https://dichvucong.gov.vn/ ngay.", "Vào dịch vụ công chấm gốp chấm vê en ngay."),
         ("Vào https://www.dichvucong.gov.vn.", "Vào dịch vụ công chấm gốp chấm vê en."),
-        ("Mở trang **voso.vn**.", "Mở trang Voso chấm vê en."),
+        ("Mở trang **voso.vn**.", "Mở trang vỏ sò chấm vê en."),
         ("Tra ở tinnhiemmang.vn/website-lua-dao.", "Tra ở tín nhiệm mạng chấm vê en gạch chéo website gạch ngang lua gạch ngang dao."),
-        ("Trang https://example.com/huong_dan?x=1#top.", "Trang example chấm com gạch chéo huong gạch dưới dan."),
+        ("Trang https://example.com/huong_dan?x=1#top.", "Trang e ích a em pê lờ e chấm com gạch chéo huong gạch dưới dan."),
         ("Đuôi **gov.vn** là của Nhà nước.", "Đuôi gốp chấm vê en là của Nhà nước."),
         ("Vào vnpt.com.vn.", "Vào vê en pê tê chấm com chấm vê en."),
-        ("Gửi thư tới to.cns@example.com.", "Gửi thư tới to chấm xê en ét a còng example chấm com."),
+        ("Gửi thư tới to.cns@example.com.", "Gửi thư tới to chấm xê en ét a còng e ích a em pê lờ e chấm com."),
         ("Xem [Cổng Dịch vụ công](https://dichvucong.gov.vn/).", "Xem Cổng Dịch vụ công."),
         ("Xem <https://vneid.gov.vn/>.", "Xem vê en e i đê chấm gốp chấm vê en."),
+        ("Gõ binhdanhocvuso.gov.vn.", "Gõ bình dân học vụ số chấm gốp chấm vê en."),
+        ("Vào csgt.bocongan.gov.vn.", "Vào xê ét giê tê chấm bộ công an chấm gốp chấm vê en."),
+        # A part the lexicon does not know is spelled with the Vietnamese
+        # letter names, not read as one English-looking word.
+        ("Vào abcxyz.vn.", "Vào a bê xê ích i dét chấm vê en."),
     ],
 )
 def test_addresses_are_spoken(sp, text, spoken):
     assert say(sp, text) == spoken
 
 
+def test_every_site_named_in_a_guide_is_read_as_words(sp):
+    """Each site a bundled guide names is read as Vietnamese words or
+    letter names: no part is left as a run of letters that a voice reads
+    as an English word, and no "chữ gov"."""
+    from camnang.render.radio import vietnamese_syllable
+    from conftest import ROOT
+
+    hosts = set()
+    for md in (ROOT / "guides").glob("*.md"):
+        hosts |= {h.lower() for h in re.findall(r"(?i)\b(?:[a-z0-9-]+\.)+(?:vn|com|net|org|me)\b", md.read_text("utf-8"))}
+    assert "binhdanhocvuso.gov.vn" in hosts
+    for host in sorted(hosts):
+        said = sp.address(host)
+        assert "chữ gov" not in said
+        for word in said.split():
+            assert vietnamese_syllable(word), (host, word, said)
+        assert "binhdanhocvuso" not in said and "onetouch" not in said.lower(), said
+
+
 def test_address_rule_directly(sp):
     assert sp.address("https://onetouch.mic.gov.vn/pho-cap-ky-nang-so/") == (
-        "OneTouch chấm mích chấm gốp chấm vê en gạch chéo pho gạch ngang cap gạch ngang ky gạch ngang nang gạch ngang so"
+        "oăn tắch chấm mích chấm gốp chấm vê en gạch chéo pho gạch ngang cap gạch ngang ky gạch ngang nang gạch ngang so"
     )
 
 

@@ -502,7 +502,7 @@ class Speaker:
         u = re.split(r"[?#]", u, maxsplit=1)[0].strip("/")
         host, _, path = u.partition("/")
         host = host.split("@")[-1].split(":")[0]
-        words = [" chấm ".join(self._part(label) for label in host.split(".") if label)]
+        words = [self._host(host)]
         for segment in path.split("/"):
             segment = unquote(segment)
             if segment:
@@ -538,7 +538,25 @@ class Speaker:
                 return hold(f"{self.address(host)}, địa chỉ đầy đủ có trên tờ rơi và trong mã {qr} của bài này,") + tail.lstrip(",")
         return hold(self.address(found)) + tail
 
-    def _part(self, label: str) -> str:
+    def _host(self, host: str) -> str:
+        """A site's name: the ``domains`` table for the whole name
+        ("binhdanhocvuso.gov.vn"), else for the longest known ending, then
+        part by part; a part the table does not know is spelled letter by
+        letter with the Vietnamese letter names, so that a listener can
+        type it ("abcxyz" -> "a bê xê ích i dét"), never one run of
+        letters that a voice reads as an English word."""
+        labels = [label for label in host.lower().split(".") if label]
+        for i in range(len(labels)):
+            known = self.lexicon.domains.get(".".join(labels[i:]))
+            if known is not None and (i == 0 or len(labels) - i > 1):
+                head = [self._part(label, spell_unknown=True) for label in labels[:i]]
+                return " chấm ".join([*head, known])
+        return " chấm ".join(self._part(label, spell_unknown=True) for label in labels)
+
+    def _part(self, label: str, spell_unknown: bool = False) -> str:
+        """One part of an address. ``spell_unknown``: a part of a site's
+        name that the table does not know is spelled letter by letter; in
+        a path (``_segment``) it is read as written."""
         low = label.lower()
         if low in self.lexicon.domains:
             return self.lexicon.domains[low]
@@ -546,7 +564,7 @@ class Speaker:
         for piece in re.findall(r"\d+|[^\W\d_]+", low):
             if piece.isdigit():
                 out.append(digit_words(piece))
-            elif not re.search(r"[aeiouyăâêôơư]", piece):
+            elif spell_unknown or not re.search(r"[aeiouyăâêôơư]", piece):
                 out.append(spell(piece))  # "vnpt", "dvc": no vowel, not a word
             else:
                 out.append(piece)

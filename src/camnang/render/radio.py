@@ -15,7 +15,7 @@ words a minute (see ``config.DEFAULT_RADIO_RATE`` for why 200); a script
 longer than the slot (``radio_slot``, 3 minutes) carries a warning with a
 place to split it in two.
 
-The national course is named by its site's address only ("onetouch chấm
+The national course is named by its site's address only ("oăn tắch chấm
 mích chấm gốp chấm vê en"), then by the course name to search for: a
 listener cannot type a long path heard once on a loudspeaker.
 """
@@ -192,6 +192,12 @@ def _names(texts: list[str]) -> tuple[set[str], set[str]]:
             elif m.start() not in starts:
                 capital.add(w)
     return capital, {w for w in capital if w.lower() not in lower}
+
+
+def vietnamese_syllable(word: str) -> bool:
+    """Whether a word is spelled as one Vietnamese syllable ("chấm",
+    "dét", "con"), not as a foreign word ("example", "Store")."""
+    return bool(_SYLLABLE.match(_bare(word)))
 
 
 def lower_first(text: str, names: set[str] = frozenset(), capitalised: set[str] = frozenset()) -> str:
