@@ -176,7 +176,7 @@ def test_slot_warning_and_rate_are_configurable():
 
 def test_course_site_follows_course_url():
     text = build_script(BUNDLED[0], "https://hoc.example.com/khoa-hoc/").text()
-    assert "bà con vào trang hoc chấm example chấm com, tìm khóa Phổ cập kỹ năng số cộng đồng" in text
+    assert "bà con vào trang hát o xê chấm e ích a em pê lờ e chấm com, tìm khóa Phổ cập kỹ năng số cộng đồng" in text
 
 
 @pytest.mark.parametrize(
