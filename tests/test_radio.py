@@ -10,8 +10,8 @@ import re
 import pytest
 
 from camnang.config import DEFAULT_COURSE_URL, load_categories
-from camnang.render.radio import build_script, lower_first
-from camnang.spoken import duration_words, number_words
+from camnang.render.radio import build_script, lower_first, vietnamese_syllable
+from camnang.spoken import Lexicon, duration_words, number_words
 from camnang.markup import to_text as plain
 from camnang.validate import load_library
 
@@ -21,6 +21,9 @@ CATEGORIES = load_categories()
 BUNDLED = load_library(ROOT / "guides", CATEGORIES).guides
 FIXTURE = load_library(FIXTURES / "guides", CATEGORIES).get("phat-thanh-day-du")
 GUIDES = [*BUNDLED, FIXTURE]
+
+LOANWORDS = Lexicon.load().loanwords
+"""Foreign words a script says in their spoken form ("passcode" -> "pát cốt")."""
 
 FORBIDDEN = (
     "http", "://", "/", "www", "@", "_", "#", "*", "`", "[", "]", "(", ")", "<", ">",
@@ -91,7 +94,7 @@ def test_every_step_is_in_the_script_in_order(guide_and_text):
         # and abbreviations are checked by the normalisation tests).
         for word in plain(step).split():
             word = word.strip(".,:;!?()\"“”'")
-            if word.isalpha() and word.islower():
+            if word.isalpha() and word.islower() and word not in LOANWORDS:
                 assert word.casefold() in [w.strip(".,:;!?") for w in spoken], (guide.slug, i, word)
     leads = [p.split(":")[0] for p in paragraphs if p.startswith("Bước ")]
     assert leads == [f"Bước {number_words(i)}" for i in range(1, len(guide.steps) + 1)]
@@ -213,3 +216,28 @@ def test_team_pack_script_names_the_team_and_its_phone():
         "hoặc gọi số không một hai ba, bốn năm sáu, bảy tám chín." in text
     )
     assert not re.search(r"\d", text)
+
+
+SPOKEN_FORMS = {
+    w.casefold()
+    for table in (LOANWORDS, Lexicon.load().abbreviations, Lexicon.load().domains)
+    for value in table.values()
+    for w in value.split()
+}
+
+
+def test_no_english_spelling_is_left(guide_and_text):
+    """Every word of a script is spelled as a Vietnamese syllable, or is a
+    word of a spoken form from the lexicon ("plây" of "xê hát plây"): no
+    "App Store", "passcode" or "OneTouch" that a voice reads as English."""
+    guide, text = guide_and_text
+    foreign = sorted(
+        {
+            w
+            for w in re.findall(r"[^\W\d_]+", text)
+            if not vietnamese_syllable(w) and w.casefold() not in SPOKEN_FORMS
+        }
+    )
+    assert not foreign, (guide.slug, foreign)
+    for written in ("App Store", "passcode", "OneTouch", "Zalo", "VNeID", "OTP", "Internet"):
+        assert written.casefold() not in text.casefold(), (guide.slug, written)

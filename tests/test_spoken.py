@@ -207,7 +207,7 @@ def test_address_rule_directly(sp):
         ("Không đưa mã OTP.", "Không đưa mã ô tê pê."),
         ("Quét mã QR.", "Quét mã kiu a."),
         ("Kết nối CSDL về TTHC.", "Kết nối cơ sở dữ liệu về thủ tục hành chính."),
-        ("Tải từ CH Play.", "Tải từ xê hát Play."),
+        ("Tải từ CH Play.", "Tải từ xê hát plây."),
         ("Chuyển qua NAPAS 247.", "Chuyển qua Na pát hai bốn bảy."),
         ("Bật NFC, nhập mã PIN.", "Bật en ép xê, nhập mã pin."),
     ],
@@ -252,12 +252,12 @@ def test_legal_documents(sp, text, spoken):
         ('Bấm "Tìm kiếm" để tìm.', "Bấm nút Tìm kiếm để tìm."),
         ("Bấm nút **Tham gia nhóm**.", "Bấm nút Tham gia nhóm."),
         ("Chọn **Nạp tiền**.", "Chọn mục Nạp tiền."),
-        ("Mở **Zalo**, đọc *kỹ* và __cẩn thận__.", "Mở Zalo, đọc kỹ và cẩn thận."),
+        ("Mở **Zalo**, đọc *kỹ* và __cẩn thận__.", "Mở Da lô, đọc kỹ và cẩn thận."),
         ('Gõ "Phổ cập kỹ năng số" vào ô.', "Gõ Phổ cập kỹ năng số vào ô."),
-        ("Mở **CH Play** (Android) hoặc **App Store** (iPhone).", "Mở xê hát Play, Android, hoặc App Store, iPhone."),
+        ("Mở **CH Play** (Android) hoặc **App Store** (iPhone).", "Mở xê hát plây, an đờ roi, hoặc áp xờ to, ai phôn."),
         ("Ký tự đặc biệt như @ hoặc #.", "Ký tự đặc biệt như a còng hoặc dấu thăng."),
         ("Tiền điện & nước.", "Tiền điện và nước."),
-        ("Dùng Android/iPhone.", "Dùng Android hoặc iPhone."),
+        ("Dùng Android/iPhone.", "Dùng an đờ roi hoặc ai phôn."),
         ("Chờ ~ 24h…", "Chờ khoảng hai mươi bốn giờ."),
         ("Bấm `Cài đặt`.", "Bấm Cài đặt."),
     ],
@@ -270,7 +270,7 @@ def test_block_markdown_becomes_sentences(sp):
     md = "### Cần nhớ\n\n- Không bấm **link lạ**\n- Gọi 113\n\nĐoạn cuối *nghiêng*"
     assert sp.paragraphs(parse_blocks(md)) == [
         "Cần nhớ.",
-        "Không bấm nút link lạ. Gọi một một ba.",
+        "Không bấm nút linh lạ. Gọi một một ba.",
         "Đoạn cuối nghiêng.",
     ]
 
@@ -334,4 +334,4 @@ def test_domain_ending_with_its_dot_is_read_not_split():
 
     said = Speaker().speak("Địa chỉ phải kết thúc bằng .gov.vn mới là trang thật.")
     assert said == "Địa chỉ phải kết thúc bằng chấm gốp chấm vê en mới là trang thật."
-    assert Speaker().speak("Cài VNeTraffic từ CH Play.") == "Cài vê en e tra phích từ xê hát Play."
+    assert Speaker().speak("Cài VNeTraffic từ CH Play.") == "Cài vê en e tra phích từ xê hát plây."

@@ -22,7 +22,9 @@ The rules, in the order they apply:
 3. Legal document numbers ("368/2025/NĐ-CP") -> "nghị định số ... năm ...
    của Chính phủ".
 4. Abbreviations from the lexicon, whole words, exact case ("UBND" -> "Ủy ban
-   nhân dân", "OTP" -> "ô tê pê").
+   nhân dân", "OTP" -> "ô tê pê"), then foreign words (``loanwords``), whole
+   words in any case, as a Vietnamese voice says them ("App Store" -> "áp
+   xờ to", "passcode" -> "pát cốt"): no English spelling is left.
 5. Numbers: dates ("15/10/2026" -> "ngày mười lăm tháng mười năm hai nghìn
    không trăm hai mươi sáu"), times ("7h30"), phone numbers, hotlines, codes
    and long digit runs digit by digit in the groups they are written in;
@@ -195,7 +197,7 @@ def spell(word: str) -> str:
 
 # -- the lexicon -----------------------------------------------------------
 
-_SECTIONS = ("abbreviations", "domains", "document_kinds", "document_issuers", "units")
+_SECTIONS = ("abbreviations", "loanwords", "domains", "document_kinds", "document_issuers", "units")
 _LIST_SECTIONS = ("address_endings",)
 _WORDS_ONLY = re.compile(r"^[^\W\d_]+(?:,? [^\W\d_]+)*$")
 
@@ -210,6 +212,8 @@ class Lexicon:
     document_kinds: Mapping[str, str]
     document_issuers: Mapping[str, str]
     units: Mapping[str, str]
+    loanwords: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Foreign words, keyed in case-folded form, to how they are said."""
     digest: str = ""
     """SHA-256 of the files read: part of the cache key of radio scripts."""
     files: tuple[Path, ...] = field(default=(), compare=False)
@@ -310,6 +314,7 @@ def _load(extra: str | None, _mtime: float) -> Lexicon:
                 endings.append(ending.lower())
     return Lexicon(
         abbreviations=MappingProxyType(merged["abbreviations"]),
+        loanwords=MappingProxyType({k.casefold(): v for k, v in merged["loanwords"].items()}),
         domains=MappingProxyType(merged["domains"]),
         address_endings=tuple(endings),
         document_kinds=MappingProxyType(merged["document_kinds"]),
@@ -392,6 +397,11 @@ class Speaker:
         does not have them (add them to ``radio_abbreviations``)."""
         keys = sorted(self.lexicon.abbreviations, key=len, reverse=True)
         self._abbr = re.compile(r"(?<![\w])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w])") if keys else None
+        loans = sorted(self.lexicon.loanwords, key=len, reverse=True)
+        self._loan = (
+            re.compile(r"(?i)(?<![\w])(" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in loans) + r")(?![\w])")
+            if loans else None
+        )
         units = sorted(self.lexicon.units, key=len, reverse=True)
         unit_alt = "|".join(re.escape(u) for u in units) or r"(?!)"
         self._with_unit = re.compile(
@@ -441,6 +451,9 @@ class Speaker:
         # 4. abbreviations
         if self._abbr is not None:
             text = self._abbr.sub(lambda m: hold(self.lexicon.abbreviations[m.group(1)]), text)
+        # 4b. foreign words as they are said
+        if self._loan is not None:
+            text = self._loan.sub(lambda m: hold(self.lexicon.loanwords[" ".join(m.group(1).split()).casefold()]), text)
         # 5. numbers
         text = self._numbers(text, hold)
         # 6. unknown abbreviations
@@ -758,7 +771,7 @@ class Speaker:
             text,
         )
         text = re.sub(r"(?<=\w)\s*/\s*(?=" + _PER_WORDS + r"(?!\w))", " mỗi ", text)
-        text = re.sub(r"(?<=\w)\s*/\s*(?=\w)", " hoặc ", text)
+        text = re.sub(r"(?<=[\w\ue000-\uf8ff])\s*/\s*(?=[\w\ue000-\uf8ff])", " hoặc ", text)
         text = re.sub(r"[(\[{]", ", ", text)
         text = re.sub(r"[)\]}]", ", ", text)
         text = re.sub(r"\s+[-–—]+\s+|[–—]", ", ", text)
