@@ -11,7 +11,8 @@ import pytest
 
 from camnang.config import DEFAULT_COURSE_URL, load_categories
 from camnang.render.radio import build_script, lower_first, vietnamese_syllable
-from camnang.spoken import Lexicon, duration_words, number_words
+from camnang.roster import load_roster
+from camnang.spoken import Lexicon, count_words, duration_words, number_words
 from camnang.markup import to_text as plain
 from camnang.validate import load_library
 
@@ -120,7 +121,8 @@ def test_script_has_the_shape_of_a_broadcast(guide_and_text):
     paragraphs = body.split("\n\n")
     assert header[0].startswith("Bài phát thanh: ")
     assert paragraphs[0].startswith("Kính thưa bà con!")
-    assert paragraphs[1].startswith("Bài này giúp bà con: ")
+    assert "Bài này giúp bà con" not in body
+    assert "Bài hôm nay: " in paragraphs[0]
     assert any(p.startswith("Trước khi bắt đầu, bà con cần chuẩn bị") for p in paragraphs)
     assert any(p.startswith("Điều quan trọng nhất bà con cần nhớ: ") for p in paragraphs)
     helps = [p for p in paragraphs if "tổ công nghệ số cộng đồng ở thôn, xã" in p]
@@ -211,11 +213,71 @@ def test_team_pack_script_names_the_team_and_its_phone():
     )
     text = build_script(FIXTURE, DEFAULT_COURSE_URL, team=team).text()
     assert text.startswith("Kính thưa bà con! Tổ công nghệ số cộng đồng thôn Đông xin gửi tới bà con")
-    assert (
-        "Nếu gặp khó khăn, bà con đến Tổ công nghệ số cộng đồng thôn Đông, ở Nhà văn hóa thôn Đông, "
-        "hoặc gọi số không một hai ba, bốn năm sáu, bảy tám chín." in text
+    paragraphs = text.rstrip("\n").split("\n\n")
+    opening = re.split(r"(?<=[.!?])\s+", paragraphs[0])
+    # The team and its phone in a sentence of their own, near the start ...
+    assert "Cần giúp, bà con gọi Tổ công nghệ số cộng đồng thôn Đông, số không một hai ba, bốn năm sáu, bảy tám chín." in opening[:4]
+    assert "Nếu gặp khó khăn, bà con đến Tổ công nghệ số cộng đồng thôn Đông, ở Nhà văn hóa thôn Đông" in text
+    # ... and the phone again at the end, in its digit groups.
+    assert paragraphs[-2] == (
+        "Số điện thoại của tổ là: không một hai ba, bốn năm sáu, bảy tám chín. "
+        "Xin nhắc lại: không một hai ba, bốn năm sáu, bảy tám chín."
     )
+    assert paragraphs[-1] == "Cảm ơn bà con đã lắng nghe."
     assert not re.search(r"\d", text)
+
+
+EXAMPLE_TEAMS = load_roster(ROOT / "teams" / "vi-du.csv").teams
+
+
+@pytest.mark.parametrize("team", EXAMPLE_TEAMS, ids=lambda t: t.id)
+def test_example_team_scripts_read_well(team):
+    """The example roster: "ví dụ" is said once, in a sentence of its own,
+    never inside a name ("…Hương Lạc, ví dụ xin gửi…"); the opening's
+    sentences are short and a phone is said near the start and at the end."""
+    for guide in BUNDLED:
+        script = build_script(guide, DEFAULT_COURSE_URL, team=team)
+        text = script.text()
+        sentences = [s for p in text.split("\n\n") for s in re.split(r"(?<=[.!?])\s+", p)]
+        generic = build_script(guide, DEFAULT_COURSE_URL).text()
+        with_example = [s for s in sentences if "ví dụ" in s and s not in generic]
+        assert with_example == ["Tên tổ và số điện thoại trong bài chỉ là ví dụ."], (guide.slug, with_example)
+        opening = re.split(r"(?<=[.!?])\s+", script.sections[0].paragraphs[0])
+        assert max(count_words(s) for s in opening) <= 30, (team.id, guide.slug, opening)
+        if team.phone:
+            phone = "không chín một hai, ba bốn năm, sáu bảy tám"
+            assert phone in " ".join(opening), (team.id, guide.slug)
+            assert text.rstrip().split("\n\n")[-2].endswith(f"Xin nhắc lại: {phone}."), (team.id, guide.slug)
+        assert not script.over_slot, (team.id, guide.slug, script.seconds)
+
+
+def test_opening_is_short_sentences(guide_and_text):
+    """The opening: each sentence is said in one breath (30 syllables at
+    most), and it is not "Bài này giúp bà con: <summary>"."""
+    guide, _ = guide_and_text
+    script = build_script(guide, DEFAULT_COURSE_URL)
+    opening = re.split(r"(?<=[.!?])\s+", script.sections[0].paragraphs[0])
+    assert opening[0] == "Kính thưa bà con!"
+    assert max(count_words(s) for s in opening) <= 30, (guide.slug, opening)
+
+
+def test_no_sentence_has_two_colons(guide_and_text):
+    guide, text = guide_and_text
+    assert "::" not in text
+    for p in text.split("\n\n"):
+        for sentence in re.split(r"(?<=[.!?])\s+", p):
+            assert sentence.count(":") <= 1, (guide.slug, sentence)
+
+
+def test_service_name_is_not_repeated_a_dozen_times(guide_and_text):
+    """After its first full mention, the guide's app is "ứng dụng này"; its
+    address and the words to search for keep the full name."""
+    guide, text = guide_and_text
+    assert text.count("vê en e i đê") <= 6, (guide.slug, text.count("vê en e i đê"))
+    if guide.slug == "vneid-kich-hoat":
+        assert "tìm và cài vê en e i đê" in text
+        assert "trang vê en e i đê chấm gốp chấm vê en" in text
+        assert "mở ứng dụng này" in text
 
 
 SPOKEN_FORMS = {

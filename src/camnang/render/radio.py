@@ -263,14 +263,21 @@ def build_script(
     def lf(text: str) -> str:
         return lower_first(text, names, capitalised)
 
-    greeting = ScriptSection(
-        "greeting",
-        (
-            f"Kính thưa bà con! {speaker.speak(team.name, sentence=False) if team is not None else 'Tổ công nghệ số cộng đồng'} "
-            f"xin gửi tới bà con bài hướng dẫn: {end_sentence(title)}",
-            f"Bài này giúp bà con: {end_sentence(lf(summary))}",
-        ),
-    )
+    team_name = _team_name(team, speaker) if team is not None else ""
+    phone = speaker.speak(team.phone, sentence=False) if team is not None and getattr(team, "phone", None) else ""
+    opening = [
+        "Kính thưa bà con!",
+        f"{team_name or 'Tổ công nghệ số cộng đồng'} xin gửi tới bà con bài hướng dẫn này.",
+    ]
+    if phone:
+        opening.append(_phone_sentence(team_name, phone))
+    if team is not None and _is_example(team):
+        opening.append("Tên tổ và số điện thoại trong bài chỉ là ví dụ.")
+    opening.append(f"Bài hôm nay: {end_sentence(title)}")
+    opening += [
+        end_sentence(s) for s in _summary_sentences(summary) if count_words(s) <= OPENING_MAX_SYLLABLES
+    ]
+    greeting = ScriptSection("greeting", (" ".join(opening),))
 
     count = len(prepare)
     if count == 1:
@@ -295,7 +302,7 @@ def build_script(
     help_section = ScriptSection(
         "help",
         (
-            _team_help(team, speaker),
+            _team_help(team, speaker, team_name),
             f"Muốn học thêm, bà con vào trang "
             f"{_course_site(course_url, speaker)}, tìm khóa {COURSE_NAME}, học miễn phí ngay trên điện thoại.",
         ),
@@ -306,12 +313,14 @@ def build_script(
         (
             f"Xin nhắc lại: để {end_sentence(lf(title)).rstrip('.')}, bà con làm theo "
             f"{number_words(len(steps))} bước vừa nghe. Và luôn nhớ: {lf(_first_sentence(tip))}",
+            *([f"Số điện thoại của tổ là: {phone}. Xin nhắc lại: {phone}."] if phone else []),
             "Cảm ơn bà con đã lắng nghe.",
         ),
     )
 
     sections = (greeting, prepare_section, steps_section, safety, help_section, closing)
-    sections = tuple(ScriptSection(s.kind, tuple(tidy(p) for p in s.paragraphs), s.leads) for s in sections)
+    sections = _shorten_service(sections, title)
+    sections = tuple(ScriptSection(s.kind, tuple(one_colon(tidy(p)) for p in s.paragraphs), s.leads) for s in sections)
     return RadioScript(
         slug=guide.slug,
         title=title,
@@ -323,18 +332,124 @@ def build_script(
     )
 
 
-def _team_help(team, speaker: Speaker) -> str:
+def _team_help(team, speaker: Speaker, team_name: str = "") -> str:
     if team is None:
         return (
             "Nếu gặp khó khăn, bà con đến tổ công nghệ số cộng đồng ở thôn, xã mình. "
             "Tổ sẽ ngồi cùng bà con làm từng bước."
         )
-    text = f"Nếu gặp khó khăn, bà con đến {speaker.speak(team.name)}"
+    text = f"Nếu gặp khó khăn, bà con đến {team_name}"
     if getattr(team, "help_place", None):
-        text += f", ở {speaker.speak(team.help_place, sentence=False)}"
+        text += f", ở {speaker.speak(_without_example(team.help_place), sentence=False)}"
     if getattr(team, "phone", None):
-        text += f", hoặc gọi số {speaker.speak(team.phone, sentence=False)}"
+        text += ", hoặc gọi điện cho tổ"
     return text + ". Tổ sẽ ngồi cùng bà con làm từng bước."
+
+
+OPENING_MAX_SYLLABLES = 30
+"""The longest sentence of a script's opening: what a reader says in one
+breath at a slow pace."""
+
+_EXAMPLE = re.compile(r"\s*\((?:[^()]*\s)?ví dụ(?:\s[^()]*)?\)", re.IGNORECASE)
+"""The mark of an example roster entry ("Tổ … Hương Lạc (ví dụ)",
+``teams/vi-du.csv``), which is said once in a sentence of its own, never
+in the middle of a name."""
+
+
+def _without_example(text: str) -> str:
+    return " ".join(_EXAMPLE.sub("", text).split())
+
+
+def _is_example(team) -> bool:
+    return any(
+        _EXAMPLE.search(getattr(team, f, None) or "") for f in ("name", "help_place", "leader")
+    )
+
+
+def _team_name(team, speaker: Speaker) -> str:
+    return speaker.speak(_without_example(team.name))
+
+
+def _phone_sentence(team_name: str, phone: str) -> str:
+    """The team and its phone, in a sentence of their own; when the team's
+    name is long, the team is "tổ", named in the sentence before."""
+    full = f"Cần giúp, bà con gọi {team_name}, số {phone}."
+    if count_words(full) <= OPENING_MAX_SYLLABLES:
+        return full
+    return f"Cần giúp, bà con gọi tổ theo số {phone}."
+
+
+def _summary_sentences(summary: str) -> list[str]:
+    """The summary's sentences (split at a full stop or a semicolon)."""
+    parts = re.split(r"(?<=[.?!;])\s+", summary)
+    return [tidy(p.rstrip(";")) for p in parts if count_words(p)]
+
+
+def one_colon(paragraph: str) -> str:
+    """At most one colon a sentence: "Bước năm: đọc chip: đặt thẻ" ->
+    "Bước năm: đọc chip, đặt thẻ". Two colons in one sentence make a
+    reader stop twice without knowing why."""
+    out = []
+    for sentence in re.split(r"(?<=[.?!])\s+", paragraph):
+        first = sentence.find(":")
+        if first >= 0:
+            sentence = sentence[: first + 1] + sentence[first + 1 :].replace(":", ",")
+        out.append(sentence)
+    return " ".join(out)
+
+
+SERVICES = {"vê en e i đê": "ứng dụng này", "vê ét ét i đê": "ứng dụng này"}
+"""Spelled service names, said in full at first and then as "ứng dụng
+này", so that a script does not repeat "vê en e i đê" a dozen times."""
+
+_KEEP_AFTER = ("tài khoản", "mật khẩu", "pát cốt", "tìm", "trang", "gõ")
+"""Words after which the full name stays: it is what the listener types
+or searches for, or the name of an account."""
+
+
+def _shorten_service(sections: tuple[ScriptSection, ...], title: str) -> tuple[ScriptSection, ...]:
+    """After its first full mention in the body (preparation onwards), the
+    guide's own spelled service name becomes "ứng dụng này" where that
+    reads right: "ứng dụng vê en e i đê" -> "ứng dụng này", "trên vê en e
+    i đê" -> "trên ứng dụng này", "định danh điện tử vê en e i đê mức
+    hai" -> "định danh điện tử mức hai". Kept: an address ("vê en e i đê
+    chấm gốp"), "vê en e i đê mức hai" after any other word, and the name
+    after the words of ``_KEEP_AFTER``. The greeting and closing keep the
+    full name. Only when the guide's title names the service and the
+    script names no other one: "ứng dụng này" must not be ambiguous."""
+    low_title = title.casefold()
+    present = [name for name in SERVICES if any(name in p.casefold() for s in sections for p in s.paragraphs)]
+    if len(present) != 1 or present[0] not in low_title:
+        return sections
+    name = present[0]
+    said = False
+    pattern = re.compile(r"(?i)(?<!\w)" + re.escape(name) + r"(?!\w)")
+    out = []
+    for section in sections:
+        if section.kind in ("greeting", "closing"):
+            out.append(section)
+            continue
+        paragraphs = []
+        for p in section.paragraphs:
+            def repl(m: re.Match) -> str:
+                nonlocal said
+                if not said:
+                    said = True
+                    return m.group(0)
+                before = p[: m.start()].rstrip().casefold()
+                after = p[m.end():].lstrip().casefold()
+                if after.startswith(("chấm", "mức")) and not before.endswith("điện tử"):
+                    return m.group(0)
+                if before.endswith(_KEEP_AFTER):
+                    return m.group(0)
+                if before.endswith("ứng dụng"):
+                    return "này"
+                if before.endswith("điện tử"):
+                    return ""
+                return SERVICES[name]
+            paragraphs.append(" ".join(pattern.sub(repl, p).split()))
+        out.append(ScriptSection(section.kind, tuple(paragraphs), section.leads))
+    return tuple(out)
 
 
 def _ordinal_is(i: int) -> str:
