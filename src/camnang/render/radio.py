@@ -272,11 +272,10 @@ def build_script(
     if phone:
         opening.append(_phone_sentence(team_name, phone))
     if team is not None and _is_example(team):
-        opening.append("Tên tổ và số điện thoại trong bài chỉ là ví dụ.")
+        opening.append(EXAMPLE_SENTENCE)
+    # The summary is not read: the title says what the guide is for, and a
+    # summary is a run-on of 30 to 50 syllables, too long for one breath.
     opening.append(f"Bài hôm nay: {end_sentence(title)}")
-    opening += [
-        end_sentence(s) for s in _summary_sentences(summary) if count_words(s) <= OPENING_MAX_SYLLABLES
-    ]
     greeting = ScriptSection("greeting", (" ".join(opening),))
 
     count = len(prepare)
@@ -313,12 +312,39 @@ def build_script(
         (
             f"Xin nhắc lại: để {end_sentence(lf(title)).rstrip('.')}, bà con làm theo "
             f"{number_words(len(steps))} bước vừa nghe. Và luôn nhớ: {lf(_first_sentence(tip))}",
-            *([f"Số điện thoại của tổ là: {phone}. Xin nhắc lại: {phone}."] if phone else []),
+            *([f"Số của tổ, xin nhắc lại: {phone}."] if phone else []),
             "Cảm ơn bà con đã lắng nghe.",
         ),
     )
 
-    sections = (greeting, prepare_section, steps_section, safety, help_section, closing)
+    # Shorter forms, used one after the other while the script is longer
+    # than its slot (a team's script says the team's name, place and phone
+    # too): the closing without the title, the course without its last words.
+    shorter = [
+        ("closing", 0, f"Xin nhắc lại: {lf(_first_sentence(tip))}"),
+        ("help", 1, f"Muốn học thêm, bà con vào trang {_course_site(course_url, speaker)}, tìm khóa {COURSE_NAME}."),
+    ]
+    while True:
+        script = _finish(
+            guide, title, (greeting, prepare_section, steps_section, safety, help_section, closing),
+            rate, slot_minutes, speaker,
+        )
+        if not script.over_slot or not shorter:
+            return script
+        kind, index, text = shorter.pop(0)
+        if kind == "closing":
+            closing = _replace(closing, index, text)
+        else:
+            help_section = _replace(help_section, index, text)
+
+
+def _replace(section: ScriptSection, index: int, text: str) -> ScriptSection:
+    paragraphs = list(section.paragraphs)
+    paragraphs[index] = text
+    return ScriptSection(section.kind, tuple(paragraphs), section.leads)
+
+
+def _finish(guide, title, sections, rate, slot_minutes, speaker) -> RadioScript:
     sections = _shorten_service(sections, title)
     sections = tuple(ScriptSection(s.kind, tuple(one_colon(tidy(p)) for p in s.paragraphs), s.leads) for s in sections)
     return RadioScript(
@@ -338,13 +364,15 @@ def _team_help(team, speaker: Speaker, team_name: str = "") -> str:
             "Nếu gặp khó khăn, bà con đến tổ công nghệ số cộng đồng ở thôn, xã mình. "
             "Tổ sẽ ngồi cùng bà con làm từng bước."
         )
-    text = f"Nếu gặp khó khăn, bà con đến {team_name}"
+    # The team was named in the opening: here it is "tổ".
+    text = "Nếu gặp khó khăn, bà con đến tổ"
     if getattr(team, "help_place", None):
         text += f", ở {speaker.speak(_without_example(team.help_place), sentence=False)}"
-    if getattr(team, "phone", None):
-        text += ", hoặc gọi điện cho tổ"
     return text + ". Tổ sẽ ngồi cùng bà con làm từng bước."
 
+
+EXAMPLE_SENTENCE = "Tên và số của tổ chỉ là ví dụ."
+"""Said once for an example team (``teams/vi-du.csv``)."""
 
 OPENING_MAX_SYLLABLES = 30
 """The longest sentence of a script's opening: what a reader says in one
@@ -377,12 +405,6 @@ def _phone_sentence(team_name: str, phone: str) -> str:
     if count_words(full) <= OPENING_MAX_SYLLABLES:
         return full
     return f"Cần giúp, bà con gọi tổ theo số {phone}."
-
-
-def _summary_sentences(summary: str) -> list[str]:
-    """The summary's sentences (split at a full stop or a semicolon)."""
-    parts = re.split(r"(?<=[.?!;])\s+", summary)
-    return [tidy(p.rstrip(";")) for p in parts if count_words(p)]
 
 
 def one_colon(paragraph: str) -> str:
