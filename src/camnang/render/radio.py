@@ -87,6 +87,9 @@ class RadioScript:
     """All-capital words spelled letter by letter (not in the lexicon)."""
     edition: _dt.date | None = None
     """The guide's edition (``Guide.edition``), printed in the PDF's header."""
+    written_title: str = ""
+    """The guide's title as written ("… VNeID …"): the PDF's title and
+    header, so that a search for "VNeID" finds the script."""
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -140,7 +143,7 @@ class RadioScript:
         (and the long-script warning in the build log), never in the
         ``.txt``: a text-to-speech system would read them out."""
         lines = [
-            end_sentence(f"Bài phát thanh: {self.title}"),
+            end_sentence(f"Bài phát thanh: {self.written_title or self.title}"),
             (
                 f"Thời lượng đọc: khoảng {duration_words(self.shown_seconds)}, "
                 f"{number_words(self.word_count)} chữ, "
@@ -350,6 +353,7 @@ def _finish(guide, title, sections, rate, slot_minutes, speaker) -> RadioScript:
     return RadioScript(
         slug=guide.slug,
         title=title,
+        written_title=" ".join(guide.title.split()),
         sections=sections,
         rate=rate,
         slot_seconds=int(round(slot_minutes * 60)),
