@@ -1,8 +1,9 @@
 """Radio renderer: a guide as a script to read on commune radio, or to paste
 into a text-to-speech loudspeaker system.
 
-Shape of a script (``build_script``): a greeting naming the guide and the
-one-line reason to listen (the guide's summary); what to prepare; the steps
+Shape of a script (``build_script``): a greeting in short sentences (who
+sends it, a team's phone, "Bài hôm nay: <title>."; the summary is not read:
+it is a run-on too long for one breath); what to prepare; the steps
 as spoken sentences ("Bước một: ..."); the most important safety tip; where
 to get help (the village team, the national course); a closing that
 repeats the key message. One paragraph per item keeps paragraphs short
