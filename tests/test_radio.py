@@ -298,7 +298,7 @@ SPOKEN_FORMS = {
 
 def test_no_english_spelling_is_left(guide_and_text):
     """Every word of a script is spelled as a Vietnamese syllable, or is a
-    word of a spoken form from the lexicon ("plây" of "xê hát plây"): no
+    word of a spoken form from the lexicon ("Da lô", "oăn tắch"): no
     "App Store", "passcode" or "OneTouch" that a voice reads as English."""
     guide, text = guide_and_text
     foreign = sorted(

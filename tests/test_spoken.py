@@ -4,6 +4,8 @@ a TTS voice should say."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 
 import pytest
 from num2words import num2words
@@ -207,7 +209,7 @@ def test_address_rule_directly(sp):
         ("Không đưa mã OTP.", "Không đưa mã ô tê pê."),
         ("Quét mã QR.", "Quét mã kiu a."),
         ("Kết nối CSDL về TTHC.", "Kết nối cơ sở dữ liệu về thủ tục hành chính."),
-        ("Tải từ CH Play.", "Tải từ xê hát plây."),
+        ("Tải từ CH Play.", "Tải từ xê hát pờ lây."),
         ("Chuyển qua NAPAS 247.", "Chuyển qua Na pát hai bốn bảy."),
         ("Bật NFC, nhập mã PIN.", "Bật en ép xê, nhập mã pin."),
     ],
@@ -254,7 +256,7 @@ def test_legal_documents(sp, text, spoken):
         ("Chọn **Nạp tiền**.", "Chọn mục Nạp tiền."),
         ("Mở **Zalo**, đọc *kỹ* và __cẩn thận__.", "Mở Da lô, đọc kỹ và cẩn thận."),
         ('Gõ "Phổ cập kỹ năng số" vào ô.', "Gõ Phổ cập kỹ năng số vào ô."),
-        ("Mở **CH Play** (Android) hoặc **App Store** (iPhone).", "Mở xê hát plây, an đờ roi, hoặc áp xờ to, ai phôn."),
+        ("Mở **CH Play** (Android) hoặc **App Store** (iPhone).", "Mở xê hát pờ lây, an đờ roi, hoặc áp xờ to, ai phôn."),
         ("Ký tự đặc biệt như @ hoặc #.", "Ký tự đặc biệt như a còng hoặc dấu thăng."),
         ("Tiền điện & nước.", "Tiền điện và nước."),
         ("Dùng Android/iPhone.", "Dùng an đờ roi hoặc ai phôn."),
@@ -334,4 +336,25 @@ def test_domain_ending_with_its_dot_is_read_not_split():
 
     said = Speaker().speak("Địa chỉ phải kết thúc bằng .gov.vn mới là trang thật.")
     assert said == "Địa chỉ phải kết thúc bằng chấm gốp chấm vê en mới là trang thật."
-    assert Speaker().speak("Cài VNeTraffic từ CH Play.") == "Cài vê en e tra phích từ xê hát plây."
+    assert Speaker().speak("Cài VNeTraffic từ CH Play.") == "Cài vê en e tra phích từ xê hát pờ lây."
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+def test_espeak_reads_no_spoken_form_as_english():
+    """espeak-ng's Vietnamese voice switches to English for a word it takes
+    for English ("(en)" in its phonemes): "binhdanhocvuso", "App Store",
+    "plây" were. No spoken form of the lexicon may do that."""
+    lexicon = Lexicon.load()
+    values = sorted({*lexicon.loanwords.values(), *lexicon.abbreviations.values(), *lexicon.domains.values()})
+    english = []
+    for value in values:
+        phonemes = subprocess.run(
+            ["espeak-ng", "-v", "vi", "-q", "-x", value], capture_output=True, text=True, timeout=30
+        ).stdout
+        if "(en)" in phonemes:
+            english.append(value)
+    assert not english
+    # The check itself sees English when it is there.
+    assert "(en)" in subprocess.run(
+        ["espeak-ng", "-v", "vi", "-q", "-x", "binhdanhocvuso"], capture_output=True, text=True, timeout=30
+    ).stdout
