@@ -95,7 +95,29 @@ def test_site_has_the_script_pair_of_every_guide(bundled_site, guide):
     for note in script.header_lines:
         assert squash(note) in printed
     assert squash(f"Trang 1/{len(reader.pages)}") in printed
-    assert reader.metadata.title == script.header_lines[0]
+    assert reader.metadata.title == script.header_lines[0] == f"Bài phát thanh: {guide.title}."
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=lambda g: g.slug)
+def test_pdf_is_titled_as_written_and_its_pages_balanced(guide):
+    """The PDF's title and header are the written title (a search for
+    "VNeID" finds the script; the spoken "vê en e i đê" stays in the text
+    read aloud), and no last page holds under a third of a page."""
+    from io import BytesIO
+
+    from camnang.printables.kinds import PrintContext
+    from camnang.printables.radio import FONT_SIZES, LAST_PAGE_MIN, last_page_fill, layout_pdf
+
+    layout, size = layout_pdf(guide, PrintContext(SETTINGS))
+    reader = pypdf.PdfReader(BytesIO(layout.pdf()))
+    assert reader.metadata.title == f"Bài phát thanh: {guide.title}."
+    first = squash(reader.pages[0].extract_text())
+    assert squash(guide.title) in first
+    if "VNeID" in guide.title:
+        assert "VNeID" in first and "vê en e i đê" in first
+    assert len(reader.pages) == len(layout.document.pages) <= 3
+    assert last_page_fill(layout) >= LAST_PAGE_MIN, (guide.slug, size, len(reader.pages))
+    assert min(FONT_SIZES) <= size <= max(FONT_SIZES) and size >= 17
 
 
 def test_guide_pages_link_both_scripts(bundled_site):

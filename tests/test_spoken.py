@@ -3,6 +3,10 @@ a TTS voice should say."""
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
+
 import pytest
 from num2words import num2words
 
@@ -150,23 +154,47 @@ def test_phones_and_codes_digit_by_digit(sp, text, spoken):
         ("Vào dichvucong.gov.vn.", "Vào dịch vụ công chấm gốp chấm vê en."),
         ("Vào https://dichvucong.gov.vn/ ngay.", "Vào dịch vụ công chấm gốp chấm vê en ngay."),
         ("Vào https://www.dichvucong.gov.vn.", "Vào dịch vụ công chấm gốp chấm vê en."),
-        ("Mở trang **voso.vn**.", "Mở trang Voso chấm vê en."),
+        ("Mở trang **voso.vn**.", "Mở trang vỏ sò chấm vê en."),
         ("Tra ở tinnhiemmang.vn/website-lua-dao.", "Tra ở tín nhiệm mạng chấm vê en gạch chéo website gạch ngang lua gạch ngang dao."),
-        ("Trang https://example.com/huong_dan?x=1#top.", "Trang example chấm com gạch chéo huong gạch dưới dan."),
+        ("Trang https://example.com/huong_dan?x=1#top.", "Trang e ích a em pê lờ e chấm com gạch chéo huong gạch dưới dan."),
         ("Đuôi **gov.vn** là của Nhà nước.", "Đuôi gốp chấm vê en là của Nhà nước."),
         ("Vào vnpt.com.vn.", "Vào vê en pê tê chấm com chấm vê en."),
-        ("Gửi thư tới to.cns@example.com.", "Gửi thư tới to chấm xê en ét a còng example chấm com."),
+        ("Gửi thư tới to.cns@example.com.", "Gửi thư tới to chấm xê en ét a còng e ích a em pê lờ e chấm com."),
         ("Xem [Cổng Dịch vụ công](https://dichvucong.gov.vn/).", "Xem Cổng Dịch vụ công."),
         ("Xem <https://vneid.gov.vn/>.", "Xem vê en e i đê chấm gốp chấm vê en."),
+        ("Gõ binhdanhocvuso.gov.vn.", "Gõ bình dân học vụ số chấm gốp chấm vê en."),
+        ("Vào csgt.bocongan.gov.vn.", "Vào xê ét giê tê chấm bộ công an chấm gốp chấm vê en."),
+        # A part the lexicon does not know is spelled with the Vietnamese
+        # letter names, not read as one English-looking word.
+        ("Vào abcxyz.vn.", "Vào a bê xê ích i dét chấm vê en."),
     ],
 )
 def test_addresses_are_spoken(sp, text, spoken):
     assert say(sp, text) == spoken
 
 
+def test_every_site_named_in_a_guide_is_read_as_words(sp):
+    """Each site a bundled guide names is read as Vietnamese words or
+    letter names: no part is left as a run of letters that a voice reads
+    as an English word, and no "chữ gov"."""
+    from camnang.render.radio import vietnamese_syllable
+    from conftest import ROOT
+
+    hosts = set()
+    for md in (ROOT / "guides").glob("*.md"):
+        hosts |= {h.lower() for h in re.findall(r"(?i)\b(?:[a-z0-9-]+\.)+(?:vn|com|net|org|me)\b", md.read_text("utf-8"))}
+    assert "binhdanhocvuso.gov.vn" in hosts
+    for host in sorted(hosts):
+        said = sp.address(host)
+        assert "chữ gov" not in said
+        for word in said.split():
+            assert vietnamese_syllable(word), (host, word, said)
+        assert "binhdanhocvuso" not in said and "onetouch" not in said.lower(), said
+
+
 def test_address_rule_directly(sp):
     assert sp.address("https://onetouch.mic.gov.vn/pho-cap-ky-nang-so/") == (
-        "OneTouch chấm mích chấm gốp chấm vê en gạch chéo pho gạch ngang cap gạch ngang ky gạch ngang nang gạch ngang so"
+        "oăn tắch chấm mích chấm gốp chấm vê en gạch chéo pho gạch ngang cap gạch ngang ky gạch ngang nang gạch ngang so"
     )
 
 
@@ -181,7 +209,7 @@ def test_address_rule_directly(sp):
         ("Không đưa mã OTP.", "Không đưa mã ô tê pê."),
         ("Quét mã QR.", "Quét mã kiu a."),
         ("Kết nối CSDL về TTHC.", "Kết nối cơ sở dữ liệu về thủ tục hành chính."),
-        ("Tải từ CH Play.", "Tải từ xê hát Play."),
+        ("Tải từ CH Play.", "Tải từ xê hát pờ lây."),
         ("Chuyển qua NAPAS 247.", "Chuyển qua Na pát hai bốn bảy."),
         ("Bật NFC, nhập mã PIN.", "Bật en ép xê, nhập mã pin."),
     ],
@@ -226,12 +254,12 @@ def test_legal_documents(sp, text, spoken):
         ('Bấm "Tìm kiếm" để tìm.', "Bấm nút Tìm kiếm để tìm."),
         ("Bấm nút **Tham gia nhóm**.", "Bấm nút Tham gia nhóm."),
         ("Chọn **Nạp tiền**.", "Chọn mục Nạp tiền."),
-        ("Mở **Zalo**, đọc *kỹ* và __cẩn thận__.", "Mở Zalo, đọc kỹ và cẩn thận."),
+        ("Mở **Zalo**, đọc *kỹ* và __cẩn thận__.", "Mở Da lô, đọc kỹ và cẩn thận."),
         ('Gõ "Phổ cập kỹ năng số" vào ô.', "Gõ Phổ cập kỹ năng số vào ô."),
-        ("Mở **CH Play** (Android) hoặc **App Store** (iPhone).", "Mở xê hát Play, Android, hoặc App Store, iPhone."),
+        ("Mở **CH Play** (Android) hoặc **App Store** (iPhone).", "Mở xê hát pờ lây, an đờ roi, hoặc áp xờ to, ai phôn."),
         ("Ký tự đặc biệt như @ hoặc #.", "Ký tự đặc biệt như a còng hoặc dấu thăng."),
         ("Tiền điện & nước.", "Tiền điện và nước."),
-        ("Dùng Android/iPhone.", "Dùng Android hoặc iPhone."),
+        ("Dùng Android/iPhone.", "Dùng an đờ roi hoặc ai phôn."),
         ("Chờ ~ 24h…", "Chờ khoảng hai mươi bốn giờ."),
         ("Bấm `Cài đặt`.", "Bấm Cài đặt."),
     ],
@@ -244,7 +272,7 @@ def test_block_markdown_becomes_sentences(sp):
     md = "### Cần nhớ\n\n- Không bấm **link lạ**\n- Gọi 113\n\nĐoạn cuối *nghiêng*"
     assert sp.paragraphs(parse_blocks(md)) == [
         "Cần nhớ.",
-        "Không bấm nút link lạ. Gọi một một ba.",
+        "Không bấm nút linh lạ. Gọi một một ba.",
         "Đoạn cuối nghiêng.",
     ]
 
@@ -308,4 +336,25 @@ def test_domain_ending_with_its_dot_is_read_not_split():
 
     said = Speaker().speak("Địa chỉ phải kết thúc bằng .gov.vn mới là trang thật.")
     assert said == "Địa chỉ phải kết thúc bằng chấm gốp chấm vê en mới là trang thật."
-    assert Speaker().speak("Cài VNeTraffic từ CH Play.") == "Cài vê en e tra phích từ xê hát Play."
+    assert Speaker().speak("Cài VNeTraffic từ CH Play.") == "Cài vê en e tra phích từ xê hát pờ lây."
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+def test_espeak_reads_no_spoken_form_as_english():
+    """espeak-ng's Vietnamese voice switches to English for a word it takes
+    for English ("(en)" in its phonemes): "binhdanhocvuso", "App Store",
+    "plây" were. No spoken form of the lexicon may do that."""
+    lexicon = Lexicon.load()
+    values = sorted({*lexicon.loanwords.values(), *lexicon.abbreviations.values(), *lexicon.domains.values()})
+    english = []
+    for value in values:
+        phonemes = subprocess.run(
+            ["espeak-ng", "-v", "vi", "-q", "-x", value], capture_output=True, text=True, timeout=30
+        ).stdout
+        if "(en)" in phonemes:
+            english.append(value)
+    assert not english
+    # The check itself sees English when it is there.
+    assert "(en)" in subprocess.run(
+        ["espeak-ng", "-v", "vi", "-q", "-x", "binhdanhocvuso"], capture_output=True, text=True, timeout=30
+    ).stdout

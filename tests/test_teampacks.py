@@ -404,10 +404,15 @@ def test_team_radio_script_names_the_team_its_place_and_phone(variants):
     out, _ = variants
     text = (out / "thon-goi" / f"phat-thanh-{SLUG}.txt").read_text(encoding="utf-8")
     assert text.startswith("Kính thưa bà con! Tổ công nghệ số cộng đồng thôn Tây xin gửi")
-    assert "ở Nhà văn hóa thôn Tây, hoặc gọi số không chín tám bảy, sáu năm bốn, ba hai một" in text
+    phone = "không chín tám bảy, sáu năm bốn, ba hai một"
+    # The team and its phone in a sentence of their own near the start, the
+    # place where it helps, and the phone again at the end.
+    assert f"Cần giúp, bà con gọi Tổ công nghệ số cộng đồng thôn Tây, số {phone}." in text.split("\n\n")[0]
+    assert "bà con đến tổ, ở Nhà văn hóa thôn Tây." in text
+    assert text.rstrip().split("\n\n")[-2] == f"Số của tổ, xin nhắc lại: {phone}."
     assert "Thời lượng" not in text and "/" not in text
     printed = pdfs.squash(pdfs.text(out / "thon-goi" / f"phat-thanh-{SLUG}.pdf"))
-    assert pdfs.squash("hoặc gọi số không chín tám bảy, sáu năm bốn, ba hai một") in printed
+    assert pdfs.squash(f"Số của tổ, xin nhắc lại: {phone}.") in printed
 
 
 def test_captions_wrap_by_phrase_never_word_by_word(variants):

@@ -22,7 +22,9 @@ The rules, in the order they apply:
 3. Legal document numbers ("368/2025/NĐ-CP") -> "nghị định số ... năm ...
    của Chính phủ".
 4. Abbreviations from the lexicon, whole words, exact case ("UBND" -> "Ủy ban
-   nhân dân", "OTP" -> "ô tê pê").
+   nhân dân", "OTP" -> "ô tê pê"), then foreign words (``loanwords``), whole
+   words in any case, as a Vietnamese voice says them ("App Store" -> "áp
+   xờ to", "passcode" -> "pát cốt"): no English spelling is left.
 5. Numbers: dates ("15/10/2026" -> "ngày mười lăm tháng mười năm hai nghìn
    không trăm hai mươi sáu"), times ("7h30"), phone numbers, hotlines, codes
    and long digit runs digit by digit in the groups they are written in;
@@ -195,7 +197,7 @@ def spell(word: str) -> str:
 
 # -- the lexicon -----------------------------------------------------------
 
-_SECTIONS = ("abbreviations", "domains", "document_kinds", "document_issuers", "units")
+_SECTIONS = ("abbreviations", "loanwords", "domains", "document_kinds", "document_issuers", "units")
 _LIST_SECTIONS = ("address_endings",)
 _WORDS_ONLY = re.compile(r"^[^\W\d_]+(?:,? [^\W\d_]+)*$")
 
@@ -210,6 +212,8 @@ class Lexicon:
     document_kinds: Mapping[str, str]
     document_issuers: Mapping[str, str]
     units: Mapping[str, str]
+    loanwords: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Foreign words, keyed in case-folded form, to how they are said."""
     digest: str = ""
     """SHA-256 of the files read: part of the cache key of radio scripts."""
     files: tuple[Path, ...] = field(default=(), compare=False)
@@ -310,6 +314,7 @@ def _load(extra: str | None, _mtime: float) -> Lexicon:
                 endings.append(ending.lower())
     return Lexicon(
         abbreviations=MappingProxyType(merged["abbreviations"]),
+        loanwords=MappingProxyType({k.casefold(): v for k, v in merged["loanwords"].items()}),
         domains=MappingProxyType(merged["domains"]),
         address_endings=tuple(endings),
         document_kinds=MappingProxyType(merged["document_kinds"]),
@@ -396,6 +401,11 @@ class Speaker:
         does not have them (add them to ``radio_abbreviations``)."""
         keys = sorted(self.lexicon.abbreviations, key=len, reverse=True)
         self._abbr = re.compile(r"(?<![\w])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w])") if keys else None
+        loans = sorted(self.lexicon.loanwords, key=len, reverse=True)
+        self._loan = (
+            re.compile(r"(?i)(?<![\w])(" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in loans) + r")(?![\w])")
+            if loans else None
+        )
         units = sorted(self.lexicon.units, key=len, reverse=True)
         unit_alt = "|".join(re.escape(u) for u in units) or r"(?!)"
         self._with_unit = re.compile(
@@ -445,6 +455,9 @@ class Speaker:
         # 4. abbreviations
         if self._abbr is not None:
             text = self._abbr.sub(lambda m: hold(self.lexicon.abbreviations[m.group(1)]), text)
+        # 4b. foreign words as they are said
+        if self._loan is not None:
+            text = self._loan.sub(lambda m: hold(self.lexicon.loanwords[" ".join(m.group(1).split()).casefold()]), text)
         # 5. numbers
         text = self._numbers(text, hold)
         # 6. unknown abbreviations
@@ -521,7 +534,7 @@ class Speaker:
         u = re.split(r"[?#]", u, maxsplit=1)[0].strip("/")
         host, _, path = u.partition("/")
         host = host.split("@")[-1].split(":")[0]
-        words = [" chấm ".join(self._part(label) for label in host.split(".") if label)]
+        words = [self._host(host)]
         for segment in path.split("/"):
             segment = unquote(segment)
             if segment:
@@ -557,7 +570,25 @@ class Speaker:
                 return hold(f"{self.address(host)}, địa chỉ đầy đủ có trên tờ rơi và trong mã {qr} của bài này,") + tail.lstrip(",")
         return hold(self.address(found)) + tail
 
-    def _part(self, label: str) -> str:
+    def _host(self, host: str) -> str:
+        """A site's name: the ``domains`` table for the whole name
+        ("binhdanhocvuso.gov.vn"), else for the longest known ending, then
+        part by part; a part the table does not know is spelled letter by
+        letter with the Vietnamese letter names, so that a listener can
+        type it ("abcxyz" -> "a bê xê ích i dét"), never one run of
+        letters that a voice reads as an English word."""
+        labels = [label for label in host.lower().split(".") if label]
+        for i in range(len(labels)):
+            known = self.lexicon.domains.get(".".join(labels[i:]))
+            if known is not None and (i == 0 or len(labels) - i > 1):
+                head = [self._part(label, spell_unknown=True) for label in labels[:i]]
+                return " chấm ".join([*head, known])
+        return " chấm ".join(self._part(label, spell_unknown=True) for label in labels)
+
+    def _part(self, label: str, spell_unknown: bool = False) -> str:
+        """One part of an address. ``spell_unknown``: a part of a site's
+        name that the table does not know is spelled letter by letter; in
+        a path (``_segment``) it is read as written."""
         low = label.lower()
         if low in self.lexicon.domains:
             return self.lexicon.domains[low]
@@ -565,7 +596,7 @@ class Speaker:
         for piece in re.findall(r"\d+|[^\W\d_]+", low):
             if piece.isdigit():
                 out.append(digit_words(piece))
-            elif not re.search(r"[aeiouyăâêôơư]", piece):
+            elif spell_unknown or not re.search(r"[aeiouyăâêôơư]", piece):
                 out.append(spell(piece))  # "vnpt", "dvc": no vowel, not a word
             else:
                 out.append(piece)
@@ -759,7 +790,7 @@ class Speaker:
             text,
         )
         text = re.sub(r"(?<=\w)\s*/\s*(?=" + _PER_WORDS + r"(?!\w))", " mỗi ", text)
-        text = re.sub(r"(?<=\w)\s*/\s*(?=\w)", " hoặc ", text)
+        text = re.sub(r"(?<=[\w\ue000-\uf8ff])\s*/\s*(?=[\w\ue000-\uf8ff])", " hoặc ", text)
         text = re.sub(r"[(\[{]", ", ", text)
         text = re.sub(r"[)\]}]", ", ", text)
         text = re.sub(r"\s+[-–—]+\s+|[–—]", ", ", text)

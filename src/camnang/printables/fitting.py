@@ -107,7 +107,7 @@ class Measure:
         return total * scale + fixed
 
 
-def _body(page):
+def body_box(page):
     stack = [page_box(page)]
     while stack:
         box = stack.pop()
@@ -151,7 +151,7 @@ def measure(layout: Layout) -> Measure:
     parts: dict[str, float] = {}
     images: dict[str, float] = {}
     for page in pages:
-        body = _body(page)
+        body = body_box(page)
         if body is None or not body.children:
             continue
         area = page_box(page).height

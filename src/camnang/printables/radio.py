@@ -64,12 +64,57 @@ def html(guide: Guide, ctx: PrintContext, made: radio.RadioScript | None = None)
     return templates.render(ctx.settings.posters_dir, TEMPLATE, script=made or script(guide, ctx), author=AUTHOR)
 
 
-def render_pdf(guide: Guide, ctx: PrintContext, made: radio.RadioScript | None = None) -> bytes:
+FONT_SIZES = (19, 18.5, 18, 17.5, 17, 19.5, 20, 20.5, 21)
+"""Body sizes (pt) tried in turn until the last page is at least
+``LAST_PAGE_MIN`` full: 19 pt (``radio.css``) first, then smaller (one page
+fewer), then larger (more text onto the last page). A reader turning to a
+last page with three lines on it thinks a page is missing."""
+LAST_PAGE_MIN = 1 / 3
+
+
+def last_page_fill(layout) -> float:
+    """Share of the last page's height that its text fills (1.0 for a
+    document of one page: nothing to balance)."""
+    from .compat import page_box
+    from .fitting import body_box, bottom
+
+    pages = layout.document.pages
+    if len(pages) <= 1:
+        return 1.0
+    page = pages[-1]
+    body = body_box(page)
+    if body is None or not body.children:
+        return 0.0
+    area = page_box(page).height
+    return (max(bottom(c) for c in body.children) - body.content_box_y()) / area
+
+
+def _sized(document: str, size: float) -> str:
+    if size == FONT_SIZES[0]:
+        return document
+    return document.replace("</head>", f"<style>html {{ font-size: {size}pt !important; }}</style></head>", 1)
+
+
+def layout_pdf(guide: Guide, ctx: PrintContext, made: radio.RadioScript | None = None):
+    """The laid-out script and the body size used: the first of
+    ``FONT_SIZES`` whose last page is at least a third full, else the one
+    with the fullest last page."""
     posters = ctx.settings.posters_dir
-    layout = printer(ctx.settings.print_font, ctx.where).layout(
-        html(guide, ctx, made), posters, [posters / name for name in STYLESHEETS]
-    )
-    return layout.pdf()
+    document = html(guide, ctx, made)
+    sheets = [posters / name for name in STYLESHEETS]
+    best = None
+    for size in FONT_SIZES:
+        layout = printer(ctx.settings.print_font, ctx.where).layout(_sized(document, size), posters, sheets)
+        fill = last_page_fill(layout)
+        if fill >= LAST_PAGE_MIN:
+            return layout, size
+        if best is None or fill > best[0]:
+            best = (fill, layout, size)
+    return best[1], best[2]
+
+
+def render_pdf(guide: Guide, ctx: PrintContext, made: radio.RadioScript | None = None) -> bytes:
+    return layout_pdf(guide, ctx, made)[0].pdf()
 
 
 RADIO_TEXT = Kind(

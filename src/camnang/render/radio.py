@@ -1,8 +1,9 @@
 """Radio renderer: a guide as a script to read on commune radio, or to paste
 into a text-to-speech loudspeaker system.
 
-Shape of a script (``build_script``): a greeting naming the guide and the
-one-line reason to listen (the guide's summary); what to prepare; the steps
+Shape of a script (``build_script``): a greeting in short sentences (who
+sends it, a team's phone, "Bài hôm nay: <title>."; the summary is not read:
+it is a run-on too long for one breath); what to prepare; the steps
 as spoken sentences ("Bước một: ..."); the most important safety tip; where
 to get help (the village team, the national course); a closing that
 repeats the key message. One paragraph per item keeps paragraphs short
@@ -15,7 +16,7 @@ words a minute (see ``config.DEFAULT_RADIO_RATE`` for why 200); a script
 longer than the slot (``radio_slot``, 3 minutes) carries a warning with a
 place to split it in two.
 
-The national course is named by its site's address only ("onetouch chấm
+The national course is named by its site's address only ("oăn tắch chấm
 mích chấm gốp chấm vê en"), then by the course name to search for: a
 listener cannot type a long path heard once on a loudspeaker.
 """
@@ -80,6 +81,9 @@ class RadioScript:
     """All-capital words spelled letter by letter (not in the lexicon)."""
     edition: _dt.date | None = None
     """The guide's edition (``Guide.edition``), printed in the PDF's header."""
+    written_title: str = ""
+    """The guide's title as written ("… VNeID …"): the PDF's title and
+    header, so that a search for "VNeID" finds the script."""
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -133,7 +137,7 @@ class RadioScript:
         (and the long-script warning in the build log), never in the
         ``.txt``: a text-to-speech system would read them out."""
         lines = [
-            end_sentence(f"Bài phát thanh: {self.title}"),
+            end_sentence(f"Bài phát thanh: {self.written_title or self.title}"),
             (
                 f"Thời lượng đọc: khoảng {duration_words(self.shown_seconds)}, "
                 f"{number_words(self.word_count)} chữ, "
@@ -179,6 +183,12 @@ def _names(texts: list[str]) -> tuple[set[str], set[str]]:
             elif m.start() not in starts:
                 capital.add(w)
     return capital, {w for w in capital if w.lower() not in lower}
+
+
+def vietnamese_syllable(word: str) -> bool:
+    """Whether a word is spelled as one Vietnamese syllable ("chấm",
+    "dét", "con"), not as a foreign word ("example", "Store")."""
+    return bool(_SYLLABLE.match(fold(word)))
 
 
 def lower_first(text: str, names: set[str] = frozenset(), capitalised: set[str] = frozenset()) -> str:
@@ -244,14 +254,20 @@ def build_script(
     def lf(text: str) -> str:
         return lower_first(text, names, capitalised)
 
-    greeting = ScriptSection(
-        "greeting",
-        (
-            f"Kính thưa bà con! {speaker.speak(team.name, sentence=False) if team is not None else 'Tổ công nghệ số cộng đồng'} "
-            f"xin gửi tới bà con bài hướng dẫn: {end_sentence(title)}",
-            f"Bài này giúp bà con: {end_sentence(lf(summary))}",
-        ),
-    )
+    team_name = _team_name(team, speaker) if team is not None else ""
+    phone = speaker.speak(team.phone, sentence=False) if team is not None and getattr(team, "phone", None) else ""
+    opening = [
+        "Kính thưa bà con!",
+        f"{team_name or 'Tổ công nghệ số cộng đồng'} xin gửi tới bà con bài hướng dẫn này.",
+    ]
+    if phone:
+        opening.append(_phone_sentence(team_name, phone))
+    if team is not None and _is_example(team):
+        opening.append(EXAMPLE_SENTENCE)
+    # The summary is not read: the title says what the guide is for, and a
+    # summary is a run-on of 30 to 50 syllables, too long for one breath.
+    opening.append(f"Bài hôm nay: {end_sentence(title)}")
+    greeting = ScriptSection("greeting", (" ".join(opening),))
 
     count = len(prepare)
     if count == 1:
@@ -276,7 +292,7 @@ def build_script(
     help_section = ScriptSection(
         "help",
         (
-            _team_help(team, speaker),
+            _team_help(team, speaker, team_name),
             f"Muốn học thêm, bà con vào trang "
             f"{_course_site(course_url, speaker)}, tìm khóa {COURSE_NAME}, học miễn phí ngay trên điện thoại.",
         ),
@@ -287,15 +303,45 @@ def build_script(
         (
             f"Xin nhắc lại: để {end_sentence(lf(title)).rstrip('.')}, bà con làm theo "
             f"{number_words(len(steps))} bước vừa nghe. Và luôn nhớ: {lf(_first_sentence(tip))}",
+            *([f"Số của tổ, xin nhắc lại: {phone}."] if phone else []),
             "Cảm ơn bà con đã lắng nghe.",
         ),
     )
 
-    sections = (greeting, prepare_section, steps_section, safety, help_section, closing)
-    sections = tuple(ScriptSection(s.kind, tuple(tidy(p) for p in s.paragraphs), s.leads) for s in sections)
+    # Shorter forms, used one after the other while the script is longer
+    # than its slot (a team's script says the team's name, place and phone
+    # too): the closing without the title, the course without its last words.
+    shorter = [
+        ("closing", 0, f"Xin nhắc lại: {lf(_first_sentence(tip))}"),
+        ("help", 1, f"Muốn học thêm, bà con vào trang {_course_site(course_url, speaker)}, tìm khóa {COURSE_NAME}."),
+    ]
+    while True:
+        script = _finish(
+            guide, title, (greeting, prepare_section, steps_section, safety, help_section, closing),
+            rate, slot_minutes, speaker,
+        )
+        if not script.over_slot or not shorter:
+            return script
+        kind, index, text = shorter.pop(0)
+        if kind == "closing":
+            closing = _replace(closing, index, text)
+        else:
+            help_section = _replace(help_section, index, text)
+
+
+def _replace(section: ScriptSection, index: int, text: str) -> ScriptSection:
+    paragraphs = list(section.paragraphs)
+    paragraphs[index] = text
+    return ScriptSection(section.kind, tuple(paragraphs), section.leads)
+
+
+def _finish(guide, title, sections, rate, slot_minutes, speaker) -> RadioScript:
+    sections = _shorten_service(sections, title)
+    sections = tuple(ScriptSection(s.kind, tuple(one_colon(tidy(p)) for p in s.paragraphs), s.leads) for s in sections)
     return RadioScript(
         slug=guide.slug,
         title=title,
+        written_title=" ".join(guide.title.split()),
         sections=sections,
         rate=rate,
         slot_seconds=int(round(slot_minutes * 60)),
@@ -304,18 +350,120 @@ def build_script(
     )
 
 
-def _team_help(team, speaker: Speaker) -> str:
+def _team_help(team, speaker: Speaker, team_name: str = "") -> str:
     if team is None:
         return (
             "Nếu gặp khó khăn, bà con đến tổ công nghệ số cộng đồng ở thôn, xã mình. "
             "Tổ sẽ ngồi cùng bà con làm từng bước."
         )
-    text = f"Nếu gặp khó khăn, bà con đến {speaker.speak(team.name)}"
+    # The team was named in the opening: here it is "tổ".
+    text = "Nếu gặp khó khăn, bà con đến tổ"
     if getattr(team, "help_place", None):
-        text += f", ở {speaker.speak(team.help_place, sentence=False)}"
-    if getattr(team, "phone", None):
-        text += f", hoặc gọi số {speaker.speak(team.phone, sentence=False)}"
+        text += f", ở {speaker.speak(_without_example(team.help_place), sentence=False)}"
     return text + ". Tổ sẽ ngồi cùng bà con làm từng bước."
+
+
+EXAMPLE_SENTENCE = "Tên và số của tổ chỉ là ví dụ."
+"""Said once for an example team (``teams/vi-du.csv``)."""
+
+OPENING_MAX_SYLLABLES = 30
+"""The longest sentence of a script's opening: what a reader says in one
+breath at a slow pace."""
+
+_EXAMPLE = re.compile(r"\s*\((?:[^()]*\s)?ví dụ(?:\s[^()]*)?\)", re.IGNORECASE)
+"""The mark of an example roster entry ("Tổ … Hương Lạc (ví dụ)",
+``teams/vi-du.csv``), which is said once in a sentence of its own, never
+in the middle of a name."""
+
+
+def _without_example(text: str) -> str:
+    return " ".join(_EXAMPLE.sub("", text).split())
+
+
+def _is_example(team) -> bool:
+    return any(
+        _EXAMPLE.search(getattr(team, f, None) or "") for f in ("name", "help_place", "leader")
+    )
+
+
+def _team_name(team, speaker: Speaker) -> str:
+    return speaker.speak(_without_example(team.name))
+
+
+def _phone_sentence(team_name: str, phone: str) -> str:
+    """The team and its phone, in a sentence of their own; when the team's
+    name is long, the team is "tổ", named in the sentence before."""
+    full = f"Cần giúp, bà con gọi {team_name}, số {phone}."
+    if count_words(full) <= OPENING_MAX_SYLLABLES:
+        return full
+    return f"Cần giúp, bà con gọi tổ theo số {phone}."
+
+
+def one_colon(paragraph: str) -> str:
+    """At most one colon a sentence: "Bước năm: đọc chip: đặt thẻ" ->
+    "Bước năm: đọc chip, đặt thẻ". Two colons in one sentence make a
+    reader stop twice without knowing why."""
+    out = []
+    for sentence in re.split(r"(?<=[.?!])\s+", paragraph):
+        first = sentence.find(":")
+        if first >= 0:
+            sentence = sentence[: first + 1] + sentence[first + 1 :].replace(":", ",")
+        out.append(sentence)
+    return " ".join(out)
+
+
+SERVICES = {"vê en e i đê": "ứng dụng này", "vê ét ét i đê": "ứng dụng này"}
+"""Spelled service names, said in full at first and then as "ứng dụng
+này", so that a script does not repeat "vê en e i đê" a dozen times."""
+
+_KEEP_AFTER = ("tài khoản", "mật khẩu", "pát cốt", "tìm", "trang", "gõ")
+"""Words after which the full name stays: it is what the listener types
+or searches for, or the name of an account."""
+
+
+def _shorten_service(sections: tuple[ScriptSection, ...], title: str) -> tuple[ScriptSection, ...]:
+    """After its first full mention in the body (preparation onwards), the
+    guide's own spelled service name becomes "ứng dụng này" where that
+    reads right: "ứng dụng vê en e i đê" -> "ứng dụng này", "trên vê en e
+    i đê" -> "trên ứng dụng này", "định danh điện tử vê en e i đê mức
+    hai" -> "định danh điện tử mức hai". Kept: an address ("vê en e i đê
+    chấm gốp"), "vê en e i đê mức hai" after any other word, and the name
+    after the words of ``_KEEP_AFTER``. The greeting and closing keep the
+    full name. Only when the guide's title names the service and the
+    script names no other one: "ứng dụng này" must not be ambiguous."""
+    low_title = title.casefold()
+    present = [name for name in SERVICES if any(name in p.casefold() for s in sections for p in s.paragraphs)]
+    if len(present) != 1 or present[0] not in low_title:
+        return sections
+    name = present[0]
+    said = False
+    pattern = re.compile(r"(?i)(?<!\w)" + re.escape(name) + r"(?!\w)")
+    out = []
+    for section in sections:
+        if section.kind in ("greeting", "closing"):
+            out.append(section)
+            continue
+        paragraphs = []
+        for p in section.paragraphs:
+            def repl(m: re.Match) -> str:
+                nonlocal said
+                if not said:
+                    said = True
+                    return m.group(0)
+                before = p[: m.start()].rstrip().casefold()
+                after = p[m.end():].lstrip().casefold()
+                if after.startswith(("chấm", "mức")) and not before.endswith("điện tử"):
+                    return m.group(0)
+                if before.endswith(_KEEP_AFTER):
+                    return m.group(0)
+                if before.endswith("ứng dụng"):
+                    return "này"
+                if before.endswith("điện tử"):
+                    return ""
+                return SERVICES[name]
+            paragraphs.append(" ".join(pattern.sub(repl, p).split()))
+        out.append(ScriptSection(section.kind, tuple(paragraphs), section.leads))
+    return tuple(out)
 
 
 def _ordinal_is(i: int) -> str:
