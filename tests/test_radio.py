@@ -238,12 +238,18 @@ def test_radio_stresses_the_tip_the_poster_frames(guide):
     from camnang.printables.poster import key_message
     from camnang.spoken import Speaker
 
-    stressed = next(s for s in build_script(guide, DEFAULT_COURSE_URL).sections if s.kind == "safety").paragraphs[0]
+    def norm(text: str) -> str:
+        # The script says "ứng dụng này" after the app's first mention and
+        # keeps one colon a sentence: compare the words.
+        text = re.sub(r"ứng dụng (vê en e i đê|vê ét ét i đê)", "ứng dụng này", text.casefold())
+        return " ".join(re.sub(r"[:,.!]", " ", text).split())
+
+    stressed = norm(next(s for s in build_script(guide, DEFAULT_COURSE_URL).sections if s.kind == "safety").paragraphs[0])
     key = key_message(guide)
-    spoken = Speaker(None, paths=False).speak(key)
-    others = [Speaker(None, paths=False).speak(t) for t in guide.tips if t is not key]
-    assert spoken.rstrip(".")[1:] in stressed
-    assert not any(o.rstrip(".")[1:] in stressed for o in others if o.rstrip(".")[1:] not in spoken)
+    spoken = norm(Speaker(None, paths=False).speak(key))
+    others = [norm(Speaker(None, paths=False).speak(t)) for t in guide.tips if t is not key]
+    assert spoken in stressed
+    assert not any(o in stressed for o in others if o not in spoken)
 
 
 EXAMPLE_TEAMS = load_roster(ROOT / "teams" / "vi-du.csv").teams

@@ -126,7 +126,10 @@ def test_guide_pages_link_both_scripts(bundled_site):
         source = page.read_text(encoding="utf-8")
         box = re.search(r'<h2 id="in-an">In ấn</h2>(.*?)</div>', source, re.S)
         assert box, guide.slug
-        links = dict((label, href) for href, label in re.findall(r'<a download href="([^"]+)">([^<]+)</a>', box.group(1)))
+        links = dict(
+            (label, href)
+            for href, label in re.findall(r'<a href="([^"]+)"><span class="twemoji">.*?</span>([^<]+?) <span', box.group(1))
+        )
         for kind in (RADIO_PDF, RADIO_TEXT):
             href = links[html.escape(kind.label, quote=False)]
             target = (page.parent / html.unescape(href)).resolve()
