@@ -134,6 +134,7 @@ def bundled_site(tmp_path_factory) -> Path:
     shared cache: its printables and fit memos are there for every test."""
     tmp = tmp_path_factory.mktemp("bundled")
     project = make_project(tmp, sorted((ROOT / "guides").glob("*.md")))
+    shutil.copy(ROOT / "guides" / "lo-trinh.yml", project / "guides" / "lo-trinh.yml")  # the journeys
     site = tmp / "site"
     result = run_mkdocs(project, site, env={"CAMNANG_SITE_URL": TEST_SITE_URL})
     assert result.returncode == 0, result.stderr

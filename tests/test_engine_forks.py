@@ -61,6 +61,10 @@ def _files(site: Path) -> dict[str, bytes]:
 def _normalise(name: str, data: bytes) -> bytes:
     if name.endswith(".gz"):
         name, data = name[:-3], gzip.decompress(data)
+    if name.endswith(".br"):
+        import brotli
+
+        name, data = name[:-3], brotli.decompress(data)
     if name.endswith(".html"):
         return GENERATOR.sub("", data.decode("utf-8")).encode("utf-8")
     if name == "sw.js":

@@ -710,7 +710,7 @@ def test_kill_9_of_build_posters_leaves_no_worker(tmp_path):
 
     from conftest import ROOT, make_project
 
-    project = make_project(tmp_path)
+    project = make_project(tmp_path, private_cache=True)  # renders to do: a pool to kill
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CAMNANG_SITE_URL": "https://camnang.test/"}
     build = subprocess.Popen(
         [sys.executable, str(ROOT / "build_posters.py"), "--out", "in-an", "--jobs", "2"],

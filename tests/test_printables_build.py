@@ -208,7 +208,7 @@ def test_site_links_printables_and_can_do_without(project):
     assert result.returncode == 0, result.stderr
     printed = site / "in-an"
     cards_of = cards(printed, "thu-nghiem") | cards(printed, "khoa-hoc-ky-nang-so")
-    assert {p.name for p in printed.iterdir()} == names("thu-nghiem") | names("khoa-hoc-ky-nang-so") | cards_of
+    assert {p.name for p in printed.iterdir() if p.suffix not in (".gz", ".br")} == names("thu-nghiem") | names("khoa-hoc-ky-nang-so") | cards_of
     page = (site / "huong-dan" / "thu-nghiem" / "index.html").read_text(encoding="utf-8")
     assert 'href="../../in-an/to-roi-thu-nghiem.pdf"' in page and 'href="../../in-an/ap-phich-thu-nghiem.pdf"' in page
 

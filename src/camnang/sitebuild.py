@@ -307,7 +307,11 @@ def _run(args: argparse.Namespace, out, console: Console) -> int:
             new = None
             checkpoint("swapped")
     except WriteError as e:
-        return _failed(out, one_line(e))
+        # A file camnang wrote into the build folder: name it under site/.
+        message = one_line(e)
+        if new is not None:
+            message = message.replace(str(new), str(site)).replace(new.name, site.name)
+        return _failed(out, message)
     except CamnangError as e:
         return _failed(out, str(e))
     except OSError as e:
