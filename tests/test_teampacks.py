@@ -439,7 +439,8 @@ def sentences(path: Path) -> list[str]:
 
     # The edition date is small print placed out of the flow (its place in
     # the extracted text varies): left out of the sentences.
-    text = " ".join(re.sub(r"Bản ngày \d{2}/\d{2}/\d{4}", " ", pdfs.text(path)).split())
+    # It ends the header's text like a full stop.
+    text = " ".join(re.sub(r"\s*Bản ngày \d{2}/\d{2}/\d{4}", ". ", pdfs.text(path)).split())
     return [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
 
 
