@@ -22,6 +22,12 @@ def reader(path: Path) -> pypdf.PdfReader:
     return pypdf.PdfReader(str(path))
 
 
+def reader_bytes(data: bytes) -> pypdf.PdfReader:
+    import io
+
+    return pypdf.PdfReader(io.BytesIO(data))
+
+
 def page_sizes(path: Path) -> list[tuple[float, float]]:
     return [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader(path).pages]
 

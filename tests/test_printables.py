@@ -558,3 +558,15 @@ def test_font_check_names_the_problem():
         find_font("Phông Không Có")
     with pytest.raises(ConfigError, match="không hợp lệ"):
         find_font('Noto"; x')
+
+
+def test_leaflet_says_where_to_report_a_wrong_step_when_configured():
+    """feedback_url (mkdocs.yml): the leaflet ends with "Báo bước sai" and
+    the address; without it the leaflet is as before."""
+    guide = next(g for g in GUIDES if g.slug == "vneid-kich-hoat")
+    with_url = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL, feedback_url="https://zalo.me/g/vi-du-bao-loi")
+    text = pdfs.squash("".join(p.extract_text() for p in pdfs.reader_bytes(leaflet.render(guide, PrintContext(with_url))).pages))
+    assert pdfs.squash("Báo bước sai tại: zalo.me/g/vi-du-bao-loi") in text
+    without = dataclasses.replace(with_url, feedback_url=None)
+    text = pdfs.squash("".join(p.extract_text() for p in pdfs.reader_bytes(leaflet.render(guide, PrintContext(without))).pages))
+    assert pdfs.squash("Báo bước sai") not in text

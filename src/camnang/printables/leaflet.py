@@ -212,6 +212,7 @@ def html(guide: Guide, ctx: PrintContext, fit: Fit) -> str:
         team=ctx.team,
         strip=strip_for(ctx.team, "leaflet", ctx.settings.print_font),
         team_qr=ctx.team_qr(QR_BOX_MM, QR_ERROR, QR_MIN_MM),
+        feedback_url=ctx.settings.feedback_url,
     )
 
 
@@ -264,4 +265,5 @@ LEAFLET = Kind(
     qr_min_mm=QR_MIN_MM,
     qr_error=QR_ERROR,
     fits=FITS,
+    settings=("feedback_url",),
 )
