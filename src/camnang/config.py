@@ -94,7 +94,7 @@ OPTIONS: dict[str, Option] = {
     "feedback_url": Option(
         (str,), None,
         "Where residents and teams report a wrong step (a form or a Zalo group link, https:// only): "
-        "adds 'Báo bước sai' to every guide page.",
+        "adds 'Báo bước sai' to every guide page and leaflet.",
     ),
 }
 """The plugin's options: the one declaration both front ends read."""
