@@ -263,7 +263,9 @@ def test_output_to_an_fsspec_url(local_run, tmp_path):
     assert "4 tổ không đổi" in again.stdout and "ghi 0 tệp" in again.stdout, again.stdout
 
 
-def test_unreachable_scheduler_is_one_clear_line(local_run):
+def test_unreachable_scheduler_is_one_clear_line(local_run, monkeypatch):
+    # Dask's connect timeout (30 s by default), shortened for the test.
+    monkeypatch.setenv("DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT", "3s")
     project = local_run.parent
     write_roster(project / "to-4.csv", roster_rows(4))
     result = cli(project, "--teams", "to-4.csv", "--out", "goi-x", "--scheduler", f"tcp://127.0.0.1:{free_port()}")

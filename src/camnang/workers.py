@@ -321,7 +321,9 @@ class Workers:
             self._client = Client(self._cluster)
         else:
             try:
-                self._client = Client(self.scheduler, timeout="30s")
+                # Dask's own connect timeout (distributed.comm.timeouts.connect,
+                # 30 s by default; DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT).
+                self._client = Client(self.scheduler)
             except (OSError, ValueError, TypeError) as e:
                 from .errors import CamnangError, Problem
 
