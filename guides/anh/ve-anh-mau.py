@@ -2,25 +2,70 @@
 (step 3): a phone held in front of a QR sign, at a hand's distance, steady.
 
 A pictogram made for camnang (not a copy of any app's screen), in black
-and grey on white so that it survives a black-and-white photocopy. The QR
-sign is a drawing, not a code: its modules are not decodable.
+on white only, with thick strokes and no grey fill, so that it survives a
+black-and-white photocopy. The QR sign is a drawing, not a code: its
+modules are not decodable.
+
+The labels are sized for the leaflet, where the picture is printed at
+most 38 mm high (``.step-image`` in posters/print.css and
+posters/leaflet.css, the tightest variant): a label of ``size`` pixels
+prints at size / H * 38 mm, so 46 px is 3.6 mm, 10.3 pt
+(tests/test_example_picture.py checks every label against 9 pt). The
+picture is wide (W / H = 2.5) so its labels can be large: it prints
+about 95 mm wide, half the leaflet's text column.
 
     .venv/bin/python guides/anh/ve-anh-mau.py
+
+The output is deterministic (same Pillow and fonts, same bytes).
 """
 
 from pathlib import Path
+from typing import NamedTuple
 
 from PIL import Image, ImageDraw, ImageFont
 
-W, H = 1200, 560
+W, H = 1200, 480
 FONT = "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"
 BOLD = "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf"
-BLACK, GREY, LIGHT, WHITE = 0, 110, 215, 255
+BLACK, WHITE = 0, 255
+OUT = Path(__file__).with_name("quet-ma-qr.png")
+
+# The phone (left), its viewfinder centre on the line of sight, the QR
+# sign (right) centred on the same line.
+PX, PY, PW, PH = 40, 22, 210, 380
+SIGHT_Y = PY + PH // 2 - 5
+QS = 21 * 11
+QX, QY = 1040 - QS // 2, SIGHT_Y - QS // 2
+GAP_L, GAP_R = PX + PW + 30, QX - 42
+MID = (GAP_L + GAP_R) // 2
+ARROW_Y = 448
 
 
-def qr_pictogram(d: ImageDraw.ImageDraw, x: int, y: int, size: int) -> None:
+class Label(NamedTuple):
+    text: str
+    size: int
+    """Font size in pixels of the picture (the em, as Pillow takes it)."""
+    bold: bool
+    xy: tuple[int, int]
+    anchor: str
+
+
+LABELS = (
+    Label("Giữ yên tay,", 50, True, (MID, 70), "ms"),
+    Label("chờ điện thoại đọc xong", 46, False, (MID, 130), "ms"),
+    Label("Tấm mã QR", 50, True, (QX + QS // 2, QY + QS + 70), "ms"),
+    Label("khoảng một gang tay", 46, False, (MID, ARROW_Y - 26), "ms"),
+)
+
+
+def qr_pictogram(d: ImageDraw.ImageDraw, x: int, y: int, size: int, frame: bool = True) -> None:
     cell = size // 21
-    d.rectangle([x - 12, y - 12, x + size + 12, y + size + 12], outline=BLACK, width=6, fill=WHITE)
+    if frame:
+        d.rectangle([x - 12, y - 12, x + size + 12, y + size + 12], outline=BLACK, width=8, fill=WHITE)
+
+    def module(i: int, j: int) -> None:
+        d.rectangle([x + i * cell, y + j * cell, x + (i + 1) * cell - 1, y + (j + 1) * cell - 1], fill=BLACK)
+
     for fx, fy in ((0, 0), (14, 0), (0, 14)):
         d.rectangle([x + fx * cell, y + fy * cell, x + (fx + 7) * cell - 1, y + (fy + 7) * cell - 1], fill=BLACK)
         d.rectangle([x + (fx + 1) * cell, y + (fy + 1) * cell, x + (fx + 6) * cell - 1, y + (fy + 6) * cell - 1], fill=WHITE)
@@ -29,53 +74,51 @@ def qr_pictogram(d: ImageDraw.ImageDraw, x: int, y: int, size: int) -> None:
     for i in range(8, 21):
         for j in range(8, 21):
             if (i * 3 + j * 5) % 7 in (0, 2, 3):
-                d.rectangle([x + i * cell, y + j * cell, x + (i + 1) * cell - 1, y + (j + 1) * cell - 1], fill=BLACK)
+                module(i, j)
     for i in range(8, 13):
         for j in range(0, 8):
             if (i + j) % 2 == 0:
-                d.rectangle([x + i * cell, y + j * cell, x + (i + 1) * cell - 1, y + (j + 1) * cell - 1], fill=BLACK)
-                d.rectangle([x + j * cell, y + i * cell, x + (j + 1) * cell - 1, y + (i + 1) * cell - 1], fill=BLACK)
+                module(i, j)
+                module(j, i)
+
+
+def draw() -> Image.Image:
+    img = Image.new("L", (W, H), WHITE)
+    d = ImageDraw.Draw(img)
+
+    # The phone, seen from the side of the person holding it: a white
+    # screen framed in black, the QR sign small in its viewfinder.
+    d.rounded_rectangle([PX, PY, PX + PW, PY + PH], radius=32, outline=BLACK, width=9, fill=WHITE)
+    d.rectangle([PX + 22, PY + 46, PX + PW - 22, PY + PH - 58], outline=BLACK, width=5)
+    d.ellipse([PX + PW // 2 - 16, PY + PH - 46, PX + PW // 2 + 16, PY + PH - 14], outline=BLACK, width=6)
+    cx, s = PX + PW // 2, 72
+    qr_pictogram(d, cx - 52, SIGHT_Y - 52, 105, frame=False)
+    for sx in (-1, 1):
+        for sy in (-1, 1):
+            x0, y0 = cx + sx * s, SIGHT_Y + sy * s
+            d.line([x0, y0, x0 - sx * 30, y0], fill=BLACK, width=8)
+            d.line([x0, y0, x0, y0 - sy * 30], fill=BLACK, width=8)
+
+    # The QR sign on the shop's counter.
+    qr_pictogram(d, QX, QY, QS)
+
+    # Line of sight: thick black dashes (a grey line fades on a photocopy).
+    for x in range(GAP_L, GAP_R - 20, 44):
+        d.line([x, SIGHT_Y, min(x + 26, GAP_R), SIGHT_Y], fill=BLACK, width=7)
+    # The distance between them, a double arrow.
+    d.line([GAP_L + 10, ARROW_Y, GAP_R - 10, ARROW_Y], fill=BLACK, width=7)
+    for x0, sign in ((GAP_L, 1), (GAP_R, -1)):
+        d.polygon([(x0, ARROW_Y), (x0 + sign * 30, ARROW_Y - 17), (x0 + sign * 30, ARROW_Y + 17)], fill=BLACK)
+
+    for label in LABELS:
+        font = ImageFont.truetype(BOLD if label.bold else FONT, label.size)
+        d.text(label.xy, label.text, font=font, fill=BLACK, anchor=label.anchor)
+    return img
 
 
 def main() -> None:
-    img = Image.new("L", (W, H), WHITE)
-    d = ImageDraw.Draw(img)
-    text = ImageFont.truetype(FONT, 34)
-    bold = ImageFont.truetype(BOLD, 38)
-
-    # The phone, seen from the side of the person holding it.
-    px, py, pw, ph = 90, 70, 250, 420
-    d.rounded_rectangle([px, py, px + pw, py + ph], radius=34, outline=BLACK, width=8, fill=WHITE)
-    d.rounded_rectangle([px + 22, py + 50, px + pw - 22, py + ph - 60], radius=10, fill=LIGHT)
-    d.ellipse([px + pw // 2 - 16, py + ph - 46, px + pw // 2 + 16, py + ph - 14], outline=BLACK, width=5)
-    # Viewfinder corners on the screen.
-    cx, cy, s = px + pw // 2, py + ph // 2 - 5, 70
-    for sx in (-1, 1):
-        for sy in (-1, 1):
-            x0, y0 = cx + sx * s, cy + sy * s
-            d.line([x0, y0, x0 - sx * 34, y0], fill=BLACK, width=8)
-            d.line([x0, y0, x0, y0 - sy * 34], fill=BLACK, width=8)
-
-    # The QR sign on the shop's counter.
-    qx, qy, qs = 830, 120, 273
-    qr_pictogram(d, qx, qy, qs)
-    d.text((qx + qs // 2, qy + qs + 40), "Tấm mã QR", font=bold, fill=BLACK, anchor="mt")
-
-    # Line of sight and the distance between them.
-    d.line([px + pw + 20, cy, qx - 40, cy], fill=GREY, width=5)
-    for x in range(px + pw + 20, qx - 40, 36):
-        d.line([x, cy, x + 18, cy], fill=WHITE, width=7)
-    ay = 470
-    d.line([px + pw + 30, ay, qx - 40, ay], fill=BLACK, width=5)
-    for x0, sign in ((px + pw + 30, 1), (qx - 40, -1)):
-        d.polygon([(x0, ay), (x0 + sign * 26, ay - 14), (x0 + sign * 26, ay + 14)], fill=BLACK)
-    d.text(((px + pw + qx) // 2 - 5, ay - 16), "khoảng một gang tay", font=text, fill=BLACK, anchor="mb")
-    d.text(((px + pw + qx) // 2 - 5, 110), "Giữ yên tay", font=bold, fill=BLACK, anchor="mb")
-    d.text(((px + pw + qx) // 2 - 5, 160), "chờ điện thoại đọc xong", font=text, fill=BLACK, anchor="mb")
-
-    out = Path(__file__).with_name("quet-ma-qr.png")
-    img.save(out, optimize=True)
-    print(out, out.stat().st_size, "bytes")
+    draw().save(OUT, optimize=True)
+    print(OUT, OUT.stat().st_size, "bytes")
 
 
 if __name__ == "__main__":
