@@ -84,7 +84,7 @@ def test_example_picture_labels_print_at_9_pt_or_more():
     width_mm = printed_width_mm(*committed.size)
     sizes = {label.text: label.size / committed.width * width_mm / MM_PER_PT for label in script.LABELS}
     assert len(sizes) >= 4, "the picture says where the phone and the sign are, and how far apart"
-    small = {text: round(pt, 1) for text, pt in sizes.items() if pt < MIN_PT}
+    small = {text: round(pt, 2) for text, pt in sizes.items() if pt < MIN_PT}
     assert not small, f"labels printed below {MIN_PT} pt at {width_mm:.0f} mm wide: {small}"
     for text in sizes:
         assert unicodedata.is_normalized("NFC", text), text
