@@ -570,3 +570,39 @@ def test_leaflet_says_where_to_report_a_wrong_step_when_configured():
     without = dataclasses.replace(with_url, feedback_url=None)
     text = pdfs.squash("".join(p.extract_text() for p in pdfs.reader_bytes(leaflet.render(guide, PrintContext(without))).pages))
     assert pdfs.squash("Báo bước sai") not in text
+
+
+def _overflowing_qr_text(layout) -> list[str]:
+    """Text in a QR figure that runs past the figure's right edge (where
+    the next code's white quiet zone would print over it)."""
+    from weasyprint.formatting_structure import boxes
+
+    found: list[str] = []
+
+    def walk(box, figure):
+        if box.element_tag == "figure" and "qr" in (box.element.get("class") or "").split():
+            figure = box
+        if figure is not None and isinstance(box, boxes.TextBox) and box.text.strip():
+            right = figure.border_box_x() + figure.border_width()
+            if box.position_x + box.width > right + 0.5:
+                found.append(box.text)
+        for child in getattr(box, "children", ()):
+            walk(child, figure)
+
+    for page in layout.document.pages:
+        walk(page._page_box, None)
+    return found
+
+
+@pytest.mark.parametrize("kind", [leaflet, poster], ids=["leaflet", "poster"])
+def test_qr_captions_and_addresses_stay_inside_their_cell(kind):
+    """With a real province-length site address and the longest bundled
+    slug, no caption or printed address runs under the neighbouring QR
+    code (it did on the generic leaflet: "camnang.example.gov.vr")."""
+    guide = max(GUIDES, key=lambda g: len(g.slug))
+    ctx = PrintContext(dataclasses.replace(SETTINGS, site_url="https://camnang.example.gov.vn/"))
+    layout = printer(SETTINGS.print_font).layout(
+        kind.html(guide, ctx, kind.FITS[0]), SETTINGS.posters_dir,
+        [SETTINGS.posters_dir / s for s in kind.STYLESHEETS], image_dir=SETTINGS.guides_dir,
+    )
+    assert _overflowing_qr_text(layout) == []

@@ -87,8 +87,9 @@ def display_address(url: str) -> Markup:
     """An address as printed under its QR code, for a reader to type.
 
     Short form: no scheme, no "www.", no final slash. It breaks only after
-    a "/" (or after a "." inside a part longer than ``LONG_SEGMENT``),
-    never at a hyphen: each piece between break points is one unbreakable
+    a "/" (or after a "." inside a part longer than ``LONG_SEGMENT``, and
+    after a "-" inside a piece still longer than that; the hyphen ends the
+    line, never starts one): each piece between break points is one unbreakable
     span (``.nw``, ``white-space: nowrap`` in print.css), the break points
     ``<wbr>``. Nothing is added or removed inside the address, so the text
     copied out of the PDF is the address itself.
@@ -102,8 +103,12 @@ def display_address(url: str) -> Markup:
     text = text.rstrip("/")
     pieces: list[str] = []
     for part in re.split(r"(?<=/)", text):
-        if len(part) > LONG_SEGMENT:
-            pieces.extend(p for p in re.split(r"(?<=\.)", part) if p)
-        elif part:
-            pieces.append(part)
+        for piece in re.split(r"(?<=\.)", part) if len(part) > LONG_SEGMENT else [part]:
+            if len(piece) > LONG_SEGMENT:
+                # Still too long for a caption (a slug of many words): it
+                # may break after a hyphen, which stays at the end of the
+                # line, so what is typed is still the address.
+                pieces.extend(p for p in re.split(r"(?<=-)", piece) if p)
+            elif piece:
+                pieces.append(piece)
     return Markup("<wbr>").join(Markup('<span class="nw">{}</span>').format(p) for p in pieces)
