@@ -17,8 +17,8 @@ that do not fit one card flow onto the next page, each page a card,
 numbered "1/2", "2/2" with the title repeated small at the top. The PDF
 is rasterised by pypdfium2 (Apache-2.0 or BSD-3-Clause; the PDFium
 library it bundles is BSD-3-Clause; maintained, with wheels for every
-platform) at exactly 1080 px wide, and saved by Pillow as an optimised
-PNG in 16 grey levels: black text and codes stay sharp (a JPEG would blur
+platform) at exactly 1080 px wide, and saved by Pillow as a PNG in 16
+grey levels (``png``): black text and codes stay sharp (a JPEG would blur
 them and then be recompressed by Zalo a second time), each card is well
 under 300 KB, and the bytes are the same run to run (no timestamps or
 metadata are written).
@@ -187,13 +187,30 @@ def rasterise(pdf: bytes) -> list[bytes]:
             page.close()
             if image.size != (WIDTH_PX, HEIGHT_PX):
                 image = image.resize((WIDTH_PX, HEIGHT_PX))
-            image = image.quantize(GREYS, dither=0)
-            buffer = io.BytesIO()
-            image.save(buffer, format="PNG", optimize=True)
-            out.append(buffer.getvalue())
+            out.append(png(image))
     finally:
         document.close()
     return out
+
+
+_LEVELS = [(v * (GREYS - 1) + 127) // 255 for v in range(256)]
+_PALETTE = bytes(round(i * 255 / (GREYS - 1)) for i in range(GREYS) for _ in range(3))
+
+
+def png(image) -> bytes:
+    """A greyscale picture as a PNG of ``GREYS`` evenly spaced greys (a
+    4-bit palette). A fixed mapping, not Pillow's ``quantize``, and zlib's
+    default level, not ``optimize``: ten times faster (some 35 ms a card,
+    where a national run makes one a team) for 5 to 10% more bytes; the
+    same bytes for the same picture."""
+    from PIL import Image
+
+    levels = image.point(_LEVELS)
+    indexed = Image.frombytes("P", levels.size, levels.tobytes())
+    indexed.putpalette(_PALETTE)
+    buffer = io.BytesIO()
+    indexed.save(buffer, format="PNG", compress_level=6)
+    return buffer.getvalue()
 
 
 def render(guide: Guide, settings: Settings) -> list[bytes]:
