@@ -29,6 +29,7 @@ in ``<cache>/zalo-cards``, keyed by everything it is made from (``key``).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -53,6 +54,8 @@ STYLESHEETS = ("zalo-card.css",)
 WIDTH_PX = 1080
 HEIGHT_PX = 1350
 MIN_PX = 40
+MAX_BYTES = 300 * 1024
+"""Largest card: a picture that big still goes out quickly on 3G."""
 """Smallest type on a card, in CSS px (= pixels of the PNG)."""
 MM_PER_PX = 25.4 / 96
 QR_PX = 300
@@ -227,23 +230,32 @@ def key(guide: Guide, settings: Settings) -> str:
 
 def cards(guide: Guide, settings: Settings) -> list[tuple[str, Path]]:
     """The guide's cards in the cache (rendered when the key is new):
-    (file name, cache path) pairs. The index, written after the cards,
-    says how many there are."""
+    (file name, cache path) pairs."""
+    return [(name, path) for name, path, _ in cards_with_bytes(guide, settings)]
+
+
+def cards_with_bytes(guide: Guide, settings: Settings) -> list[tuple[str, Path, bytes]]:
+    """The guide's cards in the cache: (file name, cache path, bytes). The
+    index, written after the cards, says how many there are and their
+    SHA-256: a card changed in place (a team pack's file is a hard link to
+    its entry) is found and rendered again."""
     folder = settings.cache_dir / "zalo-cards"
     stem = f"{guide.slug}.{key(guide, settings)[:24]}"
     index = folder / f"{stem}.json"
     try:
-        count = int(json.loads(read_regular(index, limit=64))["cards"])
-        paths = [folder / f"{stem}.{n}.png" for n in range(1, count + 1)]
-        for path in paths:
-            read_regular(path, limit=8)
+        digests = json.loads(read_regular(index, limit=4096))["sha256"]
+        paths = [folder / f"{stem}.{n}.png" for n in range(1, len(digests) + 1)]
+        images = [read_regular(path) for path in paths]
+        if not digests or [hashlib.sha256(data).hexdigest() for data in images] != digests:
+            raise ValueError("changed")
     except (OSError, ValueError, KeyError, TypeError):
         images = render(guide, settings)
         paths = [folder / f"{stem}.{n}.png" for n in range(1, len(images) + 1)]
         for path, data in zip(paths, images):
             write_atomic(path, data)
-        write_atomic(index, json.dumps({"cards": len(images)}).encode("utf-8"))
-    return [(card_name(guide.slug, n), path) for n, path in enumerate(paths, 1)]
+        digests = [hashlib.sha256(data).hexdigest() for data in images]
+        write_atomic(index, json.dumps({"cards": len(images), "sha256": digests}).encode("utf-8"))
+    return [(card_name(guide.slug, n), path, data) for n, (path, data) in enumerate(zip(paths, images), 1)]
 
 
 def label(n: int, count: int) -> str:
