@@ -483,18 +483,19 @@ def card_name_clashes(seen: dict[str, str], lines: dict[str, int]) -> list[Probl
         match = CARD_NUMBER.fullmatch(slug)
         if slug == TEAM_CARD_SLUG:
             clash = f"trùng tên ảnh Zalo của tổ trong gói tổ (the-zalo-{slug}.png)"
+            hint = "đặt tên khác, ví dụ theo tên dịch vụ: 'vneid-kich-hoat'"
         elif match and match.group(1) in seen:
             clash = (
                 f"trùng tên ảnh Zalo thứ {match.group(2)} của hướng dẫn '{match.group(1)}' "
                 f"({seen[match.group(1)]}): cả hai đều là the-zalo-{slug}.png"
             )
+            hint = f"đổi tên tệp hoặc trường 'slug', thêm chữ thay vì số ở cuối, ví dụ '{match.group(1)}-moi'"
         else:
             continue
         problems.append(
             Problem(
                 path=shown, line=lines.get(slug, 1), field="slug",
-                message=f"tên định danh '{slug}' {clash}",
-                hint="đổi tên tệp hoặc trường 'slug', ví dụ thêm một chữ vào cuối thay vì số",
+                message=f"tên định danh '{slug}' {clash}", hint=hint,
             )
         )
     return problems
