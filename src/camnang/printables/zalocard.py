@@ -36,7 +36,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..model import Guide, Library
-from ..writer import read_regular, write_atomic
+from ..writer import read_regular, write_atomic, write_first
 from . import templates
 from .compat import page_box
 from .keys import guide_key
@@ -252,36 +252,10 @@ def cards_with_bytes(guide: Guide, settings: Settings) -> list[tuple[str, Path, 
         images = render(guide, settings)
         paths = [folder / f"{stem}.{n}.png" for n in range(1, len(images) + 1)]
         for path, data in zip(paths, images):
-            keep_first(path, data)
+            write_first(path, data)  # one file, however many workers make it at once
         digests = [hashlib.sha256(data).hexdigest() for data in images]
         write_atomic(index, json.dumps({"cards": len(images), "sha256": digests}).encode("utf-8"))
     return [(card_name(guide.slug, n), path, data) for n, (path, data) in enumerate(zip(paths, images), 1)]
-
-
-def keep_first(path: Path, data: bytes) -> None:
-    """Store ``data`` at ``path``; a file already there with the same bytes
-    is kept as it is. Worker processes of a team-pack run render the same
-    guide's cards at the same time (the bytes are the same): the first
-    copy stays, so that every team's card is a hard link to one file, not
-    to one of several."""
-    import os
-    import uuid
-
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.new")
-    write_atomic(tmp, data)
-    try:
-        os.link(tmp, path)  # fails if a file is there
-    except FileExistsError:
-        try:
-            same = read_regular(path) == data
-        except OSError:
-            same = False
-        if not same:  # a damaged or older copy
-            os.replace(tmp, path)
-    except OSError:  # no hard links here
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def label(n: int, count: int) -> str:
