@@ -10,6 +10,7 @@ the steps:
     previews/ap-phich.png    posters
     previews/phat-thanh.png  radio scripts, every page
     previews/lo-trinh.png    journey sheets
+    previews/the-zalo.png    Zalo cards (PNG pictures, shown as they are)
     previews/<team>-<kind>.png  the same for the team folder
     previews/index.html      the sheets and every fault found
 
@@ -22,7 +23,8 @@ columns, and is framed in red with the reason when:
 - a page is set in two columns, or a poster takes two sheets;
 - the last page of a file is nearly empty (less than a third of the text
   of the fullest page);
-- (team folder) a sentence of the generic file is missing from the team's.
+- (team folder) a sentence of the generic file is missing from the team's;
+- (Zalo cards) a picture that is not 1080x1350 px or weighs over 300 KB.
 
     .venv/bin/python scripts/previews.py                       # site/in-an
     .venv/bin/python scripts/previews.py goi-to/xa-huong-lac   # and a team
@@ -52,7 +54,11 @@ KINDS = {
     "ap-phich": ("Áp phích A3", 24.0),
     "phat-thanh": ("Bài phát thanh", None),
     "lo-trinh": ("Tờ lộ trình", None),
+    "the-zalo": ("Ảnh gửi nhóm Zalo", None),
 }
+CARD_SIZE = (1080, 1350)
+CARD_MAX_KB = 300
+TEAM_CARD = "the-zalo-to.png"
 NEARLY_EMPTY = 1 / 3
 """A last page with less text than this share of the fullest page's."""
 GENERIC_ONLY = ("Cần người giúp?", "Hỏi tổ công nghệ số cộng đồng ở thôn, xã mình.", "Quét để")
@@ -71,6 +77,8 @@ class Page:
     columns: int
     chars: int
     faults: list[str] = field(default_factory=list)
+    note: str | None = None
+    """Second label line in place of the type size (pictures)."""
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -217,6 +225,8 @@ def _pt(value: float) -> str:
 
 
 def label(page: Page) -> list[str]:
+    if page.note:
+        return [f"{page.file}  ·  trang {page.number}/{page.pages}", page.note]
     size = f"chữ bước {_pt(page.size)} pt" if page.size else "không có chữ"
     return [f"{page.file}  ·  trang {page.number}/{page.pages}", f"{size}  ·  {page.columns} cột" if page.size else size]
 
@@ -253,7 +263,7 @@ def sheet(title: str, pages: list[Page], tile: int, columns: int, out: Path) -> 
     for row, h in zip(rows, row_h):
         x = pad
         for page, _ in row:
-            colour = RED if any(f.startswith(("chữ ", "hai cột")) for f in page.faults) else "black"
+            colour = RED if any(f.startswith(("chữ ", "hai cột", "cỡ ảnh", "ảnh ")) for f in page.faults) else "black"
             draw.rectangle((x, y, x + tile - 1, y + h - 1), fill="white")
             lines = label(page)
             draw.text((x + 8, y + 6), lines[0], fill="black", font=label_font)
@@ -278,6 +288,44 @@ def kind_of(path: Path) -> str | None:
     return None
 
 
+def card_order(names: set[str]):
+    """Sort key of Zalo cards: the team's card first, then each guide's
+    series in order (``the-zalo-abc.png``, ``-2``, ``-3``; by name alone
+    ``-2`` would come before the first)."""
+
+    def key(name: str) -> tuple[str, int]:
+        if name == TEAM_CARD:
+            return ("", 0)
+        match = re.fullmatch(r"the-zalo-(.+)-([0-9]+)\.png", name)
+        if match and f"the-zalo-{match.group(1)}.png" in names:
+            return (match.group(1), int(match.group(2)))
+        return (name[len("the-zalo-"):-len(".png")], 1)
+
+    return key
+
+
+def read_cards(folder: Path, tile: int) -> list[Page]:
+    """Every Zalo card of ``folder`` as a tile (the picture itself, scaled
+    to the tile), flagged when its size or weight is wrong."""
+    from PIL import Image
+
+    paths = {p.name: p for p in folder.glob("the-zalo-*.png")}
+    pages = []
+    for name in sorted(paths, key=card_order(set(paths))):
+        path = paths[name]
+        kb = path.stat().st_size / 1024
+        with Image.open(path) as picture:
+            size = picture.size
+            image = picture.convert("RGB").resize((tile, round(tile * size[1] / size[0])))
+        page = Page(name, 1, 1, image, None, 1, 0, note=f"ảnh {size[0]}×{size[1]} px  ·  {kb:.0f} KB")
+        if size != CARD_SIZE:
+            page.faults.append(f"cỡ ảnh {size[0]}×{size[1]}, cần {CARD_SIZE[0]}×{CARD_SIZE[1]}")
+        if kb > CARD_MAX_KB:
+            page.faults.append(f"ảnh {kb:.0f} KB > {CARD_MAX_KB} KB")
+        pages.append(page)
+    return pages
+
+
 def collect(folder: Path, tile: int, generic: dict[str, str] | None = None) -> tuple[dict[str, list[Page]], dict[str, str]]:
     """Tiles of every PDF in ``folder`` by kind, and each file's text.
     With ``generic`` (file name: text of the generic file), flag team files
@@ -299,6 +347,9 @@ def collect(folder: Path, tile: int, generic: dict[str, str] | None = None) -> t
                 shown = lost[0] if len(lost[0]) <= 60 else lost[0][:57] + "…"
                 pages[0].faults.append(f"thiếu {len(lost)} câu của bản chung: «{shown}»")
         by_kind.setdefault(kind, []).extend(pages)
+    cards = read_cards(folder, tile)
+    if cards:
+        by_kind["the-zalo"] = cards
     return by_kind, texts
 
 

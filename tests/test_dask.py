@@ -22,14 +22,18 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import zxingcpp
 
 from conftest import TEST_SITE_URL, make_project
+from test_zalo_cards import zalo_recompressed
 
 pytestmark = pytest.mark.build  # a Dask cluster and team packs built in subprocesses (left out of `make check`)
 
 DASK = Path(sys.executable).parent / "dask"
 HEADER = ["ma_to", "ten_to", "cap", "xa", "tinh", "to_truong", "dien_thoai", "zalo", "dia_diem"]
 TEAMS = 200
+FILES = 7
+"""Files of a team's pack of the one fixture guide."""
 COMMUNES = [("Bắc Ninh", "Hương Lạc"), ("Bắc Ninh", "Đồng Việt"), ("Lào Cai", "Sa Pa"), ("Lào Cai", "Bát Xát")]
 
 
@@ -172,13 +176,24 @@ def test_cluster_run_survives_a_killed_worker_and_matches_the_local_pool(cluster
     finally:
         stop(run)
     assert run.returncode == 0, stderr
-    assert f"{TEAMS} tổ, {TEAMS * 5} tệp" in stdout  # leaflet, poster, tron-bo, radio .txt and .pdf
+    # Leaflet, poster, tron-bo, radio .txt and .pdf, the team's Zalo card
+    # and the guide's (one card for this guide).
+    assert f"{TEAMS} tổ, {TEAMS * FILES} tệp" in stdout
     assert done < TEAMS, "the worker was killed after the end"
     # Nothing lost, nothing corrupt, nothing left over: the same bytes as
     # the local pool, file for file (PDFs, index.csv, manifest, ZIPs).
     ours, reference = files(out), files(local_run)
     assert sorted(ours) == sorted(reference)
     assert [k for k in ours if ours[k] != reference[k]] == []
+    # The Zalo cards came through the cluster too: each team's own code
+    # (none without a link), and the guide's card one file for every team
+    # although two workers made it at the same time.
+    for i in (1, 2, 3):
+        card = zalo_recompressed((out / f"to-{i:04d}" / "the-zalo-to.png").read_bytes())
+        found = [code.text for code in zxingcpp.read_barcodes(card)]
+        assert found == ([] if i % 3 == 0 else [f"https://zalo.me/g/thu{i:05d}"]), i
+    inodes = {os.stat(p).st_ino for p in out.glob("to-*/the-zalo-thu-nghiem.png")}
+    assert len(inodes) == 1
 
     # A rerun on what is left of the cluster renders and writes nothing.
     again = cli(project, "--teams", "to.csv", "--out", "goi", "--scheduler", cluster.address, "--zip")
@@ -206,7 +221,7 @@ def test_rerun_renders_only_changed_and_missing_teams(local_run, tmp_path):
     assert result.returncode == 0, result.stderr
     # Sent to a worker: the new team, the renamed one, the two damaged.
     assert f"{TEAMS + 1 - 4} tổ không đổi" in result.stdout, result.stdout
-    assert "ghi 12 tệp vào" in result.stdout, result.stdout  # 5 new, 5 renamed, 1 missing, 1 damaged
+    assert "ghi 15 tệp vào" in result.stdout, result.stdout  # 7 new, 6 renamed (the guide's card is the same), 1 missing, 1 damaged
     after = files(out)
     assert damaged.read_bytes() == (local_run / "to-0030" / "to-roi-thu-nghiem.pdf").read_bytes()
     assert after["to-0020/ap-phich-thu-nghiem.pdf"] == (local_run / "to-0020" / "ap-phich-thu-nghiem.pdf").read_bytes()
@@ -222,7 +237,7 @@ def test_rerun_renders_only_changed_and_missing_teams(local_run, tmp_path):
 def test_one_zip_per_commune_holds_exactly_its_teams(local_run):
     rows = roster_rows(TEAMS)
     national = list(csv.DictReader(io.StringIO((local_run / "index.csv").read_text(encoding="utf-8-sig"))))
-    assert len(national) == TEAMS * 5
+    assert len(national) == TEAMS * FILES
     zips = sorted(p.relative_to(local_run).as_posix() for p in local_run.rglob("*.zip"))
     assert zips == [
         "theo-xa/bac-ninh/dong-viet.zip", "theo-xa/bac-ninh/huong-lac.zip",
@@ -237,7 +252,7 @@ def test_one_zip_per_commune_holds_exactly_its_teams(local_run):
             assert names[0] == "index.csv"
             assert sorted({n.split("/")[0] for n in names[1:]}) == teams
             for team in teams:
-                for name in ("to-roi-thu-nghiem.pdf", "ap-phich-thu-nghiem.pdf", "tron-bo.pdf"):
+                for name in ("to-roi-thu-nghiem.pdf", "ap-phich-thu-nghiem.pdf", "tron-bo.pdf", "the-zalo-to.png"):
                     assert z.read(f"{team}/{name}") == (local_run / team / name).read_bytes()
             index = list(csv.DictReader(io.StringIO(z.read("index.csv").decode("utf-8-sig"))))
             assert sorted({r["ma_to"] for r in index}) == teams

@@ -524,7 +524,7 @@ def test_an_edit_of_one_guide_downloads_only_the_files_that_changed(browser, tmp
     project = make_project(tmp_path)
     # A second guide, whose page and printables must not be downloaded again.
     text = guide_file.read_text(encoding="utf-8")
-    (project / "guides" / "thu-nghiem-2.md").write_text(
+    (project / "guides" / "thu-nghiem-hai.md").write_text(
         text.replace("title: Đăng ký tài khoản thử nghiệm", "title: Đổi mật khẩu tài khoản thử nghiệm", 1),
         encoding="utf-8",
     )
@@ -551,7 +551,7 @@ def test_an_edit_of_one_guide_downloads_only_the_files_that_changed(browser, tmp
             changed = {"/" + path for path, data in new.items() if old.get(path) != data}
             changed |= {p[: -len("index.html")] for p in changed if p.endswith("/index.html")}
             assert "/" + GUIDE_PAGE in changed
-            unchanged_pdfs = {"/" + p for p in new if p.endswith(".pdf") and "thu-nghiem-2" in p}
+            unchanged_pdfs = {"/" + p for p in new if p.endswith(".pdf") and "thu-nghiem-hai" in p}
             assert unchanged_pdfs and not unchanged_pdfs & changed
             log.clear()
 

@@ -53,7 +53,7 @@ def folders(tmp_path_factory):
     in_an = tmp / "in-an"
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CAMNANG_SITE_URL": TEST_SITE_URL}
     result = subprocess.run(
-        [sys.executable, str(ROOT / "build_posters.py"), "--only", *GUIDES, "--out", str(in_an), "--jobs", "2"],
+        [sys.executable, str(ROOT / "build_posters.py"), "--out", str(in_an), "--jobs", "2"],  # every guide: Zalo cards too
         cwd=project, env=env, capture_output=True, text=True, timeout=900,
     )
     assert result.returncode == 0, result.stderr
@@ -68,6 +68,9 @@ def folders(tmp_path_factory):
     team.mkdir(parents=True)
     shutil.copy(in_an / f"to-roi-{GUIDES[0]}.pdf", team / f"to-roi-{GUIDES[0]}.pdf")  # the same: nothing lost
     shutil.copy(in_an / f"ap-phich-{GUIDES[1]}.pdf", team / f"to-roi-{GUIDES[1]}.pdf")  # the leaflet's sentences lost
+    # The team's Zalo card, and a guide card of the wrong size.
+    shutil.copy(in_an / f"the-zalo-{GUIDES[0]}.png", team / "the-zalo-to.png")
+    Image.new("L", (800, 800), 255).save(team / f"the-zalo-{GUIDES[1]}.png")
     return in_an, team
 
 
@@ -103,6 +106,26 @@ def test_one_sheet_per_kind_every_page_readable_tiles(folders, made):
     with Image.open(out / "to-roi.png") as sheet:
         assert sheet.width >= 2 * 600
     assert "Tờ rơi A4" in index and "Áp phích A3" in index and "Bài phát thanh" in index
+
+
+def test_zalo_cards_are_on_their_own_sheet_in_series_order(folders, made):
+    """The guide cards of site/in-an and, with a team folder, the team's
+    card first: the pictures themselves, each series in order (card 1,
+    then -2: by name alone -2 would come first), a wrong size flagged."""
+    in_an, team = folders
+    out, _ = made
+    cards = previews.read_cards(in_an, 600)  # what collect() puts on the sheet
+    names = [p.file for p in cards]
+    assert sorted(names) == sorted(p.name for p in in_an.glob("the-zalo-*.png"))
+    for slug in GUIDES:
+        series = [n for n in names if n.startswith(f"the-zalo-{slug}")]
+        assert series[0] == f"the-zalo-{slug}.png"
+        assert series[1:] == [f"the-zalo-{slug}-{n}.png" for n in range(2, len(series) + 1)]
+    assert all(p.image.size == (600, 750) and not p.faults and "1080×1350" in previews.label(p)[1] for p in cards)
+    index = faults(out)
+    assert "Ảnh gửi nhóm Zalo" in index and (out / "the-zalo.png").is_file() and (out / "to-mot-the-zalo.png").is_file()
+    assert [p.file for p in previews.read_cards(team, 600)] == ["the-zalo-to.png", f"the-zalo-{GUIDES[1]}.png"]
+    assert f"the-zalo-{GUIDES[1]}.png, trang 1: cỡ ảnh 800×800, cần 1080×1350" in index
 
 
 def test_tiles_are_labelled_with_file_page_size_and_columns(folders):

@@ -18,16 +18,19 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from PIL import ImageChops
+import zxingcpp
+from PIL import Image, ImageChops
 
 import pdfs
 from camnang.config import DEFAULT_COURSE_URL, load_categories, load_settings
 from camnang.printables.kinds import PrintContext
 from camnang.printables.leaflet import LEAFLET
 from camnang.printables.poster import POSTER
+from camnang.printables import zalocard, zaloteam
 from camnang.roster import load_roster
 from camnang.validate import load_library
 from conftest import ROOT, TEST_SITE_URL, make_project
+from test_zalo_cards import zalo_recompressed
 
 pytestmark = pytest.mark.build  # team packs built in a subprocess (left out of `make check`)
 
@@ -47,7 +50,8 @@ ZALO = {t[0]: t[7] for t in TEAMS}
 NAMES = {t[0]: t[1] for t in TEAMS}
 PRINTS = {f"to-roi-{SLUG}.pdf", f"ap-phich-{SLUG}.pdf", "tron-bo.pdf"}
 RADIO = {f"phat-thanh-{SLUG}.txt", f"phat-thanh-{SLUG}.pdf"}
-FILES = PRINTS | RADIO
+CARDS = {"the-zalo-to.png", f"the-zalo-{SLUG}.png"}  # the fixture guide makes one card
+FILES = PRINTS | RADIO | CARDS
 
 
 def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
@@ -93,7 +97,7 @@ def test_every_team_gets_its_folder_of_files(built):
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == sorted(IDS)
     for team in IDS:
         assert {p.name for p in (out / team).iterdir()} == FILES
-    assert "5 tổ, 25 tệp" in result.stdout
+    assert "5 tổ, 35 tệp" in result.stdout
 
 
 @pytest.mark.parametrize("team", IDS)
@@ -168,7 +172,7 @@ def test_stamped_pages_look_like_a_full_render_of_the_team(built, tmp_path):
 def test_tron_bo_and_index(built):
     out = built[2]
     rows = list(csv.DictReader(io.StringIO((out / "index.csv").read_text(encoding="utf-8-sig"))))
-    assert [r["ma_to"] for r in rows] == [t for t in IDS for _ in range(5)]
+    assert [r["ma_to"] for r in rows] == [t for t in IDS for _ in range(7)]
     for team in IDS:
         leaflet_pages = len(pdfs.reader(out / team / f"to-roi-{SLUG}.pdf").pages)
         all_in_one = len(pdfs.reader(out / team / "tron-bo.pdf").pages)
@@ -180,6 +184,8 @@ def test_tron_bo_and_index(built):
             f"{team}/tron-bo.pdf": all_in_one,
             f"{team}/phat-thanh-{SLUG}.txt": 0,
             f"{team}/phat-thanh-{SLUG}.pdf": len(pdfs.reader(out / team / f"phat-thanh-{SLUG}.pdf").pages),
+            f"{team}/the-zalo-to.png": 1,
+            f"{team}/the-zalo-{SLUG}.png": 1,
         }
         assert {r["ten_to"] for r in rows if r["ma_to"] == team} == {NAMES[team]}
         # Titled for the team, in Vietnamese, tagged like every printable.
@@ -194,7 +200,40 @@ def test_tron_bo_and_index(built):
         guide = load_library(built[0] / "guides", load_categories()).get(SLUG)
         editions = {r["tep"]: r["ban_ngay"] for r in rows if r["ma_to"] == team}
         assert editions.pop(f"{team}/tron-bo.pdf") == ""
+        assert editions.pop(f"{team}/the-zalo-to.png") == ""
         assert set(editions.values()) == {guide.edition.isoformat()}
+
+
+PX_PER_PT = 96 / 72
+
+
+def test_team_zalo_card(built, tmp_path):
+    """``the-zalo-to.png``: 1080x1350, at most 300 KB, no text under 40 px,
+    the team's own words printed as written, its code (read after Zalo's
+    half size and JPEG 70) leading to its own group, and the same bytes when
+    made again. The guide's card is the generic one, one file for all."""
+    project, roster, out, _ = built
+    settings = dataclasses.replace(load_settings(project / "mkdocs.yml"), site_url=TEST_SITE_URL)
+    teams = {t.id: t for t in load_roster(roster).teams}
+    for team in IDS:
+        data = (out / team / "the-zalo-to.png").read_bytes()
+        assert Image.open(io.BytesIO(data)).size == (1080, 1350)
+        assert len(data) <= 300 * 1024
+        found = [code.text for code in zxingcpp.read_barcodes(zalo_recompressed(data))]
+        assert found == ([ZALO[team]] if ZALO[team] else []), team
+    for team in ("to-mot", "to-ba"):
+        pdf = tmp_path / f"{team}.pdf"
+        pdf.write_bytes(zaloteam.render_pdf(teams[team], settings))
+        assert min(size for size, _ in pdfs.type_sizes(pdf)) * PX_PER_PT >= 40 - 0.01
+        text = pdfs.squash(pdfs.text(pdf))
+        assert pdfs.squash(NAMES[team]) + "sẵnsànggiúpbàcon" in text
+        phone = {"to-mot": "0912 345 678", "to-ba": "0987 654 321"}[team]
+        assert pdfs.squash(phone) in text
+        # Laid out and rasterised again: the same bytes.
+        assert zalocard.rasterise(pdf.read_bytes()) == [(out / team / "the-zalo-to.png").read_bytes()]
+    assert pdfs.squash("Tổ trưởng: Nguyễn Văn <i>A</i>") in pdfs.squash(pdfs.text(tmp_path / "to-mot.pdf"))
+    guide_cards = [out / team / f"the-zalo-{SLUG}.png" for team in IDS]
+    assert len({(p.stat().st_dev, p.stat().st_ino) for p in guide_cards}) == 1
 
 
 def test_rerun_reuses_the_cache_and_writes_nothing(built):
@@ -312,9 +351,29 @@ def test_example_roster_from_the_repository_root(tmp_path):
     teams = [t.id for t in roster]
     for team in teams:
         names = {p.name for p in (out / team).iterdir()}
-        assert names == {f"{k}-{g}.pdf" for k in ("to-roi", "ap-phich", "phat-thanh") for g in guides} | {
+        cards = {n for n in names if n.startswith("the-zalo-")}
+        assert names - cards == {f"{k}-{g}.pdf" for k in ("to-roi", "ap-phich", "phat-thanh") for g in guides} | {
             f"phat-thanh-{g}.txt" for g in guides
         } | {"tron-bo.pdf"}
+        # The team's card, and every guide's generic cards (1/2, 2/2...).
+        assert "the-zalo-to.png" in cards
+        assert {zaloteam.guide_of(n, guides) for n in cards - {"the-zalo-to.png"}} == set(guides)
+    # The guide cards are the same for every team, stored once: hard links
+    # to one file.
+    for name in {n.name for n in (out / teams[0]).glob("the-zalo-*.png")} - {"the-zalo-to.png"}:
+        stats = [os.stat(out / team / name) for team in teams]
+        assert len({(st.st_dev, st.st_ino) for st in stats}) == 1, name
+        assert stats[0].st_nlink >= len(teams)
+    # No example team's card carries a scannable code (its made-up link):
+    # read as Zalo shows it, half size and JPEG 70.
+    for team in teams:
+        card = zalo_recompressed((out / team / "the-zalo-to.png").read_bytes())
+        assert zxingcpp.read_barcodes(card) == [], team
+    settings = dataclasses.replace(load_settings(project / "mkdocs.yml"), site_url=TEST_SITE_URL)
+    card = tmp_path / "the-zalo-to.pdf"
+    card.write_bytes(zaloteam.render_pdf(roster[0], settings))
+    frame = pdfs.squash(pdfs.text(card))
+    assert "VÍDỤ" in frame and "thaybằnglinkthật" in frame and roster[0].zalo not in frame
     # Every variant is there: Zalo, phone only, neither.
     assert any(t.zalo for t in roster)
     assert any(t.phone and not t.zalo for t in roster)
@@ -374,6 +433,10 @@ def test_long_name_team_wraps_and_shrinks_instead_of_being_refused(variants):
         assert "zalo.me/" in text and "thon-dai" in text
         for line in lines_of(path):
             assert not line.endswith("-"), line
+    # Its Zalo card too: the name smaller, the code still read after Zalo's
+    # recompression.
+    card = zalo_recompressed((out / "thon-dai" / "the-zalo-to.png").read_bytes())
+    assert [code.text for code in zxingcpp.read_barcodes(card)] == ["https://zalo.me/g/thon-dai"]
 
 
 def test_team_without_phone_or_zalo_shows_its_place_large_and_is_warned_about(variants):

@@ -108,6 +108,27 @@ def test_slug_clash(tmp_path: Path, monkeypatch):
     assert "ban-sao.md" in message or "thu-nghiem.md" in message
 
 
+def test_slug_that_names_another_guides_zalo_card_is_refused(tmp_path: Path, monkeypatch):
+    """``abc-2`` beside ``abc`` (whose second Zalo card is
+    ``the-zalo-abc-2.png``), and ``to`` (a team pack's own card is
+    ``the-zalo-to.png``): refused, naming the file and the card; a number
+    that is no card's (``-1``, ``-02``) is not."""
+    text = fixture_text()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    message = refusal(tmp_path / "a", monkeypatch, {GOOD: text, "thu-nghiem-2.md": text})
+    assert "guides/thu-nghiem-2.md" in message and "trường 'slug'" in message
+    assert "the-zalo-thu-nghiem-2.png" in message and "'thu-nghiem'" in message
+    message = refusal(tmp_path / "b", monkeypatch, {"to.md": text})
+    assert "guides/to.md" in message and "the-zalo-to.png" in message
+    monkeypatch.chdir(tmp_path)
+    guides = tmp_path / "c"
+    guides.mkdir()
+    for name in (GOOD, "thu-nghiem-1.md", "thu-nghiem-02.md", "khac-2.md"):
+        (guides / name).write_text(text, encoding="utf-8")
+    assert len(load_library(guides, CATEGORIES).guides) == 4
+
+
 def test_all_problems_reported_at_once(tmp_path: Path, monkeypatch):
     text = fixture_text().replace("summary:", "sumary:").replace("category: dich-vu-cong", "category: khac")
     message = refusal(tmp_path, monkeypatch, {GOOD: text})

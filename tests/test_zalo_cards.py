@@ -19,6 +19,7 @@ import pdfs
 from camnang.config import load_settings
 from camnang.markup import to_text as plain
 from camnang.printables import poster, zalocard
+from camnang.printables.cache import verify_bytes
 from camnang.validate import load_library
 from conftest import FIXTURES, ROOT, TEST_SITE_URL, make_project, run_mkdocs, shared_cache
 
@@ -129,6 +130,16 @@ def test_cards_are_cached_and_named_as_a_series(tmp_path):
     stamps = [path.stat().st_mtime_ns for _, path in first]
     assert zalocard.cards(guide, settings) == first
     assert [path.stat().st_mtime_ns for _, path in first] == stamps
+    # A card changed in place (a team pack's file is a hard link to it) or
+    # cut short is found by its digest and made again; a team-pack entry
+    # cut short fails the cache's check.
+    path = first[0][1]
+    good = path.read_bytes()
+    with path.open("r+b") as f:
+        f.write(b"\x89PNG\r\n\x1a\nchanged")
+    assert zalocard.cards(guide, settings) == first and path.read_bytes() == good
+    assert verify_bytes(good, ".png") is None
+    assert verify_bytes(good[:-100], ".png") and verify_bytes(b"GIF89a" + good[6:], ".png")
 
 
 @pytest.mark.build

@@ -466,6 +466,41 @@ def _with_image_digest(guide: Guide, folder: Path) -> Guide:
     return dataclasses.replace(guide, digest=h.hexdigest())
 
 
+CARD_NUMBER = re.compile(r"(.+)-([2-9]|[1-9][0-9]+)")
+TEAM_CARD_SLUG = "to"
+"""A team pack's own Zalo card is ``the-zalo-to.png``."""
+
+
+def card_name_clashes(seen: dict[str, str], lines: dict[str, int]) -> list[Problem]:
+    """Slugs whose Zalo card would have the name of another card
+    (``printables.zalocard``: ``the-zalo-<slug>.png``, then
+    ``the-zalo-<slug>-2.png``... for a series): ``abc-2`` beside ``abc``
+    (whose second card is ``the-zalo-abc-2.png``), and ``to`` (a team
+    pack's card is ``the-zalo-to.png``). Refused whatever the number of
+    cards, so that a guide growing longer never makes a clash."""
+    problems = []
+    for slug, shown in seen.items():
+        match = CARD_NUMBER.fullmatch(slug)
+        if slug == TEAM_CARD_SLUG:
+            clash = f"trùng tên ảnh Zalo của tổ trong gói tổ (the-zalo-{slug}.png)"
+            hint = "đặt tên khác, ví dụ theo tên dịch vụ: 'vneid-kich-hoat'"
+        elif match and match.group(1) in seen:
+            clash = (
+                f"trùng tên ảnh Zalo thứ {match.group(2)} của hướng dẫn '{match.group(1)}' "
+                f"({seen[match.group(1)]}): cả hai đều là the-zalo-{slug}.png"
+            )
+            hint = f"đổi tên tệp hoặc trường 'slug', thêm chữ thay vì số ở cuối, ví dụ '{match.group(1)}-moi'"
+        else:
+            continue
+        problems.append(
+            Problem(
+                path=shown, line=lines.get(slug, 1), field="slug",
+                message=f"tên định danh '{slug}' {clash}", hint=hint,
+            )
+        )
+    return problems
+
+
 def load_library(
     guides_dir: Path,
     categories: tuple[Category, ...],
@@ -494,6 +529,7 @@ def load_library(
     if not files:
         raise GuideError(Problem(path=str(guides_dir), message="thư mục không có hướng dẫn nào (tệp .md)"))
     seen: dict[str, str] = {}
+    lines: dict[str, int] = {}
     for path in files:
         if not _inside(path, guides_dir) or not path.is_file():
             problems.append(
@@ -523,9 +559,11 @@ def load_library(
             )
             continue
         seen[guide.slug] = src.shown
+        lines[guide.slug] = src.meta_lines.get("slug", 1)
         if guide.images:
             guide = _with_image_digest(guide, guides_dir / markup.IMAGE_DIR)
         guides.append(guide)
+    problems += card_name_clashes(seen, lines)
     journeys, found = load_journeys(guides_dir, set(seen))
     problems += found
     if problems:

@@ -266,6 +266,42 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
+def write_first(path: Path, data: bytes) -> None:
+    """``write_if_changed`` for processes that write the same bytes at the
+    same time (team-pack workers making the same shared file): the first
+    copy put in place stays (a hard link under the final name, which fails
+    when a file is there), so later writers never replace it and every
+    hard link made to it meanwhile stays a link to the one file. A file
+    there with other bytes is replaced."""
+    path = Path(path)
+    if same_bytes(path, data):
+        return
+    ensure_dir(path.parent)
+    tmp = _temp_name(path)
+    try:
+        with open(tmp, "xb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        may_write(tmp)
+        try:
+            os.link(tmp, path, follow_symlinks=False)  # fails if a file is there
+        except FileExistsError:
+            if not same_bytes(path, data):
+                os.replace(tmp, path)
+        except OSError:  # no hard links on this file system
+            os.replace(tmp, path)
+    except OSError as e:
+        raise error_for(e, path) from e
+    finally:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+    _fsync_dir(path.parent)
+
+
 class NotRegularFile(OSError):
     """A file camnang wrote itself is now a symbolic link, a folder or a
     device (``read_regular``)."""

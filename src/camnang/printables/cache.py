@@ -145,6 +145,11 @@ def verify_bytes(data: bytes, suffix: str) -> str | None:
             return "không phải tệp PDF"
         if b"%%EOF" not in data[-PDF_TAIL:]:
             return "tệp PDF bị cắt cụt"
+    elif suffix == ".png":
+        if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+            return "không phải tệp PNG"
+        if not data.endswith(b"IEND\xaeB`\x82"):
+            return "tệp PNG bị cắt cụt"
     elif suffix in (".txt", ".csv", ".html", ".md"):
         try:
             data.decode("utf-8")

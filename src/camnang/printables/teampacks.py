@@ -59,7 +59,7 @@ from ..errors import CamnangError, Problem, display_path
 from ..model import Guide, Library
 from ..roster import Team, spreadsheet_safe
 from ..workers import Workers
-from . import bundles, stamp, templates
+from . import bundles, stamp, templates, zaloteam
 from .cache import Cache
 from .keys import cache_key, output_key
 from .compat import page_box
@@ -259,6 +259,7 @@ def build_packs(
             editions = {
                 kind.output_name(g): g.edition.isoformat() for g in library.guides for kind in all_kinds()
             }
+            editions.update(zaloteam.editions(library, (f.name for t in good for f in t.files)))
             out.write_if_changed(INDEX, index_csv(good, editions))
             if zip_communes and not result.skipped:
                 zips = _zip_communes(pool, teams, good, manifest, result, editions)
@@ -280,6 +281,7 @@ def inputs_digest(settings: Settings, guides: Sequence[Guide]) -> str:
     for kind in radio_kinds():
         parts += [kind.name, templates.digest(settings.posters_dir, kind.sources), ctx.token(kind.settings)]
     parts += [f"{g.slug}:{g.digest}" for g in guides]
+    parts.append(zaloteam.sources(settings))
     return cache_key(ctx, *parts)
 
 
@@ -601,6 +603,7 @@ def _pack(ctx: PackContext, team: Team) -> TeamResult:
             cache.put(path, data, digest=False)
             rendered += 1
         files.append((ALL_IN_ONE, sum(pages for _, pages, _, _ in leaflets), path, data))
+        rendered += zaloteam.add_to_pack(ctx, team, key_ctx, cache, cache_root, files, warnings)
     except CamnangError as e:
         return TeamResult(team.id, team.name, problems=tuple(e.problems), warnings=tuple(warnings))
     written = 0
