@@ -150,11 +150,19 @@ def test_lock_held_by_another_process(built):
     assert incomplete(project / "site", reference) is None
 
 
-def test_site_is_whole_whenever_a_build_is_killed(built):
+@pytest.mark.parametrize(
+    "randoms, ends",
+    [
+        pytest.param(5, (0.9, 0.99, 1.03), id="sample"),
+        pytest.param(10, (0.85, 0.9, 0.95, 0.99, 1.03), id="all", marks=pytest.mark.slow),
+    ],
+)
+def test_site_is_whole_whenever_a_build_is_killed(built, randoms, ends):
     """SIGKILL builds at many instants (random, over the whole length of a
     build, with the cache warm and cold) while a watcher reads site/ all
     the time: it is always the complete reference site; then a normal
-    build works and leaves no temporary folder."""
+    build works and leaves no temporary folder. `make test` kills 8 builds
+    (one with a cold cache, three near the swap), `make test-slow` 15."""
     project, reference = built
     site = project / "site"
     timing = time.perf_counter()
@@ -177,9 +185,9 @@ def test_site_is_whole_whenever_a_build_is_killed(built):
     watcher.start()
     rng = random.Random(10)
     kills = 0
-    delays = [rng.uniform(0.05, length * 1.1) for _ in range(10)]
+    delays = [rng.uniform(0.05, length * 1.1) for _ in range(randoms)]
     # Near the end of a build too, where the new site is swapped in.
-    delays += [length * f for f in (0.85, 0.9, 0.95, 0.99, 1.03)]
+    delays += [length * f for f in ends]
     try:
         for i, delay in enumerate(delays):
             if i % 5 == 3:  # a cold cache: killed while rendering or writing the cache
