@@ -52,10 +52,14 @@ from urllib.parse import urlsplit
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
+from . import search
 from .printables.registry import KINDS
 from .writer import write_atomic
 
 SERVICE_WORKER = "sw.js"
+FILE_LIST = "sw-files.json"
+"""Every file with its revision, size and kind: read by the worker only for
+"Lưu tất cả" and after an update (sw.js stays small at 1,000 guides)."""
 PAGE_SCRIPT = "assets/javascripts/camnang-offline.js"
 MANIFEST = "manifest.webmanifest"
 ICONS = {192: "assets/images/camnang-icon-192.png", 512: "assets/images/camnang-icon-512.png"}
@@ -74,13 +78,16 @@ NETWORK_WAIT_S = 4
 """How long a page waits for the network before the stored copy is shown."""
 
 NOT_FOUND_PAGE = "404.html"
-SEARCH_PAGES = "search/camnang/pages.json"
+SEARCH_PAGES = search.PAGES_FILE
+SEARCH_CORE = f"{search.INDEX_DIR}/t-{search.CORE_KEY}.json"
+"""The search's words of titles, services and keywords (camnang.search,
+CORE_KEY): offline, search finds every guide by these."""
 REV_CHARS = 8
 """Hex digits of a revision: a changed file keeps its old revision once in
 4 billion; shorter rows keep sw.js small at 1,000 guides."""
 
 _SKIP_SUFFIXES = (".map", ".gz", ".br")
-_SKIP_FILES = {SERVICE_WORKER, "sitemap.xml"}
+_SKIP_FILES = {SERVICE_WORKER, FILE_LIST, "sitemap.xml"}
 _SKIP_DIRS = ("assets/javascripts/lunr/", "assets/javascripts/workers/")
 """Material's lunr search: no page loads it (camnang.search)."""
 
@@ -183,10 +190,14 @@ def write_service_worker(site_dir: str | Path, config, printables_budget: int = 
             write_atomic(page_script, text.encode("utf-8"), durable=False)
     pre = precache(site, printables_budget, _site_path(config))
     rows = ",\n".join(json.dumps([e.url, e.rev, e.size, e.kind], ensure_ascii=False) for e in pre.entries)
+    write_atomic(site / FILE_LIST, ("[\n" + rows + "\n]\n").encode("utf-8"), durable=False)
+    shell = ",\n".join(json.dumps([e.url, e.rev], ensure_ascii=False) for e in pre.entries if e.kind == "s")
     script = (
         _resource("templates/offline/sw.js")
         .replace('"@@VERSION@@"', json.dumps(pre.version[:16]))
-        .replace("[/*@@PRECACHE@@*/]", "[\n" + rows + "\n]")
+        .replace("[/*@@SHELL@@*/]", "[\n" + shell + "\n]")
+        .replace("/*@@TOTAL@@*/0", str(pre.total))
+        .replace('"@@LIST@@"', json.dumps(FILE_LIST))
         .replace("/*@@NETWORK_WAIT_MS@@*/0", str(NETWORK_WAIT_S * 1000))
         .replace("/*@@REV_CHARS@@*/16", str(REV_CHARS))
     )
@@ -234,7 +245,7 @@ _REFERENCE = re.compile(
 def shell_files(site: Path, site_path: str = "/") -> list[str]:
     """The offline shell: the not-found page (shown for a page not stored),
     the styles, scripts and icon it loads (every page loads the same), the
-    search's list of pages and the web app manifest."""
+    search's list of pages, its core word file and the web app manifest."""
     out = [NOT_FOUND_PAGE]
     page = site / NOT_FOUND_PAGE
     html = page.read_text(encoding="utf-8", errors="replace") if page.is_file() else ""
@@ -253,7 +264,7 @@ def shell_files(site: Path, site_path: str = "/") -> list[str]:
         if rel.startswith("..") or not (site / rel).is_file() or rel in out:
             continue
         out.append(rel)
-    for rel in (SEARCH_PAGES, MANIFEST):
+    for rel in (SEARCH_PAGES, SEARCH_CORE, MANIFEST):
         if (site / rel).is_file() and rel not in out:
             out.append(rel)
     return out

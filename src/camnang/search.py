@@ -411,8 +411,41 @@ class _Postings:
         self.flat: list[int] = []
 
 
+CORE_KEY = "core"
+"""t-core.json: the words of every field but the text (titles, section
+titles, services, keywords) for every page, in one file stored on the first
+visit (camnang.offline's shell): offline, search finds every guide by its
+service, title or keywords before the text's files are stored."""
+
+
+def core_chunk(terms: dict[str, _Postings]) -> dict:
+    """The postings of every field but the text (FIELDS[1]), as a chunk:
+    same format as t-<key>.json, the written forms renumbered."""
+    out: dict[str, list] = {"k": [], "w": [], "p": []}
+    text_field = FIELDS.index("text")
+    for term in sorted(terms):
+        p = terms[term]
+        flat, kept, j = p.flat, [], 0
+        used: dict[int, int] = {}
+        while j < len(flat):
+            doc, field_no, count = flat[j], flat[j + 1], flat[j + 2]
+            occ = flat[j + 3 : j + 3 + 2 * count]
+            j += 3 + 2 * count
+            if field_no == text_field:
+                continue
+            kept.extend((doc, field_no, count))
+            for k in range(0, len(occ), 2):
+                kept.extend((occ[k], used.setdefault(occ[k + 1], len(used))))
+        if kept:
+            variants = list(p.variants)
+            out["k"].append(term)
+            out["w"].append([variants[v] for v in sorted(used, key=used.get)])
+            out["p"].append(kept)
+    return out
+
+
 def build_index(pages: list[Page], separator: str) -> tuple[dict, dict[str, dict], list[list]]:
-    """pages.json, the t-<c>.json chunks and the d-<n>.json groups."""
+    """pages.json, the t-<c>.json chunks (and t-core.json) and the d-<n>.json groups."""
     splitter = word_splitter(separator)
     terms: dict[str, _Postings] = {}
     doc_id = 0
@@ -458,11 +491,13 @@ def build_index(pages: list[Page], separator: str) -> tuple[dict, dict[str, dict
         c["k"].append(term)
         c["w"].append(list(p.variants))
         c["p"].append(p.flat)
+    chunks[CORE_KEY] = core_chunk(terms)
     meta = {
         "separator": f"(?:{separator}){EXTRA_SEPARATOR}",
         "group": GROUP,
         "docs": doc_id,
-        "chunks": sorted(chunks),
+        "chunks": sorted(k for k in chunks if k != CORE_KEY),
+        "core": CORE_KEY,
         "pages": out_pages,
     }
     return meta, chunks, groups

@@ -157,13 +157,25 @@
             if (keys.indexOf(key) === -1) keys.push(key);
           });
         });
-        return Promise.all(keys.map(function (key) { return load("t-" + key + ".json"); }));
-      }).then(function (chunkData) {
+        /* A word file that cannot be read (offline, never stored): the
+         * words of titles, services and keywords (t-core.json, stored on
+         * the first visit) stand in for it. */
+        var failed = null;
+        return Promise.all(keys.map(function (key) {
+          return load("t-" + key + ".json").then(null, function (err) { failed = err; return null; });
+        })).then(function (chunkData) {
+          if (!failed) return [chunkData, null];
+          if (!meta.core) throw failed;
+          return load("t-" + meta.core + ".json").then(function (core) { return [chunkData, core]; });
+        });
+      }).then(function (both) {
         if (stale()) return null;
+        var chunkData = both[0];
         var chunks = Object.create(null);
-        keys.forEach(function (key, i) { chunks[key] = chunkData[i]; });
+        keys.forEach(function (key, i) { if (chunkData[i]) chunks[key] = chunkData[i]; });
+        chunks[""] = both[1];
         words.forEach(function (w) {
-          w.chunks = chunksFor(w.folded, meta.chunks).map(function (key) { return chunks[key]; });
+          w.chunks = chunksIn(w.folded, chunks, meta);
         });
         var hits = match(words, meta);
         if (depth < 3) {
@@ -222,6 +234,16 @@
     });
   }
 
+  /* The loaded word files for a folded query word: its t-<key>.json files,
+   * or when one of them could not be loaded, the core file (chunks[""],
+   * t-core.json: titles, services, keywords of every page). */
+  function chunksIn(word, chunks, meta) {
+    var keys = chunksFor(word, meta.chunks);
+    var all = keys.every(function (key) { return chunks[key]; });
+    if (!all && chunks[""]) return [chunks[""]];
+    return keys.map(function (key) { return chunks[key]; }).filter(Boolean);
+  }
+
   /* The query with its first word that is found nowhere (`found`) but starts with a
    * word of the index (2 letters or more, 2 or more left) split after the
    * longest such word, or null. */
@@ -257,7 +279,7 @@
       var start = w.folded.slice(0, 3);
       out.push({
         typed: w.typed, folded: start, accented: false, last: true,
-        chunks: chunksFor(start, meta.chunks).map(function (key) { return chunks[key]; }).filter(Boolean)
+        chunks: chunksIn(start, chunks, meta)
       });
     });
     return out;
