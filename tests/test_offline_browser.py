@@ -388,6 +388,7 @@ def test_first_visit_costs_at_most_half_again_the_page_alone(browser, small_proj
             _settle(log)
             first = _sent(log)
             downloaded = [path for path, status, _ in log if status == 200]
+            print(f"first visit {first} bytes, the page alone {alone} bytes ({first / alone:.2f}x)")
             assert first <= 1.5 * alone, (first, alone, log)
             # No printable, no other page: only the button stores those.
             assert not [p for p in downloaded if p.startswith("/in-an/")], downloaded
@@ -594,6 +595,8 @@ def test_an_edit_of_one_guide_downloads_only_the_files_that_changed(browser, tmp
             # new worker: only what changed.
             assert downloaded - {"/", "/sw.js"} <= changed, sorted(downloaded - changed)
             assert "/" + GUIDE_PAGE in downloaded
+            # The update read the list of every file (sw.js holds the shell only).
+            assert "/" + offline.FILE_LIST in downloaded
             changed_bytes = sum(len(d) for p, d in new.items() if old.get(p) != d and not p.endswith((".gz", ".br")))
             assert _sent(log) < changed_bytes + 20_000 + len(new["sw.js"]), (_sent(log), changed_bytes)
             assert _sent(log) < 0.5 * sum(len(d) for p, d in new.items() if not p.endswith((".gz", ".br")))
