@@ -10,18 +10,23 @@ added to the home screen under its Vietnamese name.
 What the build writes (no page address changes: printed QR codes point to
 the pages):
 
+- ``sw-files.json`` at the site root: every file of the site with its
+  revision (the start of the SHA-256 of its bytes, ``revision``), size and
+  kind ("s" the shell, "p" a page, "f" another file, "x" a printable over
+  ``printables_budget``, stored only when opened). The worker reads it
+  only for "Lưu tất cả" and after an update.
 - ``sw.js`` at the site root, the service worker (templates/offline/sw.js
-  says how it works). It holds every file of the site with its revision
-  (the start of the SHA-256 of its bytes, ``revision``), size and kind
-  ("s" the shell, "p" a page, "f" another file, "x" a printable over
-  ``printables_budget``, stored only when opened), and a version (a digest
-  of every file) so any change gives a new worker.
+  says how it works): the shell's files with their revisions, the size
+  "Lưu tất cả" stores and a version (a digest of every file) so any change
+  gives a new worker. Its size does not depend on the number of guides.
 - The first visit stores the page (its files come from the browser's
   cache: nothing is downloaded twice) and the shell: the not-found page
   (shown, with the button, for a page not stored), the styles, scripts and
   icon it loads (those every page loads), the search's list of pages
-  (``search/camnang/pages.json``) and the web app manifest. About 1.1x the
-  page alone in bytes (README, "Offline").
+  (``search/camnang/pages.json``) and core words (``t-core.json``: offline,
+  search finds every guide by its title, service, keywords and section
+  titles) and the web app manifest. About 1.1-1.3x the page alone in bytes
+  (README, "Offline").
 - ``assets/javascripts/camnang-offline.js``, on every page: registers the
   worker (only where browsers allow one: https or localhost), adds the
   button at the end of the article, with the size written in here at the
@@ -84,7 +89,7 @@ SEARCH_CORE = f"{search.INDEX_DIR}/t-{search.CORE_KEY}.json"
 CORE_KEY): offline, search finds every guide by these."""
 REV_CHARS = 8
 """Hex digits of a revision: a changed file keeps its old revision once in
-4 billion; shorter rows keep sw.js small at 1,000 guides."""
+4 billion; shorter rows keep sw-files.json small at 1,000 guides."""
 
 _SKIP_SUFFIXES = (".map", ".gz", ".br")
 _SKIP_FILES = {SERVICE_WORKER, FILE_LIST, "sitemap.xml"}
@@ -174,8 +179,8 @@ def link_manifest(output: str, page) -> str:
 
 def write_service_worker(site_dir: str | Path, config, printables_budget: int = DEFAULT_PRINTABLES_BUDGET) -> Precache:
     """on_post_build, after every other file is written: the size "Lưu tất
-    cả" shows, put into camnang-offline.js, then sw.js with every file's
-    revision."""
+    cả" shows, put into camnang-offline.js, then sw-files.json with every
+    file's revision and sw.js with the shell's."""
     site = Path(site_dir)
     page_script = site / PAGE_SCRIPT
     if page_script.is_file():

@@ -26,6 +26,11 @@ plugin wrote ``search/search_index.json``; README, "Search"):
   can match): folded word -> the words as written ("bảo", "báo") and its
   postings: section, field (title, text, service, keywords), and for each
   occurrence its position (block << 12 | word) and which written form it is.
+- ``search/camnang/t-core.json``, the same for every field but the text
+  (titles, section titles, service, keywords), in one file the offline
+  worker stores on the first visit (camnang.offline's shell): the worker
+  reads it instead of a t-<key>.json it cannot load (offline, never
+  stored), so every guide is found by its names with no signal.
 - ``search/camnang/d-<n>.json``, the sections of ``GROUP`` pages each: anchor,
   title and text as plain text blocks (for the result list, loaded for the
   first pages a query lists).
