@@ -84,7 +84,8 @@ def test_build_index_postings():
     assert meta["docs"] == 3
     assert [p[0] for p in meta["pages"]] == ["", "huong-dan/a/"]
     assert meta["pages"][1][2:] == ["VNeID", ["CCCD", "căn cước"], 2]
-    assert meta["chunks"] == sorted(chunks)
+    assert meta["chunks"] == sorted(set(chunks) - {search.CORE_KEY}) and meta["core"] == search.CORE_KEY
+    core = chunks.pop(search.CORE_KEY)
 
     def postings(term):
         (chunk,) = [c for c in chunks.values() if term in c["k"]]
@@ -106,6 +107,19 @@ def test_build_index_postings():
     for chunk in chunks.values():
         assert chunk["k"] == sorted(chunk["k"])
     assert groups == [[[["", "Trang chủ", ["Bảo hiểm, báo tin."]]], [["", "Đăng ký", ["Xin chào"]], ["#buoc", "Các bước", ["Bấm Đăng ký", "bảo"]]]]]
+
+    # The core words (stored for offline use): every field but the text,
+    # the written forms renumbered ("bảo" only in text: not there).
+    def core_postings(term):
+        t = core["k"].index(term)
+        return core["w"][t], core["p"][t]
+
+    assert core["k"] == sorted(core["k"]) and "bao" not in core["k"] and "xin" not in core["k"]
+    assert core_postings("dang") == (["đăng"], [1, 0, 1, 0, 0])
+    assert core_postings("vneid") == (["vneid"], [1, 2, 1, 0, 0])
+    assert core_postings("cuoc") == (["cước"], [1, 3, 1, (1 << 12) | 1, 0])
+    assert core_postings("buoc") == (["bước"], [2, 0, 1, 1, 0])
+    assert core_postings("trang") == (["trang"], [0, 0, 1, 0, 0])
 
 
 def test_large_letters_are_split_into_smaller_files():
