@@ -23,10 +23,10 @@ the pages):
   cache: nothing is downloaded twice) and the shell: the not-found page
   (shown, with the button, for a page not stored), the styles, scripts and
   icon it loads (those every page loads), the search's list of pages
-  (``search/camnang/pages.json``) and core words (``t-core.json``: offline,
-  search finds every guide by its title, service, keywords and section
-  titles) and the web app manifest. About 1.1-1.3x the page alone in bytes
-  (README, "Offline").
+  (``search/camnang/pages.json``) and core words (``t-core.json``: with
+  them, offline search finds every guide by its title, service, keywords
+  and distinctive section titles) and the web app manifest. About 1.1x the
+  page alone in bytes (README, "Offline").
 - ``assets/javascripts/camnang-offline.js``, on every page: registers the
   worker (only where browsers allow one: https or localhost), adds the
   button at the end of the article, with the size written in here at the
