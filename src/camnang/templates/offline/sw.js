@@ -5,9 +5,10 @@
  *   scripts every page loads, the search's list of pages and its core word
  *   file, the manifest): [address, revision]. Every other file is listed
  *   in LIST (sw-files.json: [address, revision, bytes, kind] per file),
- *   fetched only when needed: "Lưu tất cả", or the first page load after
- *   an update of the site when something besides the shell is stored. So
- *   this file stays the same size whatever the number of guides.
+ *   fetched only when needed: "Lưu tất cả", or after an update of the
+ *   site when something besides the shell is stored (once per version,
+ *   kept in the store). So this file stays the same size whatever the
+ *   number of guides.
  * - The revision is the start of the SHA-256 of the file's bytes; what is
  *   stored carries the revision of its own bytes (header x-camnang-rev,
  *   computed here), so a file is downloaded again only when its content
@@ -261,8 +262,14 @@ function sync(all) {
     cache = c;
     return all ? Promise.all([cache.put(FLAG, new Response("1")), cache.put(MARK, new Response(""))]) : undefined;
   }).then(function () {
-    return Promise.all([files(cache), storedRevs(cache), cache.match(FLAG)]);
+    return Promise.all([storedRevs(cache), cache.match(FLAG)]);
+  }).then(function (both) {
+    /* Only the shell stored (install brought it up to date): no list needed. */
+    var onlyShell = !Object.keys(both[0]).some(function (key) { return !SHELL_REV[key]; });
+    if (onlyShell && !both[1]) return cache.put(MARK, new Response(VERSION)).then(function () { return null; });
+    return files(cache).then(function (list) { return [list, both[0], both[1]]; });
   }).then(function (three) {
+    if (!three) return null;  /* nothing to do, MARK written */
     var list = three[0], revs = three[1], saveAll = !!three[2];
     var gone = Object.keys(revs).filter(function (key) { return !list[key]; });
     var keys = Object.keys(list).filter(function (key) {
@@ -283,8 +290,9 @@ function sync(all) {
         }
       });
     });
-  }).then(function () {
+  }).then(function (skipped) {
     /* Offline with the list of an earlier version: not up to date yet. */
+    if (skipped === null) return undefined;
     if (!byKey) throw new Error("list of an earlier version");
     return cache.put(MARK, new Response(VERSION));
   }).then(function () {
