@@ -2,7 +2,7 @@
 # Install the Debian packages camnang needs, when they are missing.
 #   scripts/system-deps.sh build   fonts and Pango for WeasyPrint
 #   scripts/system-deps.sh test    the above, plus Chromium for browser tests
-#                                  and nginx for the hosting test
+#                                  and nginx and caddy for the hosting test
 # As root it installs with apt-get; otherwise it prints the command to run.
 set -euo pipefail
 what=${1:-build}
@@ -20,6 +20,8 @@ if [ "$what" = test ]; then
   command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
   # README "Hosting": its nginx block is run for real (tests/test_hosting.py).
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  # ... and its Caddy block too.
+  command -v caddy >/dev/null 2>&1 || missing+=(caddy)
 fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -68,7 +68,7 @@ def _normalise(name: str, data: bytes) -> bytes:
         name, data = name[:-3], brotli.decompress(data)
     if name.endswith(".html"):
         return GENERATOR.sub("", data.decode("utf-8")).encode("utf-8")
-    if name in ("sw.js", "assets/javascripts/camnang-offline.js"):
+    if name in ("sw.js", "sw-files.json", "assets/javascripts/camnang-offline.js"):
         # The worker lists each file's revision and size, and the page script
         # the size of "Lưu tất cả": the pages' generator tags change both.
         return REVISIONS.sub("#", SW_VERSION.sub("", data.decode("utf-8"))).encode("utf-8")

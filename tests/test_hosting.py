@@ -1,6 +1,7 @@
 """Hosting: the build's precompressed copies (camnang.compress), and the
-nginx block of README "Hosting" run for real on a built site: the .gz copy
-is what nginx sends, and an unknown address gets the Vietnamese 404 page."""
+nginx and Caddy blocks of README "Hosting" run for real on a built site: the
+.gz (.br) copy is what the server sends, and an unknown address gets the
+Vietnamese 404 page."""
 
 from __future__ import annotations
 
@@ -178,6 +179,65 @@ http {{
         assert body == Path(str(css) + ".gz").read_bytes()
 
         # A browser that does not take gzip gets the file itself.
+        status, headers, body = _get(port, "/huong-dan/thu-nghiem/", encoding=None)
+        assert status == 200 and "content-encoding" not in headers and body == page.read_bytes()
+
+        # An unknown address: status 404 and the site's Vietnamese page.
+        status, headers, body = _get(port, "/huong-dan/khong-co-trang-nay/")
+        assert status == 404
+        text = (gzip.decompress(body) if headers.get("content-encoding") == "gzip" else body).decode("utf-8")
+        assert "Không tìm thấy trang này" in text
+
+        status, headers, _ = _get(port, "/sw.js")
+        assert status == 200 and headers.get("cache-control") == "no-cache"
+        status, headers, _ = _get(port, "/manifest.webmanifest")
+        assert status == 200 and headers.get("content-type", "").startswith("application/manifest+json")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+# --------------------------------------------------------------------------
+# Caddy, with the README's block
+# --------------------------------------------------------------------------
+
+CADDY = shutil.which("caddy")
+
+
+def test_caddy_serves_the_copies_and_the_vietnamese_404(built_site, tmp_path):
+    if CADDY is None:
+        pytest.skip("caddy is not installed (scripts/system-deps.sh test installs it)")
+    block = readme_block("caddy")
+    port = _free_port()
+    site = block.replace("camnang.example.gov.vn {", f"http://127.0.0.1:{port} {{", 1).replace(
+        "root * /var/www/camnang/site", f"root * {built_site}"
+    )
+    assert f"root * {built_site}" in site and f"http://127.0.0.1:{port} {{" in site
+    # No admin endpoint (another Caddy may hold its port); state in tmp_path.
+    conf = tmp_path / "Caddyfile"
+    conf.write_text("{\n\tadmin off\n}\n" + site, encoding="utf-8")
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    check = subprocess.run([CADDY, "validate", "--config", str(conf), "--adapter", "caddyfile"], capture_output=True, text=True, env=env)
+    assert check.returncode == 0, check.stderr
+    process = subprocess.Popen(
+        [CADDY, "run", "--config", str(conf), "--adapter", "caddyfile"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+    )
+    try:
+        for _ in range(100):
+            try:
+                _get(port, "/")
+                break
+            except OSError:
+                time.sleep(0.1)
+        page = built_site / "huong-dan" / "thu-nghiem" / "index.html"
+        # The very bytes of the build's copies: .br first, else .gz.
+        status, headers, body = _get(port, "/huong-dan/thu-nghiem/", encoding="br, gzip")
+        assert status == 200 and headers.get("content-encoding") == "br"
+        assert "accept-encoding" in headers.get("vary", "").lower()
+        assert body == Path(str(page) + ".br").read_bytes()
+        status, headers, body = _get(port, "/huong-dan/thu-nghiem/")
+        assert status == 200 and headers.get("content-encoding") == "gzip"
+        assert body == Path(str(page) + ".gz").read_bytes()
         status, headers, body = _get(port, "/huong-dan/thu-nghiem/", encoding=None)
         assert status == 200 and "content-encoding" not in headers and body == page.read_bytes()
 

@@ -84,7 +84,8 @@ def test_build_index_postings():
     assert meta["docs"] == 3
     assert [p[0] for p in meta["pages"]] == ["", "huong-dan/a/"]
     assert meta["pages"][1][2:] == ["VNeID", ["CCCD", "căn cước"], 2]
-    assert meta["chunks"] == sorted(chunks)
+    assert meta["chunks"] == sorted(set(chunks) - {search.CORE_KEY}) and meta["core"] == search.CORE_KEY
+    core = chunks.pop(search.CORE_KEY)
 
     def postings(term):
         (chunk,) = [c for c in chunks.values() if term in c["k"]]
@@ -106,6 +107,23 @@ def test_build_index_postings():
     for chunk in chunks.values():
         assert chunk["k"] == sorted(chunk["k"])
     assert groups == [[[["", "Trang chủ", ["Bảo hiểm, báo tin."]]], [["", "Đăng ký", ["Xin chào"]], ["#buoc", "Các bước", ["Bấm Đăng ký", "bảo"]]]]]
+
+    # The core words (stored for offline use): the section titles' words
+    # (those of a page's own title, service and keywords are built by the
+    # worker from pages.json), the written forms renumbered.
+    assert core == {"k": ["buoc", "cac"], "w": [["bước"], ["các"]], "p": [[2, 0, 1, 1, 0], [2, 0, 1, 0, 0]]}
+
+
+def test_core_words_leave_out_the_section_titles_of_every_guide():
+    """"Các bước" heads a section of every guide: no use to tell them apart
+    offline, and at 1,000 guides a first visit would pay for it."""
+    pages = [
+        search.Page(f"huong-dan/{i}/", f"Hướng dẫn {i}", [search.Doc("", f"Hướng dẫn {i}", []), search.Doc("#b", "Các bước", [])])
+        for i in range(40)
+    ]
+    pages.append(search.Page("to/", "Tổ", [search.Doc("", "Tổ", []), search.Doc("#in", "In tờ rơi", [])]))
+    _meta, chunks, _groups = search.build_index(pages, r"[\s\-]+")
+    assert chunks[search.CORE_KEY]["k"] == ["in", "roi", "to"]
 
 
 def test_large_letters_are_split_into_smaller_files():
@@ -187,7 +205,7 @@ def test_bundled_site_search_files(bundled_site: Path):
         assert entry["service"] == guide.service
         assert entry["keywords"] == list(guide.keywords)
         assert guide.summary in entry["text"]
-    assert {f"t-{k}.json" for k in meta["chunks"]} == {p.name for p in (bundled_site / search.INDEX_DIR).glob("t-*.json")}
+    assert {f"t-{k}.json" for k in [*meta["chunks"], meta["core"]]} == {p.name for p in (bundled_site / search.INDEX_DIR).glob("t-*.json")}
 
     # Material's lunr module is Material's own again (no patching).
     lunr_vi = "assets/javascripts/lunr/min/lunr.vi.min.js"

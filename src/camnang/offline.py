@@ -10,17 +10,22 @@ added to the home screen under its Vietnamese name.
 What the build writes (no page address changes: printed QR codes point to
 the pages):
 
+- ``sw-files.json`` at the site root: every file of the site with its
+  revision (the start of the SHA-256 of its bytes, ``revision``), size and
+  kind ("s" the shell, "p" a page, "f" another file, "x" a printable over
+  ``printables_budget``, stored only when opened). The worker reads it
+  only for "Lưu tất cả" and after an update.
 - ``sw.js`` at the site root, the service worker (templates/offline/sw.js
-  says how it works). It holds every file of the site with its revision
-  (the start of the SHA-256 of its bytes, ``revision``), size and kind
-  ("s" the shell, "p" a page, "f" another file, "x" a printable over
-  ``printables_budget``, stored only when opened), and a version (a digest
-  of every file) so any change gives a new worker.
+  says how it works): the shell's files with their revisions, the size
+  "Lưu tất cả" stores and a version (a digest of every file) so any change
+  gives a new worker. Its size does not depend on the number of guides.
 - The first visit stores the page (its files come from the browser's
   cache: nothing is downloaded twice) and the shell: the not-found page
   (shown, with the button, for a page not stored), the styles, scripts and
   icon it loads (those every page loads), the search's list of pages
-  (``search/camnang/pages.json``) and the web app manifest. About 1.1x the
+  (``search/camnang/pages.json``) and core words (``t-core.json``: with
+  them, offline search finds every guide by its title, service, keywords
+  and distinctive section titles) and the web app manifest. About 1.1x the
   page alone in bytes (README, "Offline").
 - ``assets/javascripts/camnang-offline.js``, on every page: registers the
   worker (only where browsers allow one: https or localhost), adds the
@@ -52,10 +57,14 @@ from urllib.parse import urlsplit
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
+from . import search
 from .printables.registry import KINDS
 from .writer import write_atomic
 
 SERVICE_WORKER = "sw.js"
+FILE_LIST = "sw-files.json"
+"""Every file with its revision, size and kind: read by the worker only for
+"Lưu tất cả" and after an update (sw.js stays small at 1,000 guides)."""
 PAGE_SCRIPT = "assets/javascripts/camnang-offline.js"
 MANIFEST = "manifest.webmanifest"
 ICONS = {192: "assets/images/camnang-icon-192.png", 512: "assets/images/camnang-icon-512.png"}
@@ -74,13 +83,16 @@ NETWORK_WAIT_S = 4
 """How long a page waits for the network before the stored copy is shown."""
 
 NOT_FOUND_PAGE = "404.html"
-SEARCH_PAGES = "search/camnang/pages.json"
+SEARCH_PAGES = search.PAGES_FILE
+SEARCH_CORE = f"{search.INDEX_DIR}/t-{search.CORE_KEY}.json"
+"""The search's words of titles, services and keywords (camnang.search,
+CORE_KEY): offline, search finds every guide by these."""
 REV_CHARS = 8
 """Hex digits of a revision: a changed file keeps its old revision once in
-4 billion; shorter rows keep sw.js small at 1,000 guides."""
+4 billion; shorter rows keep sw-files.json small at 1,000 guides."""
 
 _SKIP_SUFFIXES = (".map", ".gz", ".br")
-_SKIP_FILES = {SERVICE_WORKER, "sitemap.xml"}
+_SKIP_FILES = {SERVICE_WORKER, FILE_LIST, "sitemap.xml"}
 _SKIP_DIRS = ("assets/javascripts/lunr/", "assets/javascripts/workers/")
 """Material's lunr search: no page loads it (camnang.search)."""
 
@@ -167,8 +179,8 @@ def link_manifest(output: str, page) -> str:
 
 def write_service_worker(site_dir: str | Path, config, printables_budget: int = DEFAULT_PRINTABLES_BUDGET) -> Precache:
     """on_post_build, after every other file is written: the size "Lưu tất
-    cả" shows, put into camnang-offline.js, then sw.js with every file's
-    revision."""
+    cả" shows, put into camnang-offline.js, then sw-files.json with every
+    file's revision and sw.js with the shell's."""
     site = Path(site_dir)
     page_script = site / PAGE_SCRIPT
     if page_script.is_file():
@@ -183,10 +195,14 @@ def write_service_worker(site_dir: str | Path, config, printables_budget: int = 
             write_atomic(page_script, text.encode("utf-8"), durable=False)
     pre = precache(site, printables_budget, _site_path(config))
     rows = ",\n".join(json.dumps([e.url, e.rev, e.size, e.kind], ensure_ascii=False) for e in pre.entries)
+    write_atomic(site / FILE_LIST, ("[\n" + rows + "\n]\n").encode("utf-8"), durable=False)
+    shell = ",\n".join(json.dumps([e.url, e.rev], ensure_ascii=False) for e in pre.entries if e.kind == "s")
     script = (
         _resource("templates/offline/sw.js")
         .replace('"@@VERSION@@"', json.dumps(pre.version[:16]))
-        .replace("[/*@@PRECACHE@@*/]", "[\n" + rows + "\n]")
+        .replace("[/*@@SHELL@@*/]", "[\n" + shell + "\n]")
+        .replace("/*@@TOTAL@@*/0", str(pre.total))
+        .replace('"@@LIST@@"', json.dumps(FILE_LIST))
         .replace("/*@@NETWORK_WAIT_MS@@*/0", str(NETWORK_WAIT_S * 1000))
         .replace("/*@@REV_CHARS@@*/16", str(REV_CHARS))
     )
@@ -234,7 +250,7 @@ _REFERENCE = re.compile(
 def shell_files(site: Path, site_path: str = "/") -> list[str]:
     """The offline shell: the not-found page (shown for a page not stored),
     the styles, scripts and icon it loads (every page loads the same), the
-    search's list of pages and the web app manifest."""
+    search's list of pages, its core word file and the web app manifest."""
     out = [NOT_FOUND_PAGE]
     page = site / NOT_FOUND_PAGE
     html = page.read_text(encoding="utf-8", errors="replace") if page.is_file() else ""
@@ -253,7 +269,7 @@ def shell_files(site: Path, site_path: str = "/") -> list[str]:
         if rel.startswith("..") or not (site / rel).is_file() or rel in out:
             continue
         out.append(rel)
-    for rel in (SEARCH_PAGES, MANIFEST):
+    for rel in (SEARCH_PAGES, SEARCH_CORE, MANIFEST):
         if (site / rel).is_file() and rel not in out:
             out.append(rel)
     return out

@@ -26,6 +26,12 @@ plugin wrote ``search/search_index.json``; README, "Search"):
   can match): folded word -> the words as written ("bảo", "báo") and its
   postings: section, field (title, text, service, keywords), and for each
   occurrence its position (block << 12 | word) and which written form it is.
+- ``search/camnang/t-core.json``, the same for the words of section titles
+  that tell pages apart, in one file the offline worker stores on the
+  first visit (camnang.offline's shell): when a t-<key>.json cannot be
+  loaded (offline, never stored), the worker searches this and the words
+  of every page's title, service and keywords, built from pages.json
+  (``CORE_KEY``), so every guide is found by its names with no signal.
 - ``search/camnang/d-<n>.json``, the sections of ``GROUP`` pages each: anchor,
   title and text as plain text blocks (for the result list, loaded for the
   first pages a query lists).
@@ -411,8 +417,49 @@ class _Postings:
         self.flat: list[int] = []
 
 
+CORE_KEY = "core"
+"""t-core.json: for offline use, stored on the first visit (camnang.offline's
+shell) with pages.json. With no signal, a word file not stored is replaced
+by the words of every page's title, service and keywords, which the worker
+builds from pages.json itself (camnang-search.js, namesChunk: no byte
+more), and by this file: the words of section titles that tell pages apart
+(those in the section titles of at most CORE_SECTION_SHARE of the pages;
+"Các bước", "Lưu ý" of every guide are left out)."""
+CORE_SECTION_SHARE = 0.1
+
+
+def core_chunk(terms: dict[str, _Postings], main_docs: set[int], page_of: list[int]) -> dict:
+    """The postings of section titles (field 0 of a page's sections, not of
+    the page itself) of the words found in the section titles of few pages,
+    as a chunk: same format as t-<key>.json, the written forms renumbered."""
+    out: dict[str, list] = {"k": [], "w": [], "p": []}
+    title_field = FIELDS.index("title")
+    limit = max(3, int(CORE_SECTION_SHARE * (max(page_of, default=0) + 1)))
+    for term in sorted(terms):
+        p = terms[term]
+        flat, kept, j = p.flat, [], 0
+        used: dict[int, int] = {}
+        pages: set[int] = set()
+        while j < len(flat):
+            doc, field_no, count = flat[j], flat[j + 1], flat[j + 2]
+            occ = flat[j + 3 : j + 3 + 2 * count]
+            j += 3 + 2 * count
+            if field_no != title_field or doc in main_docs:
+                continue
+            pages.add(page_of[doc])
+            kept.extend((doc, field_no, count))
+            for k in range(0, len(occ), 2):
+                kept.extend((occ[k], used.setdefault(occ[k + 1], len(used))))
+        if kept and len(pages) <= limit:
+            variants = list(p.variants)
+            out["k"].append(term)
+            out["w"].append([variants[v] for v in sorted(used, key=used.get)])
+            out["p"].append(kept)
+    return out
+
+
 def build_index(pages: list[Page], separator: str) -> tuple[dict, dict[str, dict], list[list]]:
-    """pages.json, the t-<c>.json chunks and the d-<n>.json groups."""
+    """pages.json, the t-<c>.json chunks (and t-core.json) and the d-<n>.json groups."""
     splitter = word_splitter(separator)
     terms: dict[str, _Postings] = {}
     doc_id = 0
@@ -435,10 +482,14 @@ def build_index(pages: list[Page], separator: str) -> tuple[dict, dict[str, dict
 
     out_pages = []
     groups: list[list] = []
+    main_docs: set[int] = set()
+    page_of: list[int] = []
     for i, page in enumerate(pages):
         if i % GROUP == 0:
             groups.append([])
+        main_docs.add(doc_id)
         for k, doc in enumerate(page.docs):
+            page_of.append(i)
             add(doc_id, 0, [doc.title])
             add(doc_id, 1, doc.blocks)
             if k == 0:
@@ -458,11 +509,13 @@ def build_index(pages: list[Page], separator: str) -> tuple[dict, dict[str, dict
         c["k"].append(term)
         c["w"].append(list(p.variants))
         c["p"].append(p.flat)
+    chunks[CORE_KEY] = core_chunk(terms, main_docs, page_of)
     meta = {
         "separator": f"(?:{separator}){EXTRA_SEPARATOR}",
         "group": GROUP,
         "docs": doc_id,
-        "chunks": sorted(chunks),
+        "chunks": sorted(k for k in chunks if k != CORE_KEY),
+        "core": CORE_KEY,
         "pages": out_pages,
     }
     return meta, chunks, groups

@@ -157,13 +157,26 @@
             if (keys.indexOf(key) === -1) keys.push(key);
           });
         });
-        return Promise.all(keys.map(function (key) { return load("t-" + key + ".json"); }));
-      }).then(function (chunkData) {
+        /* A word file that cannot be read (offline, never stored): the
+         * words of every page's title, service and keywords (namesChunk,
+         * from pages.json) and of the section titles that tell pages
+         * apart (t-core.json, stored on the first visit) stand in for it. */
+        var failed = null;
+        return Promise.all(keys.map(function (key) {
+          return load("t-" + key + ".json").then(null, function (err) { failed = err; return null; });
+        })).then(function (chunkData) {
+          if (!failed) return [chunkData, null];
+          if (!meta.core) throw failed;
+          return load("t-" + meta.core + ".json").then(function (core) { return [chunkData, core]; });
+        });
+      }).then(function (both) {
         if (stale()) return null;
+        var chunkData = both[0];
         var chunks = Object.create(null);
-        keys.forEach(function (key, i) { chunks[key] = chunkData[i]; });
+        keys.forEach(function (key, i) { if (chunkData[i]) chunks[key] = chunkData[i]; });
+        chunks[""] = both[1] ? [namesChunk(meta), both[1]] : null;
         words.forEach(function (w) {
-          w.chunks = chunksFor(w.folded, meta.chunks).map(function (key) { return chunks[key]; });
+          w.chunks = chunksIn(w.folded, chunks, meta);
         });
         var hits = match(words, meta);
         if (depth < 3) {
@@ -222,6 +235,59 @@
     });
   }
 
+  /* The loaded word files for a folded query word: its t-<key>.json files,
+   * or when one of them could not be loaded, the offline ones (chunks[""]:
+   * namesChunk and t-core.json). */
+  function chunksIn(word, chunks, meta) {
+    var keys = chunksFor(word, meta.chunks);
+    var all = keys.every(function (key) { return chunks[key]; });
+    if (!all && chunks[""]) return chunks[""];
+    return keys.map(function (key) { return chunks[key]; }).filter(Boolean);
+  }
+
+  /* The words of every page's title, service and keywords as a word file
+   * (the format of t-<key>.json), built from pages.json: the postings
+   * camnang.search.build_index writes for these fields (title: block 0;
+   * service: block 0; keywords: one block each; words split and counted
+   * the same way), so offline search finds every page by its names with
+   * no file more than pages.json. */
+  function namesChunk(meta) {
+    if (meta.namesChunk) return meta.namesChunk;
+    var terms = Object.create(null);
+    function add(doc, field, blocks) {
+      var hits = Object.create(null), order = [];
+      for (var b = 0; b < blocks.length; b++) {
+        var pos = 0;
+        String(blocks[b]).split(meta.splitter).forEach(function (word) {
+          if (!word) return;
+          var at = pos++;
+          var written = word.normalize("NFC").toLowerCase();
+          var term = fold(written);
+          if (!term) return;
+          var t = terms[term] || (terms[term] = { w: [], p: [] });
+          var v = t.w.indexOf(written);
+          if (v === -1) { v = t.w.length; t.w.push(written); }
+          if (!hits[term]) { hits[term] = []; order.push(term); }
+          hits[term].push(b * BLOCK + Math.min(at, BLOCK - 1), v);
+        });
+      }
+      order.forEach(function (term) {
+        var occ = hits[term], flat = terms[term].p;
+        flat.push(doc, field, occ.length / 2);
+        for (var i = 0; i < occ.length; i++) flat.push(occ[i]);
+      });
+    }
+    meta.pages.forEach(function (info, p) {
+      var doc = meta.firstDoc[p];
+      add(doc, TITLE, [info[1]]);
+      if (info[2]) add(doc, SERVICE, [info[2]]);
+      if (info[3] && info[3].length) add(doc, KEYWORDS, info[3]);
+    });
+    var out = { k: Object.keys(terms).sort(), w: [], p: [] };
+    out.k.forEach(function (term) { out.w.push(terms[term].w); out.p.push(terms[term].p); });
+    return (meta.namesChunk = out);
+  }
+
   /* The query with its first word that is found nowhere (`found`) but starts with a
    * word of the index (2 letters or more, 2 or more left) split after the
    * longest such word, or null. */
@@ -257,7 +323,7 @@
       var start = w.folded.slice(0, 3);
       out.push({
         typed: w.typed, folded: start, accented: false, last: true,
-        chunks: chunksFor(start, meta.chunks).map(function (key) { return chunks[key]; }).filter(Boolean)
+        chunks: chunksIn(start, chunks, meta)
       });
     });
     return out;
