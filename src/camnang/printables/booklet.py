@@ -1,0 +1,205 @@
+"""The team handbook (sổ tay, issue 26): every guide in one A5 booklet,
+and the same booklet imposed for a copier.
+
+``in-an/so-tay.pdf``: a cover (title, the categories' pictograms, the
+course code, the edition: the newest guide's), a contents page with page
+numbers (WeasyPrint's ``target-counter``), the guides grouped by category
+in the site's order, each starting on a right-hand page (a left page left
+empty before one is a "Ghi chú" page with lines), every step whole at
+12 pt, and a last page "Khi cần giúp đỡ" with the course and site codes.
+The page count is padded to a multiple of 4 with "Ghi chú" pages before
+the last page, so the booklet folds from whole sheets.
+
+``in-an/so-tay-in-gap.pdf``: the booklet imposed for saddle stitching
+(``impose``, pikepdf): A4 landscape, two A5 pages a side, sheet by sheet
+in the order that, printed on both sides (flip on short edge), folded in
+the middle and stapled, gives the booklet.
+
+Rendered from the same document tree and templates as the other
+printables (``posters/booklet.html.j2``, ``print.css`` + ``booklet.css``),
+cached by the content of everything it is made from (``key``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..config import Settings
+from ..model import Library
+from ..writer import read_regular, write_atomic
+from . import templates
+from .keys import cache_key
+from .kinds import PrintContext
+from .pdf import AUTHOR, printer
+from .pictogram import pictogram
+from .qr import qr_code
+
+FILENAME = "so-tay.pdf"
+IMPOSED_FILENAME = "so-tay-in-gap.pdf"
+LABEL = "Sổ tay A5 (mọi hướng dẫn)"
+IMPOSED_LABEL = "Sổ tay, bản in gập (A4 ngang, in hai mặt)"
+TEMPLATE = "booklet.html.j2"
+STYLESHEETS = ("print.css", "booklet.css")
+GUIDE_QR_MM = 26.0
+"""Each guide's code at the end of its pages (the journey sheet's size)."""
+COVER_QR_MM = 38.0
+HELP_QR_MM = 40.0
+QR_MIN_MM = 20.0
+PICTOGRAM_MM = 9.0
+KICKER_PICTOGRAM_MM = 5.0
+SLOTS = ("generic", "blank")
+"""``generic``: the generic help line where a team's details go; ``blank``:
+those places left empty, for a team layer stamped on (``teambooklet``)."""
+
+MM = 72 / 25.4
+A5_MM = (148.0, 210.0)
+A4_LANDSCAPE_MM = (297.0, 210.0)
+
+
+def _groups(library: Library, settings: Settings) -> list:
+    return [
+        (c, [(g, qr_code(url, GUIDE_QR_MM, "m", QR_MIN_MM) if (url := g.page_url(settings.site_url)) else None) for g in members])
+        for c, members in library.by_category()
+    ]
+
+
+def edition(library: Library):
+    """The booklet's edition: the newest edition of its guides."""
+    return max(g.edition for g in library.guides)
+
+
+def html(library: Library, settings: Settings, team_slot: str = "generic", notes: int = 0) -> str:
+    groups = _groups(library, settings)
+    return templates.render(
+        settings.posters_dir, TEMPLATE,
+        groups=groups,
+        icons={c.id: pictogram(c.icon, PICTOGRAM_MM) for c, _ in groups},
+        kicker_icons={c.id: pictogram(c.icon, KICKER_PICTOGRAM_MM) for c, _ in groups},
+        course_qr=qr_code(settings.course_url, COVER_QR_MM, "m", QR_MIN_MM),
+        site_qr=qr_code(settings.site_url, HELP_QR_MM, "m", QR_MIN_MM) if settings.site_url else None,
+        help_course_qr=qr_code(settings.course_url, HELP_QR_MM, "m", QR_MIN_MM),
+        edition=edition(library),
+        author=AUTHOR,
+        image_base=settings.guides_dir.resolve().as_uri() + "/",
+        team_slot=team_slot,
+        notes=notes,
+    )
+
+
+def layout(library: Library, settings: Settings, team_slot: str = "generic"):
+    """The booklet laid out, its page count a multiple of 4: laid out
+    once, then again with the "Ghi chú" pages it lacks."""
+    posters = settings.posters_dir
+    pr = printer(settings.print_font)
+    sheets = [posters / name for name in STYLESHEETS]
+    image_dir = settings.guides_dir / "anh"
+    image_cache = settings.cache_dir / "images"
+    done = pr.layout(html(library, settings, team_slot), posters, sheets, image_dir, image_cache)
+    missing = -done.page_count % 4
+    if missing:
+        done = pr.layout(html(library, settings, team_slot, missing), posters, sheets, image_dir, image_cache)
+    return done
+
+
+def render(library: Library, settings: Settings, team_slot: str = "generic") -> bytes:
+    from .stamp import recompress
+
+    return recompress(layout(library, settings, team_slot).pdf())
+
+
+def saddle_order(pages: int) -> list[tuple[int, int]]:
+    """The (left, right) page numbers (1-based) of each side, front then
+    back, sheet by sheet, for a booklet of ``pages`` (a multiple of 4)
+    printed on both sides, flipped on the short edge."""
+    if pages % 4:
+        raise ValueError(f"a saddle-stitched booklet has a multiple of 4 pages, not {pages}")
+    sides = []
+    for sheet in range(pages // 4):
+        sides.append((pages - 2 * sheet, 1 + 2 * sheet))
+        sides.append((2 + 2 * sheet, pages - 1 - 2 * sheet))
+    return sides
+
+
+def impose(data: bytes) -> bytes:
+    """The booklet ``data`` (A5 pages, a multiple of 4) on A4 landscape
+    sides in saddle-stitch order (``saddle_order``). Each A5 page is drawn
+    once as a form XObject clipped to its trim box (a bleed and crop marks,
+    if any, stay off the sheet), centred in its half of the side."""
+    import pikepdf
+
+    from .stamp import _save, open_pdf
+
+    source = open_pdf(data)
+    out = pikepdf.Pdf.new()
+    width, height = A4_LANDSCAPE_MM[0] * MM, A4_LANDSCAPE_MM[1] * MM
+    forms = []
+    for page in source.pages:
+        trim = [float(v) for v in page.obj.get("/TrimBox", page.mediabox)]
+        form = page.as_form_xobject()
+        form.BBox = pikepdf.Array(trim)
+        forms.append((out.copy_foreign(form), trim))
+    for left, right in saddle_order(len(forms)):
+        content = []
+        resources = pikepdf.Dictionary()
+        for slot, number in enumerate((left, right)):
+            form, (x0, y0, x1, y1) = forms[number - 1]
+            name = f"/P{number}"
+            resources[name] = form
+            dx = slot * width / 2 + (width / 2 - (x1 - x0)) / 2 - x0
+            dy = (height - (y1 - y0)) / 2 - y0
+            content.append(f"q 1 0 0 1 {dx:.3f} {dy:.3f} cm {name} Do Q")
+        page = pikepdf.Page(pikepdf.Dictionary(
+            Type=pikepdf.Name.Page,
+            MediaBox=pikepdf.Array([0, 0, round(width, 3), round(height, 3)]),
+            Resources=pikepdf.Dictionary(XObject=resources),
+            Contents=out.make_stream("\n".join(content).encode()),
+        ))
+        out.pages.append(page)
+    with out.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta["dc:title"] = "Sổ tay hướng dẫn dùng dịch vụ số (bản in gập)"
+    out.docinfo[pikepdf.Name.Title] = "Sổ tay hướng dẫn dùng dịch vụ số (bản in gập)"
+    out.docinfo[pikepdf.Name.Author] = AUTHOR
+    return _save(out)
+
+
+def key(library: Library, settings: Settings, team_slot: str = "generic") -> str:
+    """Everything the booklet is made from (``keys.cache_key`` adds the
+    code, libraries and font): the guides' content, the categories, the
+    templates, the addresses."""
+    parts = {
+        "guides": sorted((g.slug, g.digest) for g in library.guides),
+        "categories": [[c.id, c.name, c.icon] for c in library.categories],
+        "site_url": settings.site_url,
+        "course_url": settings.course_url,
+        "slot": team_slot,
+    }
+    return cache_key(
+        PrintContext(settings), "booklet", json.dumps(parts, sort_keys=True, ensure_ascii=False),
+        templates.digest(settings.posters_dir, (TEMPLATE, *STYLESHEETS)),
+    )
+
+
+def cached(library: Library, settings: Settings, team_slot: str = "generic") -> tuple[Path, Path]:
+    """The booklet and its imposed form in the cache (rendered when the
+    key is new): their cache paths."""
+    folder = settings.cache_dir / "booklet"
+    k = key(library, settings, team_slot)[:24]
+    path, imposed = folder / f"so-tay-{team_slot}.{k}.pdf", folder / f"so-tay-in-gap-{team_slot}.{k}.pdf"
+    try:
+        read_regular(path, limit=8)
+        read_regular(imposed, limit=8)
+    except OSError:
+        data = render(library, settings, team_slot)
+        write_atomic(path, data)
+        write_atomic(imposed, impose(data))
+    return path, imposed
+
+
+def build(library: Library, settings: Settings) -> list[tuple[str, Path]]:
+    """(file name, cache path) of the booklet and its imposed form (none
+    without guides)."""
+    if not library.guides:
+        return []
+    path, imposed = cached(library, settings)
+    return [(FILENAME, path), (IMPOSED_FILENAME, imposed)]
