@@ -54,7 +54,7 @@ from .config import OPTIONS, Settings, check_options, load_skill_framework, make
 from .errors import CamnangError
 from .lock import BuildLock
 from .model import Journey, Library
-from .printables import journeysheet, pipeline, zalocard
+from .printables import booklet, journeysheet, pipeline, zalocard
 from .printables import poster as poster_printables
 from .printables import radio as radio_printables
 from .render import site
@@ -163,6 +163,8 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
             raise PluginError(str(error_for(e))) from e
         try:
             self.journey_sheets = journeysheet.build(self.library, self.settings)
+            # The handbook and its imposed form, published beside the sheets.
+            self.journey_sheets += booklet.build(self.library, self.settings)
             self.zalo_cards = zalocard.by_guide(self.library, self.settings)
         except CamnangError as e:
             raise PluginError(one_line(e)) from e

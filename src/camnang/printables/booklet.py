@@ -31,7 +31,7 @@ from ..writer import read_regular, write_atomic
 from . import templates
 from .keys import cache_key
 from .kinds import PrintContext
-from .pdf import AUTHOR, printer
+from .pdf import AUTHOR, Layout, printer
 from .pictogram import pictogram
 from .qr import qr_code
 
@@ -69,7 +69,7 @@ def edition(library: Library):
     return max(g.edition for g in library.guides)
 
 
-def html(library: Library, settings: Settings, team_slot: str = "generic", notes: int = 0) -> str:
+def html(library: Library, settings: Settings, team_slot: str = "generic", part: str = "main", notes: int = 0, first_page: int = 1) -> str:
     groups = _groups(library, settings)
     return templates.render(
         settings.posters_dir, TEMPLATE,
@@ -83,23 +83,32 @@ def html(library: Library, settings: Settings, team_slot: str = "generic", notes
         author=AUTHOR,
         image_base=settings.guides_dir.resolve().as_uri() + "/",
         team_slot=team_slot,
+        part=part,
         notes=notes,
+        first_page=first_page,
     )
 
 
 def layout(library: Library, settings: Settings, team_slot: str = "generic"):
-    """The booklet laid out, its page count a multiple of 4: laid out
-    once, then again with the "Ghi chú" pages it lacks."""
+    """The booklet laid out, its page count a multiple of 4. The guides
+    are laid out once (cover, contents, guides); the tail (the "Ghi chú"
+    pages they leave to fill, then the last page) apart, numbered on from
+    them (``counter-reset: page``), and the pages of both are put together
+    into one document (written once: fonts subset once, one structure
+    tree)."""
     posters = settings.posters_dir
     pr = printer(settings.print_font)
     sheets = [posters / name for name in STYLESHEETS]
     image_dir = settings.guides_dir / "anh"
     image_cache = settings.cache_dir / "images"
-    done = pr.layout(html(library, settings, team_slot), posters, sheets, image_dir, image_cache)
-    missing = -done.page_count % 4
-    if missing:
-        done = pr.layout(html(library, settings, team_slot, missing), posters, sheets, image_dir, image_cache)
-    return done
+    main = pr.layout(html(library, settings, team_slot), posters, sheets, image_dir, image_cache)
+    first = main.page_count + 1
+    notes = -first % 4
+    tail = pr.layout(
+        html(library, settings, team_slot, "tail", notes, first), posters, sheets, image_dir, image_cache
+    )
+    pages = [*main.document.pages, *tail.document.pages]
+    return Layout(main.document.copy(pages))
 
 
 def render(library: Library, settings: Settings, team_slot: str = "generic") -> bytes:

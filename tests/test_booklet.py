@@ -1,0 +1,151 @@
+"""The team handbook (issue 26): ``in-an/so-tay.pdf``, an A5 booklet of
+every guide, and ``so-tay-in-gap.pdf``, the same imposed for a copier.
+
+One booklet is rendered here, of five bundled guides (module fixture,
+in the run's shared cache); the bundled booklet is the one the real site
+build (``bundled_site``) wrote."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pikepdf
+import pytest
+
+import pdfs
+from camnang.config import load_settings
+from camnang.printables import booklet
+from camnang.validate import load_library
+from conftest import ROOT, TEST_SITE_URL, shared_cache
+
+FIVE = ("nhom-zalo-thon", "binh-dan-hoc-vu-so", "xac-thuc-sim-chinh-chu", "phat-nguoi-giao-thong", "to-giac-toi-pham-vneid")
+A5 = (419.53, 595.28)
+A4_LANDSCAPE = (841.89, 595.28)
+
+
+@pytest.fixture(scope="module")
+def five(tmp_path_factory):
+    """The booklet of five guides and its imposed form: (library, booklet, imposed)."""
+    guides = tmp_path_factory.mktemp("five") / "guides"
+    guides.mkdir()
+    for slug in FIVE:
+        shutil.copy(ROOT / "guides" / f"{slug}.md", guides / f"{slug}.md")
+    settings = dataclasses.replace(
+        load_settings(ROOT / "mkdocs.yml"), guides_dir=guides, cache_dir=shared_cache(), site_url=TEST_SITE_URL
+    )
+    library = load_library(guides, settings.categories)
+    path, imposed = booklet.cached(library, settings)
+    return library, path, imposed
+
+
+def page_texts(path: Path) -> list[str]:
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return out.split("\f")[:-1]
+
+
+def half_text(path: Path, page: int, half: int, top: float = 0, height: float = 596) -> str:
+    """The text of one half (0 left, 1 right) of an imposed side, from
+    ``top`` down ``height`` points."""
+    out = subprocess.run(
+        ["pdftotext", "-layout", "-f", str(page), "-l", str(page), "-r", "72",
+         "-x", str(int(half * 421)), "-y", str(int(top)), "-W", "421", "-H", str(int(height)), str(path), "-"],
+        capture_output=True, text=True, check=True,
+    )
+    return out.stdout
+
+
+def printed_page(path: Path, side: int, half: int) -> int | str:
+    """What a reader sees as the page number of one half of a side: the
+    number in its footer, or "bìa" (the cover) and "cuối" (the last page),
+    which carry none."""
+    whole = half_text(path, side, half)
+    if "Sổ tay hướng dẫn dùng" in whole:
+        return "bìa"
+    if "Khi cần giúp đỡ" in whole and "Hỏi tổ" in whole:
+        return "cuối"
+    footer = half_text(path, side, half, top=540, height=56)
+    numbers = re.findall(r"(?<![\d/])(\d{1,3})(?![\d/])", footer)
+    assert len(numbers) == 1, (side, half, footer)
+    return int(numbers[0])
+
+
+def check_saddle_order(booklet_pdf: Path, imposed_pdf: Path) -> int:
+    """The imposed sheets, read half by half, give the booklet's pages in
+    saddle-stitch order: a stack of sides printed front and back (short
+    edge), folded and stapled, reads 1, 2, 3... Returns the page count."""
+    pages = len(pikepdf.Pdf.open(booklet_pdf).pages)
+    assert pages % 4 == 0
+    with pikepdf.Pdf.open(imposed_pdf) as pdf:
+        assert len(pdf.pages) == pages // 2
+        for page in pdf.pages:
+            assert [round(float(v), 1) for v in page.mediabox[2:]] == [round(v, 1) for v in A4_LANDSCAPE]
+    seen = {}
+    for side in range(pages // 2):
+        for half in (0, 1):
+            seen[(side, half)] = printed_page(imposed_pdf, side + 1, half)
+
+    def label(n: int):
+        return "bìa" if n == 1 else "cuối" if n == pages else n
+
+    # Sheet k: front (N-2k, 2k+1), back (2k+2, N-2k-1): the fold puts page
+    # 1 on top, its back is page 2, and so on.
+    for k in range(pages // 4):
+        assert (seen[(2 * k, 0)], seen[(2 * k, 1)]) == (label(pages - 2 * k), label(2 * k + 1)), k
+        assert (seen[(2 * k + 1, 0)], seen[(2 * k + 1, 1)]) == (label(2 * k + 2), label(pages - 2 * k - 1)), k
+    return pages
+
+
+def test_five_guides_booklet(five):
+    library, path, _ = five
+    texts = page_texts(path)
+    assert len(texts) % 4 == 0
+    assert all(size == pytest.approx(A5, abs=0.5) for size in pdfs.page_sizes(path))
+    # Cover: title, every category's name, the course code's address, the edition.
+    cover = pdfs.squash(texts[0])
+    assert pdfs.squash("Sổ tay hướng dẫn dùng dịch vụ số") in cover
+    for category, _ in library.by_category():
+        assert pdfs.squash(category.name) in cover
+    assert "onetouch.mic.gov.vn" in cover
+    assert f"Bảnngày{booklet.edition(library):%d/%m/%Y}" in cover
+    # The last page: help, both codes' addresses; the pages before it
+    # that only fill the count are "Ghi chú" pages, numbered.
+    assert "Khi cần giúp đỡ" in texts[-1] and "onetouch.mic.gov.vn" in texts[-1] and urlsplit(TEST_SITE_URL).hostname in texts[-1]
+    notes = [i for i, t in enumerate(texts) if t.split()[:2] == ["Ghi", "chú"]]
+    assert notes, "a booklet of five guides needs notes pages to make a multiple of 4"
+    assert len(texts) - 2 in notes
+    for i in notes:
+        assert re.search(rf"(?<!\d){i + 1}(?!\d)", texts[i]), f"notes page {i + 1} has its number"
+    # Contents: each guide with the page it starts on, a right-hand (odd) page.
+    contents = pdfs.squash(texts[1])
+    for guide in library.guides:
+        squashed = pdfs.squash(guide.title)
+        m = re.search(re.escape(squashed) + r"\.*(\d+)", contents)
+        assert m, guide.slug
+        start = int(m.group(1))
+        assert start % 2 == 1, f"{guide.slug} starts on a left page"
+        assert squashed in pdfs.squash(texts[start - 1]), f"{guide.slug} is not on page {start}"
+        # Every step whole.
+        body = pdfs.squash(" ".join(texts[start - 1 : start + 4]))
+        for step in guide.steps:
+            assert pdfs.squash(step.text) in body, (guide.slug, step.text)
+    sizes = [size for size, text in pdfs.type_sizes(path)]
+    assert min(sizes) >= 10.95, "type under 11 pt"
+
+
+def test_five_guides_imposed_in_saddle_stitch_order(five):
+    _, path, imposed = five
+    check_saddle_order(path, imposed)
+
+
+def test_bundled_booklet_imposed_in_saddle_stitch_order(bundled_site):
+    path, imposed = bundled_site / "in-an" / booklet.FILENAME, bundled_site / "in-an" / booklet.IMPOSED_FILENAME
+    pages = check_saddle_order(path, imposed)
+    contents = pdfs.squash(" ".join(page_texts(path)[1:3]))
+    for guide in load_library(ROOT / "guides", load_settings(ROOT / "mkdocs.yml").categories).guides:
+        assert pdfs.squash(guide.title) in contents, guide.slug
+    assert pages >= 40
