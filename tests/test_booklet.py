@@ -8,6 +8,7 @@ build (``bundled_site``) wrote."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 import shutil
 import subprocess
@@ -19,7 +20,8 @@ import pytest
 
 import pdfs
 from camnang.config import load_settings
-from camnang.printables import booklet
+from camnang.printables import booklet, teambooklet
+from camnang.roster import Team, load_roster
 from camnang.validate import load_library
 from conftest import ROOT, TEST_SITE_URL, shared_cache
 
@@ -40,11 +42,13 @@ def five(tmp_path_factory):
     )
     library = load_library(guides, settings.categories)
     path, imposed = booklet.cached(library, settings)
-    return library, path, imposed
+    return library, path, imposed, settings
 
 
-def page_texts(path: Path) -> list[str]:
-    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+def page_texts(path: Path, layout: bool = True) -> list[str]:
+    """Each page's text: as laid out, or (``layout`` false) block by block."""
+    args = ["pdftotext", *(["-layout"] if layout else []), str(path), "-"]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     return out.split("\f")[:-1]
 
 
@@ -101,7 +105,7 @@ def check_saddle_order(booklet_pdf: Path, imposed_pdf: Path) -> int:
 
 
 def test_five_guides_booklet(five):
-    library, path, _ = five
+    library, path, _, _ = five
     texts = page_texts(path)
     assert len(texts) % 4 == 0
     assert all(size == pytest.approx(A5, abs=0.5) for size in pdfs.page_sizes(path))
@@ -138,7 +142,7 @@ def test_five_guides_booklet(five):
 
 
 def test_five_guides_imposed_in_saddle_stitch_order(five):
-    _, path, imposed = five
+    _, path, imposed, _ = five
     check_saddle_order(path, imposed)
 
 
@@ -149,3 +153,60 @@ def test_bundled_booklet_imposed_in_saddle_stitch_order(bundled_site):
     for guide in load_library(ROOT / "guides", load_settings(ROOT / "mkdocs.yml").categories).guides:
         assert pdfs.squash(guide.title) in contents, guide.slug
     assert pages >= 40
+    # The team page links both files, with the printer settings beside them.
+    team_page = (bundled_site / "to-cong-nghe-so" / "index.html").read_text(encoding="utf-8")
+    for name in (booklet.FILENAME, booklet.IMPOSED_FILENAME):
+        assert f'href="../in-an/{name}"' in team_page
+    assert "lật theo cạnh ngắn" in team_page
+
+
+REAL_TEAM = Team(
+    id="xa-huong-lac", name="Tổ công nghệ số cộng đồng xã Hương Lạc", level="xa", commune="Hương Lạc",
+    province="Bắc Ninh", leader="Lê Văn Cường", phone="0204 3854 123", zalo="https://zalo.me/g/xa-huong-lac",
+    help_place="Bộ phận một cửa, Ủy ban nhân dân xã",
+)
+
+
+@pytest.fixture(scope="module")
+def team_booklets(five):
+    """The five guides' blank booklet with a real team's and an example
+    team's layers stamped on (as team packs make them)."""
+    library, _, _, settings = five
+    blank = booklet.cached(library, settings, "blank")[0].read_bytes()
+    example = load_roster(ROOT / "teams" / "vi-du.csv").teams[0]
+    made = {}
+    for team in (REAL_TEAM, example):
+        data = teambooklet.stamp_pages(blank, teambooklet.layer(library, settings, team), team.name)
+        made[team.id if team is REAL_TEAM else "vi-du"] = (team, data)
+    return blank, made
+
+
+def test_team_booklet_carries_the_team_on_cover_and_last_page(team_booklets, tmp_path):
+    blank, made = team_booklets
+    team, data = made["xa-huong-lac"]
+    path = tmp_path / "so-tay.pdf"
+    path.write_bytes(data)
+    texts = page_texts(path, layout=False)
+    assert len(texts) == len(pikepdf.Pdf.open(io.BytesIO(blank)).pages)
+    assert pdfs.squash(team.name) in pdfs.squash(texts[0]) and team.phone.replace(" ", "") in pdfs.squash(texts[0])
+    last = pdfs.squash(texts[-1])
+    for value in (team.name, team.leader, team.phone, team.help_place):
+        assert pdfs.squash(value) in last, value
+    # Only the cover and the last page change.
+    assert all(pdfs.squash(team.name) not in pdfs.squash(t) for t in texts[1:-1])
+    # The team's Zalo code scans from the last page, beside the course and site codes.
+    image = pdfs.raster(path, 150)[-1]
+    assert {c.text for c in pdfs.qr_codes(image, 150)} >= {team.zalo, TEST_SITE_URL}
+    with pikepdf.open(path) as pdf:
+        assert str(pdf.docinfo["/Title"]) == team.name
+
+
+def test_example_team_booklet_has_no_scannable_code(team_booklets, tmp_path):
+    _, made = team_booklets
+    team, data = made["vi-du"]
+    path = tmp_path / "so-tay.pdf"
+    path.write_bytes(data)
+    last = page_texts(path)[-1]
+    assert "VÍ DỤ" in last and "(ví dụ)" in last.replace("\u00a0", " ")
+    codes = {c.text for c in pdfs.qr_codes(pdfs.raster(path, 150)[-1], 150)}
+    assert team.zalo not in codes and TEST_SITE_URL in codes

@@ -45,7 +45,8 @@ TEAMS = [
 IDS = [t[0] for t in TEAMS]
 ZALO = {t[0]: t[7] for t in TEAMS}
 NAMES = {t[0]: t[1] for t in TEAMS}
-PRINTS = {f"to-roi-{SLUG}.pdf", f"ap-phich-{SLUG}.pdf", "tron-bo.pdf"}
+BOOKLET = {"so-tay.pdf", "so-tay-in-gap.pdf"}
+PRINTS = {f"to-roi-{SLUG}.pdf", f"ap-phich-{SLUG}.pdf", "tron-bo.pdf"} | BOOKLET
 RADIO = {f"phat-thanh-{SLUG}.txt", f"phat-thanh-{SLUG}.pdf"}
 FILES = PRINTS | RADIO
 
@@ -93,7 +94,7 @@ def test_every_team_gets_its_folder_of_files(built):
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == sorted(IDS)
     for team in IDS:
         assert {p.name for p in (out / team).iterdir()} == FILES
-    assert "5 tổ, 25 tệp" in result.stdout
+    assert "5 tổ, 35 tệp" in result.stdout
 
 
 @pytest.mark.parametrize("team", IDS)
@@ -168,7 +169,7 @@ def test_stamped_pages_look_like_a_full_render_of_the_team(built, tmp_path):
 def test_tron_bo_and_index(built):
     out = built[2]
     rows = list(csv.DictReader(io.StringIO((out / "index.csv").read_text(encoding="utf-8-sig"))))
-    assert [r["ma_to"] for r in rows] == [t for t in IDS for _ in range(5)]
+    assert [r["ma_to"] for r in rows] == [t for t in IDS for _ in range(7)]
     for team in IDS:
         leaflet_pages = len(pdfs.reader(out / team / f"to-roi-{SLUG}.pdf").pages)
         all_in_one = len(pdfs.reader(out / team / "tron-bo.pdf").pages)
@@ -180,6 +181,8 @@ def test_tron_bo_and_index(built):
             f"{team}/tron-bo.pdf": all_in_one,
             f"{team}/phat-thanh-{SLUG}.txt": 0,
             f"{team}/phat-thanh-{SLUG}.pdf": len(pdfs.reader(out / team / f"phat-thanh-{SLUG}.pdf").pages),
+            f"{team}/so-tay.pdf": len(pdfs.reader(out / team / "so-tay.pdf").pages),
+            f"{team}/so-tay-in-gap.pdf": len(pdfs.reader(out / team / "so-tay-in-gap.pdf").pages),
         }
         assert {r["ten_to"] for r in rows if r["ma_to"] == team} == {NAMES[team]}
         # Titled for the team, in Vietnamese, tagged like every printable.
@@ -194,6 +197,7 @@ def test_tron_bo_and_index(built):
         guide = load_library(built[0] / "guides", load_categories()).get(SLUG)
         editions = {r["tep"]: r["ban_ngay"] for r in rows if r["ma_to"] == team}
         assert editions.pop(f"{team}/tron-bo.pdf") == ""
+        assert editions.pop(f"{team}/so-tay.pdf") == editions.pop(f"{team}/so-tay-in-gap.pdf") == ""
         assert set(editions.values()) == {guide.edition.isoformat()}
 
 
@@ -314,7 +318,7 @@ def test_example_roster_from_the_repository_root(tmp_path):
         names = {p.name for p in (out / team).iterdir()}
         assert names == {f"{k}-{g}.pdf" for k in ("to-roi", "ap-phich", "phat-thanh") for g in guides} | {
             f"phat-thanh-{g}.txt" for g in guides
-        } | {"tron-bo.pdf"}
+        } | {"tron-bo.pdf", "so-tay.pdf", "so-tay-in-gap.pdf"}
     # Every variant is there: Zalo, phone only, neither.
     assert any(t.zalo for t in roster)
     assert any(t.phone and not t.zalo for t in roster)

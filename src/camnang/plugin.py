@@ -252,13 +252,22 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
 
         item = self._ours(page)
         if item is None:
-            return site.fill_markers(
+            html = site.fill_markers(
                 html,
                 self.library,
                 self.settings.course_url,
                 lambda g: href(site.guide_src_uri(g)),
                 lambda c: href(site.category_src_uri(c)),
             )
+            if site.BOOKLET_MARKER in html:
+                sizes = getattr(self, "sheet_sizes", {})
+                files = [
+                    site.Download(label, name, sizes[name])
+                    for label, name in ((booklet.LABEL, booklet.FILENAME), (booklet.IMPOSED_LABEL, booklet.IMPOSED_FILENAME))
+                    if name in sizes
+                ]
+                html = html.replace(site.BOOKLET_MARKER, site.render_booklet_links(files, href(pipeline.PRINTABLES_DIR + "/")))
+            return html
         if item == site.SKILLS_SRC:
             return site.render_skills_page(self.library, self.skills.document, self.skills.source, href)
         if isinstance(item, site.CategoryPage):

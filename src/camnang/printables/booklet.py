@@ -41,6 +41,13 @@ LABEL = "Sổ tay A5 (mọi hướng dẫn)"
 IMPOSED_LABEL = "Sổ tay, bản in gập (A4 ngang, in hai mặt)"
 TEMPLATE = "booklet.html.j2"
 STYLESHEETS = ("print.css", "booklet.css")
+OFFSET_STYLESHEET = "booklet-offset.css"
+"""Added for ``print_profile: offset`` (bleed, crop marks, K text)."""
+OUTPUT_CONDITION = "FOGRA39"
+"""The offset profile's output intent: the registered characterization
+of ISO 12647-2:2004 coated paper (ICC registry), named, not embedded:
+no CMYK profile with a free licence ships with camnang or Debian's fonts
+and WeasyPrint; the print shop applies its own."""
 GUIDE_QR_MM = 26.0
 """Each guide's code at the end of its pages (the journey sheet's size)."""
 COVER_QR_MM = 38.0
@@ -69,10 +76,10 @@ def edition(library: Library):
     return max(g.edition for g in library.guides)
 
 
-def html(library: Library, settings: Settings, team_slot: str = "generic", part: str = "main", notes: int = 0, first_page: int = 1) -> str:
+def context(library: Library, settings: Settings, team_slot: str = "generic") -> dict:
+    """What the template prints, but the part (``html``)."""
     groups = _groups(library, settings)
-    return templates.render(
-        settings.posters_dir, TEMPLATE,
+    return dict(
         groups=groups,
         icons={c.id: pictogram(c.icon, PICTOGRAM_MM) for c, _ in groups},
         kicker_icons={c.id: pictogram(c.icon, KICKER_PICTOGRAM_MM) for c, _ in groups},
@@ -83,10 +90,19 @@ def html(library: Library, settings: Settings, team_slot: str = "generic", part:
         author=AUTHOR,
         image_base=settings.guides_dir.resolve().as_uri() + "/",
         team_slot=team_slot,
-        part=part,
-        notes=notes,
-        first_page=first_page,
     )
+
+
+def html(library: Library, settings: Settings, team_slot: str = "generic", part: str = "main", notes: int = 0, first_page: int = 1) -> str:
+    return templates.render(
+        settings.posters_dir, TEMPLATE, **context(library, settings, team_slot), part=part, notes=notes, first_page=first_page
+    )
+
+
+def page_count(data: bytes) -> int:
+    from .stamp import open_pdf
+
+    return len(open_pdf(data).pages)
 
 
 def layout(library: Library, settings: Settings, team_slot: str = "generic"):
@@ -98,7 +114,7 @@ def layout(library: Library, settings: Settings, team_slot: str = "generic"):
     tree)."""
     posters = settings.posters_dir
     pr = printer(settings.print_font)
-    sheets = [posters / name for name in STYLESHEETS]
+    sheets = [posters / name for name in stylesheets(settings)]
     image_dir = settings.guides_dir / "anh"
     image_cache = settings.cache_dir / "images"
     main = pr.layout(html(library, settings, team_slot), posters, sheets, image_dir, image_cache)
@@ -111,10 +127,89 @@ def layout(library: Library, settings: Settings, team_slot: str = "generic"):
     return Layout(main.document.copy(pages))
 
 
+def stylesheets(settings: Settings) -> tuple[str, ...]:
+    return (*STYLESHEETS, OFFSET_STYLESHEET) if settings.print_profile == "offset" else STYLESHEETS
+
+
 def render(library: Library, settings: Settings, team_slot: str = "generic") -> bytes:
     from .stamp import recompress
 
-    return recompress(layout(library, settings, team_slot).pdf())
+    data = layout(library, settings, team_slot).pdf()
+    return to_black_ink(data) if settings.print_profile == "offset" else recompress(data)
+
+
+_GREY_OPS = {"rg": "k", "RG": "K", "g": "k", "G": "K"}
+
+
+def _k_operands(operator: str, operands) -> list | None:
+    """CMYK operands for a grey given in RGB or grey (None: a colour)."""
+    values = [float(v) for v in operands]
+    if operator in ("rg", "RG") and not (max(values) - min(values) < 1e-6):
+        return None
+    return [0, 0, 0, round(1 - values[0], 4)]
+
+
+def _rewrite(pdf, instructions) -> bytes:
+    import pikepdf
+
+    out = []
+    for operands, operator in instructions:
+        name = str(operator)
+        if name in _GREY_OPS:
+            k = _k_operands(name, operands)
+            if k is not None:
+                out.append((k, pikepdf.Operator(_GREY_OPS[name])))
+                continue
+        out.append((operands, operator))
+    return pikepdf.unparse_content_stream(out)
+
+
+def to_black_ink(data: bytes) -> bytes:
+    """``data`` with every grey painted in RGB or DeviceGray (``rg``,
+    ``RG``, ``g``, ``G``: black text, rules, QR codes, pictograms, white
+    knock-outs) painted in K only (``k``/``K``), and an output intent
+    naming the print condition (``OUTPUT_CONDITION``). Colours are left
+    alone (camnang prints none). Pages, form XObjects and tiling patterns
+    are rewritten; structure and marked content are kept."""
+    import pikepdf
+
+    from .stamp import _save, open_pdf
+
+    pdf = open_pdf(data)
+    forms: list = []
+    seen: set = set()
+    for page in pdf.pages:
+        resources = page.obj.get("/Resources", pikepdf.Dictionary())
+        for _, xobject in resources.get("/XObject", pikepdf.Dictionary()).items():
+            _collect_forms(xobject, forms, seen)
+    for page in pdf.pages:
+        page.contents_coalesce()
+        page.obj.Contents = pdf.make_stream(_rewrite(pdf, pikepdf.parse_content_stream(page)))
+    for form in forms:
+        form.write(_rewrite(pdf, pikepdf.parse_content_stream(form)))
+    pdf.Root.OutputIntents = pikepdf.Array([
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.OutputIntent,
+            S=pikepdf.Name.GTS_PDFX,
+            OutputConditionIdentifier=pikepdf.String(OUTPUT_CONDITION),
+            OutputCondition=pikepdf.String("Offset, coated paper (ISO 12647-2:2004)"),
+            RegistryName=pikepdf.String("http://www.color.org"),
+            Info=pikepdf.String("Coated FOGRA39 (ISO 12647-2:2004)"),
+        )
+    ])
+    return _save(pdf)
+
+
+def _collect_forms(xobject, forms: list, seen: set) -> None:
+    import pikepdf
+
+    if xobject.get("/Subtype") != "/Form" or xobject.objgen in seen:
+        return
+    seen.add(xobject.objgen)
+    forms.append(xobject)
+    resources = xobject.get("/Resources", pikepdf.Dictionary())
+    for _, inner in resources.get("/XObject", pikepdf.Dictionary()).items():
+        _collect_forms(inner, forms, seen)
 
 
 def saddle_order(pages: int) -> list[tuple[int, int]]:
@@ -182,10 +277,11 @@ def key(library: Library, settings: Settings, team_slot: str = "generic") -> str
         "site_url": settings.site_url,
         "course_url": settings.course_url,
         "slot": team_slot,
+        "profile": settings.print_profile,
     }
     return cache_key(
         PrintContext(settings), "booklet", json.dumps(parts, sort_keys=True, ensure_ascii=False),
-        templates.digest(settings.posters_dir, (TEMPLATE, *STYLESHEETS)),
+        templates.digest(settings.posters_dir, (TEMPLATE, *stylesheets(settings))),
     )
 
 

@@ -59,7 +59,7 @@ from ..errors import CamnangError, Problem, display_path
 from ..model import Guide, Library
 from ..roster import Team, spreadsheet_safe
 from ..workers import Workers
-from . import bundles, stamp, templates
+from . import bundles, stamp, teambooklet, templates
 from .cache import Cache
 from .keys import cache_key, output_key
 from .compat import page_box
@@ -279,6 +279,7 @@ def inputs_digest(settings: Settings, guides: Sequence[Guide]) -> str:
         parts.append(ctx.token(kind.settings))
     for kind in radio_kinds():
         parts += [kind.name, templates.digest(settings.posters_dir, kind.sources), ctx.token(kind.settings)]
+    parts += ["booklet", teambooklet.inputs_token(settings)]
     parts += [f"{g.slug}:{g.digest}" for g in guides]
     return cache_key(ctx, *parts)
 
@@ -601,6 +602,10 @@ def _pack(ctx: PackContext, team: Team) -> TeamResult:
             cache.put(path, data, digest=False)
             rendered += 1
         files.append((ALL_IN_ONE, sum(pages for _, pages, _, _ in leaflets), path, data))
+        # The team's handbook: its layer stamped on the shared blank booklet.
+        booklet_files, made = teambooklet.pack_files(ctx, team, cache, cache_root, warnings)
+        files += booklet_files
+        rendered += made
     except CamnangError as e:
         return TeamResult(team.id, team.name, problems=tuple(e.problems), warnings=tuple(warnings))
     written = 0
