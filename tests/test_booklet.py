@@ -210,3 +210,71 @@ def test_example_team_booklet_has_no_scannable_code(team_booklets, tmp_path):
     assert "VÍ DỤ" in last and "(ví dụ)" in last.replace("\u00a0", " ")
     codes = {c.text for c in pdfs.qr_codes(pdfs.raster(path, 150)[-1], 150)}
     assert team.zalo not in codes and TEST_SITE_URL in codes
+
+
+def _colour_operators(pdf) -> tuple[list[str], list[str]]:
+    """(every RGB or grey colour operator, those inside text objects) of
+    every page and form XObject of ``pdf``."""
+    streams, seen = list(pdf.pages), set()
+    anywhere, in_text = [], []
+    while streams:
+        owner = streams.pop()
+        resources = owner.get("/Resources", pikepdf.Dictionary()) if isinstance(owner, pikepdf.Object) else owner.obj.get("/Resources", pikepdf.Dictionary())
+        for _, xobject in resources.get("/XObject", pikepdf.Dictionary()).items():
+            if xobject.get("/Subtype") == "/Form" and xobject.objgen not in seen:
+                seen.add(xobject.objgen)
+                streams.append(xobject)
+        text = False
+        for _, operator in pikepdf.parse_content_stream(owner):
+            name = str(operator)
+            text = True if name == "BT" else False if name == "ET" else text
+            if name in ("rg", "RG", "g", "G"):
+                anywhere.append(name)
+                if text:
+                    in_text.append(name)
+    return anywhere, in_text
+
+
+def test_offset_profile_for_a_print_shop(five, tmp_path):
+    """print_profile: offset: 3 mm bleed round the A5 trim, crop marks, an
+    output intent, every black in K only (no RGB text, nor RGB rules or
+    codes), nothing within 10 mm inside the trim; the imposed form is cut
+    to the trim."""
+    library, _, _, settings = five
+    one = dataclasses.replace(library, guides=library.guides[:1])
+    offset = dataclasses.replace(settings, print_profile="offset")
+    data = booklet.render(one, offset)
+    path = tmp_path / "so-tay.pdf"
+    path.write_bytes(data)
+    bleed = 3 * pdfs.PT_PER_MM
+    with pikepdf.open(path) as pdf:
+        assert len(pdf.pages) % 4 == 0
+        for page in pdf.pages:
+            trim = [float(v) for v in page.trimbox]
+            assert trim[2] - trim[0] == pytest.approx(A5[0], abs=0.1) and trim[3] - trim[1] == pytest.approx(A5[1], abs=0.1)
+            box = [float(v) for v in page.bleedbox]
+            assert box == pytest.approx([trim[0] - bleed, trim[1] - bleed, trim[2] + bleed, trim[3] + bleed], abs=0.1)
+            media = [float(v) for v in page.mediabox]
+            assert media[0] <= box[0] and media[2] >= box[2]
+        (intent,) = pdf.Root.OutputIntents
+        assert intent.S == "/GTS_PDFX" and str(intent.OutputConditionIdentifier) == booklet.OUTPUT_CONDITION
+        assert "/StructTreeRoot" in pdf.Root  # still tagged
+        anywhere, in_text = _colour_operators(pdf)
+        assert in_text == [], "text painted in RGB or grey"
+        assert anywhere == [], "rules or codes painted in RGB or grey"
+    # Text is still text, and nothing is inked within 10 mm inside the trim
+    # (the crop marks are outside it).
+    assert "Sổ tay hướng dẫn dùng" in page_texts(path)[0]
+    dpi = 50
+    margin = round(3 / 25.4 * dpi)
+    for image in pdfs.raster(path, dpi):
+        inside = image.crop((margin, margin, image.width - margin, image.height - margin))
+        assert not pdfs.ink_near_edges(inside, dpi, 10)
+    # The office profile (the default) is RGB black, no bleed.
+    with pikepdf.open(five[1]) as pdf:
+        assert "/OutputIntents" not in pdf.Root
+        assert _colour_operators(pdf)[1], "the office booklet's text is RGB black (the check above can fail)"
+        assert [float(v) for v in pdf.pages[0].mediabox] == pytest.approx([0, 0, *A5], abs=0.1)
+    imposed = booklet.impose(data)
+    with pikepdf.open(io.BytesIO(imposed)) as pdf:
+        assert [float(v) for v in pdf.pages[0].mediabox] == pytest.approx([0, 0, *A4_LANDSCAPE], abs=0.1)
