@@ -10,6 +10,8 @@ the steps:
     previews/ap-phich.png    posters
     previews/phat-thanh.png  radio scripts, every page
     previews/lo-trinh.png    journey sheets
+    previews/so-tay-in-gap.png  the handbook's imposed sides (A4 landscape,
+                             two A5 pages each), as they come out of the copier
     previews/<team>-<kind>.png  the same for the team folder
     previews/index.html      the sheets and every fault found
 
@@ -52,6 +54,7 @@ KINDS = {
     "ap-phich": ("Áp phích A3", 24.0),
     "phat-thanh": ("Bài phát thanh", None),
     "lo-trinh": ("Tờ lộ trình", None),
+    "so-tay-in-gap": ("Sổ tay, bản in gập: các mặt giấy A4 như ra khỏi máy photo", None),
 }
 NEARLY_EMPTY = 1 / 3
 """A last page with less text than this share of the fullest page's."""
@@ -182,7 +185,7 @@ def read_pdf(path: Path, kind: str, tile: int) -> tuple[list[Page], str]:
     for page in pages:
         if floor is not None and page.size is not None and page.size < floor - 0.05:
             page.faults.append(f"chữ {_pt(page.size)} pt < {_pt(floor)} pt")
-        if page.columns == 2:
+        if page.columns == 2 and kind != "so-tay-in-gap":  # two A5 pages a side, by design
             page.faults.append("hai cột")
     if kind == "ap-phich" and len(pages) > 1:
         for page in pages:
@@ -273,7 +276,7 @@ def sheet(title: str, pages: list[Page], tile: int, columns: int, out: Path) -> 
 
 def kind_of(path: Path) -> str | None:
     for prefix in KINDS:
-        if path.name.startswith(prefix + "-") and path.suffix == ".pdf":
+        if (path.name.startswith(prefix + "-") or path.stem == prefix) and path.suffix == ".pdf":
             return prefix
     return None
 

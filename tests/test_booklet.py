@@ -8,6 +8,7 @@ build (``bundled_site``) wrote."""
 from __future__ import annotations
 
 import dataclasses
+import html
 import io
 import re
 import shutil
@@ -52,29 +53,33 @@ def page_texts(path: Path, layout: bool = True) -> list[str]:
     return out.split("\f")[:-1]
 
 
-def half_text(path: Path, page: int, half: int, top: float = 0, height: float = 596) -> str:
-    """The text of one half (0 left, 1 right) of an imposed side, from
-    ``top`` down ``height`` points."""
-    out = subprocess.run(
-        ["pdftotext", "-layout", "-f", str(page), "-l", str(page), "-r", "72",
-         "-x", str(int(half * 421)), "-y", str(int(top)), "-W", "421", "-H", str(int(height)), str(path), "-"],
-        capture_output=True, text=True, check=True,
-    )
-    return out.stdout
+def halves(path: Path) -> list[tuple[str, str]]:
+    """Each half of each imposed side, in order (left, right of side 1,
+    ...): (its whole text, the text of its foot, below the text area: the lowest 20 mm), from
+    the words' positions (one ``pdftotext -bbox`` run)."""
+    out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    result = []
+    for page in re.findall(r"<page [^>]*>(.*?)</page>", out, re.S):
+        words = [
+            (float(x), float(y), html.unescape(w))
+            for x, y, w in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>(.*?)</word>', page)
+        ]
+        for half in (0, 1):
+            mine = [(y, w) for x, y, w in words if (x >= A4_LANDSCAPE[0] / 2) == bool(half)]
+            result.append((" ".join(w for _, w in mine), " ".join(w for y, w in mine if y > A4_LANDSCAPE[1] - 20 * pdfs.PT_PER_MM)))
+    return result
 
 
-def printed_page(path: Path, side: int, half: int) -> int | str:
+def printed_page(whole: str, foot: str) -> int | str:
     """What a reader sees as the page number of one half of a side: the
-    number in its footer, or "bìa" (the cover) and "cuối" (the last page),
+    number in its foot, or "bìa" (the cover) and "cuối" (the last page),
     which carry none."""
-    whole = half_text(path, side, half)
     if "Sổ tay hướng dẫn dùng" in whole:
         return "bìa"
     if "Khi cần giúp đỡ" in whole and "Hỏi tổ" in whole:
         return "cuối"
-    footer = half_text(path, side, half, top=540, height=56)
-    numbers = re.findall(r"(?<![\d/])(\d{1,3})(?![\d/])", footer)
-    assert len(numbers) == 1, (side, half, footer)
+    numbers = re.findall(r"(?<![\d/])(\d{1,3})(?![\d/])", foot)
+    assert len(numbers) == 1, (whole[:80], foot)
     return int(numbers[0])
 
 
@@ -88,10 +93,9 @@ def check_saddle_order(booklet_pdf: Path, imposed_pdf: Path) -> int:
         assert len(pdf.pages) == pages // 2
         for page in pdf.pages:
             assert [round(float(v), 1) for v in page.mediabox[2:]] == [round(v, 1) for v in A4_LANDSCAPE]
-    seen = {}
-    for side in range(pages // 2):
-        for half in (0, 1):
-            seen[(side, half)] = printed_page(imposed_pdf, side + 1, half)
+    read = halves(imposed_pdf)
+    assert len(read) == pages
+    seen = {(i // 2, i % 2): printed_page(whole, foot) for i, (whole, foot) in enumerate(read)}
 
     def label(n: int):
         return "bìa" if n == 1 else "cuối" if n == pages else n
