@@ -99,6 +99,19 @@ def html(library: Library, settings: Settings, team_slot: str = "generic", part:
     )
 
 
+def save(pdf) -> bytes:
+    """The bytes of a pikepdf document as camnang writes every PDF
+    (``stamp``): streams compressed, object streams, file ID from the
+    content (same input, same bytes)."""
+    import io
+
+    import pikepdf
+
+    buffer = io.BytesIO()
+    pdf.save(buffer, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
+    return buffer.getvalue()
+
+
 def page_count(data: bytes) -> int:
     from .stamp import open_pdf
 
@@ -173,7 +186,7 @@ def to_black_ink(data: bytes) -> bytes:
     are rewritten; structure and marked content are kept."""
     import pikepdf
 
-    from .stamp import _save, open_pdf
+    from .stamp import open_pdf
 
     pdf = open_pdf(data)
     forms: list = []
@@ -197,7 +210,7 @@ def to_black_ink(data: bytes) -> bytes:
             Info=pikepdf.String("Coated FOGRA39 (ISO 12647-2:2004)"),
         )
     ])
-    return _save(pdf)
+    return save(pdf)
 
 
 def _collect_forms(xobject, forms: list, seen: set) -> None:
@@ -232,7 +245,7 @@ def impose(data: bytes) -> bytes:
     if any, stay off the sheet), centred in its half of the side."""
     import pikepdf
 
-    from .stamp import _save, open_pdf
+    from .stamp import open_pdf
 
     source = open_pdf(data)
     out = pikepdf.Pdf.new()
@@ -264,7 +277,7 @@ def impose(data: bytes) -> bytes:
         meta["dc:title"] = "Sổ tay hướng dẫn dùng dịch vụ số (bản in gập)"
     out.docinfo[pikepdf.Name.Title] = "Sổ tay hướng dẫn dùng dịch vụ số (bản in gập)"
     out.docinfo[pikepdf.Name.Author] = AUTHOR
-    return _save(out)
+    return save(out)
 
 
 def key(library: Library, settings: Settings, team_slot: str = "generic") -> str:

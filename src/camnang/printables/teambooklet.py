@@ -55,7 +55,7 @@ def stamp_pages(blank: bytes, layer_pdf: bytes, title: str) -> bytes:
     bytes); the team's name in the title."""
     import pikepdf
 
-    from .stamp import _save, open_pdf, retitle, share_fonts
+    from .stamp import open_pdf, retitle, share_fonts
 
     pdf = open_pdf(blank)
     source = open_pdf(layer_pdf)
@@ -73,7 +73,7 @@ def stamp_pages(blank: bytes, layer_pdf: bytes, title: str) -> bytes:
         target.contents_add(pdf.make_stream(b"\nQ\nq " + name.encode() + b" Do Q\n"))
         share_fonts(pdf, form)
     retitle(pdf, title)
-    return _save(pdf)
+    return booklet.save(pdf)
 
 
 def _key(blank_key: str, settings, team) -> str:
