@@ -172,7 +172,7 @@ def test_cluster_run_survives_a_killed_worker_and_matches_the_local_pool(cluster
     finally:
         stop(run)
     assert run.returncode == 0, stderr
-    assert f"{TEAMS} tổ, {TEAMS * 5} tệp" in stdout  # leaflet, poster, tron-bo, radio .txt and .pdf
+    assert f"{TEAMS} tổ, {TEAMS * 7} tệp" in stdout  # leaflet, poster, tron-bo, radio .txt and .pdf, so-tay and its imposed form
     assert done < TEAMS, "the worker was killed after the end"
     # Nothing lost, nothing corrupt, nothing left over: the same bytes as
     # the local pool, file for file (PDFs, index.csv, manifest, ZIPs).
@@ -206,7 +206,7 @@ def test_rerun_renders_only_changed_and_missing_teams(local_run, tmp_path):
     assert result.returncode == 0, result.stderr
     # Sent to a worker: the new team, the renamed one, the two damaged.
     assert f"{TEAMS + 1 - 4} tổ không đổi" in result.stdout, result.stdout
-    assert "ghi 12 tệp vào" in result.stdout, result.stdout  # 5 new, 5 renamed, 1 missing, 1 damaged
+    assert "ghi 16 tệp vào" in result.stdout, result.stdout  # 7 new, 7 renamed, 1 missing, 1 damaged
     after = files(out)
     assert damaged.read_bytes() == (local_run / "to-0030" / "to-roi-thu-nghiem.pdf").read_bytes()
     assert after["to-0020/ap-phich-thu-nghiem.pdf"] == (local_run / "to-0020" / "ap-phich-thu-nghiem.pdf").read_bytes()

@@ -6,8 +6,8 @@ never a code, and "(ví dụ)" by its phone).
 The booklet is laid out once per run with the team's places left empty
 (``booklet.cached(..., "blank")``, in the cache). Per team only a two-page
 layer is laid out (``layer``: the cover and the last page of the same
-template with everything but the team's boxes hidden, so the boxes land
-exactly where the blank left room) and stamped on the blank's first and
+template holding only the team's boxes, which both place absolutely, so
+they land exactly where the blank left room) and stamped on the blank's first and
 last pages as form XObjects (``stamp_pages``, pikepdf), then imposed
 (``booklet.impose``). ``teampacks._pack`` calls ``pack_files``.
 """
