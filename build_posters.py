@@ -219,12 +219,13 @@ def _main(args: argparse.Namespace) -> int:
     progress.close()
     if args.only is None:
         from camnang.printables.journeysheet import build as journey_sheets
+        from camnang.printables.booklet import build as booklet
         from camnang.printables.zalocard import build as zalo_cards
         from camnang.writer import read_regular, write_if_changed
 
         try:
             cards = zalo_cards(library, settings)
-            for name, path in [*journey_sheets(library, settings), *cards]:
+            for name, path in [*journey_sheets(library, settings), *booklet(library, settings), *cards]:
                 write_if_changed(out / name, read_regular(path))
             # Cards of a removed guide, or beyond a series now shorter.
             keep = {name for name, _ in cards}

@@ -11,6 +11,8 @@ the steps:
     previews/phat-thanh.png  radio scripts, every page
     previews/lo-trinh.png    journey sheets
     previews/the-zalo.png    Zalo cards (PNG pictures, shown as they are)
+    previews/so-tay-in-gap.png  the handbook's imposed sides (A4 landscape,
+                             two A5 pages each), as they come out of the copier
     previews/<team>-<kind>.png  the same for the team folder
     previews/index.html      the sheets and every fault found
 
@@ -55,6 +57,7 @@ KINDS = {
     "phat-thanh": ("Bài phát thanh", None),
     "lo-trinh": ("Tờ lộ trình", None),
     "the-zalo": ("Ảnh gửi nhóm Zalo", None),
+    "so-tay-in-gap": ("Sổ tay, bản in gập: các mặt giấy A4 như ra khỏi máy photo", None),
 }
 CARD_SIZE = (1080, 1350)
 CARD_MAX_KB = 300
@@ -190,7 +193,7 @@ def read_pdf(path: Path, kind: str, tile: int) -> tuple[list[Page], str]:
     for page in pages:
         if floor is not None and page.size is not None and page.size < floor - 0.05:
             page.faults.append(f"chữ {_pt(page.size)} pt < {_pt(floor)} pt")
-        if page.columns == 2:
+        if page.columns == 2 and kind != "so-tay-in-gap":  # two A5 pages a side, by design
             page.faults.append("hai cột")
     if kind == "ap-phich" and len(pages) > 1:
         for page in pages:
@@ -283,7 +286,7 @@ def sheet(title: str, pages: list[Page], tile: int, columns: int, out: Path) -> 
 
 def kind_of(path: Path) -> str | None:
     for prefix in KINDS:
-        if path.name.startswith(prefix + "-") and path.suffix == ".pdf":
+        if (path.name.startswith(prefix + "-") or path.stem == prefix) and path.suffix == ".pdf":
             return prefix
     return None
 

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.build  # a Dask cluster and team packs built in subproc
 DASK = Path(sys.executable).parent / "dask"
 HEADER = ["ma_to", "ten_to", "cap", "xa", "tinh", "to_truong", "dien_thoai", "zalo", "dia_diem"]
 TEAMS = 200
-FILES = 7
+FILES = 9
 """Files of a team's pack of the one fixture guide."""
 COMMUNES = [("Bắc Ninh", "Hương Lạc"), ("Bắc Ninh", "Đồng Việt"), ("Lào Cai", "Sa Pa"), ("Lào Cai", "Bát Xát")]
 
@@ -221,7 +221,7 @@ def test_rerun_renders_only_changed_and_missing_teams(local_run, tmp_path):
     assert result.returncode == 0, result.stderr
     # Sent to a worker: the new team, the renamed one, the two damaged.
     assert f"{TEAMS + 1 - 4} tổ không đổi" in result.stdout, result.stdout
-    assert "ghi 15 tệp vào" in result.stdout, result.stdout  # 7 new, 6 renamed (the guide's card is the same), 1 missing, 1 damaged
+    assert "ghi 19 tệp vào" in result.stdout, result.stdout  # 9 new, 8 renamed (the guide's card is the same), 1 missing, 1 damaged
     after = files(out)
     assert damaged.read_bytes() == (local_run / "to-0030" / "to-roi-thu-nghiem.pdf").read_bytes()
     assert after["to-0020/ap-phich-thu-nghiem.pdf"] == (local_run / "to-0020" / "ap-phich-thu-nghiem.pdf").read_bytes()

@@ -48,7 +48,8 @@ TEAMS = [
 IDS = [t[0] for t in TEAMS]
 ZALO = {t[0]: t[7] for t in TEAMS}
 NAMES = {t[0]: t[1] for t in TEAMS}
-PRINTS = {f"to-roi-{SLUG}.pdf", f"ap-phich-{SLUG}.pdf", "tron-bo.pdf"}
+BOOKLET = {"so-tay.pdf", "so-tay-in-gap.pdf"}
+PRINTS = {f"to-roi-{SLUG}.pdf", f"ap-phich-{SLUG}.pdf", "tron-bo.pdf"} | BOOKLET
 RADIO = {f"phat-thanh-{SLUG}.txt", f"phat-thanh-{SLUG}.pdf"}
 CARDS = {"the-zalo-to.png", f"the-zalo-{SLUG}.png"}  # the fixture guide makes one card
 FILES = PRINTS | RADIO | CARDS
@@ -186,6 +187,8 @@ def test_tron_bo_and_index(built):
             f"{team}/phat-thanh-{SLUG}.pdf": len(pdfs.reader(out / team / f"phat-thanh-{SLUG}.pdf").pages),
             f"{team}/the-zalo-to.png": 1,
             f"{team}/the-zalo-{SLUG}.png": 1,
+            f"{team}/so-tay.pdf": len(pdfs.reader(out / team / "so-tay.pdf").pages),
+            f"{team}/so-tay-in-gap.pdf": len(pdfs.reader(out / team / "so-tay-in-gap.pdf").pages),
         }
         assert {r["ten_to"] for r in rows if r["ma_to"] == team} == {NAMES[team]}
         # Titled for the team, in Vietnamese, tagged like every printable.
@@ -201,6 +204,7 @@ def test_tron_bo_and_index(built):
         editions = {r["tep"]: r["ban_ngay"] for r in rows if r["ma_to"] == team}
         assert editions.pop(f"{team}/tron-bo.pdf") == ""
         assert editions.pop(f"{team}/the-zalo-to.png") == ""
+        assert editions.pop(f"{team}/so-tay.pdf") == editions.pop(f"{team}/so-tay-in-gap.pdf") == ""
         assert set(editions.values()) == {guide.edition.isoformat()}
 
 
@@ -354,7 +358,7 @@ def test_example_roster_from_the_repository_root(tmp_path):
         cards = {n for n in names if n.startswith("the-zalo-")}
         assert names - cards == {f"{k}-{g}.pdf" for k in ("to-roi", "ap-phich", "phat-thanh") for g in guides} | {
             f"phat-thanh-{g}.txt" for g in guides
-        } | {"tron-bo.pdf"}
+        } | {"tron-bo.pdf", "so-tay.pdf", "so-tay-in-gap.pdf"}
         # The team's card, and every guide's generic cards (1/2, 2/2...).
         assert "the-zalo-to.png" in cards
         assert {zaloteam.guide_of(n, guides) for n in cards - {"the-zalo-to.png"}} == set(guides)

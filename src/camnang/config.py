@@ -70,6 +70,9 @@ class Option:
         return self.default is None
 
 
+PRINT_PROFILES = ("office", "offset")
+"""Values of ``print_profile`` (see ``camnang.printables.booklet``)."""
+
 OPTIONS: dict[str, Option] = {
     "guides_dir": Option((str,), "guides"),
     "course_url": Option((str,), DEFAULT_COURSE_URL),
@@ -91,6 +94,11 @@ OPTIONS: dict[str, Option] = {
         (bool,), True, "Service worker and web app manifest: the site works offline after one visit (camnang.offline)."
     ),
     "offline_printables_budget": Option((int,), 3 * 1024 * 1024, "Bytes of printables stored for offline use by the \"Lưu tất cả\" button (others when opened)."),
+    "print_profile": Option(
+        (str,), "office",
+        "office: PDFs for office printers and copiers; offset: the handbook for a print shop "
+        "(pure-black K text and rules, 3 mm bleed, crop marks, an output intent).",
+    ),
     "feedback_url": Option(
         (str,), None,
         "Where residents and teams report a wrong step (a form or a Zalo group link, https:// only): "
@@ -119,6 +127,7 @@ class Settings:
     radio_abbreviations: Path | None = None
     print_font: str = DEFAULT_PRINT_FONT
     feedback_url: str | None = None
+    print_profile: str = "office"
 
     @property
     def radio_lexicon(self) -> str:
@@ -262,6 +271,11 @@ def make_settings(
         from .spoken import Lexicon
 
         Lexicon.load(radio_abbreviations)  # a bad file stops the build before anything is written
+    if options["print_profile"] not in PRINT_PROFILES:
+        raise ConfigError(
+            Problem(path=config_file, field="plugins.camnang.print_profile",
+                    message=f"phải là {' hoặc '.join(PRINT_PROFILES)}, không phải {options['print_profile']!r}")
+        )
     return Settings(
         base_dir=base_dir,
         guides_dir=resolve(options["guides_dir"]),
@@ -279,6 +293,7 @@ def make_settings(
         radio_abbreviations=radio_abbreviations,
         print_font=options["print_font"].strip(),
         feedback_url=feedback_url,
+        print_profile=options["print_profile"],
     )
 
 

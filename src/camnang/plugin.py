@@ -54,7 +54,7 @@ from .config import OPTIONS, Settings, check_options, load_skill_framework, make
 from .errors import CamnangError
 from .lock import BuildLock
 from .model import Journey, Library
-from .printables import journeysheet, pipeline, zalocard
+from .printables import booklet, journeysheet, pipeline, zalocard
 from .printables import poster as poster_printables
 from .printables import radio as radio_printables
 from .render import site
@@ -163,6 +163,8 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
             raise PluginError(str(error_for(e))) from e
         try:
             self.journey_sheets = journeysheet.build(self.library, self.settings)
+            # The handbook and its imposed form, published beside the sheets.
+            self.journey_sheets += booklet.build(self.library, self.settings)
             self.zalo_cards = zalocard.by_guide(self.library, self.settings)
         except CamnangError as e:
             raise PluginError(one_line(e)) from e
@@ -250,13 +252,22 @@ class CamnangPlugin(BasePlugin[CamnangConfig]):
 
         item = self._ours(page)
         if item is None:
-            return site.fill_markers(
+            html = site.fill_markers(
                 html,
                 self.library,
                 self.settings.course_url,
                 lambda g: href(site.guide_src_uri(g)),
                 lambda c: href(site.category_src_uri(c)),
             )
+            if site.BOOKLET_MARKER in html:
+                sizes = getattr(self, "sheet_sizes", {})
+                files = [
+                    site.Download(label, name, sizes[name])
+                    for label, name in ((booklet.LABEL, booklet.FILENAME), (booklet.IMPOSED_LABEL, booklet.IMPOSED_FILENAME))
+                    if name in sizes
+                ]
+                html = html.replace(site.BOOKLET_MARKER, site.render_booklet_links(files, href(pipeline.PRINTABLES_DIR + "/")))
+            return html
         if item == site.SKILLS_SRC:
             return site.render_skills_page(self.library, self.skills.document, self.skills.source, href)
         if isinstance(item, site.CategoryPage):

@@ -59,7 +59,7 @@ from ..errors import CamnangError, Problem, display_path
 from ..model import Guide, Library
 from ..roster import Team, spreadsheet_safe
 from ..workers import Workers
-from . import bundles, stamp, templates, zaloteam
+from . import bundles, stamp, teambooklet, templates, zaloteam
 from .cache import Cache
 from .keys import cache_key, output_key
 from .compat import page_box
@@ -280,6 +280,7 @@ def inputs_digest(settings: Settings, guides: Sequence[Guide]) -> str:
         parts.append(ctx.token(kind.settings))
     for kind in radio_kinds():
         parts += [kind.name, templates.digest(settings.posters_dir, kind.sources), ctx.token(kind.settings)]
+    parts += ["booklet", teambooklet.inputs_token(settings)]
     parts += [f"{g.slug}:{g.digest}" for g in guides]
     parts.append(zaloteam.sources(settings))
     return cache_key(ctx, *parts)
@@ -603,6 +604,10 @@ def _pack(ctx: PackContext, team: Team) -> TeamResult:
             cache.put(path, data, digest=False)
             rendered += 1
         files.append((ALL_IN_ONE, sum(pages for _, pages, _, _ in leaflets), path, data))
+        # The team's handbook: its layer stamped on the shared blank booklet.
+        booklet_files, made = teambooklet.pack_files(ctx, team, cache, cache_root, warnings)
+        files += booklet_files
+        rendered += made
         rendered += zaloteam.add_to_pack(ctx, team, key_ctx, cache, cache_root, files, warnings)
     except CamnangError as e:
         return TeamResult(team.id, team.name, problems=tuple(e.problems), warnings=tuple(warnings))

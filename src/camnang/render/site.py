@@ -388,6 +388,27 @@ def fill_markers(
     return html
 
 
+BOOKLET_MARKER = "<!-- camnang:so-tay -->"
+"""Where a docs page lists the handbook's files (the team page)."""
+
+
+def render_booklet_links(downloads: list[Download], href: str) -> str:
+    """The handbook's files as links with their sizes (``href``: the
+    printables folder, relative to the page); nothing without them
+    (printables off)."""
+    from markupsafe import Markup
+
+    if not downloads:
+        return ""
+    items = "".join(
+        Markup('<li><a href="{}{}">{} <span class="camnang-downloads__size">({})</span></a></li>').format(
+            href, d.filename, d.label, d.size_text
+        )
+        for d in downloads
+    )
+    return str(Markup('<div class="camnang-downloads" data-search-exclude><ul>{}</ul></div>').format(Markup(items)))
+
+
 def build_nav(library: Library, other_pages: list[str]) -> list:
     """Navigation: home, one section per category, the journeys and the
     skills page, then the other pages."""
