@@ -59,9 +59,9 @@ from ..errors import CamnangError, Problem, display_path
 from ..model import Guide, Library
 from ..roster import Team, spreadsheet_safe
 from ..workers import Workers
-from . import bundles, stamp, templates
+from . import bundles, radio, stamp, templates
 from .cache import Cache
-from .keys import cache_key, output_key
+from .keys import cache_key, category_token, output_key
 from .compat import page_box
 from .kinds import BLANK, Kind, PrintContext
 from .registry import all_kinds
@@ -209,7 +209,7 @@ def build_packs(
     kinds = pack_kinds()
     guides = select(library, only)
     check(settings, kinds, warn)
-    templates.check(settings.posters_dir, (STRIP_TEMPLATE, STRIP_CSS))
+    templates.check(settings.posters_dir, (STRIP_TEMPLATE, STRIP_CSS, *RADIO_PDF_SOURCES))
     out = OutDir(out_dir)
     unreachable(teams, roster, warn)
     result = PackResult(out_dir=out_dir)
@@ -279,6 +279,7 @@ def inputs_digest(settings: Settings, guides: Sequence[Guide]) -> str:
         parts.append(ctx.token(kind.settings))
     for kind in radio_kinds():
         parts += [kind.name, templates.digest(settings.posters_dir, kind.sources), ctx.token(kind.settings)]
+    parts += [RADIO_PDF, templates.digest(settings.posters_dir, RADIO_PDF_SOURCES), ctx.token(radio.SETTINGS)]
     parts += [f"{g.slug}:{g.digest}" for g in guides]
     return cache_key(ctx, *parts)
 
@@ -517,20 +518,70 @@ def _check_fits(layout, team: Team, kind: Kind, roster: str = "danh sách tổ")
 
 
 def radio_kinds() -> tuple[Kind, ...]:
-    """The team's own radio scripts: ``phat-thanh-<slug>.txt`` and ``.pdf``
-    naming the team, its place and its phone (rendered per team: a script
-    is cheap, and every sentence about the team is in it)."""
+    """The team's own radio scripts, one file per guide:
+    ``phat-thanh-<slug>.txt`` naming the team, its place and its phone
+    (what loudspeaker systems read). The printed scripts are one PDF per
+    team (``RADIO_PDF``), not one per guide."""
     return RADIO_KINDS
 
 
-def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: Path, files: list, warnings: list) -> int:
-    """Add the team's radio scripts of every guide to ``files`` (name,
-    pages, cached path, bytes); returns how many were rendered."""
-    from .radio import script
+RADIO_PDF = radio.TEAM_PDF_NAME
+"""``phat-thanh.pdf``: every guide's script for the team, each from a new
+page, after a contents page (``radio.render_team_pdf``)."""
+RADIO_PDF_SOURCES = radio.TEAM_SOURCES
+RADIO_REFERENCE = Team(
+    id="_radio", name="Tổ công nghệ số cộng đồng thôn Đồng Quan", level="thon", commune="Hương Lạc",
+    province="Bắc Ninh", leader="Trần Thị Bình", phone="0987 654 321", help_place="Nhà văn hóa thôn, tối thứ Bảy",
+)
+"""A typical team (made up): the body size its script of each guide takes
+is where every team's script of that guide starts (``_radio_starts``)."""
 
+
+def _radio_starts(ctx: "PackContext") -> list[int]:
+    """The size index (``radio.FONT_SIZES``) each guide's script starts at
+    in a team's radio PDF: what ``RADIO_REFERENCE``'s script takes. Found
+    once per run (a small JSON in the cache, beside the shared layouts) and
+    read back by every worker; the same inputs give the same starts, so a
+    team's PDF is the same bytes whichever worker makes it."""
+    import json
+
+    if "radio_starts" not in ctx.state:
+        ref = PrintContext(ctx.settings, RADIO_REFERENCE)
+        key = cache_key(
+            ref, "radio-starts", templates.digest(ctx.settings.posters_dir, radio.SOURCES), ref.token(radio.SETTINGS),
+            *(f"{g.slug}:{g.digest}" for g in ctx.guides),
+        )
+        path = Cache(ctx.settings.cache_dir).root / "team-packs" / BLANKS_DIR / f"radio-starts.{key[:16]}.json"
+        starts = None
+        data = Cache.load(path)
+        if data is not None:
+            try:
+                starts = [int(i) for i in json.loads(data)]
+            except (ValueError, TypeError):
+                starts = None
+            if starts is not None and (len(starts) != len(ctx.guides) or not all(0 <= i < len(radio.FONT_SIZES) for i in starts)):
+                starts = None
+        if starts is None:
+            starts = radio.team_sizes(list(ctx.guides), ref)
+            Cache(ctx.settings.cache_dir).put(path, json.dumps(starts).encode())
+        ctx.state["radio_starts"] = starts
+    return ctx.state["radio_starts"]
+
+
+def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: Path, files: list, warnings: list) -> int:
+    """Add the team's radio scripts to ``files`` (name, pages, cached path,
+    bytes): the text of every guide, then the one PDF of them all (laid
+    out once for the team: a guide's PDF would embed the fonts again and
+    cost a layout of its own). Returns how many files were rendered."""
     rendered = 0
     sources = ctx.state.setdefault("radio_sources", {})
     scripts: dict[str, Any] = {}  # made once for the text and the PDF
+
+    def script(guide: Guide):
+        if guide.slug not in scripts:
+            scripts[guide.slug] = radio.script(guide, key_ctx)
+        return scripts[guide.slug]
+
     for kind in radio_kinds():
         if kind.name not in sources:
             sources[kind.name] = templates.digest(ctx.settings.posters_dir, kind.sources)
@@ -540,13 +591,26 @@ def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: 
             path = cache_root / f"{Path(name).stem}.{key[:16]}{kind.suffix}"
             data = Cache.load(path, warnings.append, deep=False)
             if data is None:
-                if guide.slug not in scripts:
-                    scripts[guide.slug] = script(guide, key_ctx)
-                data = kind.render(guide, key_ctx, scripts[guide.slug])
+                data = kind.render(guide, key_ctx, script(guide))
                 cache.put(path, data, digest=False)
                 rendered += 1
-            pages = _page_count(data) if kind.suffix == ".pdf" else 0
-            files.append((name, pages, path, data))
+            files.append((name, 0, path, data))
+    if RADIO_PDF not in sources:
+        sources[RADIO_PDF] = templates.digest(ctx.settings.posters_dir, RADIO_PDF_SOURCES)
+    key = cache_key(
+        key_ctx, RADIO_PDF, sources[RADIO_PDF], key_ctx.token(radio.SETTINGS),
+        *(f"{g.slug}:{g.digest}:{category_token(key_ctx, g)}" for g in ctx.guides),
+    )
+    path = cache_root / f"{Path(RADIO_PDF).stem}.{key[:16]}.pdf"
+    data = Cache.load(path, warnings.append, deep=False)
+    if data is None:
+        guides = list(ctx.guides)
+        data, pages = radio.render_team_pdf(key_ctx.team, guides, key_ctx, [script(g) for g in guides], _radio_starts(ctx))
+        cache.put(path, data, digest=False)
+        rendered += 1
+    else:
+        pages = _page_count(data)
+    files.append((RADIO_PDF, pages, path, data))
     return rendered
 
 
