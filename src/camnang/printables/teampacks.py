@@ -241,6 +241,8 @@ def build_packs(
             max_tasks_per_child=TEAMS_PER_WORKER,
         ) as pool:
             started_pool = True
+            if todo:
+                warm_up(pool, context)
             for team, future in pool.imap_unordered(_pack, todo, stop=stop):
                 team_result: TeamResult = future.result()
                 result.teams.append(team_result)
@@ -371,6 +373,32 @@ class PackContext:
                 for kind in pack_kinds()
             },
         )
+
+
+def warm_up(pool: Workers, ctx: PackContext) -> None:
+    """Make the shared layouts once per run, spread over the workers
+    before the first team: each guide's blank leaflet and poster (with
+    their fitting) and its radio script's starting size, one task a guide,
+    then the blank ``tron-bo.pdf``. They land in the cache, where every
+    worker (and a recycled one) reads them back instead of laying them out
+    again; without this each worker made them all for its first team. A
+    task that fails is left to the teams' own tasks, which report it."""
+    if ctx.guides:
+        for _, future in pool.imap_unordered(_warm, [g.slug for g in ctx.guides]):
+            future.exception()
+        for _, future in pool.imap_unordered(_warm, [ALL_IN_ONE]):
+            future.exception()
+
+
+def _warm(ctx: PackContext, item: str) -> None:
+    """One task of ``warm_up``: a guide's shared layouts, or ``tron-bo.pdf``'s."""
+    if item == ALL_IN_ONE:
+        _blank_all(ctx)
+        return
+    guide = next(g for g in ctx.guides if g.slug == item)
+    for kind in pack_kinds():
+        _blank(ctx, kind, guide)
+    _radio_start(ctx, guide)
 
 
 def _blank_path(ctx: PackContext, stem: str, key: str) -> Path:
@@ -534,38 +562,38 @@ RADIO_REFERENCE = Team(
     province="Bắc Ninh", leader="Trần Thị Bình", phone="0987 654 321", help_place="Nhà văn hóa thôn, tối thứ Bảy",
 )
 """A typical team (made up): the body size its script of each guide takes
-is where every team's script of that guide starts (``_radio_starts``)."""
+is where every team's script of that guide starts (``_radio_start``)."""
 
 
-def _radio_starts(ctx: "PackContext") -> list[int]:
-    """The size index (``radio.FONT_SIZES``) each guide's script starts at
-    in a team's radio PDF: what ``RADIO_REFERENCE``'s script takes. Found
-    once per run (a small JSON in the cache, beside the shared layouts) and
-    read back by every worker; the same inputs give the same starts, so a
-    team's PDF is the same bytes whichever worker makes it."""
+def _radio_start(ctx: "PackContext", guide: Guide) -> int:
+    """The size index (``radio.FONT_SIZES``) the guide's script starts at
+    in a team's radio PDF: what ``RADIO_REFERENCE``'s script of the guide
+    takes. Found once per run (a small JSON in the cache, beside the shared
+    layouts: ``warm_up``) and read back by every worker; the same inputs
+    give the same start, so a team's PDF is the same bytes whichever
+    worker makes it."""
     import json
 
-    if "radio_starts" not in ctx.state:
+    starts = ctx.state.setdefault("radio_starts", {})
+    if guide.slug not in starts:
         ref = PrintContext(ctx.settings, RADIO_REFERENCE)
         key = cache_key(
-            ref, "radio-starts", templates.digest(ctx.settings.posters_dir, radio.SOURCES), ref.token(radio.SETTINGS),
-            *(f"{g.slug}:{g.digest}" for g in ctx.guides),
+            ref, "radio-start", templates.digest(ctx.settings.posters_dir, radio.SOURCES), ref.token(radio.SETTINGS),
+            guide.digest,
         )
-        path = Cache(ctx.settings.cache_dir).root / "team-packs" / BLANKS_DIR / f"radio-starts.{key[:16]}.json"
-        starts = None
+        path = Cache(ctx.settings.cache_dir).root / "team-packs" / BLANKS_DIR / f"radio-{guide.slug}.{key[:16]}.json"
+        start = None
         data = Cache.load(path)
         if data is not None:
             try:
-                starts = [int(i) for i in json.loads(data)]
+                start = int(json.loads(data))
             except (ValueError, TypeError):
-                starts = None
-            if starts is not None and (len(starts) != len(ctx.guides) or not all(0 <= i < len(radio.FONT_SIZES) for i in starts)):
-                starts = None
-        if starts is None:
-            starts = radio.team_sizes(list(ctx.guides), ref)
-            Cache(ctx.settings.cache_dir).put(path, json.dumps(starts).encode())
-        ctx.state["radio_starts"] = starts
-    return ctx.state["radio_starts"]
+                start = None
+        if start is None or not 0 <= start < len(radio.FONT_SIZES):
+            start = radio.layout_sized(guide, ref)[1]
+            Cache(ctx.settings.cache_dir).put(path, json.dumps(start).encode())
+        starts[guide.slug] = start
+    return starts[guide.slug]
 
 
 def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: Path, files: list, warnings: list) -> int:
@@ -605,7 +633,9 @@ def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: 
     data = Cache.load(path, warnings.append, deep=False)
     if data is None:
         guides = list(ctx.guides)
-        data, pages = radio.render_team_pdf(key_ctx.team, guides, key_ctx, [script(g) for g in guides], _radio_starts(ctx))
+        data, pages = radio.render_team_pdf(
+            key_ctx.team, guides, key_ctx, [script(g) for g in guides], [_radio_start(ctx, g) for g in guides]
+        )
         cache.put(path, data, digest=False)
         rendered += 1
     else:
