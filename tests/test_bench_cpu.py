@@ -28,13 +28,6 @@ if __name__ == "__main__":
 def test_counter_counts_forkserver_workers_of_a_command_that_exits_with_os_exit(tmp_path):
     script = tmp_path / "burn.py"
     script.write_text(BURN)
-    # What RUSAGE_CHILDREN sees of the same command, waited for by its parent.
-    naive = subprocess.run(
-        [sys.executable, "-c",
-         "import resource, subprocess, sys; subprocess.run([sys.executable, sys.argv[1]], check=True, capture_output=True); "
-         "u = resource.getrusage(resource.RUSAGE_CHILDREN); print(u.ru_utime + u.ru_stime)", str(script)],
-        capture_output=True, text=True, check=True, timeout=60,
-    )
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "cpu.py"), sys.executable, str(script)],
         capture_output=True, text=True, timeout=60,
@@ -42,5 +35,6 @@ def test_counter_counts_forkserver_workers_of_a_command_that_exits_with_os_exit(
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "0.5"
     cpu = float(re.search(r"cpu ([0-9.]+) s", result.stderr).group(1))
-    assert cpu >= 0.5, result.stderr  # both workers' burn, and the processes' own start
-    assert float(naive.stdout) < 0.5 <= cpu, (naive.stdout, cpu)
+    # Both workers' burn, and the processes' own start (``time`` shows
+    # about 0.07 s of this command: the forkserver is never waited for).
+    assert cpu >= 0.5, result.stderr
