@@ -89,8 +89,8 @@ TEAMS_PER_WORKER = 50
 """Teams a local worker process packs, on average, before it is replaced by
 a fresh one (the pool is replaced between batches of ``jobs * 50`` teams:
 ``camnang.workers``), to bound its memory; a fresh worker reads the shared
-layouts back from the cache. Each team also gets a radio script per guide
-(some 18 WeasyPrint layouts a team at 16 guides), and WeasyPrint keeps a
+layouts back from the cache. Each team also gets its radio PDF (some 32
+WeasyPrint layouts of scripts a team at 24 guides), and WeasyPrint keeps a
 little memory per layout: a worker grows about 0.6 to 0.8 MB a team. With
 50, a worker's peak over any number of teams is that of a 100-team run of
 2 workers (``bench/teampacks.py``); a replacement costs about a second of
