@@ -11,6 +11,7 @@ import dataclasses
 import importlib.util
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,7 +51,7 @@ ZALO = {t[0]: t[7] for t in TEAMS}
 NAMES = {t[0]: t[1] for t in TEAMS}
 BOOKLET = {"so-tay.pdf", "so-tay-in-gap.pdf"}
 PRINTS = {f"to-roi-{SLUG}.pdf", f"ap-phich-{SLUG}.pdf", "tron-bo.pdf"} | BOOKLET
-RADIO = {f"phat-thanh-{SLUG}.txt", f"phat-thanh-{SLUG}.pdf"}
+RADIO = {f"phat-thanh-{SLUG}.txt", "phat-thanh.pdf"}
 CARDS = {"the-zalo-to.png", f"the-zalo-{SLUG}.png"}  # the fixture guide makes one card
 FILES = PRINTS | RADIO | CARDS
 
@@ -184,7 +185,7 @@ def test_tron_bo_and_index(built):
             f"{team}/ap-phich-{SLUG}.pdf": 1,
             f"{team}/tron-bo.pdf": all_in_one,
             f"{team}/phat-thanh-{SLUG}.txt": 0,
-            f"{team}/phat-thanh-{SLUG}.pdf": len(pdfs.reader(out / team / f"phat-thanh-{SLUG}.pdf").pages),
+            f"{team}/phat-thanh.pdf": len(pdfs.reader(out / team / "phat-thanh.pdf").pages),
             f"{team}/the-zalo-to.png": 1,
             f"{team}/the-zalo-{SLUG}.png": 1,
             f"{team}/so-tay.pdf": len(pdfs.reader(out / team / "so-tay.pdf").pages),
@@ -202,7 +203,7 @@ def test_tron_bo_and_index(built):
         # The edition of each guide's file, to reprint what changed; none for tron-bo.pdf.
         guide = load_library(built[0] / "guides", load_categories()).get(SLUG)
         editions = {r["tep"]: r["ban_ngay"] for r in rows if r["ma_to"] == team}
-        assert editions.pop(f"{team}/tron-bo.pdf") == ""
+        assert editions.pop(f"{team}/tron-bo.pdf") == editions.pop(f"{team}/phat-thanh.pdf") == ""
         assert editions.pop(f"{team}/the-zalo-to.png") == ""
         assert editions.pop(f"{team}/so-tay.pdf") == editions.pop(f"{team}/so-tay-in-gap.pdf") == ""
         assert set(editions.values()) == {guide.edition.isoformat()}
@@ -356,9 +357,9 @@ def test_example_roster_from_the_repository_root(tmp_path):
     for team in teams:
         names = {p.name for p in (out / team).iterdir()}
         cards = {n for n in names if n.startswith("the-zalo-")}
-        assert names - cards == {f"{k}-{g}.pdf" for k in ("to-roi", "ap-phich", "phat-thanh") for g in guides} | {
+        assert names - cards == {f"{k}-{g}.pdf" for k in ("to-roi", "ap-phich") for g in guides} | {
             f"phat-thanh-{g}.txt" for g in guides
-        } | {"tron-bo.pdf", "so-tay.pdf", "so-tay-in-gap.pdf"}
+        } | {"tron-bo.pdf", "phat-thanh.pdf", "so-tay.pdf", "so-tay-in-gap.pdf"}
         # The team's card, and every guide's generic cards (1/2, 2/2...).
         assert "the-zalo-to.png" in cards
         assert {zaloteam.guide_of(n, guides) for n in cards - {"the-zalo-to.png"}} == set(guides)
@@ -378,6 +379,28 @@ def test_example_roster_from_the_repository_root(tmp_path):
     card.write_bytes(zaloteam.render_pdf(roster[0], settings))
     frame = pdfs.squash(pdfs.text(card))
     assert "VÍDỤ" in frame and "thaybằnglinkthật" in frame and roster[0].zalo not in frame
+    # One radio PDF a team: a contents page naming each guide and the pages
+    # of the file its script takes, then each script from a new page,
+    # saying what the team's .txt says (its name, in the running text).
+    library = load_library(project / "guides", load_categories())
+    radio = pdfs.reader(out / teams[0] / "phat-thanh.pdf")
+    contents = pdfs.squash(radio.pages[0].extract_text())
+    assert pdfs.squash(f"Bài phát thanh của {roster[0].name}") in contents
+    page = 2
+    for guide in library.guides:
+        title = " ".join(guide.title.split())
+        at = contents.index(pdfs.squash(title)) + len(pdfs.squash(title))
+        pages = re.match(r"trang(\d+)(?:-(\d+))?", contents[at:])
+        first, last = int(pages[1]), int(pages[2] or pages[1])
+        assert first == page, (guide.slug, contents)
+        script = pdfs.squash(radio.pages[page - 1].extract_text())
+        assert pdfs.squash("Ghi chú cho người đọc") in script[:40] and pdfs.squash(title) in script, guide.slug
+        said = (out / teams[0] / f"phat-thanh-{guide.slug}.txt").read_text(encoding="utf-8").split("\n\n")[0]
+        assert pdfs.squash(said) in script, guide.slug
+        for later in range(first + 1, last + 1):  # the script's own pages
+            assert pdfs.squash("Ghi chú") not in pdfs.squash(radio.pages[later - 1].extract_text())[:40], guide.slug
+        page = last + 1
+    assert page == len(radio.pages) + 1
     # Every variant is there: Zalo, phone only, neither.
     assert any(t.zalo for t in roster)
     assert any(t.phone and not t.zalo for t in roster)
@@ -478,7 +501,7 @@ def test_team_radio_script_names_the_team_its_place_and_phone(variants):
     assert "bà con đến tổ, ở Nhà văn hóa thôn Tây." in text
     assert text.rstrip().split("\n\n")[-2] == f"Số của tổ, xin nhắc lại: {phone}."
     assert "Thời lượng" not in text and "/" not in text
-    printed = pdfs.squash(pdfs.text(out / "thon-goi" / f"phat-thanh-{SLUG}.pdf"))
+    printed = pdfs.squash(pdfs.text(out / "thon-goi" / "phat-thanh.pdf"))
     assert pdfs.squash(f"Số của tổ, xin nhắc lại: {phone}.") in printed
 
 

@@ -16,6 +16,13 @@ from .pdf import AUTHOR, printer
 
 TEMPLATE = "radio.html.j2"
 STYLESHEETS = ("print.css", "radio.css")
+TEAM_TEMPLATE = "radio-team.html.j2"
+TEAM_STYLESHEETS = (*STYLESHEETS, "radio-team.css")
+SOURCES = (TEMPLATE, *STYLESHEETS)
+TEAM_SOURCES = (TEMPLATE, TEAM_TEMPLATE, *TEAM_STYLESHEETS)
+"""What a team's radio PDF is made from: each script's page, the contents page."""
+TEAM_PDF_NAME = "phat-thanh.pdf"
+"""A team pack's one radio PDF: every guide's script (``render_team_pdf``)."""
 SETTINGS = ("radio_rate", "radio_slot_minutes", "radio_lexicon")
 """What a script depends on beyond the guide: ``radio_lexicon`` is the
 content hash of the spoken-form lists (bundled and the user's file)."""
@@ -99,22 +106,76 @@ def layout_pdf(guide: Guide, ctx: PrintContext, made: radio.RadioScript | None =
     """The laid-out script and the body size used: the first of
     ``FONT_SIZES`` whose last page is at least a third full, else the one
     with the fullest last page."""
-    posters = ctx.settings.posters_dir
-    document = html(guide, ctx, made)
-    sheets = [posters / name for name in STYLESHEETS]
-    best = None
-    for size in FONT_SIZES:
-        layout = printer(ctx.settings.print_font, ctx.where).layout(_sized(document, size), posters, sheets)
-        fill = last_page_fill(layout)
-        if fill >= LAST_PAGE_MIN:
-            return layout, size
-        if best is None or fill > best[0]:
-            best = (fill, layout, size)
-    return best[1], best[2]
+    layout, index = layout_sized(guide, ctx, made)
+    return layout, FONT_SIZES[index]
 
 
 def render_pdf(guide: Guide, ctx: PrintContext, made: radio.RadioScript | None = None) -> bytes:
     return layout_pdf(guide, ctx, made)[0].pdf()
+
+
+def layout_sized(guide: Guide, ctx: PrintContext, made: radio.RadioScript | None = None, start: int = 0):
+    """``layout_pdf`` trying ``FONT_SIZES`` from index ``start`` (then the
+    ones before it): the layout and the index of the size used. A team
+    pack starts each guide at the size a reference team's script took
+    (``team_sizes``), so most scripts are laid out once."""
+    posters = ctx.settings.posters_dir
+    document = html(guide, ctx, made)
+    sheets = [posters / name for name in STYLESHEETS]
+    best = None
+    order = [*range(start, len(FONT_SIZES)), *range(start)]
+    for index in order:
+        layout = printer(ctx.settings.print_font, ctx.where).layout(_sized(document, FONT_SIZES[index]), posters, sheets)
+        fill = last_page_fill(layout)
+        if fill >= LAST_PAGE_MIN:
+            return layout, index
+        if best is None or fill > best[0]:
+            best = (fill, layout, index)
+    return best[1], best[2]
+
+
+def contents_layout(team, ctx: PrintContext, entries: list[tuple[str, int, int]]):
+    """The contents page of a team's radio PDF: each guide's title and the
+    pages of the file its script takes (``entries``: title, first page,
+    last page)."""
+    posters = ctx.settings.posters_dir
+    document = templates.render(posters, TEAM_TEMPLATE, team=team, entries=entries, author=AUTHOR)
+    sheets = [posters / name for name in TEAM_STYLESHEETS]
+    return printer(ctx.settings.print_font, ctx.where).layout(document, posters, sheets)
+
+
+def render_team_pdf(
+    team, guides: list[Guide], ctx: PrintContext, scripts: list[radio.RadioScript], starts: list[int] | None = None,
+) -> tuple[bytes, int]:
+    """Every guide's script for ``team`` in one PDF, and its page count: a
+    contents page, then each script from a new page, sized as its own PDF
+    would be (``layout_sized``; ``starts``: the size index to try first
+    for each guide). Each script is laid out on its own (a script whose
+    last page is too empty costs a layout of that script again, not of
+    the whole document) and the pages are written as one document, so the
+    fonts are embedded once (``stamp.combine``)."""
+    from . import stamp
+
+    layouts = [
+        layout_sized(guide, ctx, made, (starts or [0] * len(guides))[n])[0]
+        for n, (guide, made) in enumerate(zip(guides, scripts))
+    ]
+    entries = []
+    page = 2  # after the contents page
+    for made, layout in zip(scripts, layouts):
+        entries.append((made.written_title or made.title, page, page + layout.page_count - 1))
+        page += layout.page_count
+    contents = contents_layout(team, ctx, entries)
+    if contents.page_count != 1:
+        entries = [(title, first + contents.page_count - 1, last + contents.page_count - 1) for title, first, last in entries]
+        contents = contents_layout(team, ctx, entries)
+    return stamp.combine([contents, *layouts]), page - 2 + contents.page_count
+
+
+def team_sizes(guides: list[Guide], ctx: PrintContext) -> list[int]:
+    """The size index (``FONT_SIZES``) each guide's script takes for the
+    reference team ``ctx.team``: where a team pack starts each script."""
+    return [layout_sized(guide, ctx)[1] for guide in guides]
 
 
 RADIO_TEXT = Kind(

@@ -19,8 +19,9 @@ KINDS: tuple[Kind, ...] = (LEAFLET, POSTER, RADIO_PDF, RADIO_TEXT)
 PACK_KINDS: tuple[Kind, ...] = (LEAFLET, POSTER)
 """The kinds a team pack holds as stamped layouts: leaflets and posters."""
 
-RADIO_KINDS: tuple[Kind, ...] = (RADIO_TEXT, RADIO_PDF)
-"""The team's own radio scripts (rendered per team)."""
+RADIO_KINDS: tuple[Kind, ...] = (RADIO_TEXT,)
+"""The team's own radio scripts, one per guide (rendered per team); their
+printed form is one PDF per team of every guide (``radio.render_team_pdf``)."""
 
 
 def all_kinds() -> tuple[Kind, ...]:

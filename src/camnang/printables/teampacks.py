@@ -59,9 +59,9 @@ from ..errors import CamnangError, Problem, display_path
 from ..model import Guide, Library
 from ..roster import Team, spreadsheet_safe
 from ..workers import Workers
-from . import bundles, stamp, teambooklet, templates, zaloteam
+from . import bundles, radio, stamp, teambooklet, templates, zaloteam
 from .cache import Cache
-from .keys import cache_key, output_key
+from .keys import cache_key, category_token, output_key
 from .compat import page_box
 from .kinds import BLANK, Kind, PrintContext
 from .registry import all_kinds
@@ -89,8 +89,8 @@ TEAMS_PER_WORKER = 50
 """Teams a local worker process packs, on average, before it is replaced by
 a fresh one (the pool is replaced between batches of ``jobs * 50`` teams:
 ``camnang.workers``), to bound its memory; a fresh worker reads the shared
-layouts back from the cache. Each team also gets a radio script per guide
-(some 18 WeasyPrint layouts a team at 16 guides), and WeasyPrint keeps a
+layouts back from the cache. Each team also gets its radio PDF (some 32
+WeasyPrint layouts of scripts a team at 24 guides), and WeasyPrint keeps a
 little memory per layout: a worker grows about 0.6 to 0.8 MB a team. With
 50, a worker's peak over any number of teams is that of a 100-team run of
 2 workers (``bench/teampacks.py``); a replacement costs about a second of
@@ -209,7 +209,7 @@ def build_packs(
     kinds = pack_kinds()
     guides = select(library, only)
     check(settings, kinds, warn)
-    templates.check(settings.posters_dir, (STRIP_TEMPLATE, STRIP_CSS))
+    templates.check(settings.posters_dir, (STRIP_TEMPLATE, STRIP_CSS, *RADIO_PDF_SOURCES))
     out = OutDir(out_dir)
     unreachable(teams, roster, warn)
     result = PackResult(out_dir=out_dir)
@@ -241,6 +241,8 @@ def build_packs(
             max_tasks_per_child=TEAMS_PER_WORKER,
         ) as pool:
             started_pool = True
+            if todo:
+                warm_up(pool, context)
             for team, future in pool.imap_unordered(_pack, todo, stop=stop):
                 team_result: TeamResult = future.result()
                 result.teams.append(team_result)
@@ -281,6 +283,7 @@ def inputs_digest(settings: Settings, guides: Sequence[Guide]) -> str:
     for kind in radio_kinds():
         parts += [kind.name, templates.digest(settings.posters_dir, kind.sources), ctx.token(kind.settings)]
     parts += ["booklet", teambooklet.inputs_token(settings)]
+    parts += [RADIO_PDF, templates.digest(settings.posters_dir, RADIO_PDF_SOURCES), ctx.token(radio.SETTINGS)]
     parts += [f"{g.slug}:{g.digest}" for g in guides]
     parts.append(zaloteam.sources(settings))
     return cache_key(ctx, *parts)
@@ -373,6 +376,32 @@ class PackContext:
                 for kind in pack_kinds()
             },
         )
+
+
+def warm_up(pool: Workers, ctx: PackContext) -> None:
+    """Make the shared layouts once per run, spread over the workers
+    before the first team: each guide's blank leaflet and poster (with
+    their fitting) and its radio script's starting size, one task a guide,
+    then the blank ``tron-bo.pdf``. They land in the cache, where every
+    worker (and a recycled one) reads them back instead of laying them out
+    again; without this each worker made them all for its first team. A
+    task that fails is left to the teams' own tasks, which report it."""
+    if ctx.guides:
+        for _, future in pool.imap_unordered(_warm, [g.slug for g in ctx.guides]):
+            future.exception()
+        for _, future in pool.imap_unordered(_warm, [ALL_IN_ONE]):
+            future.exception()
+
+
+def _warm(ctx: PackContext, item: str) -> None:
+    """One task of ``warm_up``: a guide's shared layouts, or ``tron-bo.pdf``'s."""
+    if item == ALL_IN_ONE:
+        _blank_all(ctx)
+        return
+    guide = next(g for g in ctx.guides if g.slug == item)
+    for kind in pack_kinds():
+        _blank(ctx, kind, guide)
+    _radio_start(ctx, guide)
 
 
 def _blank_path(ctx: PackContext, stem: str, key: str) -> Path:
@@ -520,20 +549,70 @@ def _check_fits(layout, team: Team, kind: Kind, roster: str = "danh sách tổ")
 
 
 def radio_kinds() -> tuple[Kind, ...]:
-    """The team's own radio scripts: ``phat-thanh-<slug>.txt`` and ``.pdf``
-    naming the team, its place and its phone (rendered per team: a script
-    is cheap, and every sentence about the team is in it)."""
+    """The team's own radio scripts, one file per guide:
+    ``phat-thanh-<slug>.txt`` naming the team, its place and its phone
+    (what loudspeaker systems read). The printed scripts are one PDF per
+    team (``RADIO_PDF``), not one per guide."""
     return RADIO_KINDS
 
 
-def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: Path, files: list, warnings: list) -> int:
-    """Add the team's radio scripts of every guide to ``files`` (name,
-    pages, cached path, bytes); returns how many were rendered."""
-    from .radio import script
+RADIO_PDF = radio.TEAM_PDF_NAME
+"""``phat-thanh.pdf``: every guide's script for the team, each from a new
+page, after a contents page (``radio.render_team_pdf``)."""
+RADIO_PDF_SOURCES = radio.TEAM_SOURCES
+RADIO_REFERENCE = Team(
+    id="_radio", name="Tổ công nghệ số cộng đồng thôn Đồng Quan", level="thon", commune="Hương Lạc",
+    province="Bắc Ninh", leader="Trần Thị Bình", phone="0987 654 321", help_place="Nhà văn hóa thôn, tối thứ Bảy",
+)
+"""A typical team (made up): the body size its script of each guide takes
+is where every team's script of that guide starts (``_radio_start``)."""
 
+
+def _radio_start(ctx: "PackContext", guide: Guide) -> int:
+    """The size index (``radio.FONT_SIZES``) the guide's script starts at
+    in a team's radio PDF: what ``RADIO_REFERENCE``'s script of the guide
+    takes. Found once per run (a small JSON in the cache, beside the shared
+    layouts: ``warm_up``) and read back by every worker; the same inputs
+    give the same start, so a team's PDF is the same bytes whichever
+    worker makes it."""
+    import json
+
+    starts = ctx.state.setdefault("radio_starts", {})
+    if guide.slug not in starts:
+        ref = PrintContext(ctx.settings, RADIO_REFERENCE)
+        key = cache_key(
+            ref, "radio-start", templates.digest(ctx.settings.posters_dir, radio.SOURCES), ref.token(radio.SETTINGS),
+            guide.digest,
+        )
+        path = Cache(ctx.settings.cache_dir).root / "team-packs" / BLANKS_DIR / f"radio-{guide.slug}.{key[:16]}.json"
+        start = None
+        data = Cache.load(path)
+        if data is not None:
+            try:
+                start = int(json.loads(data))
+            except (ValueError, TypeError):
+                start = None
+        if start is None or not 0 <= start < len(radio.FONT_SIZES):
+            start = radio.layout_sized(guide, ref)[1]
+            Cache(ctx.settings.cache_dir).put(path, json.dumps(start).encode())
+        starts[guide.slug] = start
+    return starts[guide.slug]
+
+
+def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: Path, files: list, warnings: list) -> int:
+    """Add the team's radio scripts to ``files`` (name, pages, cached path,
+    bytes): the text of every guide, then the one PDF of them all (laid
+    out once for the team: a guide's PDF would embed the fonts again and
+    cost a layout of its own). Returns how many files were rendered."""
     rendered = 0
     sources = ctx.state.setdefault("radio_sources", {})
     scripts: dict[str, Any] = {}  # made once for the text and the PDF
+
+    def script(guide: Guide):
+        if guide.slug not in scripts:
+            scripts[guide.slug] = radio.script(guide, key_ctx)
+        return scripts[guide.slug]
+
     for kind in radio_kinds():
         if kind.name not in sources:
             sources[kind.name] = templates.digest(ctx.settings.posters_dir, kind.sources)
@@ -543,13 +622,28 @@ def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: 
             path = cache_root / f"{Path(name).stem}.{key[:16]}{kind.suffix}"
             data = Cache.load(path, warnings.append, deep=False)
             if data is None:
-                if guide.slug not in scripts:
-                    scripts[guide.slug] = script(guide, key_ctx)
-                data = kind.render(guide, key_ctx, scripts[guide.slug])
+                data = kind.render(guide, key_ctx, script(guide))
                 cache.put(path, data, digest=False)
                 rendered += 1
-            pages = _page_count(data) if kind.suffix == ".pdf" else 0
-            files.append((name, pages, path, data))
+            files.append((name, 0, path, data))
+    if RADIO_PDF not in sources:
+        sources[RADIO_PDF] = templates.digest(ctx.settings.posters_dir, RADIO_PDF_SOURCES)
+    key = cache_key(
+        key_ctx, RADIO_PDF, sources[RADIO_PDF], key_ctx.token(radio.SETTINGS),
+        *(f"{g.slug}:{g.digest}:{category_token(key_ctx, g)}" for g in ctx.guides),
+    )
+    path = cache_root / f"{Path(RADIO_PDF).stem}.{key[:16]}.pdf"
+    data = Cache.load(path, warnings.append, deep=False)
+    if data is None:
+        guides = list(ctx.guides)
+        data, pages = radio.render_team_pdf(
+            key_ctx.team, guides, key_ctx, [script(g) for g in guides], [_radio_start(ctx, g) for g in guides]
+        )
+        cache.put(path, data, digest=False)
+        rendered += 1
+    else:
+        pages = _page_count(data)
+    files.append((RADIO_PDF, pages, path, data))
     return rendered
 
 
