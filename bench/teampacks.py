@@ -38,7 +38,6 @@ import csv
 import dataclasses
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -54,6 +53,8 @@ PROVINCE_TEAMS = 1100
 NATIONAL_TEAMS = 100_000
 MACHINES = (1, 10, 50)
 BARE_RUNS = 6
+COMPARE = 1000
+"""Teams of the local pool / Dask comparison (``--compare``)."""
 
 
 def write_roster(path: Path, count: int) -> None:
@@ -79,53 +80,70 @@ def write_roster(path: Path, count: int) -> None:
             )
 
 
-class PeakRss:
-    """The highest RSS of any process below this one, and their CPU time,
-    sampled every ``every`` seconds (a process's last half second of CPU
-    may be missed: small against minutes)."""
+def free_port() -> int:
+    import socket
 
-    def __init__(self, every: float = 0.5):
-        import threading
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
-        import psutil
 
-        self.me = psutil.Process()
-        self.peak = 0
-        self.cpu: dict[int, float] = {}
-        """CPU seconds (user + system) last seen of each process below."""
-        self.every = every
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
+class Cluster:
+    """A Dask cluster as in production: ``dask scheduler`` and ``workers``
+    ``dask worker`` commands (each with its nanny, one thread), separate
+    processes on loopback ports, stopped (SIGTERM) on exit."""
 
-    def _sample(self) -> None:
-        import psutil
+    def __init__(self, tmp: Path, workers: int = 2):
+        self.tmp = tmp
+        self.workers = workers
+        self.address = f"tcp://127.0.0.1:{free_port()}"
+        self.processes: list[subprocess.Popen] = []
 
-        while not self._stop.is_set():
-            for process in self.me.children(recursive=True):
-                try:
-                    self.peak = max(self.peak, process.memory_info().rss)
-                    times = process.cpu_times()
-                    self.cpu[process.pid] = times.user + times.system
-                except psutil.Error:
-                    pass
-            self._stop.wait(self.every)
+    def _start(self, *args: str) -> None:
+        dask = Path(sys.executable).parent / "dask"
+        log = (self.tmp / f"dask-{len(self.processes)}.log").open("w")
+        self.processes.append(
+            subprocess.Popen([str(dask), *args], cwd=self.tmp, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+        )
 
-    def __enter__(self) -> "PeakRss":
-        self._thread.start()
+    def __enter__(self) -> "Cluster":
+        from distributed import Client
+
+        port = self.address.rsplit(":", 1)[1]
+        self._start("scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard", "--no-show")
+        for i in range(self.workers):
+            self._start(
+                "worker", self.address, "--host", "127.0.0.1", "--nthreads", "1", "--no-dashboard",
+                "--name", f"w{i}", "--local-directory", str(self.tmp / f"w{i}"),
+            )
+        with Client(self.address, timeout="60s") as client:
+            client.wait_for_workers(self.workers, timeout=120)
         return self
 
     def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
+        import signal
 
-    @property
-    def mb(self) -> float:
-        return self.peak / 2**20
+        for process in reversed(self.processes):
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for process in reversed(self.processes):
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
-def run(count: int, jobs: int, scheduler: str | None) -> dict:
+def run(count: int, jobs: int, scheduler: str | None, guides: int | None = None) -> dict:
     """One cold build of ``count`` teams, then the same again with nothing
-    changed (called in a process of its own)."""
+    changed (called in a process of its own, under ``descendants``, which
+    counts the CPU and memory of every process). ``scheduler``:
+    ``"cluster"`` starts a cluster of ``jobs`` workers (``Cluster``) first;
+    ``guides``: only the first so many bundled guides (quick checks)."""
+    import contextlib
+
     from camnang.config import load_settings
     from camnang.printables.teampacks import build_packs
     from camnang.roster import load_roster
@@ -135,24 +153,21 @@ def run(count: int, jobs: int, scheduler: str | None) -> dict:
         tmp = Path(tmp)
         settings = dataclasses.replace(load_settings(ROOT / "mkdocs.yml"), site_url=SITE_URL, cache_dir=tmp / "cache")
         library = load_library(settings.guides_dir, settings.categories)
+        only = [g.slug for g in library.guides[:guides]] if guides else None
         write_roster(tmp / "roster.csv", count)
         roster = load_roster(tmp / "roster.csv")
-        started = time.perf_counter()
-        cpu_started = time.process_time()
-        with PeakRss() as rss:
-            result = build_packs(roster.teams, library, settings, tmp / "out", jobs=jobs, scheduler=scheduler)
-        seconds = time.perf_counter() - started
-        main_cpu = time.process_time() - cpu_started
+        cluster = Cluster(tmp, jobs) if scheduler == "cluster" else contextlib.nullcontext()
+        with cluster:
+            address = cluster.address if scheduler == "cluster" else scheduler
+            started = time.perf_counter()
+            result = build_packs(roster.teams, library, settings, tmp / "out", jobs=jobs, scheduler=address, only=only)
+            seconds = time.perf_counter() - started
         if result.problems:
             raise SystemExit(f"errors: {result.problems[:3]}")
         started = time.perf_counter()
-        again = build_packs(roster.teams, library, settings, tmp / "out", jobs=jobs)
+        again = build_packs(roster.teams, library, settings, tmp / "out", jobs=jobs, only=only)
         rerun = time.perf_counter() - started
         assert again.rendered == 0 and again.written == 0 and again.unchanged == count, again.summary()
-        worker_mb = rss.mb
-        cpu = sum(rss.cpu.values()) + main_cpu
-        if jobs == 1 and scheduler is None:
-            worker_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         seen: set[int] = set()
 
         def disk(folder: Path) -> int:
@@ -171,23 +186,35 @@ def run(count: int, jobs: int, scheduler: str | None) -> dict:
         return {
             "teams": count,
             "files": result.files,
-            "guides": len(library.guides),
+            "guides": len(only) if only else len(library.guides),
             "seconds": seconds,
-            "cpu_seconds": cpu,
             "rerun_seconds": rerun,
-            "worker_rss_mb": worker_mb,
             "jobs": jobs,
             "mb_per_team": (out_bytes + cache_bytes) / count / 1e6,
             "out_mb_per_team": out_bytes / count / 1e6,
         }
 
 
-def measured(count: int, jobs: int, scheduler: str | None = None) -> dict:
-    out = subprocess.run(
-        [sys.executable, __file__, "--run", str(count), str(jobs), scheduler or "pool"],
-        check=True, capture_output=True, text=True, cwd=ROOT,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+def measured(count: int, jobs: int, scheduler: str | None = None, guides: int | None = None) -> dict:
+    """``run`` in a process of its own under ``descendants.measure``: CPU of
+    every process of the run (user + system, each waited for, workers of
+    the fork server and Dask's nannies included), peak RSS of the biggest
+    worker (sampled twice a second)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from descendants import measure
+
+    command = [sys.executable, __file__, "--run", str(count), str(jobs), scheduler or "pool", str(guides or 0)]
+    usage, done = measure(command, cwd=ROOT)
+    if done.returncode != 0:
+        raise SystemExit(f"the {scheduler or 'pool'} run failed: {done.stderr[-3000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result.update(
+        cpu_seconds=usage.cpu_seconds,
+        worker_rss_mb=usage.peak("worker") if jobs > 1 or scheduler else usage.peak("main"),
+        processes=usage.processes,
+        peaks=usage.peaks,
+    )
+    return result
 
 
 def bare_rate() -> float:
@@ -237,6 +264,27 @@ def _line(label: str, r: dict) -> str:
     )
 
 
+def comparison(pool: dict, dask: dict) -> list[tuple[str, str, str, bool]]:
+    """The Dask cluster against the local pool on the same roster: CPU per
+    team, wall, peak memory per worker, bytes per team, rerun time."""
+    teams = pool["teams"]
+    cpu = dask["cpu_seconds"] / pool["cpu_seconds"]
+    memory = dask["worker_rss_mb"] / pool["worker_rss_mb"]
+    for label, r in (("local pool", pool), ("Dask cluster", dask)):
+        print(
+            f"  {label:<13} CPU {r['cpu_seconds'] / teams:.2f} s a team, wall {r['seconds']:.0f} s, peak RSS per worker "
+            f"{r['worker_rss_mb']:.0f} MB, {r['mb_per_team']:.2f} MB a team, rerun {r['rerun_seconds']:.2f} s"
+        )
+    print(
+        f"  Dask / local pool at {teams} teams: {cpu:.2f}x the CPU (target <= 1.15: {_ok(cpu <= 1.15)}), "
+        f"{memory:.2f}x the worker memory (target <= 1.50: {_ok(memory <= 1.5)}), {dask['seconds'] / pool['seconds']:.2f}x the time"
+    )
+    return [
+        (f"Dask / local pool, CPU per team ({teams} teams)", f"{cpu:.2f}x", "<= 1.15x", cpu <= 1.15),
+        (f"Dask / local pool, peak worker memory ({teams} teams)", f"{memory:.2f}x", "<= 1.50x", memory <= 1.5),
+    ]
+
+
 def _ok(good: bool) -> str:
     return "ok" if good else "MISSED"
 
@@ -245,10 +293,23 @@ def main(argv: list[str] | None = None) -> list[tuple[str, str, str, bool]] | No
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--run"]:
         scheduler = None if argv[3] == "pool" else argv[3]
-        print(json.dumps(run(int(argv[1]), int(argv[2]), scheduler)))
+        print(json.dumps(run(int(argv[1]), int(argv[2]), scheduler, int(argv[4]) or None)))
         return
     global SMALL
     count = FULL if "--full" in argv else QUICK
+    guides = int(argv[argv.index("--guides") + 1]) if "--guides" in argv else None
+    if "--compare" in argv:  # only the local pool against the Dask cluster
+        count = int(argv[argv.index("--teams") + 1]) if "--teams" in argv else COMPARE
+        print(
+            f"team packs, local pool against a Dask cluster ('dask scheduler' + 2 'dask worker', separate processes), "
+            f"{count} synthetic teams, {'the first %d guides' % guides if guides else 'every guide'}, cold cache; "
+            f"CPU = every process of the run (bench/descendants.py)"
+        )
+        pool = measured(count, 2, guides=guides)
+        print(_line("local pool, 2 workers", pool))
+        dask = measured(count, 2, "cluster", guides=guides)
+        print(_line("Dask cluster, 2 workers", dask))
+        return comparison(pool, dask)
     if "--teams" in argv:
         count = int(argv[argv.index("--teams") + 1])
     if "--small" in argv:  # the reference roster (a smoke run: --small 4 --teams 8)
@@ -262,9 +323,9 @@ def main(argv: list[str] | None = None) -> list[tuple[str, str, str, bool]] | No
         f"cold cache; workers recycled every {TEAMS_PER_WORKER} teams. CPU = every process of the run, user + system: "
         f"on a busy machine, compare CPU, not wall time"
     )
-    small = measured(SMALL, 2)
+    small = measured(SMALL, 2, guides=guides)
     print(_line("local pool, 2 workers", small))
-    pool = measured(count, 2)
+    pool = measured(count, 2, guides=guides)
     print(_line("local pool, 2 workers", pool))
     growth = pool["worker_rss_mb"] / small["worker_rss_mb"]
     print(
@@ -284,22 +345,9 @@ def main(argv: list[str] | None = None) -> list[tuple[str, str, str, bool]] | No
         f"  no-change rerun (manifest check, no team sent): {rerun:.2f} s for {count} teams, "
         f"{rerun / count * 1e3:.2f} ms a team, {rerun / pool['seconds']:.1%} of the cold run"
     )
-    dask2 = measured(SMALL, 2, "local")
-    print(_line("LocalCluster, 2 workers", dask2))
-    dask1 = measured(SMALL, 1, "local")
-    print(_line("LocalCluster, 1 worker", dask1))
-    cpu_ratio = dask2["cpu_seconds"] / small["cpu_seconds"]
-    wall_ratio = dask2["seconds"] / small["seconds"]
-    print(
-        f"  LocalCluster / local pool (2 workers, {SMALL} teams): {cpu_ratio:.2f}x the CPU, {wall_ratio:.2f}x the time "
-        f"(target <= 1.10: {_ok(cpu_ratio <= 1.10)})"
-    )
-    scaling = dask1["seconds"] / dask2["seconds"]
-    cpu_efficiency = dask1["cpu_seconds"] / dask2["cpu_seconds"]
-    print(
-        f"  scaling 1 -> 2 workers: {scaling:.2f}x faster (ideal 2.00 on 2 free cores); "
-        f"CPU per team with 2 workers {1 / cpu_efficiency:.2f}x that with 1"
-    )
+    dask = measured(count, 2, "cluster", guides=guides)
+    print(_line("Dask cluster, 2 workers", dask))
+    headline += comparison(pool, dask)
 
     # Projections in CPU: the marginal CPU of a team (the big run minus
     # the small one, so start-up and the shared layouts are not counted
