@@ -57,6 +57,10 @@ class Usage:
     (the command), ``worker`` (a leaf process doing work), ``forkserver``,
     ``nanny``, ``scheduler``, ``other``."""
 
+    cpu_by_role: dict[str, float] = field(default_factory=dict)
+    """CPU seconds by role, as last sampled (a process's last half second
+    may be missed: where the CPU goes, not the total)."""
+
     def peak(self, role: str) -> float:
         """The biggest peak RSS (MB) of the processes of ``role``."""
         return max((mb for key, mb in self.peaks.items() if key.split(" ", 1)[1] == role), default=0.0)
@@ -87,7 +91,7 @@ def _role(process, main_pid: int) -> str:
     return "other"
 
 
-def _sample(main_pid: int, peaks: dict[str, float], stop: threading.Event, every: float) -> None:
+def _sample(main_pid: int, peaks: dict[str, float], cpu: dict[int, tuple[str, float]], stop: threading.Event, every: float) -> None:
     import psutil
 
     me = psutil.Process()
@@ -96,6 +100,7 @@ def _sample(main_pid: int, peaks: dict[str, float], stop: threading.Event, every
         for process in me.children(recursive=True):
             try:
                 rss = process.memory_info().rss / 2**20
+                times = process.cpu_times()
                 # A role once seen is kept: a worker that has not forked yet
                 # and a fork server look alike for a moment.
                 role = roles.get(process.pid)
@@ -103,6 +108,7 @@ def _sample(main_pid: int, peaks: dict[str, float], stop: threading.Event, every
                     role = roles[process.pid] = _role(process, main_pid)
             except psutil.Error:
                 continue
+            cpu[process.pid] = (role, times.user + times.system)
             key = f"{process.pid} {role}"
             for old in [k for k in peaks if k.startswith(f"{process.pid} ") and k != key]:
                 peaks[key] = max(peaks.pop(old), peaks.get(key, 0.0))
@@ -123,8 +129,9 @@ def wrap(command: list[str], every: float = 0.5) -> Usage:
     started = time.perf_counter()
     main = subprocess.Popen(command)
     peaks: dict[str, float] = {}
+    sampled: dict[int, tuple[str, float]] = {}
     stop = threading.Event()
-    sampler = threading.Thread(target=_sample, args=(main.pid, peaks, stop, every), daemon=True)
+    sampler = threading.Thread(target=_sample, args=(main.pid, peaks, sampled, stop, every), daemon=True)
     sampler.start()
     returncode = None
     waited = 0
@@ -144,7 +151,10 @@ def wrap(command: list[str], every: float = 0.5) -> Usage:
     sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Usage(returncode if returncode is not None else -1, cpu, wall, waited, peaks)
+    by_role: dict[str, float] = {}
+    for role, seconds in sampled.values():
+        by_role[role] = by_role.get(role, 0.0) + seconds
+    return Usage(returncode if returncode is not None else -1, cpu, wall, waited, peaks, by_role)
 
 
 def measure(command: list[str], **popen) -> tuple[Usage, subprocess.CompletedProcess]:

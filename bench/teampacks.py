@@ -190,8 +190,8 @@ def run(count: int, jobs: int, scheduler: str | None, guides: int | None = None)
             "seconds": seconds,
             "rerun_seconds": rerun,
             "jobs": jobs,
-            "mb_per_team": (out_bytes + cache_bytes) / count / 1e6,
-            "out_mb_per_team": out_bytes / count / 1e6,
+            "mb_per_team": (out_bytes + cache_bytes) / max(count, 1) / 1e6,
+            "out_mb_per_team": out_bytes / max(count, 1) / 1e6,
         }
 
 
@@ -213,6 +213,7 @@ def measured(count: int, jobs: int, scheduler: str | None = None, guides: int | 
         worker_rss_mb=usage.peak("worker") if jobs > 1 or scheduler else usage.peak("main"),
         processes=usage.processes,
         peaks=usage.peaks,
+        cpu_by_role=usage.cpu_by_role,
     )
     return result
 
@@ -275,6 +276,8 @@ def comparison(pool: dict, dask: dict) -> list[tuple[str, str, str, bool]]:
             f"  {label:<13} CPU {r['cpu_seconds'] / teams:.2f} s a team, wall {r['seconds']:.0f} s, peak RSS per worker "
             f"{r['worker_rss_mb']:.0f} MB, {r['mb_per_team']:.2f} MB a team, rerun {r['rerun_seconds']:.2f} s"
         )
+        roles = ", ".join(f"{role} {seconds:.1f}" for role, seconds in sorted(r["cpu_by_role"].items(), key=lambda x: -x[1]))
+        print(f"    CPU-s by process (sampled): {roles}")
     print(
         f"  Dask / local pool at {teams} teams: {cpu:.2f}x the CPU (target <= 1.15: {_ok(cpu <= 1.15)}), "
         f"{memory:.2f}x the worker memory (target <= 1.50: {_ok(memory <= 1.5)}), {dask['seconds'] / pool['seconds']:.2f}x the time"
