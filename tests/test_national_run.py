@@ -90,3 +90,45 @@ def test_streamed_zip_has_the_bytes_of_the_zip_made_in_memory_and_is_left_alone_
     os.utime(path, ns=(stamp - 10**9, stamp - 10**9))
     assert bundles.build_zip(out, "theo-xa/t/x.zip", b"index", members) == (size, digest)
     assert path.stat().st_mtime_ns == stamp - 10**9, "an unchanged ZIP was written again"
+
+
+def results(count: int):
+    from camnang.printables.manifest import OutFile
+    from camnang.printables.teampacks import TeamResult
+
+    return [
+        TeamResult(f"to-{i:04d}", f"=Tổ thôn Thử {i}" if i == 1 else f"Tổ thôn Thử {i}",
+                   (OutFile("to-roi-a.pdf", 2, 1000, "x"), OutFile("tron-bo.pdf", 1, 10, "y")))
+        for i in range(count)
+    ]
+
+
+def test_country_index_is_streamed_with_the_bytes_of_index_csv(tmp_path):
+    from camnang.printables.teampacks import INDEX, index_csv, write_index
+
+    teams = results(2000)
+    editions = {"to-roi-a.pdf": "2026-11-01"}
+    out = OutDir(tmp_path)
+    assert write_index(out, teams, editions) is True
+    data = (tmp_path / INDEX).read_bytes()
+    assert data == index_csv(teams, editions)
+    assert data.startswith("\ufeffma_to,".encode()) and data.count(b"\r\n") == 1 + 2 * len(teams)
+    assert "'=Tổ thôn Thử 1".encode() in data  # spreadsheet formulas defused, as before
+    assert write_index(out, teams, editions) is False  # unchanged: left alone
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_run_ends_with_a_summary_in_vietnamese():
+    from camnang.errors import Problem
+    from camnang.printables.teampacks import PackResult, TeamResult
+
+    built = results(3)
+    reused = [TeamResult("to-9000", "Tổ cũ", built[0].files, unchanged=True)]
+    failed = [TeamResult("to-bad", "Tổ lỗi", problems=(Problem(path="to.csv", message="quá dài"),))]
+    result = PackResult(teams=[*built, *reused, *failed], seconds=83.2, rows={"to-bad": 7, "to-0000": 2})
+    assert result.report() == (
+        "Tổng kết: làm mới 3 tổ, dùng lại 1 tổ, lỗi 1 tổ (dòng 7 (to-bad)); 0,0 MB; 1 phút 23 giây."
+    )
+    many = PackResult(teams=[TeamResult(f"to-{i}", "x", problems=(Problem(path="t", message="m"),)) for i in range(25)],
+                      rows={f"to-{i}": i + 2 for i in range(25)}, seconds=4.5)
+    assert many.report().endswith("dòng 21 (to-19), …); 0,0 MB; 4,5 giây.")
