@@ -178,14 +178,62 @@ def _worker_init(context: Context, build_pid: int) -> None:
     _install(context)
 
 
-def _call(fn: Callable[[Any, Any], Any], context: Any, item: Any) -> Any:
+def _call(fn: Callable[[Any, Any], Any], context: Any, item: Any, recycle: int | None = None) -> Any:
     """Runs in a worker: ``fn(context, item)``. ``context`` is a ``_Ref``
     (local pools) or, with Dask, the scattered context itself. One task at
     a time per process: the per-process state (parsed PDFs, fonts) is not
-    shared between threads, and the work holds the GIL anyway."""
+    shared between threads, and the work holds the GIL anyway. ``recycle``
+    (Dask): tasks after which this worker process is restarted by its
+    nanny (``_dask_task_done``)."""
     with _lock:
-        ctx = _contexts[context.key] if isinstance(context, _Ref) else _install(context)
-        return fn(ctx, item)
+        if isinstance(context, _Ref):
+            return fn(_contexts[context.key], item)
+        ctx = _install(context)
+        try:
+            return fn(ctx, item)
+        finally:
+            _dask_task_done(recycle)
+
+
+_dask_tasks = 0
+"""Tasks this Dask worker process has run (``_dask_task_done``)."""
+
+
+def _dask_task_done(recycle: int | None) -> None:
+    """In a Dask worker, after each task: the two things that made a Dask
+    worker cost more than a local one (issue 27; measured in the README):
+
+    - Dask's statistical profiler samples the stack of the task thread
+      every 10 ms (``distributed.worker.profile``): on WeasyPrint's deep
+      stacks that took 5 to 20% of a worker's CPU. camnang's tasks do not
+      need it: it is stopped on the worker's first task (on its event
+      loop, where Tornado's callbacks live);
+    - a worker process lives as long as the cluster, and WeasyPrint keeps
+      a little memory per layout: after ``recycle`` tasks the worker asks
+      to be closed gracefully and restarted by its nanny (what
+      ``dask worker --lifetime-restart`` does on a timer): the scheduler
+      moves its queued tasks and data elsewhere, nothing is lost or run
+      twice. A worker without a nanny (``--no-nanny``) is never closed."""
+    global _dask_tasks
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+    except (ImportError, ValueError):
+        return
+    _dask_tasks += 1
+    if _dask_tasks == 1:
+        worker.loop.add_callback(_stop_profiler, worker)
+    if recycle and _dask_tasks == recycle and worker.nanny:
+        log.debug("Dask worker %s restarted after %d tasks", worker.address, _dask_tasks)
+        worker.loop.add_callback(worker.close_gracefully, restart=True, reason="camnang: recycled")
+
+
+def _stop_profiler(worker) -> None:
+    for name in ("profile", "profile-cycle"):
+        callback = worker.periodic_callbacks.pop(name, None)
+        if callback is not None:
+            callback.stop()
 
 
 # -- executors -----------------------------------------------------------------
@@ -362,6 +410,8 @@ class Workers:
     def submit(self, fn: Callable[[Any, Any], Any], item: Any) -> Future:
         assert self.executor is not None, "use Workers as a context manager"
         self._submitted += 1
+        if self._client is not None:
+            return self.executor.submit(_call, fn, self._ref, item, self.max_tasks_per_child)
         return self.executor.submit(_call, fn, self._ref, item)
 
     def imap_unordered(
