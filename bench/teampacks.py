@@ -1,6 +1,6 @@
-"""Benchmark of team packs (issues 6, 14, 15), in one run, on the bundled
-guides, every guide, leaflets + posters + tron-bo.pdf + the team radio
-scripts, cold cache:
+"""Benchmark of team packs (issues 6, 14, 15, 27), in one run, on the
+bundled guides, every guide, leaflets + posters + tron-bo.pdf + the team
+radio scripts, cold cache:
 
 - bounded memory (issue 15, item 3): peak RSS of the biggest worker of a
   local pool (2 workers) at 100 teams against a bigger roster (``--teams``;
@@ -9,9 +9,12 @@ scripts, cold cache:
   roster);
 - disk per team (output + cache, each inode once: a team's files are hard
   links to its cache entries) and per guide;
-- the local process pool against a Dask ``LocalCluster`` of 2
-  single-threaded workers on the 100-team roster: CPU, time and the ratio
-  Dask / pool; scaling from 1 Dask worker to 2;
+- the local process pool against a Dask cluster as in production (issue
+  27): ``dask scheduler`` and two ``dask worker`` commands (each with its
+  nanny, one thread), separate processes, on the same roster: CPU per
+  team, wall time, peak memory per worker, bytes per team, rerun time;
+  targets: Dask at most 1.15x the pool's CPU and 1.5x its worker memory
+  (``--compare`` runs only this, 1,000 teams by default);
 - the manifest check: the same command again with nothing changed (no team
   is sent to a worker): its time, per team, and against the cold run;
 - throughput per core against a bare WeasyPrint loop rendering the same
@@ -19,16 +22,55 @@ scripts, cold cache:
   target under 10 minutes) and the country (100,000 teams) on 1, 10 and 50
   machines of 2 cores, from the CPU a team costs beyond the fixed start-up.
 
-Each measured run is a process of its own (``--run``); a thread samples
-the RSS of every process below it (local workers are children of the
-forkserver, Dask workers of their nanny) twice a second, and the peak of
-the biggest worker is that run's alone.
+Each measured run is a process of its own (``--run``), started under
+``bench/descendants.py``: it is the child subreaper of everything below it
+and waits for every process (forkserver workers, Dask's scheduler, nannies
+and workers, whoever left them behind), so the CPU counted is that of every
+process of the run (``RUSAGE_CHILDREN`` or ``/usr/bin/time`` alone see
+the command's own, 0.97 of 40.1 CPU-s in issue 27);
+``tests/test_bench_counter.py`` checks it against processes that report
+their own CPU. It also samples the RSS of each process twice a second: the
+peak per worker, and CPU by kind of process (where the CPU goes).
+
+Where Dask's extra CPU went (issue 27, measured 2026-12-03 on the shared
+2-core machine, load 8 to 10; ``--compare --teams 20 --guides 2``): the
+local pool 26.5 CPU-s (workers 23.8, client 1.2, fork server 0.9), the
+cluster 33.1 (workers 26.2, nannies 2.6, scheduler 1.6, client 1.7):
+1.25x. Of the 6.6 CPU-s more,
+
+- worker start, about 6 CPU-s once per run: each nanny and the scheduler
+  import ``distributed`` (2.6 + 1.6), each Dask worker imports
+  ``distributed``, camnang and WeasyPrint itself (+2.4 against the pool,
+  whose fork server imports them once, 0.9, and forks), the client
+  ``distributed`` (+0.5). A run start, not a team's: 0.15% of 1,000
+  teams at 4.5 CPU-s;
+- the per-task part: Dask's statistical profiler samples the task
+  thread's stack every 10 ms (``distributed.worker.profile``); WeasyPrint's
+  stacks are deep: 12 layouts in a Dask worker took 6.72 and 5.85 CPU-s
+  with it, 5.63 and 4.63 without (+19 and +26% on a loaded machine; run
+  twice each, alternating). ``camnang.workers`` stops it on each worker's
+  first task;
+- serialisation and scheduling: nothing measurable. The run's context
+  (settings, parsed guides) is scattered once to each worker (188 KB
+  pickled); a task sends a team (339 bytes) and gets back names, sizes
+  and digests (2.4 KB at 65 files); the scheduler spent 1.6 CPU-s in
+  all, its start-up included, for 20 teams and a ZIP per commune. So
+  teams are not batched per task: one team a task keeps retries and a
+  killed worker's loss to one team each;
+- memory: a Dask worker holds ``distributed`` besides the work (152 MB
+  against 96 MB at 20 teams) and, unlike a pool worker, lived as long as
+  the cluster, growing with every WeasyPrint layout. ``camnang.workers``
+  now has each worker closed gracefully and restarted by its nanny after
+  ``TEAMS_PER_WORKER`` tasks (what ``dask worker --lifetime-restart``
+  does on a timer), the pool's recycling.
 
     .venv/bin/python bench/teampacks.py                # 100 and 300 teams (~15 min on 2 free cores)
     .venv/bin/python bench/teampacks.py --teams 1000   # 100 and 1,000 teams
     .venv/bin/python bench/teampacks.py --teams 10000  # (or --full) the national-scale check: hours
     .venv/bin/python bench/teampacks.py --memory --teams 1000 # only the two pool runs and the memory figure
     .venv/bin/python bench/teampacks.py --small 4 --teams 8   # does it run
+    .venv/bin/python bench/teampacks.py --compare             # pool against Dask, 1,000 teams (about 1.5 h on 2 free cores)
+    .venv/bin/python bench/teampacks.py --compare --teams 20 --guides 2   # the same, quick
     make bench ARGS="teampacks --teams 10000"
 """
 
