@@ -116,6 +116,10 @@ def test_country_index_is_streamed_with_the_bytes_of_index_csv(tmp_path):
     assert "'=Tổ thôn Thử 1".encode() in data  # spreadsheet formulas defused, as before
     assert write_index(out, teams, editions) is False  # unchanged: left alone
     assert not list(tmp_path.glob(".*.tmp"))
+    # Through fsspec (as to s3://): the same bytes, left alone when unchanged.
+    url = OutDir(f"file://{tmp_path}/url")
+    assert write_index(url, teams, editions) is True and write_index(url, teams, editions) is False
+    assert (tmp_path / "url" / INDEX).read_bytes() == data
 
 
 def test_run_ends_with_a_summary_in_vietnamese():

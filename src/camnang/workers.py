@@ -178,13 +178,11 @@ def _worker_init(context: Context, build_pid: int) -> None:
     _install(context)
 
 
-def _call(fn: Callable[[Any, Any], Any], context: Any, item: Any, recycle: int | None = None) -> Any:
+def _call(fn: Callable[[Any, Any], Any], context: Any, item: Any) -> Any:
     """Runs in a worker: ``fn(context, item)``. ``context`` is a ``_Ref``
     (local pools) or, with Dask, the scattered context itself. One task at
     a time per process: the per-process state (parsed PDFs, fonts) is not
-    shared between threads, and the work holds the GIL anyway. ``recycle``
-    (Dask): tasks after which this worker process is restarted by its
-    nanny (``_dask_task_done``)."""
+    shared between threads, and the work holds the GIL anyway."""
     with _lock:
         if isinstance(context, _Ref):
             return fn(_contexts[context.key], item)
@@ -192,28 +190,20 @@ def _call(fn: Callable[[Any, Any], Any], context: Any, item: Any, recycle: int |
         try:
             return fn(ctx, item)
         finally:
-            _dask_task_done(recycle)
+            _dask_task_done()
 
 
 _dask_tasks = 0
 """Tasks this Dask worker process has run (``_dask_task_done``)."""
 
 
-def _dask_task_done(recycle: int | None) -> None:
-    """In a Dask worker, after each task: the two things that made a Dask
-    worker cost more than a local one (issue 27; measured in the README):
-
-    - Dask's statistical profiler samples the stack of the task thread
-      every 10 ms (``distributed.worker.profile``): on WeasyPrint's deep
-      stacks that took 5 to 20% of a worker's CPU. camnang's tasks do not
-      need it: it is stopped on the worker's first task (on its event
-      loop, where Tornado's callbacks live);
-    - a worker process lives as long as the cluster, and WeasyPrint keeps
-      a little memory per layout: after ``recycle`` tasks the worker asks
-      to be closed gracefully and restarted by its nanny (what
-      ``dask worker --lifetime-restart`` does on a timer): the scheduler
-      moves its queued tasks and data elsewhere, nothing is lost or run
-      twice. A worker without a nanny (``--no-nanny``) is never closed."""
+def _dask_task_done() -> None:
+    """In a Dask worker, after each task: Dask's statistical profiler
+    samples the stack of the task thread every 10 ms
+    (``distributed.worker.profile``); on WeasyPrint's deep stacks that took
+    5 to 20% of a worker's CPU (issue 27, ``bench/teampacks.py``).
+    camnang's tasks do not need it: it is stopped after the worker's first
+    task (on its event loop, where Tornado's callbacks live)."""
     global _dask_tasks
     try:
         from distributed import get_worker
@@ -224,9 +214,6 @@ def _dask_task_done(recycle: int | None) -> None:
     _dask_tasks += 1
     if _dask_tasks == 1:
         worker.loop.add_callback(_stop_profiler, worker)
-    if recycle and _dask_tasks == recycle and worker.nanny:
-        log.debug("Dask worker %s restarted after %d tasks", worker.address, _dask_tasks)
-        worker.loop.add_callback(worker.close_gracefully, restart=True, reason="camnang: recycled")
 
 
 def _stop_profiler(worker) -> None:
@@ -305,6 +292,7 @@ class Workers:
         self._ref: Any = None
         self._client = None
         self._cluster = None
+        self._nannies = False
         self._threads_checked = 0.0
         self._threads = self.jobs
 
@@ -334,7 +322,17 @@ class Workers:
 
     def _restart(self) -> None:
         """Replace the pool by a fresh one (called with no task pending):
-        its processes exit, and the memory they grew with them."""
+        its processes exit, and the memory they grew with them. With Dask,
+        the workers are restarted by their nannies and the context is
+        scattered to them again."""
+        if self._client is not None:
+            workers = list(self._client.scheduler_info()["workers"])
+            self._client.restart_workers(workers, raise_for_error=False)
+            self._ref = self._client.scatter(self.context, broadcast=True, hash=False)
+            log.debug("Dask workers restarted after %d tasks", self._submitted)
+            self._submitted = 0
+            self.pools_started += 1
+            return
         assert isinstance(self.executor, ProcessPoolExecutor)
         self.executor.shutdown(wait=True)
         self.pools_started += 1
@@ -343,13 +341,16 @@ class Workers:
 
     @property
     def _recycle_due(self) -> bool:
-        """Whether the local pool has had its batch (never in process or
-        with Dask)."""
-        return (
-            self.max_tasks_per_child is not None
-            and isinstance(self.executor, ProcessPoolExecutor)
-            and self._submitted >= self.jobs * self.max_tasks_per_child
-        )
+        """Whether the local pool, or a Dask cluster whose workers all have
+        a nanny, has had its batch (``max_tasks_per_child`` tasks per
+        worker thread; never in process)."""
+        if self.max_tasks_per_child is None:
+            return False
+        if isinstance(self.executor, ProcessPoolExecutor):
+            return self._submitted >= self.jobs * self.max_tasks_per_child
+        if self._client is not None and self._nannies:
+            return self._submitted >= self.threads * self.max_tasks_per_child
+        return False
 
     def _start_dask(self) -> None:
         try:
@@ -384,6 +385,11 @@ class Workers:
                 ) from e
         self._ref = self._client.scatter(self.context, broadcast=True, hash=False)
         self.executor = self._client.get_executor(retries=RETRIES, pure=False)
+        # Workers with a nanny are restarted between batches, as the local
+        # pool is replaced (WeasyPrint keeps a little memory per layout);
+        # without one (dask worker --no-nanny) a restart would lose them.
+        workers = self._client.scheduler_info()["workers"].values()
+        self._nannies = bool(workers) and all(w.get("nanny") for w in workers)
 
     def __exit__(self, *exc) -> None:
         if isinstance(self.executor, ProcessPoolExecutor):
@@ -410,8 +416,6 @@ class Workers:
     def submit(self, fn: Callable[[Any, Any], Any], item: Any) -> Future:
         assert self.executor is not None, "use Workers as a context manager"
         self._submitted += 1
-        if self._client is not None:
-            return self.executor.submit(_call, fn, self._ref, item, self.max_tasks_per_child)
         return self.executor.submit(_call, fn, self._ref, item)
 
     def imap_unordered(

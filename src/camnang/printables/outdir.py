@@ -21,15 +21,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import Iterable, Iterator
 
-from ..writer import NotRegularFile, ensure_dir, link_atomic, may_write, read_regular, write_atomic, write_if_changed
-
-CHUNK = 1 << 20
-"""Bytes read or compared at a time by ``streaming`` (1 MiB)."""
+from ..writer import (
+    CHUNK, NotRegularFile, Streamed, link_atomic, read_regular, same_stream, streaming, write_atomic, write_if_changed,
+)
 
 
 def is_url(location: str | Path) -> bool:
@@ -105,74 +105,37 @@ class OutDir:
         return True
 
     @contextmanager
-    def streaming(self, rel: str) -> Iterator["Streamed"]:
+    def streaming(self, rel: str) -> Iterator[Streamed]:
         """A seekable temporary file to write ``rel`` into piece by piece
         (a commune's ZIP, the country's ``index.csv``: never held whole in
-        memory). When the block ends without error the file is put in
-        place whole (one rename), unless the folder's file already holds
-        the same bytes (then it is left alone, time stamp and all); on an
-        error it is removed. Local folders: the temporary file is
-        ``.<name>.<random>.tmp`` beside ``rel`` (``clean_temporary`` removes
-        one a killed writer left); object stores: a local temporary file,
-        uploaded. ``Streamed``: ``size``, ``sha256`` and ``written`` once
-        the block ended."""
-        local = self.local / rel if self.local is not None else None
-        if local is not None:
-            ensure_dir(local.parent)
-        fd, tmp = tempfile.mkstemp(prefix=f".{rel.rpartition('/')[2]}.", suffix=".tmp", dir=local.parent if local else None)
-        streamed = Streamed()
-        try:
-            with os.fdopen(fd, "w+b") as f:
-                streamed.file = f
+        memory), put in place whole when the block ends without error,
+        unless the folder's file already holds the same bytes
+        (``writer.streaming``; ``clean_temporary`` removes a temporary
+        file a killed writer left). Object stores: an anonymous local
+        temporary file, uploaded when different. ``Streamed``: ``size``,
+        ``sha256`` and ``written`` once the block ended."""
+        if self.local is not None:
+            with streaming(self.local / rel) as streamed:
                 yield streamed
-                f.flush()
-                f.seek(0)
-                h = hashlib.sha256()
-                while chunk := f.read(CHUNK):
-                    h.update(chunk)
-                streamed.size, streamed.sha256 = f.tell(), h.hexdigest()
-                if local is not None:
-                    os.fsync(f.fileno())
-            if self._holds(rel, streamed.size, tmp):
-                return
-            if local is not None:
-                os.chmod(tmp, 0o644)
-                may_write(tmp)
-                os.replace(tmp, local)
-                tmp = None
-            else:
-                self.fs.makedirs(self.path(rel).rsplit("/", 1)[0], exist_ok=True)
-                self.fs.put_file(tmp, self.path(rel))
+            return
+        with tempfile.TemporaryFile() as f:
+            streamed = Streamed()
+            streamed.file = f
+            yield streamed
+            streamed.finish()
+            path = self.path(rel)
+            try:
+                if self.fs.size(path) == streamed.size:
+                    with self.fs.open(path, "rb") as theirs:
+                        if same_stream(f, theirs):
+                            return
+            except FileNotFoundError:
+                pass
+            self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+            f.seek(0)
+            with self.fs.open(path, "wb") as out:
+                shutil.copyfileobj(f, out, CHUNK)
             streamed.written = True
-        finally:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-
-    def _holds(self, rel: str, size: int, tmp: str) -> bool:
-        """Whether the folder's ``rel`` is a regular file with the bytes of
-        the local file ``tmp`` (compared a chunk at a time)."""
-        try:
-            if self.local is not None:
-                if os.lstat(self.local / rel).st_size != size:
-                    return False
-                fd = os.open(self.local / rel, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-                theirs: IO[bytes] = os.fdopen(fd, "rb")
-            else:
-                if self.fs.size(self.path(rel)) != size:
-                    return False
-                theirs = self.fs.open(self.path(rel), "rb")
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError, OSError):
-            return False
-        with theirs, open(tmp, "rb") as ours:
-            while True:
-                a, b = ours.read(CHUNK), theirs.read(CHUNK)
-                if a != b:
-                    return False
-                if not a:
-                    return True
 
     def sizes(self, folder: str) -> dict[str, int]:
         """Size of each file directly in ``folder`` (empty if there is none)."""
@@ -219,16 +182,6 @@ class OutDir:
                 self.fs.rm_file(self.path(rel))
             except FileNotFoundError:
                 pass
-
-
-class Streamed:
-    """What ``OutDir.streaming`` wrote: the open file while the block runs;
-    then its size, SHA-256 and whether the folder's file was replaced."""
-
-    file: IO[bytes]
-    size: int = 0
-    sha256: str = ""
-    written: bool = False
 
 
 def _same(path: Path, data: bytes) -> bool:
