@@ -60,9 +60,11 @@ cluster 33.1 (workers 26.2, nannies 2.6, scheduler 1.6, client 1.7):
 - memory: a Dask worker holds ``distributed`` besides the work (152 MB
   against 96 MB at 20 teams) and, unlike a pool worker, lived as long as
   the cluster, growing with every WeasyPrint layout. ``camnang.workers``
-  now has each worker closed gracefully and restarted by its nanny after
-  ``TEAMS_PER_WORKER`` tasks (what ``dask worker --lifetime-restart``
-  does on a timer), the pool's recycling.
+  now restarts workers that have a nanny between batches of
+  ``TEAMS_PER_WORKER`` teams per worker (``Client.restart_workers``, the
+  context scattered again), as the local pool is replaced. A first try,
+  each worker closing itself gracefully after its 50th task, lost the
+  result it had just computed ("already forgotten") and was dropped.
 
     .venv/bin/python bench/teampacks.py                # 100 and 300 teams (~15 min on 2 free cores)
     .venv/bin/python bench/teampacks.py --teams 1000   # 100 and 1,000 teams
