@@ -63,6 +63,8 @@ log = logging.getLogger("camnang.workers")
 IN_FLIGHT = 4
 """Tasks queued per worker thread: enough to keep it busy, few enough that
 nothing piles up in memory (the items are streamed)."""
+RESTART_TIMEOUT = 120
+"""Dask: seconds the nannies have to restart the workers between batches."""
 RETRIES = 3
 """Dask: times a task that raised an unexpected error (not a problem in the
 data) is tried again. Tasks of a worker that died are re-run by Dask
@@ -327,7 +329,9 @@ class Workers:
         scattered to them again."""
         if self._client is not None:
             workers = list(self._client.scheduler_info()["workers"])
-            self._client.restart_workers(workers, raise_for_error=False)
+            # A busy machine takes a while to start a Python process that
+            # imports distributed, camnang and WeasyPrint: Dask's 30 s is short.
+            self._client.restart_workers(workers, timeout=RESTART_TIMEOUT, raise_for_error=False)
             self._ref = self._client.scatter(self.context, broadcast=True, hash=False)
             log.debug("Dask workers restarted after %d tasks", self._submitted)
             self._submitted = 0
