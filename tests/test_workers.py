@@ -88,7 +88,7 @@ def test_without_recycling_a_worker_keeps_growing(tmp_path):
     assert max(growth for _, growth in run["results"]) > 6 * 4 + 8
 
 
-@pytest.mark.build  # a Dask LocalCluster (workers with nannies) in a subprocess
+@pytest.mark.slow  # a Dask LocalCluster restarted twice: 10 to 20 s (make test-slow)
 def test_dask_workers_with_nannies_are_restarted_between_batches(tmp_path):
     # The same leaking task on a Dask LocalCluster of 2 workers: restarted by
     # their nannies after 3 tasks each (issue 27), every task's result kept.
