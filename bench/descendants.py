@@ -80,6 +80,12 @@ def _role(process, main_pid: int) -> str:
         return "other"
     if "resource_tracker" in line:
         return "other"
+    try:
+        parent = " ".join(process.parent().cmdline())
+    except (psutil.Error, AttributeError):
+        parent = ""
+    if "forkserver" in parent or ("dask" in parent and "worker" in parent):
+        return "worker"  # forked by the fork server, spawned by a nanny (it may have helpers of its own)
     if "forkserver" in line and has_children:
         return "forkserver"
     if "scheduler" in line.split("--")[0]:
