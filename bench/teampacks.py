@@ -66,6 +66,16 @@ cluster 33.1 (workers 26.2, nannies 2.6, scheduler 1.6, client 1.7):
   each worker closing itself gracefully after its 50th task, lost the
   result it had just computed ("already forgotten") and was dropped.
 
+After these changes (2026-12-03, ``--compare --teams 10 --guides 1``, load
+about 4): pool 11.2 CPU-s (workers 8.8), Dask 15.8 (workers 11.8, client
+1.2, nannies 1.1, scheduler 0.8): the 4.6 CPU-s more are the processes'
+start, and peak worker RSS 90 against 133 MB (1.48x: ``distributed``
+itself). At 120 teams of one guide, with workers restarted after 50 teams,
+Dask took 80.0 CPU-s against the pool's 77 (1.04x; the two runs 45 minutes
+apart on the shared machine, the pool's at load 9) and its workers peaked
+at 149 MB against 106 (1.41x). The 1,000-team comparison of every guide
+(``--compare``, about 1.5 h on 2 free cores) was not run yet.
+
     .venv/bin/python bench/teampacks.py                # 100 and 300 teams (~15 min on 2 free cores)
     .venv/bin/python bench/teampacks.py --teams 1000   # 100 and 1,000 teams
     .venv/bin/python bench/teampacks.py --teams 10000  # (or --full) the national-scale check: hours
