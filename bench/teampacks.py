@@ -70,10 +70,15 @@ After these changes (2026-12-03, ``--compare --teams 10 --guides 1``, load
 about 4): pool 11.2 CPU-s (workers 8.8), Dask 15.8 (workers 11.8, client
 1.2, nannies 1.1, scheduler 0.8): the 4.6 CPU-s more are the processes'
 start, and peak worker RSS 90 against 133 MB (1.48x: ``distributed``
-itself). At 120 teams of one guide, with workers restarted after 50 teams,
-Dask took 80.0 CPU-s against the pool's 77 (1.04x; the two runs 45 minutes
-apart on the shared machine, the pool's at load 9) and its workers peaked
-at 149 MB against 106 (1.41x). The 1,000-team comparison of every guide
+itself). In one run at 120 teams of one guide (load about 3; workers restarted
+once, after 50 teams each): pool 52 CPU-s (workers 48.9), Dask 68
+(workers 58.6, nannies 2.8, scheduler 2.2, client 1.7): 1.31x, peak worker
+RSS 104 against 147 MB (1.41x). The 16 CPU-s more are fixed costs and the
+one restart (each new worker process imports distributed, camnang and
+WeasyPrint again and reads the shared layouts back): against a team of one
+guide (0.43 CPU-s) they weigh; against a team of every guide (about 4.5
+CPU-s, 225 CPU-s a worker between restarts) they are a few per cent, but
+that is a projection: the 1,000-team comparison of every guide
 (``--compare``, about 1.5 h on 2 free cores) was not run yet.
 
     .venv/bin/python bench/teampacks.py                # 100 and 300 teams (~15 min on 2 free cores)
