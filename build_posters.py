@@ -379,6 +379,7 @@ def team_packs(args: argparse.Namespace, warn) -> int:
     if result.problems and all(p.message.startswith("không ghi được") for p in result.problems):
         raise WriteError(result.problems)  # a full or read-only disk: one line, not one per team
     print(f"camnang: {result.summary()}")
+    print(f"camnang: {result.report()}")
     # The team layout has its own footer strip: the same rule, its own fit.
     status = _poster_notes(poster_notes(library, settings, args.only, team=True), args.strict)
     if not settings.site_url:

@@ -1,6 +1,6 @@
-"""Benchmark of team packs (issues 6, 14, 15), in one run, on the bundled
-guides, every guide, leaflets + posters + tron-bo.pdf + the team radio
-scripts, cold cache:
+"""Benchmark of team packs (issues 6, 14, 15, 27), in one run, on the
+bundled guides, every guide, leaflets + posters + tron-bo.pdf + the team
+radio scripts, cold cache:
 
 - bounded memory (issue 15, item 3): peak RSS of the biggest worker of a
   local pool (2 workers) at 100 teams against a bigger roster (``--teams``;
@@ -9,9 +9,12 @@ scripts, cold cache:
   roster);
 - disk per team (output + cache, each inode once: a team's files are hard
   links to its cache entries) and per guide;
-- the local process pool against a Dask ``LocalCluster`` of 2
-  single-threaded workers on the 100-team roster: CPU, time and the ratio
-  Dask / pool; scaling from 1 Dask worker to 2;
+- the local process pool against a Dask cluster as in production (issue
+  27): ``dask scheduler`` and two ``dask worker`` commands (each with its
+  nanny, one thread), separate processes, on the same roster: CPU per
+  team, wall time, peak memory per worker, bytes per team, rerun time;
+  targets: Dask at most 1.15x the pool's CPU and 1.5x its worker memory
+  (``--compare`` runs only this, 1,000 teams by default);
 - the manifest check: the same command again with nothing changed (no team
   is sent to a worker): its time, per team, and against the cold run;
 - throughput per core against a bare WeasyPrint loop rendering the same
@@ -19,16 +22,72 @@ scripts, cold cache:
   target under 10 minutes) and the country (100,000 teams) on 1, 10 and 50
   machines of 2 cores, from the CPU a team costs beyond the fixed start-up.
 
-Each measured run is a process of its own (``--run``); a thread samples
-the RSS of every process below it (local workers are children of the
-forkserver, Dask workers of their nanny) twice a second, and the peak of
-the biggest worker is that run's alone.
+Each measured run is a process of its own (``--run``), started under
+``bench/descendants.py``: it is the child subreaper of everything below it
+and waits for every process (forkserver workers, Dask's scheduler, nannies
+and workers, whoever left them behind), so the CPU counted is that of every
+process of the run (``RUSAGE_CHILDREN`` or ``/usr/bin/time`` alone see
+the command's own, 0.97 of 40.1 CPU-s in issue 27);
+``tests/test_bench_counter.py`` checks it against processes that report
+their own CPU. It also samples the RSS of each process twice a second: the
+peak per worker, and CPU by kind of process (where the CPU goes).
+
+Where Dask's extra CPU went (issue 27, measured 2026-12-03 on the shared
+2-core machine, load 8 to 10; ``--compare --teams 20 --guides 2``): the
+local pool 26.5 CPU-s (workers 23.8, client 1.2, fork server 0.9), the
+cluster 33.1 (workers 26.2, nannies 2.6, scheduler 1.6, client 1.7):
+1.25x. Of the 6.6 CPU-s more,
+
+- worker start, about 6 CPU-s once per run: each nanny and the scheduler
+  import ``distributed`` (2.6 + 1.6), each Dask worker imports
+  ``distributed``, camnang and WeasyPrint itself (+2.4 against the pool,
+  whose fork server imports them once, 0.9, and forks), the client
+  ``distributed`` (+0.5). A run start, not a team's: 0.15% of 1,000
+  teams at 4.5 CPU-s;
+- the per-task part: Dask's statistical profiler samples the task
+  thread's stack every 10 ms (``distributed.worker.profile``); WeasyPrint's
+  stacks are deep: 12 layouts in a Dask worker took 6.72 and 5.85 CPU-s
+  with it, 5.63 and 4.63 without (+19 and +26% on a loaded machine; run
+  twice each, alternating). ``camnang.workers`` stops it on each worker's
+  first task;
+- serialisation and scheduling: nothing measurable. The run's context
+  (settings, parsed guides) is scattered once to each worker (188 KB
+  pickled); a task sends a team (339 bytes) and gets back names, sizes
+  and digests (2.4 KB at 65 files); the scheduler spent 1.6 CPU-s in
+  all, its start-up included, for 20 teams and a ZIP per commune. So
+  teams are not batched per task: one team a task keeps retries and a
+  killed worker's loss to one team each;
+- memory: a Dask worker holds ``distributed`` besides the work (152 MB
+  against 96 MB at 20 teams) and, unlike a pool worker, lived as long as
+  the cluster, growing with every WeasyPrint layout. ``camnang.workers``
+  now restarts workers that have a nanny between batches of
+  ``TEAMS_PER_WORKER`` teams per worker (``Client.restart_workers``, the
+  context scattered again), as the local pool is replaced. A first try,
+  each worker closing itself gracefully after its 50th task, lost the
+  result it had just computed ("already forgotten") and was dropped.
+
+After these changes (2026-12-03, ``--compare --teams 10 --guides 1``, load
+about 4): pool 11.2 CPU-s (workers 8.8), Dask 15.8 (workers 11.8, client
+1.2, nannies 1.1, scheduler 0.8): the 4.6 CPU-s more are the processes'
+start, and peak worker RSS 90 against 133 MB (1.48x: ``distributed``
+itself). In one run at 120 teams of one guide (load about 3; workers restarted
+once, after 50 teams each): pool 52 CPU-s (workers 48.9), Dask 68
+(workers 58.6, nannies 2.8, scheduler 2.2, client 1.7): 1.31x, peak worker
+RSS 104 against 147 MB (1.41x). The 16 CPU-s more are fixed costs and the
+one restart (each new worker process imports distributed, camnang and
+WeasyPrint again and reads the shared layouts back): against a team of one
+guide (0.43 CPU-s) they weigh; against a team of every guide (about 4.5
+CPU-s, 225 CPU-s a worker between restarts) they are a few per cent, but
+that is a projection: the 1,000-team comparison of every guide
+(``--compare``, about 1.5 h on 2 free cores) was not run yet.
 
     .venv/bin/python bench/teampacks.py                # 100 and 300 teams (~15 min on 2 free cores)
     .venv/bin/python bench/teampacks.py --teams 1000   # 100 and 1,000 teams
     .venv/bin/python bench/teampacks.py --teams 10000  # (or --full) the national-scale check: hours
     .venv/bin/python bench/teampacks.py --memory --teams 1000 # only the two pool runs and the memory figure
     .venv/bin/python bench/teampacks.py --small 4 --teams 8   # does it run
+    .venv/bin/python bench/teampacks.py --compare             # pool against Dask, 1,000 teams (about 1.5 h on 2 free cores)
+    .venv/bin/python bench/teampacks.py --compare --teams 20 --guides 2   # the same, quick
     make bench ARGS="teampacks --teams 10000"
 """
 
@@ -38,7 +97,6 @@ import csv
 import dataclasses
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -54,6 +112,8 @@ PROVINCE_TEAMS = 1100
 NATIONAL_TEAMS = 100_000
 MACHINES = (1, 10, 50)
 BARE_RUNS = 6
+COMPARE = 1000
+"""Teams of the local pool / Dask comparison (``--compare``)."""
 
 
 def write_roster(path: Path, count: int) -> None:
@@ -79,53 +139,70 @@ def write_roster(path: Path, count: int) -> None:
             )
 
 
-class PeakRss:
-    """The highest RSS of any process below this one, and their CPU time,
-    sampled every ``every`` seconds (a process's last half second of CPU
-    may be missed: small against minutes)."""
+def free_port() -> int:
+    import socket
 
-    def __init__(self, every: float = 0.5):
-        import threading
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
-        import psutil
 
-        self.me = psutil.Process()
-        self.peak = 0
-        self.cpu: dict[int, float] = {}
-        """CPU seconds (user + system) last seen of each process below."""
-        self.every = every
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
+class Cluster:
+    """A Dask cluster as in production: ``dask scheduler`` and ``workers``
+    ``dask worker`` commands (each with its nanny, one thread), separate
+    processes on loopback ports, stopped (SIGTERM) on exit."""
 
-    def _sample(self) -> None:
-        import psutil
+    def __init__(self, tmp: Path, workers: int = 2):
+        self.tmp = tmp
+        self.workers = workers
+        self.address = f"tcp://127.0.0.1:{free_port()}"
+        self.processes: list[subprocess.Popen] = []
 
-        while not self._stop.is_set():
-            for process in self.me.children(recursive=True):
-                try:
-                    self.peak = max(self.peak, process.memory_info().rss)
-                    times = process.cpu_times()
-                    self.cpu[process.pid] = times.user + times.system
-                except psutil.Error:
-                    pass
-            self._stop.wait(self.every)
+    def _start(self, *args: str) -> None:
+        dask = Path(sys.executable).parent / "dask"
+        log = (self.tmp / f"dask-{len(self.processes)}.log").open("w")
+        self.processes.append(
+            subprocess.Popen([str(dask), *args], cwd=self.tmp, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+        )
 
-    def __enter__(self) -> "PeakRss":
-        self._thread.start()
+    def __enter__(self) -> "Cluster":
+        from distributed import Client
+
+        port = self.address.rsplit(":", 1)[1]
+        self._start("scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard", "--no-show")
+        for i in range(self.workers):
+            self._start(
+                "worker", self.address, "--host", "127.0.0.1", "--nthreads", "1", "--no-dashboard",
+                "--name", f"w{i}", "--local-directory", str(self.tmp / f"w{i}"),
+            )
+        with Client(self.address, timeout="60s") as client:
+            client.wait_for_workers(self.workers, timeout=120)
         return self
 
     def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
+        import signal
 
-    @property
-    def mb(self) -> float:
-        return self.peak / 2**20
+        for process in reversed(self.processes):
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for process in reversed(self.processes):
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
-def run(count: int, jobs: int, scheduler: str | None) -> dict:
+def run(count: int, jobs: int, scheduler: str | None, guides: int | None = None) -> dict:
     """One cold build of ``count`` teams, then the same again with nothing
-    changed (called in a process of its own)."""
+    changed (called in a process of its own, under ``descendants``, which
+    counts the CPU and memory of every process). ``scheduler``:
+    ``"cluster"`` starts a cluster of ``jobs`` workers (``Cluster``) first;
+    ``guides``: only the first so many bundled guides (quick checks)."""
+    import contextlib
+
     from camnang.config import load_settings
     from camnang.printables.teampacks import build_packs
     from camnang.roster import load_roster
@@ -135,24 +212,21 @@ def run(count: int, jobs: int, scheduler: str | None) -> dict:
         tmp = Path(tmp)
         settings = dataclasses.replace(load_settings(ROOT / "mkdocs.yml"), site_url=SITE_URL, cache_dir=tmp / "cache")
         library = load_library(settings.guides_dir, settings.categories)
+        only = [g.slug for g in library.guides[:guides]] if guides else None
         write_roster(tmp / "roster.csv", count)
         roster = load_roster(tmp / "roster.csv")
-        started = time.perf_counter()
-        cpu_started = time.process_time()
-        with PeakRss() as rss:
-            result = build_packs(roster.teams, library, settings, tmp / "out", jobs=jobs, scheduler=scheduler)
-        seconds = time.perf_counter() - started
-        main_cpu = time.process_time() - cpu_started
+        cluster = Cluster(tmp, jobs) if scheduler == "cluster" else contextlib.nullcontext()
+        with cluster:
+            address = cluster.address if scheduler == "cluster" else scheduler
+            started = time.perf_counter()
+            result = build_packs(roster.teams, library, settings, tmp / "out", jobs=jobs, scheduler=address, only=only)
+            seconds = time.perf_counter() - started
         if result.problems:
             raise SystemExit(f"errors: {result.problems[:3]}")
         started = time.perf_counter()
-        again = build_packs(roster.teams, library, settings, tmp / "out", jobs=jobs)
+        again = build_packs(roster.teams, library, settings, tmp / "out", jobs=jobs, only=only)
         rerun = time.perf_counter() - started
         assert again.rendered == 0 and again.written == 0 and again.unchanged == count, again.summary()
-        worker_mb = rss.mb
-        cpu = sum(rss.cpu.values()) + main_cpu
-        if jobs == 1 and scheduler is None:
-            worker_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         seen: set[int] = set()
 
         def disk(folder: Path) -> int:
@@ -171,23 +245,36 @@ def run(count: int, jobs: int, scheduler: str | None) -> dict:
         return {
             "teams": count,
             "files": result.files,
-            "guides": len(library.guides),
+            "guides": len(only) if only else len(library.guides),
             "seconds": seconds,
-            "cpu_seconds": cpu,
             "rerun_seconds": rerun,
-            "worker_rss_mb": worker_mb,
             "jobs": jobs,
-            "mb_per_team": (out_bytes + cache_bytes) / count / 1e6,
-            "out_mb_per_team": out_bytes / count / 1e6,
+            "mb_per_team": (out_bytes + cache_bytes) / max(count, 1) / 1e6,
+            "out_mb_per_team": out_bytes / max(count, 1) / 1e6,
         }
 
 
-def measured(count: int, jobs: int, scheduler: str | None = None) -> dict:
-    out = subprocess.run(
-        [sys.executable, __file__, "--run", str(count), str(jobs), scheduler or "pool"],
-        check=True, capture_output=True, text=True, cwd=ROOT,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+def measured(count: int, jobs: int, scheduler: str | None = None, guides: int | None = None) -> dict:
+    """``run`` in a process of its own under ``descendants.measure``: CPU of
+    every process of the run (user + system, each waited for, workers of
+    the fork server and Dask's nannies included), peak RSS of the biggest
+    worker (sampled twice a second)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from descendants import measure
+
+    command = [sys.executable, __file__, "--run", str(count), str(jobs), scheduler or "pool", str(guides or 0)]
+    usage, done = measure(command, cwd=ROOT)
+    if done.returncode != 0:
+        raise SystemExit(f"the {scheduler or 'pool'} run failed: {done.stderr[-3000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result.update(
+        cpu_seconds=usage.cpu_seconds,
+        worker_rss_mb=usage.peak("worker") if jobs > 1 or scheduler else usage.peak("main"),
+        processes=usage.processes,
+        peaks=usage.peaks,
+        cpu_by_role=usage.cpu_by_role,
+    )
+    return result
 
 
 def bare_rate() -> float:
@@ -237,6 +324,29 @@ def _line(label: str, r: dict) -> str:
     )
 
 
+def comparison(pool: dict, dask: dict) -> list[tuple[str, str, str, bool]]:
+    """The Dask cluster against the local pool on the same roster: CPU per
+    team, wall, peak memory per worker, bytes per team, rerun time."""
+    teams = pool["teams"]
+    cpu = dask["cpu_seconds"] / pool["cpu_seconds"]
+    memory = dask["worker_rss_mb"] / pool["worker_rss_mb"]
+    for label, r in (("local pool", pool), ("Dask cluster", dask)):
+        print(
+            f"  {label:<13} CPU {r['cpu_seconds'] / teams:.2f} s a team, wall {r['seconds']:.0f} s, peak RSS per worker "
+            f"{r['worker_rss_mb']:.0f} MB, {r['mb_per_team']:.2f} MB a team, rerun {r['rerun_seconds']:.2f} s"
+        )
+        roles = ", ".join(f"{role} {seconds:.1f}" for role, seconds in sorted(r["cpu_by_role"].items(), key=lambda x: -x[1]))
+        print(f"    CPU-s by process (sampled): {roles}")
+    print(
+        f"  Dask / local pool at {teams} teams: {cpu:.2f}x the CPU (target <= 1.15: {_ok(cpu <= 1.15)}), "
+        f"{memory:.2f}x the worker memory (target <= 1.50: {_ok(memory <= 1.5)}), {dask['seconds'] / pool['seconds']:.2f}x the time"
+    )
+    return [
+        (f"Dask / local pool, CPU per team ({teams} teams)", f"{cpu:.2f}x", "<= 1.15x", cpu <= 1.15),
+        (f"Dask / local pool, peak worker memory ({teams} teams)", f"{memory:.2f}x", "<= 1.50x", memory <= 1.5),
+    ]
+
+
 def _ok(good: bool) -> str:
     return "ok" if good else "MISSED"
 
@@ -245,10 +355,23 @@ def main(argv: list[str] | None = None) -> list[tuple[str, str, str, bool]] | No
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--run"]:
         scheduler = None if argv[3] == "pool" else argv[3]
-        print(json.dumps(run(int(argv[1]), int(argv[2]), scheduler)))
+        print(json.dumps(run(int(argv[1]), int(argv[2]), scheduler, int(argv[4]) or None)))
         return
     global SMALL
     count = FULL if "--full" in argv else QUICK
+    guides = int(argv[argv.index("--guides") + 1]) if "--guides" in argv else None
+    if "--compare" in argv:  # only the local pool against the Dask cluster
+        count = int(argv[argv.index("--teams") + 1]) if "--teams" in argv else COMPARE
+        print(
+            f"team packs, local pool against a Dask cluster ('dask scheduler' + 2 'dask worker', separate processes), "
+            f"{count} synthetic teams, {'the first %d guides' % guides if guides else 'every guide'}, cold cache; "
+            f"CPU = every process of the run (bench/descendants.py)"
+        )
+        pool = measured(count, 2, guides=guides)
+        print(_line("local pool, 2 workers", pool))
+        dask = measured(count, 2, "cluster", guides=guides)
+        print(_line("Dask cluster, 2 workers", dask))
+        return comparison(pool, dask)
     if "--teams" in argv:
         count = int(argv[argv.index("--teams") + 1])
     if "--small" in argv:  # the reference roster (a smoke run: --small 4 --teams 8)
@@ -262,9 +385,9 @@ def main(argv: list[str] | None = None) -> list[tuple[str, str, str, bool]] | No
         f"cold cache; workers recycled every {TEAMS_PER_WORKER} teams. CPU = every process of the run, user + system: "
         f"on a busy machine, compare CPU, not wall time"
     )
-    small = measured(SMALL, 2)
+    small = measured(SMALL, 2, guides=guides)
     print(_line("local pool, 2 workers", small))
-    pool = measured(count, 2)
+    pool = measured(count, 2, guides=guides)
     print(_line("local pool, 2 workers", pool))
     growth = pool["worker_rss_mb"] / small["worker_rss_mb"]
     print(
@@ -284,22 +407,9 @@ def main(argv: list[str] | None = None) -> list[tuple[str, str, str, bool]] | No
         f"  no-change rerun (manifest check, no team sent): {rerun:.2f} s for {count} teams, "
         f"{rerun / count * 1e3:.2f} ms a team, {rerun / pool['seconds']:.1%} of the cold run"
     )
-    dask2 = measured(SMALL, 2, "local")
-    print(_line("LocalCluster, 2 workers", dask2))
-    dask1 = measured(SMALL, 1, "local")
-    print(_line("LocalCluster, 1 worker", dask1))
-    cpu_ratio = dask2["cpu_seconds"] / small["cpu_seconds"]
-    wall_ratio = dask2["seconds"] / small["seconds"]
-    print(
-        f"  LocalCluster / local pool (2 workers, {SMALL} teams): {cpu_ratio:.2f}x the CPU, {wall_ratio:.2f}x the time "
-        f"(target <= 1.10: {_ok(cpu_ratio <= 1.10)})"
-    )
-    scaling = dask1["seconds"] / dask2["seconds"]
-    cpu_efficiency = dask1["cpu_seconds"] / dask2["cpu_seconds"]
-    print(
-        f"  scaling 1 -> 2 workers: {scaling:.2f}x faster (ideal 2.00 on 2 free cores); "
-        f"CPU per team with 2 workers {1 / cpu_efficiency:.2f}x that with 1"
-    )
+    dask = measured(count, 2, "cluster", guides=guides)
+    print(_line("Dask cluster, 2 workers", dask))
+    headline += comparison(pool, dask)
 
     # Projections in CPU: the marginal CPU of a team (the big run minus
     # the small one, so start-up and the shared layouts are not counted

@@ -287,3 +287,91 @@ def test_unreachable_scheduler_is_one_clear_line(local_run, monkeypatch):
     assert result.returncode == 1
     assert "--scheduler: không kết nối được bộ lập lịch Dask" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def recorded_teams_hold_their_files(out: Path) -> int:
+    """Every team the manifest or its journal records, whose file is there
+    with the recorded size (what a rerun trusts), holds exactly the
+    recorded bytes; the number of teams recorded."""
+    import hashlib
+    import json
+
+    recorded = {}
+    for name in ("manifest.jsonl", ".manifest-journal.jsonl"):
+        path = out / name
+        for line in (path.read_text(encoding="utf-8").splitlines() if path.exists() else ()):
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue  # a line cut by the kill: its team is simply redone
+            if isinstance(entry, dict) and "team" in entry:
+                recorded[entry["team"]] = entry
+    for team, entry in recorded.items():
+        for name, _pages, size, digest in entry["files"]:
+            path = out / team / name
+            if path.is_file() and path.stat().st_size == size:
+                assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, f"{team}/{name} is not what the manifest says"
+    return len(recorded)
+
+
+def killed_runs_resume(cluster, local_run, tmp_path, kills: int, seed: int) -> None:
+    """SIGKILL ``build_posters.py --scheduler ... --zip`` at ``kills`` random
+    instants (the client: the cluster lives on, as it would); after each,
+    the manifest never vouches for a wrong file; a last run completes and
+    its teams, index.csv and ZIPs are those of the uninterrupted local run."""
+    import random
+
+    rng = random.Random(seed)
+    teams = KILL_TEAMS
+    project = make_project(tmp_path, private_cache=True)
+    write_roster(project / "to.csv", roster_rows(teams))
+    out = project / "goi"
+    killed = 0
+    for _ in range(kills):
+        run = cli(project, "--teams", "to.csv", "--out", "goi", "--scheduler", cluster.address, "--zip",
+                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            # Somewhere between connecting to the cluster and the last ZIP.
+            time.sleep(rng.uniform(1.0, 8.0))
+            if run.poll() is None:
+                os.killpg(run.pid, signal.SIGKILL)
+                killed += 1
+            run.communicate(timeout=600)
+        finally:
+            stop(run)
+        recorded_teams_hold_their_files(out)
+    assert killed >= 1, "every run ended before its kill"
+    final = cli(project, "--teams", "to.csv", "--out", "goi", "--scheduler", cluster.address, "--zip")
+    assert final.returncode == 0, final.stderr
+    assert f"{teams} tổ, {teams * 5} tệp" in final.stdout, final.stdout
+    assert "Tổng kết:" in final.stdout and "lỗi 0 tổ" in final.stdout, final.stdout
+    assert recorded_teams_hold_their_files(out) == teams
+    assert not (out / ".manifest-journal.jsonl").exists()
+    ours = files(out)
+    assert not [k for k in ours if k.rsplit("/", 1)[-1].startswith(".")], "temporary files left behind"
+    reference = files(local_run)
+    for key, data in ours.items():
+        if key.startswith("to-"):
+            assert data == reference[key], key
+    national = (local_run / "index.csv").read_text(encoding="utf-8-sig").splitlines()
+    wanted = {f"to-{i:04d}" for i in range(teams)}
+    assert (out / "index.csv").read_text(encoding="utf-8-sig").splitlines() == [
+        line for line in national if line.split(",", 1)[0] in wanted or line.startswith("ma_to,")
+    ]
+    for rel in (p for p in ours if p.endswith(".zip")):
+        with zipfile.ZipFile(out / rel) as z:
+            assert z.testzip() is None
+            for name in z.namelist()[1:]:
+                assert z.read(name) == reference[name], name
+
+
+KILL_TEAMS = 20
+
+
+def test_manifest_survives_sigkill_of_a_cluster_run(cluster, local_run, tmp_path):
+    killed_runs_resume(cluster, local_run, tmp_path, kills=2, seed=27)
+
+
+@pytest.mark.slow
+def test_manifest_survives_many_sigkills_of_a_cluster_run(cluster, local_run, tmp_path):
+    killed_runs_resume(cluster, local_run, tmp_path, kills=10, seed=2027)

@@ -14,6 +14,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 SCRIPT = textwrap.dedent(
@@ -44,18 +46,20 @@ SCRIPT = textwrap.dedent(
 
     if __name__ == "__main__":
         jobs, per_child, count = (None if a == "none" else int(a) for a in sys.argv[1:4])
-        with Workers(Ctx(), jobs=jobs, max_tasks_per_child=per_child, tasks=count) as pool:
+        scheduler = sys.argv[4] if len(sys.argv) > 4 else None
+        with Workers(Ctx(), jobs=jobs, max_tasks_per_child=per_child, tasks=count, scheduler=scheduler) as pool:
             results = [f.result() for _, f in pool.imap_unordered(task, range(count))]
             print(json.dumps({"results": results, "pools": pool.pools_started}))
     """
 )
 
 
-def run_pool(tmp_path: Path, jobs: int, per_child: int | None, count: int) -> dict:
+def run_pool(tmp_path: Path, jobs: int, per_child: int | None, count: int, scheduler: str | None = None) -> dict:
     script = tmp_path / "pool.py"
     script.write_text(SCRIPT, encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, str(script), str(jobs), "none" if per_child is None else str(per_child), str(count)],
+        [sys.executable, str(script), str(jobs), "none" if per_child is None else str(per_child), str(count),
+         *([scheduler] if scheduler else [])],
         capture_output=True, text=True, timeout=180, cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
@@ -82,3 +86,16 @@ def test_without_recycling_a_worker_keeps_growing(tmp_path):
     run = run_pool(tmp_path, jobs=2, per_child=None, count=40)
     assert run["pools"] == 1
     assert max(growth for _, growth in run["results"]) > 6 * 4 + 8
+
+
+@pytest.mark.slow  # a Dask LocalCluster restarted twice: 10 to 20 s (make test-slow)
+def test_dask_workers_with_nannies_are_restarted_between_batches(tmp_path):
+    # The same leaking task on a Dask LocalCluster of 2 workers: restarted by
+    # their nannies after 3 tasks each (issue 27), every task's result kept.
+    run = run_pool(tmp_path, jobs=2, per_child=3, count=14, scheduler="local")
+    results = run["results"]
+    assert len(results) == 14
+    assert run["pools"] == 3  # 6 + 6 + 2 tasks
+    pids = [pid for pid, _ in results]
+    assert len(set(pids)) >= 5 and max(pids.count(pid) for pid in set(pids)) <= 6
+    assert max(growth for _, growth in results) < 6 * 4 + 8

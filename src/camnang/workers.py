@@ -63,6 +63,8 @@ log = logging.getLogger("camnang.workers")
 IN_FLIGHT = 4
 """Tasks queued per worker thread: enough to keep it busy, few enough that
 nothing piles up in memory (the items are streamed)."""
+RESTART_TIMEOUT = 120
+"""Dask: seconds the nannies have to restart the workers between batches."""
 RETRIES = 3
 """Dask: times a task that raised an unexpected error (not a problem in the
 data) is tried again. Tasks of a worker that died are re-run by Dask
@@ -184,8 +186,43 @@ def _call(fn: Callable[[Any, Any], Any], context: Any, item: Any) -> Any:
     a time per process: the per-process state (parsed PDFs, fonts) is not
     shared between threads, and the work holds the GIL anyway."""
     with _lock:
-        ctx = _contexts[context.key] if isinstance(context, _Ref) else _install(context)
-        return fn(ctx, item)
+        if isinstance(context, _Ref):
+            return fn(_contexts[context.key], item)
+        ctx = _install(context)
+        try:
+            return fn(ctx, item)
+        finally:
+            _dask_task_done()
+
+
+_dask_tasks = 0
+"""Tasks this Dask worker process has run (``_dask_task_done``)."""
+
+
+def _dask_task_done() -> None:
+    """In a Dask worker, after each task: Dask's statistical profiler
+    samples the stack of the task thread every 10 ms
+    (``distributed.worker.profile``); on WeasyPrint's deep stacks that took
+    5 to 20% of a worker's CPU (issue 27, ``bench/teampacks.py``).
+    camnang's tasks do not need it: it is stopped after the worker's first
+    task (on its event loop, where Tornado's callbacks live)."""
+    global _dask_tasks
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+    except (ImportError, ValueError):
+        return
+    _dask_tasks += 1
+    if _dask_tasks == 1:
+        worker.loop.add_callback(_stop_profiler, worker)
+
+
+def _stop_profiler(worker) -> None:
+    for name in ("profile", "profile-cycle"):
+        callback = worker.periodic_callbacks.pop(name, None)
+        if callback is not None:
+            callback.stop()
 
 
 # -- executors -----------------------------------------------------------------
@@ -257,6 +294,7 @@ class Workers:
         self._ref: Any = None
         self._client = None
         self._cluster = None
+        self._nannies = False
         self._threads_checked = 0.0
         self._threads = self.jobs
 
@@ -286,7 +324,19 @@ class Workers:
 
     def _restart(self) -> None:
         """Replace the pool by a fresh one (called with no task pending):
-        its processes exit, and the memory they grew with them."""
+        its processes exit, and the memory they grew with them. With Dask,
+        the workers are restarted by their nannies and the context is
+        scattered to them again."""
+        if self._client is not None:
+            workers = list(self._client.scheduler_info()["workers"])
+            # A busy machine takes a while to start a Python process that
+            # imports distributed, camnang and WeasyPrint: Dask's 30 s is short.
+            self._client.restart_workers(workers, timeout=RESTART_TIMEOUT, raise_for_error=False)
+            self._ref = self._client.scatter(self.context, broadcast=True, hash=False)
+            log.debug("Dask workers restarted after %d tasks", self._submitted)
+            self._submitted = 0
+            self.pools_started += 1
+            return
         assert isinstance(self.executor, ProcessPoolExecutor)
         self.executor.shutdown(wait=True)
         self.pools_started += 1
@@ -295,13 +345,16 @@ class Workers:
 
     @property
     def _recycle_due(self) -> bool:
-        """Whether the local pool has had its batch (never in process or
-        with Dask)."""
-        return (
-            self.max_tasks_per_child is not None
-            and isinstance(self.executor, ProcessPoolExecutor)
-            and self._submitted >= self.jobs * self.max_tasks_per_child
-        )
+        """Whether the local pool, or a Dask cluster whose workers all have
+        a nanny, has had its batch (``max_tasks_per_child`` tasks per
+        worker thread; never in process)."""
+        if self.max_tasks_per_child is None:
+            return False
+        if isinstance(self.executor, ProcessPoolExecutor):
+            return self._submitted >= self.jobs * self.max_tasks_per_child
+        if self._client is not None and self._nannies:
+            return self._submitted >= self.threads * self.max_tasks_per_child
+        return False
 
     def _start_dask(self) -> None:
         try:
@@ -336,6 +389,11 @@ class Workers:
                 ) from e
         self._ref = self._client.scatter(self.context, broadcast=True, hash=False)
         self.executor = self._client.get_executor(retries=RETRIES, pure=False)
+        # Workers with a nanny are restarted between batches, as the local
+        # pool is replaced (WeasyPrint keeps a little memory per layout);
+        # without one (dask worker --no-nanny) a restart would lose them.
+        workers = self._client.scheduler_info()["workers"].values()
+        self._nannies = bool(workers) and all(w.get("nanny") for w in workers)
 
     def __exit__(self, *exc) -> None:
         if isinstance(self.executor, ProcessPoolExecutor):

@@ -24,7 +24,7 @@ import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import IO, Callable, Iterator
 
 from .errors import CamnangError, Problem, display_path
 
@@ -173,6 +173,89 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
                 pass
     if durable:
         _fsync_dir(path.parent)
+
+
+CHUNK = 1 << 20
+"""Bytes read or compared at a time by ``streaming`` (1 MiB)."""
+
+
+class Streamed:
+    """What ``streaming`` writes: the open file while the block runs; then
+    its size, SHA-256 and whether the file in place was replaced."""
+
+    file: IO[bytes]
+    size: int = 0
+    sha256: str = ""
+    written: bool = False
+
+    def finish(self) -> None:
+        """Size and SHA-256 of ``file`` (read back a chunk at a time)."""
+        import hashlib
+
+        self.file.flush()
+        self.file.seek(0)
+        h = hashlib.sha256()
+        while chunk := self.file.read(CHUNK):
+            h.update(chunk)
+        self.size, self.sha256 = self.file.tell(), h.hexdigest()
+
+
+def same_stream(ours: IO[bytes], theirs: IO[bytes]) -> bool:
+    """Whether two open files hold the same bytes (a chunk at a time)."""
+    ours.seek(0)
+    while True:
+        a, b = ours.read(CHUNK), theirs.read(CHUNK)
+        if a != b:
+            return False
+        if not a:
+            return True
+
+
+@contextmanager
+def streaming(path: Path) -> Iterator[Streamed]:
+    """A seekable temporary file beside ``path`` to write piece by piece
+    (a ZIP, a long CSV: never held whole in memory), put in place whole
+    (``os.replace``, ``before_write`` asked) when the block ends without
+    error, unless ``path`` already holds the same bytes: then it is left
+    alone, time stamp and all. Removed on an error; one a killed writer
+    left is ``.<name>.<random>.tmp``."""
+    path = Path(path)
+    ensure_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    streamed = Streamed()
+    try:
+        with os.fdopen(fd, "w+b") as f:
+            streamed.file = f
+            yield streamed
+            streamed.finish()
+            os.fsync(f.fileno())
+            if _holds(path, f, streamed.size):
+                return
+        os.chmod(tmp, 0o644)
+        may_write(tmp)
+        os.replace(tmp, path)
+        tmp = None
+        _fsync_dir(path.parent)
+        streamed.written = True
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _holds(path: Path, ours: IO[bytes], size: int) -> bool:
+    """Whether ``path`` is a regular file (not followed) of ``size`` bytes
+    holding what ``ours`` holds."""
+    try:
+        if os.lstat(path).st_size != size:
+            return False
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return False
+    with os.fdopen(fd, "rb") as theirs:
+        return stat.S_ISREG(os.fstat(fd).st_mode) and same_stream(ours, theirs)
 
 
 def _temp_name(path: Path) -> str:

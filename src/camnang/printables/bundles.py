@@ -18,14 +18,13 @@ the cluster, not on the client.
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from collections import defaultdict
 from typing import Sequence
 
 from ..text import fold
-from .outdir import OutDir, sha256
+from .outdir import OutDir
 
 ZIP_DIR = "theo-xa"
 """Folder of the commune ZIPs in the team-pack folder ("by commune")."""
@@ -72,18 +71,20 @@ def _info(name: str, compress: int) -> zipfile.ZipInfo:
 
 def build_zip(out: OutDir, rel: str, index: bytes, team_files: Sequence[tuple[str, Sequence[str]]]) -> tuple[int, str]:
     """Write the ZIP ``rel`` of ``out``: ``index.csv`` then each team's
-    files read from ``out``; return its size and SHA-256."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr(_info("index.csv", zipfile.ZIP_DEFLATED), index)
-        for team_id, names in team_files:
-            for name in names:
-                data = out.read(f"{team_id}/{name}")
-                if data is None:
-                    raise FileNotFoundError(out.path(f"{team_id}/{name}"))
-                z.writestr(_info(f"{team_id}/{name}", zipfile.ZIP_STORED), data)
-    data = buffer.getvalue()
+    files read from ``out``; return its size and SHA-256. Streamed: the
+    ZIP goes to a temporary file one member at a time (``OutDir.streaming``),
+    so memory holds one team file, never the ZIP (a commune of 100 teams
+    is some 70 MB)."""
     folder, _, name = rel.rpartition("/")
     out.clean_temporary(folder, [name])
-    out.write_if_changed(rel, data)
-    return len(data), sha256(data)
+    with out.streaming(rel) as streamed:
+        with zipfile.ZipFile(streamed.file, "w") as z:
+            z.writestr(_info("index.csv", zipfile.ZIP_DEFLATED), index)
+            for team_id, names in team_files:
+                for member in names:
+                    data = out.read(f"{team_id}/{member}")
+                    if data is None:
+                        raise FileNotFoundError(out.path(f"{team_id}/{member}"))
+                    z.writestr(_info(f"{team_id}/{member}", zipfile.ZIP_STORED), data)
+                    del data
+    return streamed.size, streamed.sha256

@@ -21,10 +21,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
-from ..writer import NotRegularFile, link_atomic, read_regular, write_atomic, write_if_changed
+from ..writer import (
+    CHUNK, NotRegularFile, Streamed, link_atomic, read_regular, same_stream, streaming, write_atomic, write_if_changed,
+)
 
 
 def is_url(location: str | Path) -> bool:
@@ -98,6 +103,39 @@ class OutDir:
         if not link_atomic(entry, target):
             write_atomic(target, data)
         return True
+
+    @contextmanager
+    def streaming(self, rel: str) -> Iterator[Streamed]:
+        """A seekable temporary file to write ``rel`` into piece by piece
+        (a commune's ZIP, the country's ``index.csv``: never held whole in
+        memory), put in place whole when the block ends without error,
+        unless the folder's file already holds the same bytes
+        (``writer.streaming``; ``clean_temporary`` removes a temporary
+        file a killed writer left). Object stores: an anonymous local
+        temporary file, uploaded when different. ``Streamed``: ``size``,
+        ``sha256`` and ``written`` once the block ended."""
+        if self.local is not None:
+            with streaming(self.local / rel) as streamed:
+                yield streamed
+            return
+        with tempfile.TemporaryFile() as f:
+            streamed = Streamed()
+            streamed.file = f
+            yield streamed
+            streamed.finish()
+            path = self.path(rel)
+            try:
+                if self.fs.size(path) == streamed.size:
+                    with self.fs.open(path, "rb") as theirs:
+                        if same_stream(f, theirs):
+                            return
+            except FileNotFoundError:
+                pass
+            self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+            f.seek(0)
+            with self.fs.open(path, "wb") as out:
+                shutil.copyfileobj(f, out, CHUNK)
+            streamed.written = True
 
     def sizes(self, folder: str) -> dict[str, int]:
         """Size of each file directly in ``folder`` (empty if there is none)."""

@@ -131,6 +131,8 @@ class PackResult:
     """Teams not started because of ``fail_fast``."""
     zips: int = 0
     zips_written: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+    """Each team's row in the roster (for the failed ones in ``report``)."""
 
     @property
     def files(self) -> int:
@@ -169,6 +171,39 @@ class PackResult:
         if self.skipped:
             text += f"; {self.skipped} tổ chưa làm (--fail-fast)"
         return text
+
+
+    def report(self) -> str:
+        """The closing line of a run, in Vietnamese: teams built, reused
+        (up to date by the manifest), failed with their roster rows, the
+        bytes of the packs and the time taken."""
+        built = sum(1 for t in self.teams if not t.unchanged and not t.problems)
+        size = sum(f.size for t in self.teams if not t.problems for f in t.files)
+        text = f"Tổng kết: làm mới {built} tổ, dùng lại {self.unchanged} tổ, lỗi {len(self.failed)} tổ"
+        if self.failed:
+            shown = [f"dòng {self.rows[t.team_id]} ({t.team_id})" if self.rows.get(t.team_id) else t.team_id for t in self.failed]
+            text += f" ({', '.join(shown[:FAILED_SHOWN])}{', …' if len(shown) > FAILED_SHOWN else ''})"
+        if self.skipped:
+            text += f", chưa làm {self.skipped} tổ"
+        return f"{text}; {_megabytes(size)}; {_duration(self.seconds)}."
+
+
+FAILED_SHOWN = 20
+"""Failed teams named in ``PackResult.report`` (then "…")."""
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB".replace(".", ",")
+
+
+def _duration(seconds: float) -> str:
+    """``83.2`` -> ``1 phút 23 giây``; under a minute ``4,5 giây``."""
+    if seconds < 60:
+        return f"{seconds:.1f} giây".replace(".", ",")
+    minutes, rest = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = ([f"{hours} giờ"] if hours else []) + [f"{minutes} phút", f"{rest} giây"]
+    return " ".join(parts)
 
 
 Progress = Callable[[int, int, int], None]
@@ -212,7 +247,7 @@ def build_packs(
     templates.check(settings.posters_dir, (STRIP_TEMPLATE, STRIP_CSS, *RADIO_PDF_SOURCES))
     out = OutDir(out_dir)
     unreachable(teams, roster, warn)
-    result = PackResult(out_dir=out_dir)
+    result = PackResult(out_dir=out_dir, rows={team.id: team.row for team in teams})
     shown = display_path(roster) if roster is not None else "danh sách tổ"
     if zip_communes:
         _check_zip_dir(teams, shown)
@@ -262,7 +297,7 @@ def build_packs(
                 kind.output_name(g): g.edition.isoformat() for g in library.guides for kind in all_kinds()
             }
             editions.update(zaloteam.editions(library, (f.name for t in good for f in t.files)))
-            out.write_if_changed(INDEX, index_csv(good, editions))
+            write_index(out, good, editions)
             if zip_communes and not result.skipped:
                 zips = _zip_communes(pool, teams, good, manifest, result, editions)
     finally:
@@ -334,7 +369,27 @@ def index_csv(results: list[TeamResult], editions: dict[str, str] | None = None)
     would take for a formula get a leading apostrophe
     (``roster.spreadsheet_safe``); the PDFs print names as written."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    _write_index_rows(buffer, results, editions)
+    return buffer.getvalue().encode("utf-8")
+
+
+def write_index(out: OutDir, results: list[TeamResult], editions: dict[str, str] | None = None) -> bool:
+    """The country's ``index.csv`` (the bytes of ``index_csv``), written a
+    row at a time to a temporary file put in place whole
+    (``OutDir.streaming``): a national roster's 3 to 4 million rows are
+    never held in memory. True when the file changed."""
+    out.clean_temporary("", [INDEX])
+    with out.streaming(INDEX) as streamed:
+        text = io.TextIOWrapper(streamed.file, encoding="utf-8", newline="", write_through=False)
+        _write_index_rows(text, results, editions)
+        text.flush()
+        text.detach()
+    return streamed.written
+
+
+def _write_index_rows(stream, results: list[TeamResult], editions: dict[str, str] | None) -> None:
+    stream.write("\ufeff")
+    writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(INDEX_COLUMNS)
     for team in results:
         if team.problems:
@@ -344,7 +399,6 @@ def index_csv(results: list[TeamResult], editions: dict[str, str] | None = None)
             writer.writerow(
                 [spreadsheet_safe(str(v)) for v in (team.team_id, team.name, f"{team.team_id}/{f.name}", f.pages, edition)]
             )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 # -- worker processes -------------------------------------------------------------
