@@ -9,7 +9,7 @@ layer is laid out (``layer``: the cover and the last page of the same
 template holding only the team's boxes, which both place absolutely, so
 they land exactly where the blank left room) and stamped on the blank's first and
 last pages as form XObjects (``stamp_pages``, pikepdf), then imposed
-(``booklet.impose``). ``teampacks._pack`` calls ``pack_files``.
+(``booklet.impose``). the team-pack builder (``teampacks``) calls ``pack_files``.
 """
 
 from __future__ import annotations

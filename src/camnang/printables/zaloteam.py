@@ -18,7 +18,7 @@ Each team folder gets:
   in the cache (``zalocard.cards_with_bytes``, ``OutDir.write_linked``): a
   national run adds one card a team, not one per guide.
 
-``add_to_pack`` is the whole hook into ``teampacks._pack``.
+``add_to_pack`` is the whole hook into the team-pack builder (``teampacks``).
 """
 
 from __future__ import annotations
