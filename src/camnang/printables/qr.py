@@ -79,7 +79,7 @@ def qr_code(url: str, width_mm: float, error: str = "m", min_symbol_mm: float = 
     return QrCode(url=url, version=qr.designator, modules=modules, symbol_mm=symbol_mm, svg=Markup(body))
 
 
-LONG_SEGMENT = 24
+LONG_SEGMENT = 18
 """A host or path segment longer than this may also break after a "."."""
 
 
