@@ -290,6 +290,13 @@ def test_leaflets_and_posters_are_tagged_vietnamese_pdfs(bundled_site):
         reader = pypdf.PdfReader(str(path))
         root = reader.trailer["/Root"]
         assert root.get("/Lang") == "vi", path.name
+        if path.name == "so-tay-in-gap.pdf":
+            # Sheets for the copier, two booklet pages a side out of reading
+            # order: nobody reads it on a screen (so-tay.pdf is the tagged
+            # reading copy), so it has the language and title, not a tree.
+            assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712
+            assert reader.metadata.title
+            continue
         assert root["/MarkInfo"]["/Marked"] == True, path.name  # noqa: E712 (pypdf BooleanObject)
         tree = root["/StructTreeRoot"].get_object()
         kids = tree["/K"]

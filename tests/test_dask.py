@@ -343,7 +343,7 @@ def killed_runs_resume(cluster, local_run, tmp_path, kills: int, seed: int) -> N
     assert killed >= 1, "every run ended before its kill"
     final = cli(project, "--teams", "to.csv", "--out", "goi", "--scheduler", cluster.address, "--zip")
     assert final.returncode == 0, final.stderr
-    assert f"{teams} tổ, {teams * 5} tệp" in final.stdout, final.stdout
+    assert f"{teams} tổ, {teams * FILES} tệp" in final.stdout, final.stdout
     assert "Tổng kết:" in final.stdout and "lỗi 0 tổ" in final.stdout, final.stdout
     assert recorded_teams_hold_their_files(out) == teams
     assert not (out / ".manifest-journal.jsonl").exists()

@@ -15,6 +15,7 @@ import pytest
 
 import pdfs
 from camnang.config import DEFAULT_COURSE_URL
+from camnang.printables import booklet
 from camnang.printables.registry import all_kinds
 from conftest import FIXTURES, ROOT, TEST_SITE_URL, make_project, run_mkdocs
 
@@ -25,6 +26,10 @@ GUIDES = [FIXTURES / "guides" / "thu-nghiem.md", ROOT / "guides" / "khoa-hoc-ky-
 
 def names(slug: str) -> set[str]:
     return {k.filename.format(slug=slug) for k in all_kinds()}
+
+
+BOOKLET = {booklet.FILENAME, booklet.IMPOSED_FILENAME}
+"""The handbook of every guide, written beside each build's printables."""
 
 
 def cards(out: Path, slug: str) -> set[str]:
@@ -125,7 +130,7 @@ def test_cache_second_build_writes_nothing_and_a_changed_guide_only_its_files(pr
     assert f"{len(names('thu-nghiem'))} tệp mới tạo" in third.stdout
     after = snapshot(out)
     changed = {p.name for p in after if after[p] != before.get(p)}
-    assert changed == names("thu-nghiem") | cards(out, "thu-nghiem") | {"so-tay.pdf", "so-tay-in-gap.pdf"}
+    assert changed == names("thu-nghiem") | cards(out, "thu-nghiem") | BOOKLET
     for name in ("to-roi-thu-nghiem.pdf", "ap-phich-thu-nghiem.pdf"):
         assert "gửi qua tin nhắn" in pdfs.text(out / name)
 
@@ -136,7 +141,7 @@ def test_removed_guide_loses_its_printables(project):
     (project / "guides" / "khoa-hoc-ky-nang-so.md").unlink()
     result = cli(project, "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert {p.name for p in out.iterdir()} == names("thu-nghiem") | cards(out, "thu-nghiem")
+    assert {p.name for p in out.iterdir()} == names("thu-nghiem") | cards(out, "thu-nghiem") | BOOKLET
 
 
 @pytest.mark.parametrize(
@@ -209,7 +214,7 @@ def test_site_links_printables_and_can_do_without(project):
     assert result.returncode == 0, result.stderr
     printed = site / "in-an"
     cards_of = cards(printed, "thu-nghiem") | cards(printed, "khoa-hoc-ky-nang-so")
-    assert {p.name for p in printed.iterdir() if p.suffix not in (".gz", ".br")} == names("thu-nghiem") | names("khoa-hoc-ky-nang-so") | cards_of
+    assert {p.name for p in printed.iterdir() if p.suffix not in (".gz", ".br")} == names("thu-nghiem") | names("khoa-hoc-ky-nang-so") | cards_of | BOOKLET
     page = (site / "huong-dan" / "thu-nghiem" / "index.html").read_text(encoding="utf-8")
     assert 'href="../../in-an/to-roi-thu-nghiem.pdf"' in page and 'href="../../in-an/ap-phich-thu-nghiem.pdf"' in page
 
@@ -243,7 +248,7 @@ def test_guide_too_long_for_one_poster_is_published_on_two_sheets(tmp_path):
     out = tmp_path / "in-an"
     result = cli(project, "--out", str(out), "--jobs", "1")
     assert result.returncode == 0, result.stderr
-    expected = names("thu-nghiem") | names("rat-dai") | cards(out, "thu-nghiem") | cards(out, "rat-dai")
+    expected = names("thu-nghiem") | names("rat-dai") | cards(out, "thu-nghiem") | cards(out, "rat-dai") | BOOKLET
     assert {p.name for p in out.iterdir()} == expected
     assert len(pdfs.page_sizes(out / "ap-phich-rat-dai.pdf")) == 2
     (warning,) = [line for line in result.stderr.splitlines() if "ap-phich-rat-dai.pdf" in line]

@@ -277,6 +277,8 @@ def impose(data: bytes) -> bytes:
         meta["dc:title"] = "Sổ tay hướng dẫn dùng dịch vụ số (bản in gập)"
     out.docinfo[pikepdf.Name.Title] = "Sổ tay hướng dẫn dùng dịch vụ số (bản in gập)"
     out.docinfo[pikepdf.Name.Author] = AUTHOR
+    out.Root.Lang = pikepdf.String("vi")
+    out.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
     return save(out)
 
 
