@@ -9,7 +9,7 @@ against the working tree's in one run, on the bundled guides:
   baseline, one PDF per team now);
 - CPU seconds per team all in: a whole run of ``POOL_TEAMS`` teams on the
   local pool (2 workers, cold cache), start-up included, counted over
-  every process below the command however it ends (``cpu.counted``: the
+  every process below the command however it ends (``descendants.measure``: the
   pool's workers are children of the forkserver, which ``time`` and
   ``RUSAGE_CHILDREN`` miss), with the bench's own psutil sampler
   (``teampacks.PeakRss``) beside it for comparison;
@@ -146,10 +146,10 @@ def measure(tmp: Path, count: int, only: list[str] | None) -> dict:
 def pool_run(tmp: Path, count: int) -> dict:
     """In this process: one cold run of ``count`` teams on the local pool
     (``POOL_JOBS`` workers), as the command runs it; its disk per team
-    (output and the whole cache, each inode once) and the CPU the bench's
-    psutil sampler saw."""
+    (output and the whole cache, each inode once); its CPU is counted
+    around it by ``descendants.measure`` (``pooled``)."""
     sys.path.insert(0, str(ROOT / "bench"))
-    from teampacks import PeakRss, write_roster
+    from teampacks import write_roster
 
     from camnang.config import load_settings
     from camnang.printables.teampacks import build_packs
@@ -160,10 +160,7 @@ def pool_run(tmp: Path, count: int) -> dict:
     library = load_library(settings.guides_dir, settings.categories)
     write_roster(tmp / "roster.csv", count)
     teams = load_roster(tmp / "roster.csv").teams
-    begun = time.process_time()
-    with PeakRss() as rss:
-        result = build_packs(teams, library, settings, tmp / "out", jobs=POOL_JOBS)
-    sampled = sum(rss.cpu.values()) + time.process_time() - begun
+    result = build_packs(teams, library, settings, tmp / "out", jobs=POOL_JOBS)
     assert not result.problems, result.problems[:3]
     seen: set[int] = set()
     total = 0
@@ -173,22 +170,22 @@ def pool_run(tmp: Path, count: int) -> dict:
             if path.is_file() and st.st_ino not in seen:
                 seen.add(st.st_ino)
                 total += st.st_size
-    return {"teams": count, "files": result.files, "mb_per_team": total / count / 1e6, "sampled_cpu": sampled}
+    return {"teams": count, "files": result.files, "mb_per_team": total / count / 1e6}
 
 
 def pooled(src: Path, count: int) -> dict:
     """``pool_run`` in a process of its own with ``src`` on the path, its
-    CPU counted over every process below it (``cpu.counted``)."""
+    CPU counted over every process below it (``descendants.measure``)."""
     sys.path.insert(0, str(ROOT / "bench"))
-    from cpu import counted
+    from descendants import measure
 
     with tempfile.TemporaryDirectory(prefix="camnang-bench-pool-") as tmp:
         env = {**os.environ, "PYTHONPATH": str(src), "NO_MKDOCS_2_WARNING": "1"}
-        run = counted([sys.executable, __file__, "--pool", tmp, str(count)], cwd=ROOT, env=env)
-        if run.returncode:
+        usage, run = measure([sys.executable, __file__, "--pool", tmp, str(count)], cwd=ROOT, env=env)
+        if usage.returncode:
             raise SystemExit(run.stderr)
         figures = json.loads(run.stdout.strip().splitlines()[-1])
-        return {**figures, "cpu": run.cpu, "seconds": run.seconds}
+        return {**figures, "cpu": usage.cpu_seconds, "seconds": usage.wall_seconds}
 
 
 def child(src: Path, count: int, only: list[str] | None) -> dict:
@@ -244,8 +241,7 @@ def main(argv: list[str] | None = None) -> list[tuple[str, str, str, bool]] | No
         startup = r["cpu"] - m["cpu_per_team"] * r["teams"]
         print(
             f"    {label}: {r['cpu']:.0f} CPU-s in {r['seconds']:.0f} s wall; start-up (all in minus the margin) "
-            f"{startup:.0f} CPU-s, {startup / r['cpu']:.0%} of the run; the bench's psutil sampler saw "
-            f"{r['sampled_cpu']:.0f} CPU-s of it ({r['sampled_cpu'] / r['cpu']:.0%})"
+            f"{startup:.0f} CPU-s, {startup / r['cpu']:.0%} of the run"
         )
     guides = new["guides"]
     target_per_guide = TARGET_MB / TARGET_GUIDES

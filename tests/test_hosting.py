@@ -103,6 +103,30 @@ def _get(port: int, path: str, encoding: str | None = "gzip") -> tuple[int, dict
         conn.close()
 
 
+def _wait_for(port: int) -> None:
+    """Until the server on ``port`` answers (at most about 10 s)."""
+    for _ in range(100):
+        try:
+            _get(port, "/")
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
+def _check_404_worker_and_manifest(port: int) -> None:
+    """What both servers' blocks must do beside the compressed copies: an
+    unknown address gets status 404 and the site's Vietnamese page; the
+    service worker is never cached stale; the manifest has its type."""
+    status, headers, body = _get(port, "/huong-dan/khong-co-trang-nay/")
+    assert status == 404
+    text = (gzip.decompress(body) if headers.get("content-encoding") == "gzip" else body).decode("utf-8")
+    assert "Không tìm thấy trang này" in text
+    status, headers, _ = _get(port, "/sw.js")
+    assert status == 200 and headers.get("cache-control") == "no-cache"
+    status, headers, _ = _get(port, "/manifest.webmanifest")
+    assert status == 200 and headers.get("content-type", "").startswith("application/manifest+json")
+
+
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory) -> Path:
     """The fixture guide's site, printables off (fast)."""
@@ -158,12 +182,7 @@ http {{
     assert check.returncode == 0, check.stderr
     process = subprocess.Popen([NGINX, "-p", str(temp), "-c", str(conf)], stderr=subprocess.PIPE)
     try:
-        for _ in range(100):
-            try:
-                _get(port, "/")
-                break
-            except OSError:
-                time.sleep(0.1)
+        _wait_for(port)
         page = built_site / "huong-dan" / "thu-nghiem" / "index.html"
         status, headers, body = _get(port, "/huong-dan/thu-nghiem/")
         assert status == 200
@@ -182,16 +201,7 @@ http {{
         status, headers, body = _get(port, "/huong-dan/thu-nghiem/", encoding=None)
         assert status == 200 and "content-encoding" not in headers and body == page.read_bytes()
 
-        # An unknown address: status 404 and the site's Vietnamese page.
-        status, headers, body = _get(port, "/huong-dan/khong-co-trang-nay/")
-        assert status == 404
-        text = (gzip.decompress(body) if headers.get("content-encoding") == "gzip" else body).decode("utf-8")
-        assert "Không tìm thấy trang này" in text
-
-        status, headers, _ = _get(port, "/sw.js")
-        assert status == 200 and headers.get("cache-control") == "no-cache"
-        status, headers, _ = _get(port, "/manifest.webmanifest")
-        assert status == 200 and headers.get("content-type", "").startswith("application/manifest+json")
+        _check_404_worker_and_manifest(port)
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -223,12 +233,7 @@ def test_caddy_serves_the_copies_and_the_vietnamese_404(built_site, tmp_path):
         [CADDY, "run", "--config", str(conf), "--adapter", "caddyfile"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
     )
     try:
-        for _ in range(100):
-            try:
-                _get(port, "/")
-                break
-            except OSError:
-                time.sleep(0.1)
+        _wait_for(port)
         page = built_site / "huong-dan" / "thu-nghiem" / "index.html"
         # The very bytes of the build's copies: .br first, else .gz.
         status, headers, body = _get(port, "/huong-dan/thu-nghiem/", encoding="br, gzip")
@@ -241,16 +246,7 @@ def test_caddy_serves_the_copies_and_the_vietnamese_404(built_site, tmp_path):
         status, headers, body = _get(port, "/huong-dan/thu-nghiem/", encoding=None)
         assert status == 200 and "content-encoding" not in headers and body == page.read_bytes()
 
-        # An unknown address: status 404 and the site's Vietnamese page.
-        status, headers, body = _get(port, "/huong-dan/khong-co-trang-nay/")
-        assert status == 404
-        text = (gzip.decompress(body) if headers.get("content-encoding") == "gzip" else body).decode("utf-8")
-        assert "Không tìm thấy trang này" in text
-
-        status, headers, _ = _get(port, "/sw.js")
-        assert status == 200 and headers.get("cache-control") == "no-cache"
-        status, headers, _ = _get(port, "/manifest.webmanifest")
-        assert status == 200 and headers.get("content-type", "").startswith("application/manifest+json")
+        _check_404_worker_and_manifest(port)
     finally:
         process.terminate()
         process.wait(timeout=10)
