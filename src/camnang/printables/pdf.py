@@ -8,9 +8,11 @@ layout of many documents then costs only the layout.
 
 Nothing a document names is fetched except the guides' images: the
 ``SafeFetcher`` serves ``file:`` URLs of files inside the image folder it
-is given (``Printer.layout(..., image_dir=)``) and refuses everything else
-(http, https, other files, data:), so a guide or a template can never make
-the build reach the network or embed a local file. Links in the PDF are the
+is given (``Printer.layout(..., image_dir=)``) and the QR codes' pictures,
+made from the modules their ``camnang-qr:`` address carries
+(``qr.png_of``: nothing is read), and refuses everything else (http,
+https, other files, data:), so a guide or a template can never make the
+build reach the network or embed a local file. Links in the PDF are the
 HTML's ``<a href>``: the parser only lets ``https://`` through.
 
 PDF metadata comes from the HTML: ``<title>``, ``<meta name="author">``
@@ -28,6 +30,7 @@ from typing import Sequence
 
 from ..errors import ConfigError, Problem, display_path
 from ..images import for_print
+from . import qr
 from .fonts import PrintFont, find_font
 
 AUTHOR = "Tổ công nghệ số cộng đồng"
@@ -68,6 +71,11 @@ def _fetcher_class():
             self.image_cache = image_cache
 
         def fetch(self, url, headers=None):
+            if url.startswith(qr.SCHEME):
+                data = qr.png_of(url)
+                if data is None:
+                    raise ValueError(f"camnang: refused to fetch {url[:100]!r}")
+                return URLFetcherResponse(url, data, {"Content-Type": "image/png"})
             path = allowed_file(url, self.image_dir)
             if path is None:
                 raise ValueError(f"camnang: refused to fetch {url[:100]!r}")
@@ -88,6 +96,8 @@ def safe_fetcher(image_dir: Path | None, image_cache: Path | None = None):
         return _fetcher_class()(image_dir, image_cache)
     except ImportError:  # WeasyPrint < 68: a fetcher is a function
         def fetch(url: str, timeout: int = 10, ssl_context=None) -> dict:
+            if url.startswith(qr.SCHEME) and (data := qr.png_of(url)) is not None:
+                return {"string": data, "mime_type": "image/png", "redirected_url": url}
             path = allowed_file(url, image_dir)
             if path is None:
                 raise ValueError(f"camnang: refused to fetch {url[:100]!r}")

@@ -1,8 +1,21 @@
-"""QR codes as inline SVG, sized in millimetres of the printed symbol.
+"""QR codes sized in millimetres of the printed symbol: a bitmap of one
+pixel per module for the PDFs, an inline SVG for the Zalo cards.
 
-segno draws the symbol as one vector path, so it stays sharp at any
-printer resolution and adds a few hundred bytes to a PDF. Rules
-(issue 3, "QR codes"):
+In a PDF (``QrCode.img``) a code is a 1-bit picture, quiet zone
+included, drawn without interpolation (``image-rendering: pixelated`` in
+print.css: ``/Interpolate false``), so every module prints as a sharp
+square at any printer resolution, and a code that appears several times
+in one file (the course on every leaflet of ``tron-bo.pdf``) is stored
+once. Drawn as vector paths (segno's SVG), the codes were about half of
+every leaflet's and poster's compressed page content (issue 27). The
+picture is not a file: its ``src`` is a ``camnang-qr:`` address that
+carries the modules themselves (``image_url``), which the print fetcher
+(``pdf.safe_fetcher``) turns into a PNG with ``png_of``; nothing is read
+or fetched, and the address a guide or roster gives is never part of it
+(only the modules segno made of it). The Zalo cards, rasterised to PNG
+at their own scale, keep the vector ``QrCode.svg``.
+
+Rules (issue 3, "QR codes"):
 
 - a quiet zone of 4 modules, drawn white, so a code still scans when the
   paper around it is shaded or written on;
@@ -16,6 +29,7 @@ printer resolution and adds a few hundred bytes to a PDF. Rules
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,6 +38,13 @@ import segno
 from markupsafe import Markup
 
 QUIET_ZONE = 4
+SCHEME = "camnang-qr:"
+"""Address of a code's picture: ``camnang-qr:<pixels a side>/<hex>``,
+the rows of pixels (quiet zone included) as bits, 1 for a light module,
+each row padded to whole bytes (``png_of``)."""
+MAX_PIXELS = 177 + 2 * QUIET_ZONE
+"""Widest code: version 40 and its quiet zone."""
+_IMAGE_URL = re.compile(r"camnang-qr:(\d{2,3})/([0-9a-f]+)")
 
 
 @dataclass(frozen=True)
@@ -35,12 +56,21 @@ class QrCode:
     """Width of the symbol in modules, without the quiet zone."""
     symbol_mm: float
     svg: Markup
-    """An ``<svg>`` element with its printed size in mm."""
+    """An ``<svg>`` element with its printed size in mm (Zalo cards)."""
+    src: str = ""
+    """Its picture, one pixel per module (``image_url``)."""
 
     @property
     def width_mm(self) -> float:
         """Printed width including the quiet zone."""
         return self.symbol_mm * (self.modules + 2 * QUIET_ZONE) / self.modules
+
+    @property
+    def img(self) -> Markup:
+        """An ``<img>`` of the code at its printed size, for the PDFs."""
+        return Markup(
+            '<img class="qr-img" src="{}" alt="Mã QR" style="width: {:.3f}mm; height: {:.3f}mm">'
+        ).format(self.src, self.width_mm, self.width_mm)
 
 
 @lru_cache(maxsize=256)
@@ -76,7 +106,39 @@ def qr_code(url: str, width_mm: float, error: str = "m", min_symbol_mm: float = 
         f'<svg width="{width:.3f}mm" height="{width:.3f}mm" shape-rendering="crispEdges" ',
         1,
     )
-    return QrCode(url=url, version=qr.designator, modules=modules, symbol_mm=symbol_mm, svg=Markup(body))
+    return QrCode(
+        url=url, version=qr.designator, modules=modules, symbol_mm=symbol_mm, svg=Markup(body), src=image_url(qr),
+    )
+
+
+def image_url(qr: segno.QRCode) -> str:
+    """The ``camnang-qr:`` address of ``qr``'s picture (``SCHEME``)."""
+    rows = list(qr.matrix_iter(scale=1, border=QUIET_ZONE))
+    data = bytearray()
+    for row in rows:
+        bits = [0 if dark else 1 for dark in row] + [0] * (-len(row) % 8)
+        data.extend(int("".join(map(str, bits[i:i + 8])), 2) for i in range(0, len(bits), 8))
+    return f"{SCHEME}{len(rows)}/{data.hex()}"
+
+
+@lru_cache(maxsize=64)
+def png_of(url: str) -> bytes | None:
+    """The PNG of a ``camnang-qr:`` address (``image_url``): one pixel a
+    module, black and white; None for anything else, which the fetcher
+    refuses. Greyscale, not 1-bit: WeasyPrint turns a 1-bit PNG into RGB,
+    and keeps a grey one as it is (one byte a pixel, compressed)."""
+    from PIL import Image
+
+    match = _IMAGE_URL.fullmatch(url)
+    if match is None:
+        return None
+    size = int(match.group(1))
+    if not 21 + 2 * QUIET_ZONE <= size <= MAX_PIXELS or len(match.group(2)) != 2 * size * ((size + 7) // 8):
+        return None
+    image = Image.frombytes("1", (size, size), bytes.fromhex(match.group(2))).convert("L")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
 
 
 LONG_SEGMENT = 18
