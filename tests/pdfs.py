@@ -145,3 +145,78 @@ def ink_near_edges(image, dpi: float, mm: float, threshold: int = 200) -> bool:
         if gray.crop(box).getextrema()[0] < threshold:
             return True
     return False
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An image as a page draws it (``pictures``)."""
+
+    image: object
+    """The image's own pixels (PIL), as stored in the PDF."""
+    width_mm: float
+    height_mm: float
+    interpolate: bool
+    bits: int
+    """/BitsPerComponent (1 for an /ImageMask)."""
+    ref: tuple[int, int]
+    """Its object: the same for every page that draws the same picture."""
+
+
+def pictures(path: Path) -> list[list[Picture]]:
+    """Every image each page draws, form XObjects (stamped layers)
+    included, with its printed size from the transformation in force."""
+    import pikepdf
+
+    def walk(stream, resources, ctm, found):
+        stack = []
+        for operands, op in pikepdf.parse_content_stream(stream):
+            op = str(op)
+            if op == "q":
+                stack.append(ctm)
+            elif op == "Q":
+                ctm = stack.pop()
+            elif op == "cm":
+                ctm = pikepdf.Matrix(*[float(v) for v in operands]) @ ctm
+            elif op == "Do":
+                xobject = resources.XObject[operands[0]]
+                if xobject.get("/Subtype") == "/Form":
+                    inner = pikepdf.Matrix(*[float(v) for v in xobject.get("/Matrix", [1, 0, 0, 1, 0, 0])]) @ ctm
+                    walk(xobject, xobject.get("/Resources", resources), inner, found)
+                elif xobject.get("/Subtype") == "/Image":
+                    a, b, c, d = ctm.a, ctm.b, ctm.c, ctm.d
+                    found.append(Picture(
+                        pikepdf.PdfImage(xobject).as_pil_image(),
+                        math.hypot(a, b) / PT_PER_MM, math.hypot(c, d) / PT_PER_MM,
+                        bool(xobject.get("/Interpolate", False)),
+                        1 if xobject.get("/ImageMask", False) else int(xobject.BitsPerComponent),
+                        xobject.objgen,
+                    ))
+
+    with pikepdf.open(path) as pdf:
+        pages = []
+        for page in pdf.pages:
+            found: list[Picture] = []
+            walk(page, page.Resources, pikepdf.Matrix(), found)
+            pages.append(found)
+        return pages
+
+
+def picture_text(picture: Picture) -> str:
+    """The text of a QR code's picture as stored: scaled up without
+    smoothing, so that one pixel a module becomes a square zxing reads."""
+    from PIL import Image
+
+    grey = picture.image.convert("L")
+    (result,) = zxingcpp.read_barcodes(grey.resize((grey.width * 8, grey.height * 8), Image.Resampling.NEAREST))
+    return result.text
+
+
+def photocopy(image, dpi: float = 150):
+    """``image`` as an office copier in black and white gives it back:
+    toner spread over about a tenth of a millimetre, then every pixel
+    black or white at mid-grey."""
+    from PIL import ImageFilter
+
+    spread = 0.1 / 25.4 * dpi
+    grey = image.convert("L").filter(ImageFilter.GaussianBlur(spread))
+    return grey.point(lambda v: 255 if v >= 128 else 0).convert("L")

@@ -550,6 +550,73 @@ def test_qr_code_box_and_floor():
         qr_code("huong-dan/vneid-kich-hoat/", 40)
 
 
+def black_and_white(image) -> bool:
+    """Both black and white pixels, and nothing in between."""
+    counts = image.convert("L").histogram()
+    return counts[0] > 0 and counts[255] > 0 and sum(counts[1:255]) == 0
+
+
+def test_leaflet_qr_codes_are_sharp_pictures_of_one_pixel_a_module(printed):
+    """Each QR code of a leaflet is one picture in the PDF, stored once
+    for all its pages: one pixel a module with its 4-module white quiet
+    zone, black and white only, drawn without interpolation (sharp
+    squares at any printer resolution) at the code's printed width. The
+    page still scans after a black-and-white photocopy at 150 dpi."""
+    from camnang.printables.qr import QUIET_ZONE, qr_code
+
+    guide = next(g for g in GUIDES if len(pdfs.page_sizes(pdf_of(printed, g, "leaflet"))) > 1)
+    path = pdf_of(printed, guide, "leaflet")
+    expected = {
+        url: qr_code(url, leaflet.QR_BOX_MM, leaflet.QR_ERROR, leaflet.QR_MIN_MM)
+        for url in (TEST_SITE_URL + f"huong-dan/{guide.slug}/", COURSE_URL)
+    }
+    stored = set()
+    for drawn in pdfs.pictures(path):
+        assert sorted(pdfs.picture_text(p) for p in drawn) == sorted(expected)
+        for picture in drawn:
+            code = expected[pdfs.picture_text(picture)]
+            side = code.modules + 2 * QUIET_ZONE
+            assert picture.image.size == (side, side)
+            assert not picture.interpolate
+            grey = picture.image.convert("L")
+            assert picture.bits in (1, 8) and black_and_white(grey)
+            inner = grey.crop((QUIET_ZONE, QUIET_ZONE, side - QUIET_ZONE, side - QUIET_ZONE))
+            assert grey.histogram()[0] == inner.histogram()[0], "the quiet zone is white"
+            assert picture.width_mm == pytest.approx(code.width_mm, abs=0.01)
+            assert picture.height_mm == pytest.approx(code.width_mm, abs=0.01)
+            stored.add(picture.ref)
+    assert len(stored) == len(expected), "one picture a code, whatever the pages"
+    for image in pages_at(path, DPI):
+        assert {c.text for c in pdfs.qr_codes(pdfs.photocopy(image, DPI), DPI)} == set(expected)
+
+
+def test_print_fetcher_serves_qr_pictures_and_refuses_anything_else():
+    """A QR picture is made from the modules its address carries; a
+    malformed one, like any file or web address, is refused."""
+    import io
+
+    from PIL import Image
+
+    from camnang.printables.pdf import safe_fetcher
+    from camnang.printables.qr import qr_code
+
+    fetcher = safe_fetcher(None)
+    fetch = getattr(fetcher, "fetch", fetcher)
+    code = qr_code("https://camnang.test/huong-dan/vneid-kich-hoat/", 40, "m", 30)
+    response = fetch(code.src)
+    body = response.read() if hasattr(response, "read") else response["string"]
+    image = Image.open(io.BytesIO(body))
+    assert image.size == (code.modules + 8, code.modules + 8) and black_and_white(image)
+    head, bits = code.src.split("/", 1)
+    for bad in (
+        head + "/" + bits[:-2], code.src + "00", head + "/" + bits.upper(), "camnang-qr:9/00",
+        "camnang-qr:41/../../../etc/passwd", "file:///etc/passwd", "https://camnang.test/qr.png",
+        "data:image/png;base64," + __import__("base64").b64encode(body).decode(),
+    ):
+        with pytest.raises(ValueError):
+            fetch(bad)
+
+
 def test_font_check_names_the_problem():
     from camnang.errors import ConfigError
     from camnang.printables.fonts import find_font

@@ -129,6 +129,15 @@ def test_zalo_qr_decodes_to_the_teams_own_link(built, team):
     expected = {PAGE_URL, DEFAULT_COURSE_URL} | ({ZALO[team]} if ZALO[team] else set())
     for name in (f"to-roi-{SLUG}.pdf", f"ap-phich-{SLUG}.pdf"):
         assert decoded(out / team / name) == expected, (team, name)
+        # Each code, the team's Zalo in its stamped strip too, is one
+        # picture at 1 bit a pixel, drawn without interpolation.
+        for drawn in pdfs.pictures(out / team / name):
+            assert sorted(pdfs.picture_text(p) for p in drawn) == sorted(expected), (team, name)
+            assert all(p.bits == 1 and not p.interpolate for p in drawn), (team, name)
+    # tron-bo.pdf: a code drawn on several pages is stored once.
+    drawn = [p for page in pdfs.pictures(out / team / "tron-bo.pdf") for p in page]
+    assert {pdfs.picture_text(p) for p in drawn} == expected
+    assert len({p.ref for p in drawn}) == len(expected)
 
 
 def test_same_design_as_generic_printables(built):

@@ -101,12 +101,15 @@ def html(library: Library, settings: Settings, team_slot: str = "generic", part:
 
 def save(pdf) -> bytes:
     """The bytes of a pikepdf document as camnang writes every PDF
-    (``stamp``): streams compressed, object streams, file ID from the
-    content (same input, same bytes)."""
+    (``stamp``): streams compressed, object streams, QR codes at 1 bit a
+    pixel, file ID from the content (same input, same bytes)."""
     import io
 
     import pikepdf
 
+    from .qr import one_bit_images
+
+    one_bit_images(pdf)
     buffer = io.BytesIO()
     pdf.save(buffer, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
     return buffer.getvalue()
@@ -255,6 +258,11 @@ def impose(data: bytes) -> bytes:
         trim = [float(v) for v in page.obj.get("/TrimBox", page.mediabox)]
         form = page.as_form_xobject()
         form.BBox = pikepdf.Array(trim)
+        if page.obj.get("/Resources") is not None and page.obj.Resources.is_indirect:
+            # The pages' shared resources once, not a copy written out in
+            # each form's dictionary (stream dictionaries are never
+            # compressed: some 1.4 KB a page with the QR pictures' names).
+            form.Resources = page.obj.Resources
         forms.append((out.copy_foreign(form), trim))
     for left, right in saddle_order(len(forms)):
         content = []

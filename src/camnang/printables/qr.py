@@ -141,6 +141,45 @@ def png_of(url: str) -> bytes | None:
     return buffer.getvalue()
 
 
+def one_bit_images(pdf) -> int:
+    """Store every black-and-white greyscale picture of ``pdf`` (a pikepdf
+    document: the QR codes, ``png_of``) at 1 bit a pixel instead of 8, as
+    ``/BitsPerComponent 1``: the same pixels, about half the bytes, and a
+    stream dictionary without predictor parameters. Pictures with any grey,
+    a mask or a decode array are left alone. Returns how many were
+    rewritten (``stamp`` and ``booklet`` call it on every file they save)."""
+    import zlib
+
+    import pikepdf
+    from PIL import Image
+
+    done = 0
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Stream):
+            continue
+        d = obj.stream_dict
+        if (
+            d.get("/Subtype") != "/Image" or d.get("/ColorSpace") != "/DeviceGray"
+            or d.get("/BitsPerComponent") != 8 or "/SMask" in d or "/Mask" in d or "/Decode" in d
+            or d.get("/Filter") != "/FlateDecode" or d.get("/ImageMask", False)
+        ):
+            continue
+        width, height = int(d.Width), int(d.Height)
+        if width > MAX_PIXELS or height > MAX_PIXELS:
+            continue
+        try:
+            pixels = obj.read_bytes()
+        except pikepdf.PdfError:
+            continue
+        if len(pixels) != width * height or pixels.translate(None, b"\x00\xff"):
+            continue
+        packed = Image.frombytes("L", (width, height), pixels).point(lambda v: 255 if v else 0, "1").tobytes()
+        obj.write(zlib.compress(packed, 9), filter=pikepdf.Name.FlateDecode)
+        obj.BitsPerComponent = 1
+        done += 1
+    return done
+
+
 LONG_SEGMENT = 18
 """A host or path segment longer than this may also break after a "."."""
 

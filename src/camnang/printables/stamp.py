@@ -36,9 +36,14 @@ FORM_NAME = "/CamnangTeam"
 
 def _save(pdf) -> bytes:
     """The bytes of ``pdf``: streams compressed, small objects packed into
-    object streams, file ID from the content (same input, same bytes)."""
+    object streams, black-and-white pictures (the QR codes) at 1 bit a
+    pixel (``qr.one_bit_images``), file ID from the content (same input,
+    same bytes)."""
     import pikepdf
 
+    from .qr import one_bit_images
+
+    one_bit_images(pdf)
     buffer = io.BytesIO()
     pdf.save(
         buffer,
