@@ -211,6 +211,18 @@ def picture_text(picture: Picture) -> str:
     return result.text
 
 
+def is_qr(picture: Picture) -> bool:
+    """A QR code's picture (``picture_text``), not a guide's photo."""
+    counts = picture.image.convert("L").histogram()
+    if picture.image.width != picture.image.height or sum(counts[1:255]):
+        return False
+    try:
+        picture_text(picture)
+    except ValueError:
+        return False
+    return True
+
+
 def photocopy(image, dpi: float = 150):
     """``image`` as an office copier in black and white gives it back:
     toner spread over about a tenth of a millimetre, then every pixel

@@ -197,11 +197,13 @@ def test_long_word_and_phone_number_print_whole(hostile):
 
 def test_leaflet_shows_the_step_picture(hostile):
     site, _, _ = hostile
-    with_picture = pdfs.reader(site / "in-an" / "to-roi-doc-hai.pdf")
-    # One picture (the pages of a two-page leaflet may share their resources).
-    assert len({image.data for p in with_picture.pages for image in p.images}) == 1
-    without = pdfs.reader(site / "in-an" / "to-roi-thu-nghiem.pdf")
-    assert sum(len(p.images) for p in without.pages) == 0
+    # One picture besides the QR codes (the pages of a two-page leaflet
+    # may share their resources).
+    with_picture = pdfs.pictures(site / "in-an" / "to-roi-doc-hai.pdf")
+    assert len({p.ref for page in with_picture for p in page if not pdfs.is_qr(p)}) == 1
+    without = pdfs.pictures(site / "in-an" / "to-roi-thu-nghiem.pdf")
+    assert [p for page in without for p in page if not pdfs.is_qr(p)] == []
+    assert any(pdfs.is_qr(p) for page in without for p in page)
 
 
 def test_radio_script_has_no_markup(hostile):
