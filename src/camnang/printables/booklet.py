@@ -182,7 +182,7 @@ def _rewrite(pdf, instructions) -> bytes:
 
 def to_black_ink(data: bytes) -> bytes:
     """``data`` with every grey painted in RGB or DeviceGray (``rg``,
-    ``RG``, ``g``, ``G``: black text, rules, QR codes, pictograms, white
+    ``RG``, ``g``, ``G``: black text, rules, pictograms, white
     knock-outs) painted in K only (``k``/``K``), and an output intent
     naming the print condition (``OUTPUT_CONDITION``). Colours are left
     alone (camnang prints none). Pages, form XObjects and tiling patterns
