@@ -32,8 +32,12 @@ build: $(STAMP) system-deps-build
 # `check` leaves out what needs Chromium (browser) or a real build in a
 # subprocess or of the bundled site (build); `test` leaves out only the
 # exhaustive proofs (slow), which it runs on a sample; `test-slow` runs them.
+# Two pytest-xdist workers (one a core), each test file on one worker
+# (its module fixtures made once); tests/conftest.py shares the cache and
+# the bundled site between them. JOBS=1 runs in one process.
+JOBS ?= 2
 test: lint $(FORK_STAMP) system-deps-test
-	$(BIN)/python -m pytest -q --durations=15 -m "not slow"
+	$(BIN)/python -m pytest -q --durations=15 -m "not slow" -n $(JOBS) --dist loadfile
 
 check: lint
 	$(BIN)/python -m pytest -q --durations=5 -m "not slow and not build and not browser"

@@ -36,11 +36,21 @@ _shared_cache: Path | None = None
 _own_cache = False
 
 
+_RUN_DIR = "CAMNANG_TEST_RUN_DIR"
+"""A folder of this run shared by pytest-xdist's workers (set by the process
+that starts them, which removes it at the end): the bundled site is built
+there once, by whichever worker needs it first."""
+_run_dir: Path | None = None
+_own_run_dir = False
+
+
 def pytest_configure(config):
     """One cache folder for the run: a new temporary folder, removed at the
     end, or the folder named by CAMNANG_TEST_CACHE (kept, to reuse it in the
-    next run)."""
-    global _shared_cache, _own_cache
+    next run). Under pytest-xdist (``make test`` runs two workers) the
+    controller makes both folders and its workers inherit them through the
+    environment, so every worker shares one cache and one bundled site."""
+    global _shared_cache, _own_cache, _run_dir, _own_run_dir
     named = os.environ.get("CAMNANG_TEST_CACHE")
     if named:
         _shared_cache = Path(named).resolve()
@@ -48,11 +58,23 @@ def pytest_configure(config):
     else:
         _shared_cache = Path(tempfile.mkdtemp(prefix="camnang-test-cache-"))
         _own_cache = True
+        os.environ["CAMNANG_TEST_CACHE"] = str(_shared_cache)
+    run = os.environ.get(_RUN_DIR)
+    if run:
+        _run_dir = Path(run)
+    else:
+        _run_dir = Path(tempfile.mkdtemp(prefix="camnang-test-run-"))
+        _own_run_dir = True
+        os.environ[_RUN_DIR] = str(_run_dir)
 
 
 def pytest_unconfigure(config):
     if _own_cache and _shared_cache is not None:
         shutil.rmtree(_shared_cache, ignore_errors=True)
+        os.environ.pop("CAMNANG_TEST_CACHE", None)
+    if _own_run_dir and _run_dir is not None:
+        shutil.rmtree(_run_dir, ignore_errors=True)
+        os.environ.pop(_RUN_DIR, None)
 
 
 BROWSER_FIXTURES = {"browser"}
@@ -128,16 +150,29 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def bundled_site(tmp_path_factory) -> Path:
+def bundled_site() -> Path:
     """The repository's own site (its mkdocs.yml, docs, posters and every
-    guide, copied), built once per test session with a site_url, into the
-    shared cache: its printables and fit memos are there for every test."""
-    tmp = tmp_path_factory.mktemp("bundled")
-    project = make_project(tmp, sorted((ROOT / "guides").glob("*.md")))
-    shutil.copy(ROOT / "guides" / "lo-trinh.yml", project / "guides" / "lo-trinh.yml")  # the journeys
+    guide, copied), built once per test run with a site_url, into the
+    shared cache: its printables and fit memos are there for every test.
+    Tests only read it. Under pytest-xdist the first worker that needs it
+    builds it (holding a lock on the run folder) and the others wait and
+    read the same folder."""
+    import fcntl
+
+    assert _run_dir is not None
+    tmp = _run_dir / "bundled"
     site = tmp / "site"
-    result = run_mkdocs(project, site, env={"CAMNANG_SITE_URL": TEST_SITE_URL})
-    assert result.returncode == 0, result.stderr
+    done = tmp / "built"
+    with (_run_dir / "bundled.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(tmp, ignore_errors=True)  # a failed attempt of another worker
+            tmp.mkdir()
+            project = make_project(tmp, sorted((ROOT / "guides").glob("*.md")))
+            shutil.copy(ROOT / "guides" / "lo-trinh.yml", project / "guides" / "lo-trinh.yml")  # the journeys
+            result = run_mkdocs(project, site, env={"CAMNANG_SITE_URL": TEST_SITE_URL})
+            assert result.returncode == 0, result.stderr
+            done.touch()
     return site
 
 

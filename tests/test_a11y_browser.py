@@ -80,10 +80,31 @@ def _open_search(page, query: str) -> None:
 # --------------------------------------------------------------------------
 
 
+def _axe_pages(name: str, pages: list[str], every: bool) -> list[str]:
+    """What axe checks at this width: every page on the phone (where the
+    site is read); on the desktop the pages that are not guides and every
+    third guide (one template, the same blocks), every page in ``slow``."""
+    if every or name == "phone":
+        return pages
+    guides = [p for p in pages if p.startswith("huong-dan/")]
+    return [p for p in pages if p not in guides or guides.index(p) % 3 == 0]
+
+
 def test_axe_finds_no_serious_or_critical_violation(screen, pages, axe):
+    _axe(screen, pages, axe, every=False)
+
+
+@pytest.mark.slow
+def test_axe_finds_no_serious_or_critical_violation_on_every_desktop_page(screen, pages, axe):
+    _axe(screen, pages, axe, every=True)
+
+
+def _axe(screen, pages, axe, every: bool) -> None:
     name, page, base = screen
+    if every and name == "phone":
+        pytest.skip("every phone page is checked in make test")
     found = {}
-    for path in pages:
+    for path in _axe_pages(name, pages, every):
         page.goto(base + path, wait_until="load")
         problems = _blocking(axe, page)
         if problems:

@@ -345,12 +345,14 @@ def test_team_block_too_long_is_refused_and_the_others_written(built):
     assert fast.returncode == 1
 
 
-def test_example_roster_from_the_repository_root(tmp_path):
-    """The README's command: every bundled guide, every example team; the
-    example's made-up Zalo link never becomes a scannable code, and the
-    team without phone or Zalo is named in a warning. Run in a copy of the
-    repository (its guides, teams/, posters/, mkdocs.yml) whose cache is the
-    run's shared one, where the bundled site's fit memos already are."""
+@pytest.fixture(scope="module")
+def example_packs(tmp_path_factory):
+    """The README's command, run once for this module: every bundled guide,
+    every example team, in a copy of the repository (its guides, teams/,
+    posters/, mkdocs.yml) whose cache is the run's shared one, where the
+    bundled site's fit memos already are. The project, the output folder
+    and the finished process."""
+    tmp_path = tmp_path_factory.mktemp("example")
     project = make_project(tmp_path, sorted((ROOT / "guides").glob("*.md")))
     shutil.copytree(ROOT / "teams", project / "teams")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CAMNANG_SITE_URL": TEST_SITE_URL}
@@ -360,6 +362,14 @@ def test_example_roster_from_the_repository_root(tmp_path):
         cwd=project, env=env, capture_output=True, text=True, timeout=900,
     )
     assert result.returncode == 0, result.stderr
+    return project, out, result
+
+
+def test_example_roster_from_the_repository_root(example_packs, tmp_path):
+    """The README's command: every bundled guide, every example team; the
+    example's made-up Zalo link never becomes a scannable code, and the
+    team without phone or Zalo is named in a warning."""
+    project, out, result = example_packs
     guides = sorted(p.stem for p in (ROOT / "guides").glob("*.md"))
     roster = load_roster(ROOT / "teams" / "vi-du.csv").teams
     teams = [t.id for t in roster]
@@ -543,24 +553,15 @@ def sentences(path: Path) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
 
 
-def test_team_printables_keep_every_sentence_of_the_generic_ones(tmp_path):
+def test_team_printables_keep_every_sentence_of_the_generic_ones(example_packs, bundled_site):
     """Built as the README says, for the example roster: a team's leaflet
-    and poster contain every sentence of the generic one (the key message,
-    every step, every tip section), apart from the generic footer the
-    team's strip replaces. (Radio scripts are rewritten for the team by
-    design: their opening and closing name the team.)"""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CAMNANG_SITE_URL": TEST_SITE_URL}
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "build_posters.py", "--only", *SAMPLE, *args],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
-        )
-
-    generic, packs = tmp_path / "in-an", tmp_path / "goi-to"
-    for result in (run("--out", str(generic)), run("--teams", "teams/vi-du.csv", "--out", str(packs))):
-        assert result.returncode == 0, result.stderr
-        assert "Ngắn:" not in result.stderr  # every sample poster reads across a room
+    and poster contain every sentence of the generic one the site offers
+    (the key message, every step, every tip section), apart from the
+    generic footer the team's strip replaces. (Radio scripts are rewritten
+    for the team by design: their opening and closing name the team.)"""
+    _project, packs, result = example_packs
+    generic = bundled_site / "in-an"
+    assert "Ngắn:" not in result.stderr  # every poster reads across a room
     teams = [t.id for t in load_roster(ROOT / "teams" / "vi-du.csv").teams]
     missing = {}
     for slug in SAMPLE:
