@@ -81,11 +81,21 @@ BROWSER_FIXTURES = {"browser"}
 BUILD_FIXTURES = {"bundled_site"}
 
 
+FIRST = ("test_a11y_browser", "test_dask", "test_teampacks", "test_printables", "test_search_browser")
+"""Test files that take longest, run first: on two pytest-xdist workers
+(``--dist loadfile`` hands out files in this order) one worker builds the
+bundled site for the first while the other runs the Dask cluster and the
+team packs, which do not need it, and no long file is left to run alone
+at the end."""
+
+
 def pytest_collection_modifyitems(config, items):
     """Tiers (Makefile): a test that uses Chromium is marked ``browser``, one
     that needs the bundled site built is marked ``build``, whichever of
     the fixtures brings them in; modules that run builds in subprocesses
-    mark themselves (``pytestmark``)."""
+    mark themselves (``pytestmark``). The longest files first (``FIRST``)."""
+    rank = {name: n for n, name in enumerate(FIRST)}
+    items.sort(key=lambda item: rank.get(item.module.__name__ if item.module else "", len(FIRST)))
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         if names & BROWSER_FIXTURES:
