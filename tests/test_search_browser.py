@@ -111,9 +111,12 @@ class Visit:
         enough for a test of the top few: seconds less per query)."""
         # Material renders ten results, then more as the list is scrolled.
         count = -1
+        # The meta line says how many pages were found ("12 tài liệu liên
+        # quan"): once that many are rendered the list is complete.
+        total = re.match(r"\s*(\d+)\s", self.meta()) if complete else None
         while complete:
             now = self.page.locator("li.md-search-result__item").count()
-            if now == count or now < 10:
+            if now == count or now < 10 or (total and now >= int(total[1])):
                 break
             count = now
             # Material renders more when the list's end comes into view
