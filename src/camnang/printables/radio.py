@@ -148,9 +148,9 @@ def render_team_pdf(
     team, guides: list[Guide], ctx: PrintContext, scripts: list[radio.RadioScript], starts: list[int] | None = None,
 ) -> tuple[bytes, int]:
     """Every guide's script for ``team`` in one PDF, and its page count: a
-    contents page, then each script from a new page, sized as its own PDF
-    would be (``layout_sized``; ``starts``: the size index to try first
-    for each guide). Each script is laid out on its own (a script whose
+    contents page, then each script from a new page, at a body size of
+    ``FONT_SIZES`` that meets the last-page rule (``layout_sized``;
+    ``starts``: the size index to try first for each guide). Each script is laid out on its own (a script whose
     last page is too empty costs a layout of that script again, not of
     the whole document) and the pages are written as one document, so the
     fonts are embedded once (``stamp.combine``)."""
