@@ -332,3 +332,34 @@ def test_no_english_spelling_is_left(guide_and_text):
     assert not foreign, (guide.slug, foreign)
     for written in ("App Store", "passcode", "OneTouch", "Zalo", "VNeID", "OTP", "Internet"):
         assert written.casefold() not in text.casefold(), (guide.slug, written)
+
+
+def test_team_scripts_are_the_same_with_the_guide_spoken_once():
+    """A team pack makes every guide's script for each team; the guide's
+    spoken parts are made once per process (``_spoken_guide``). Each
+    team's script is what a fresh build gives, and an abbreviation spelled
+    out in one team's name is that team's unknown word only."""
+    import dataclasses
+
+    from camnang.render import radio
+    from camnang.roster import Team
+
+    plain_team = Team(
+        id="a", name="Tổ công nghệ số cộng đồng thôn Đông", level="thon", commune="Xã An Bình", province="Tỉnh Mẫu",
+        phone="0123 456 789", help_place="Nhà văn hóa thôn Đông",
+    )
+    odd_team = dataclasses.replace(plain_team, id="b", name="Tổ QXZW thôn Tây", phone=None)
+
+    guide = next(g for g in BUNDLED if g.slug == "dang-ky-tam-tru-vneid")  # spells "CT" out
+
+    def made(team):
+        s = build_script(guide, DEFAULT_COURSE_URL, team=team)
+        return s.text(), s.header_lines, s.unknown
+
+    fresh = {}
+    for team in (plain_team, odd_team):
+        radio._SPOKEN.clear()
+        fresh[team.id] = made(team)
+    radio._SPOKEN.clear()
+    assert [made(t) for t in (plain_team, odd_team, plain_team)] == [fresh["a"], fresh["b"], fresh["a"]]
+    assert fresh["a"][2] == ("CT",) and fresh["b"][2] == ("CT", "QXZW")

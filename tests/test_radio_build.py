@@ -120,6 +120,33 @@ def test_pdf_is_titled_as_written_and_its_pages_balanced(guide):
     assert min(FONT_SIZES) <= size <= max(FONT_SIZES) and size >= 17
 
 
+def test_team_scripts_start_where_they_fit_and_are_laid_out_once():
+    """A team pack lays out each guide's script at the size where the
+    reference team's has room to spare (``start_index``): teams whose
+    name, place and phone take more or fewer lines than the reference's
+    (a longer name and place; no phone) meet the last-page rule at that
+    size, in one layout. Starting where the reference's script only just
+    met it (a last page 99% full) cost these teams a second layout."""
+    import dataclasses
+
+    from camnang.printables.kinds import PrintContext
+    from camnang.printables.radio import FONT_SIZES, LAST_PAGE_MIN, last_page_fill, layout_sized, start_index
+    from camnang.printables.teampacks import RADIO_REFERENCE
+
+    longer = dataclasses.replace(
+        RADIO_REFERENCE, id="to-1", name="Tổ công nghệ số cộng đồng thôn Thử Nghiệm Số 1", phone="09 0000 0001",
+        help_place="Nhà văn hóa thôn số 1, tối thứ Bảy",
+    )
+    no_phone = dataclasses.replace(longer, id="to-5", name="Tổ công nghệ số cộng đồng thôn Thử Nghiệm Số 5", phone=None)
+    for slug in ("ban-hang-voso-postmart", "phong-chong-lua-dao"):
+        guide = next(g for g in GUIDES if g.slug == slug)
+        start = start_index(guide, PrintContext(SETTINGS, RADIO_REFERENCE))
+        for team in (longer, no_phone):
+            layout, index = layout_sized(guide, PrintContext(SETTINGS, team), start=start)
+            assert (slug, team.id, index) == (slug, team.id, start), FONT_SIZES[index]
+            assert last_page_fill(layout) >= LAST_PAGE_MIN, (slug, team.id)
+
+
 def test_guide_pages_link_both_scripts(bundled_site):
     for guide in GUIDES:
         page = bundled_site / "huong-dan" / guide.slug / "index.html"

@@ -618,15 +618,17 @@ RADIO_REFERENCE = Team(
     id="_radio", name="Tổ công nghệ số cộng đồng thôn Đồng Quan", level="thon", commune="Hương Lạc",
     province="Bắc Ninh", leader="Trần Thị Bình", phone="0987 654 321", help_place="Nhà văn hóa thôn, tối thứ Bảy",
 )
-"""A typical team (made up): the body size its script of each guide takes
-is where every team's script of that guide starts (``_radio_start``)."""
+"""A typical team (made up): the body size at which its script of each
+guide has room to spare is where every team's script of that guide starts
+(``_radio_start``)."""
 
 
 def _radio_start(ctx: "PackContext", guide: Guide) -> int:
     """The size index (``radio.FONT_SIZES``) the guide's script starts at
-    in a team's radio PDF: what ``RADIO_REFERENCE``'s script of the guide
-    takes. Found once per run (a small JSON in the cache, beside the shared
-    layouts: ``warm_up``) and read back by every worker; the same inputs
+    in a team's radio PDF: where ``RADIO_REFERENCE``'s script of the guide
+    has room to spare (``radio.start_index``). Found once per run (a
+    small JSON in the cache, beside the shared layouts: ``warm_up``) and
+    read back by every worker; the same inputs
     give the same start, so a team's PDF is the same bytes whichever
     worker makes it."""
     import json
@@ -635,8 +637,8 @@ def _radio_start(ctx: "PackContext", guide: Guide) -> int:
     if guide.slug not in starts:
         ref = PrintContext(ctx.settings, RADIO_REFERENCE)
         key = cache_key(
-            ref, "radio-start", templates.digest(ctx.settings.posters_dir, radio.SOURCES), ref.token(radio.SETTINGS),
-            guide.digest,
+            ref, "radio-start", f"band:{radio.START_BAND}", templates.digest(ctx.settings.posters_dir, radio.SOURCES),
+            ref.token(radio.SETTINGS), guide.digest,
         )
         path = Cache(ctx.settings.cache_dir).root / "team-packs" / BLANKS_DIR / f"radio-{guide.slug}.{key[:16]}.json"
         start = None
@@ -647,7 +649,7 @@ def _radio_start(ctx: "PackContext", guide: Guide) -> int:
             except (ValueError, TypeError):
                 start = None
         if start is None or not 0 <= start < len(radio.FONT_SIZES):
-            start = radio.layout_sized(guide, ref)[1]
+            start = radio.start_index(guide, ref)
             Cache(ctx.settings.cache_dir).put(path, json.dumps(start).encode())
         starts[guide.slug] = start
     return starts[guide.slug]

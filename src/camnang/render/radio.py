@@ -28,6 +28,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+from functools import cached_property
 
 from ..config import DEFAULT_RADIO_RATE, DEFAULT_RADIO_SLOT_MINUTES
 from ..model import Guide, key_tip
@@ -85,20 +86,20 @@ class RadioScript:
     """The guide's title as written ("… VNeID …"): the PDF's title and
     header, so that a search for "VNeID" finds the script."""
 
-    @property
+    @cached_property
     def paragraphs(self) -> tuple[str, ...]:
         return tuple(p for s in self.sections for p in s.paragraphs)
 
-    @property
+    @cached_property
     def body(self) -> str:
         """What is read aloud: paragraphs separated by a blank line."""
         return "\n\n".join(self.paragraphs)
 
-    @property
+    @cached_property
     def word_count(self) -> int:
         return count_words(self.body)
 
-    @property
+    @cached_property
     def seconds(self) -> int:
         """Reading time of the body at ``rate`` words a minute."""
         return math.ceil(self.word_count * 60 / self.rate)
@@ -116,6 +117,10 @@ class RadioScript:
     def split_after_step(self) -> int | None:
         """The step after which a long script is best cut in two (the two
         halves closest in length), or None when it fits its slot."""
+        return self._split_step
+
+    @cached_property
+    def _split_step(self) -> int | None:
         if not self.over_slot:
             return None
         total = self.word_count
@@ -130,7 +135,7 @@ class RadioScript:
                         best, best_gap = i, gap
         return best
 
-    @property
+    @cached_property
     def header_lines(self) -> tuple[str, ...]:
         """Notes for the radio staff: title, reading time, and for a script
         longer than its slot where to split it. Printed in the PDF's header
@@ -230,6 +235,41 @@ def _first_sentence(text: str) -> str:
     return m.group(1) if m else end_sentence(text)
 
 
+_SPOKEN: dict = {}
+"""``_spoken_guide``'s results in this process, by guide and lexicon: a
+team pack makes every guide's script for each team, and only the team's
+sentences differ."""
+
+
+def _spoken_guide(guide: Guide, lexicon: Lexicon | None) -> tuple[Speaker, tuple]:
+    """A new speaker for the rest of a script (its ``unknown`` words those
+    of the guide's parts) and the guide's parts in spoken form: title,
+    preparation, steps, tips, time needed, and the capitalised words and
+    names (``_names``). The parts depend only on the guide and the
+    lexicon, so they are spoken once per process (a guide without a digest: every
+    time)."""
+    key = (guide.slug, guide.digest, lexicon.digest if lexicon is not None else None, id(lexicon))
+    made = _SPOKEN.get(key) if guide.digest else None
+    speaker = Speaker(lexicon, paths=False)
+    if made is None:
+        say = speaker.speak
+        title = say(guide.title)
+        summary = say(guide.summary)
+        prepare = tuple(say(p) for p in guide.prepare)
+        steps = tuple(say(s) for s in guide.steps)
+        tips = tuple(say(t) for t in guide.tips)
+        time_needed = say(guide.time_needed) if guide.time_needed else ""
+        capitalised, names = _names([title, summary, *prepare, *steps, *tips, *(say(t) for t in guide.troubleshooting)])
+        if len(_SPOKEN) >= 256:
+            _SPOKEN.clear()
+        made = (frozenset(speaker.unknown), (title, prepare, steps, tips, time_needed, capitalised, names))
+        if guide.digest:
+            _SPOKEN[key] = made
+        return speaker, made[1]
+    speaker.unknown = set(made[0])
+    return speaker, made[1]
+
+
 def build_script(
     guide: Guide,
     course_url: str,
@@ -241,15 +281,7 @@ def build_script(
 ) -> RadioScript:
     """The radio script of one guide. ``team`` (a ``camnang.roster.Team``,
     for team packs) names the team and its phone where to get help."""
-    speaker = Speaker(lexicon, paths=False)
-    say = speaker.speak
-    title = say(guide.title)
-    summary = say(guide.summary)
-    prepare = [say(p) for p in guide.prepare]
-    steps = [say(s) for s in guide.steps]
-    tips = [say(t) for t in guide.tips]
-    time_needed = say(guide.time_needed) if guide.time_needed else ""
-    capitalised, names = _names([title, summary, *prepare, *steps, *tips, *(say(t) for t in guide.troubleshooting)])
+    speaker, (title, prepare, steps, tips, time_needed, capitalised, names) = _spoken_guide(guide, lexicon)
 
     def lf(text: str) -> str:
         return lower_first(text, names, capitalised)
