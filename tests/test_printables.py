@@ -327,19 +327,22 @@ def test_fitting_chooses_what_trying_every_variant_would(tmp_path):
 
 @pytest.mark.build  # every bundled guide laid out twice (generic and team): a minute or two
 @pytest.mark.parametrize("guide", GUIDES, ids=lambda g: g.slug)
-def test_every_bundled_poster_reads_across_a_room(tmp_path, guide):
-    """Every bundled poster, generic and team layout, prints its steps in
-    one column on one sheet at 24 pt or more (with the authors' short
-    forms), and its key message at 32 pt or more: so the build log asks
-    for no short form."""
+def test_every_bundled_poster_reads_across_a_room(printed, tmp_path, guide):
+    """Every bundled poster, generic (as the site build printed it) and
+    team layout, prints its steps in one column on one sheet at 24 pt or
+    more (with the authors' short forms), and its key message at 32 pt or
+    more: so the build log asks for no short form."""
     from camnang.printables.kinds import BLANK
 
     settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL)
     message = pdfs.squash(plain(poster.key_message(guide)))
     steps = pdfs.squash("".join(plain(s) for s in poster.steps_of(guide)))
     for team in (None, BLANK):
-        path = tmp_path / f"poster-{team is not None}.pdf"
-        path.write_bytes(poster.render(guide, PrintContext(settings, team)))
+        path = tmp_path / "poster-team.pdf"
+        if team is None:
+            path = pdf_of(printed, guide, "poster")
+        else:
+            path.write_bytes(poster.render(guide, PrintContext(settings, team)))
         fit = poster.chosen(guide, settings, team=team is not None)
         assert poster.legible(fit), (team is not None, fit.name, fit.size)
         assert len(pdfs.page_sizes(path)) == 1
@@ -424,16 +427,20 @@ def title_lines(text: str, title: str) -> list[str]:
 @pytest.mark.build  # every bundled guide laid out twice (generic and team): a minute or two
 @pytest.mark.parametrize("team", [False, True], ids=["generic", "team"])
 @pytest.mark.parametrize("guide", GUIDES, ids=lambda g: g.slug)
-def test_every_bundled_leaflet_is_for_older_eyes(tmp_path, guide, team):
-    """Every bundled leaflet, generic and team layout: body text at 13 pt
-    or more, every section in (nothing dropped to make it fit), every
-    page after the first starts with the title and, where it continues
-    the steps, "Các bước (tiếp)"; the title never ends on one word alone."""
+def test_every_bundled_leaflet_is_for_older_eyes(printed, tmp_path, guide, team):
+    """Every bundled leaflet, generic (as the site build printed it) and
+    team layout: body text at 13 pt or more, every section in (nothing
+    dropped to make it fit), every page after the first starts with the
+    title and, where it continues the steps, "Các bước (tiếp)"; the title
+    never ends on one word alone."""
     from camnang.printables.kinds import BLANK
 
     settings = dataclasses.replace(SETTINGS, site_url=TEST_SITE_URL)
     path = tmp_path / "leaflet.pdf"
-    path.write_bytes(leaflet.render(guide, PrintContext(settings, BLANK if team else None)))
+    if team:
+        path.write_bytes(leaflet.render(guide, PrintContext(settings, BLANK)))
+    else:
+        path = pdf_of(printed, guide, "leaflet")
     blocks = (guide.summary, *guide.prepare, *(s.content for s in guide.steps), *guide.tips, *guide.troubleshooting)
     body = pdfs.squash("".join(plain(b) for b in blocks))
     # Lines of the guide's own text, long enough not to be a QR caption's
