@@ -106,7 +106,7 @@ class TerminalSafeFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001: a broken record is logging's to report
+        except Exception:  # noqa: BLE001 -- a broken record is logging's to report
             return True
         safe = terminal_safe(message)
         if safe != message:

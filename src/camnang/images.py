@@ -56,7 +56,7 @@ def check(data: bytes) -> str | None:
         return f"ảnh có hơn {Image.MAX_IMAGE_PIXELS // 1_000_000} triệu điểm ảnh, tối đa {MAX_PIXELS // 1_000_000} triệu điểm ảnh"
     except UnidentifiedImageError:
         image = None
-    except Exception as e:  # noqa: BLE001: Pillow raises many kinds for a bad file
+    except Exception as e:  # noqa: BLE001 -- Pillow raises many kinds for a bad file
         return f"tệp ảnh hỏng, không đọc được ({type(e).__name__})"
     if image is None:
         if data.lstrip()[:5].lower() in (b"<?xml", b"<svg ", b"<svg>") or b"<svg" in data[:1024].lower():
@@ -112,6 +112,6 @@ def for_print(data: bytes, cache_dir: Path | None = None) -> tuple[bytes, str]:
     if entry is not None:
         try:
             Cache(cache_dir).put(entry, small)
-        except Exception:  # noqa: BLE001: the cache only saves time
+        except Exception:  # noqa: BLE001 -- the cache only saves time
             pass
     return small, mime

@@ -386,7 +386,7 @@ def _root(archive, info) -> str | None:
     try:
         with archive.open(info) as part:
             _, element = next(ET.iterparse(part, events=("start",)))
-    except Exception:  # noqa: BLE001: not XML (a picture...), or damaged: not a sheet
+    except Exception:  # noqa: BLE001 -- not XML (a picture...), or damaged: not a sheet
         return None
     return element.tag.rsplit("}", 1)[-1]
 
