@@ -34,6 +34,7 @@ from .kinds import PrintContext
 from .pdf import AUTHOR, Layout, printer
 from .pictogram import pictogram
 from .qr import qr_code
+from .stamp import save  # every PDF camnang rewrites is saved the one way
 
 FILENAME = "so-tay.pdf"
 IMPOSED_FILENAME = "so-tay-in-gap.pdf"
@@ -97,22 +98,6 @@ def html(library: Library, settings: Settings, team_slot: str = "generic", part:
     return templates.render(
         settings.posters_dir, TEMPLATE, **context(library, settings, team_slot), part=part, notes=notes, first_page=first_page
     )
-
-
-def save(pdf) -> bytes:
-    """The bytes of a pikepdf document as camnang writes every PDF
-    (``stamp``): streams compressed, object streams, QR codes at 1 bit a
-    pixel, file ID from the content (same input, same bytes)."""
-    import io
-
-    import pikepdf
-
-    from .qr import one_bit_images
-
-    one_bit_images(pdf)
-    buffer = io.BytesIO()
-    pdf.save(buffer, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
-    return buffer.getvalue()
 
 
 def page_count(data: bytes) -> int:

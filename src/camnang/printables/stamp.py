@@ -34,7 +34,7 @@ FORM_NAME = "/CamnangTeam"
 
 
 
-def _save(pdf) -> bytes:
+def save(pdf) -> bytes:
     """The bytes of ``pdf``: streams compressed, small objects packed into
     object streams, black-and-white pictures (the QR codes) at 1 bit a
     pixel (``qr.one_bit_images``), file ID from the content (same input,
@@ -92,7 +92,7 @@ def stamp(blank: bytes, strip: bytes, *, merge_fonts: bool = True, metadata: dic
         page.contents_add(pdf.make_stream(b"\nQ\nq " + FORM_NAME.encode() + b" Do Q\n"))
     if merge_fonts:
         share_fonts(pdf, form)
-    return _save(pdf)
+    return save(pdf)
 
 
 def retitle(pdf, title: str, subject: str = "", keywords: str = "") -> None:
@@ -186,7 +186,7 @@ def share_fonts(pdf, form) -> int:
 
 def recompress(data: bytes) -> bytes:
     """``data`` written again by qpdf: streams compressed, object streams."""
-    return _save(open_pdf(data))
+    return save(open_pdf(data))
 
 
 def combine(layouts: Sequence) -> bytes:
