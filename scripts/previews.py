@@ -190,15 +190,19 @@ def read_pdf(path: Path, kind: str, tile: int) -> tuple[list[Page], str]:
     finally:
         doc.close()
     _, floor = KINDS[kind]
-    for page in pages:
+    # A team's ap-phich.pdf holds every guide's poster after a contents
+    # page: the contents is not a poster, and many pages are not a poster
+    # on many sheets.
+    combined = path.stem == kind == "ap-phich"
+    for page in pages[1:] if combined else pages:
         if floor is not None and page.size is not None and page.size < floor - 0.05:
             page.faults.append(f"chữ {_pt(page.size)} pt < {_pt(floor)} pt")
         if page.columns == 2 and kind != "so-tay-in-gap":  # two A5 pages a side, by design
             page.faults.append("hai cột")
-    if kind == "ap-phich" and len(pages) > 1:
+    if kind == "ap-phich" and len(pages) > 1 and not combined:
         for page in pages:
             page.faults.append(f"áp phích {len(pages)} tờ")
-    if len(pages) > 1:
+    if len(pages) > 1 and not combined:
         fullest = max(p.chars for p in pages[:-1])
         if pages[-1].chars < fullest * NEARLY_EMPTY:
             pages[-1].faults.append(f"trang cuối gần trống ({pages[-1].chars} / {fullest} ký tự)")

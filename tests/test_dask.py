@@ -32,7 +32,7 @@ pytestmark = pytest.mark.build  # a Dask cluster and team packs built in subproc
 DASK = Path(sys.executable).parent / "dask"
 HEADER = ["ma_to", "ten_to", "cap", "xa", "tinh", "to_truong", "dien_thoai", "zalo", "dia_diem"]
 TEAMS = 60
-FILES = 9
+FILES = 8
 """Files of a team's pack of the one fixture guide."""
 COMMUNES = [("Bắc Ninh", "Hương Lạc"), ("Bắc Ninh", "Đồng Việt"), ("Lào Cai", "Sa Pa"), ("Lào Cai", "Bát Xát")]
 
@@ -164,7 +164,7 @@ def test_cluster_run_survives_a_killed_worker_and_matches_the_local_pool(cluster
         # Kill a worker once a fifth of the teams are done (no earlier: the
         # point is a worker dying with tasks in hand, in the middle).
         while time.monotonic() < deadline and run.poll() is None:
-            done = sum(1 for p in out.glob("to-*/tron-bo.pdf")) if out.is_dir() else 0
+            done = sum(1 for p in out.glob("to-*/ap-phich.pdf")) if out.is_dir() else 0
             if done >= TEAMS // 5:
                 break
             time.sleep(0.2)
@@ -176,8 +176,8 @@ def test_cluster_run_survives_a_killed_worker_and_matches_the_local_pool(cluster
     finally:
         stop(run)
     assert run.returncode == 0, stderr
-    # Leaflet, poster, tron-bo, radio .txt and .pdf, the team's Zalo card
-    # and the guide's (one card for this guide).
+    # Leaflet, posters file, radio .txt and .pdf, the team's Zalo card and
+    # the guide's (one card for this guide), the handbook (two files).
     assert f"{TEAMS} tổ, {TEAMS * FILES} tệp" in stdout
     assert done < TEAMS, "the worker was killed after the end"
     # Nothing lost, nothing corrupt, nothing left over: the same bytes as
@@ -213,7 +213,7 @@ def test_rerun_renders_only_changed_and_missing_teams(local_run, tmp_path):
     rows.insert(0, roster_rows(1, start=9000)[0])  # every later row moves down one
     rows[10][1] = "Tổ công nghệ số cộng đồng thôn Mới Đổi Tên"
     write_roster(project / "to-2.csv", rows)
-    (out / "to-0020" / "ap-phich-thu-nghiem.pdf").unlink()
+    (out / "to-0020" / "ap-phich.pdf").unlink()
     damaged = out / "to-0030" / "to-roi-thu-nghiem.pdf"
     damaged.write_bytes(damaged.read_bytes()[:1000])
     untouched = {k: v for k, v in files(out).items() if k.startswith("to-004")}
@@ -222,12 +222,12 @@ def test_rerun_renders_only_changed_and_missing_teams(local_run, tmp_path):
     assert result.returncode == 0, result.stderr
     # Sent to a worker: the new team, the renamed one, the two damaged.
     assert f"{TEAMS + 1 - 4} tổ không đổi" in result.stdout, result.stdout
-    assert "ghi 19 tệp vào" in result.stdout, result.stdout  # 9 new, 8 renamed (the guide's card is the same), 1 missing, 1 damaged
+    assert "ghi 17 tệp vào" in result.stdout, result.stdout  # 8 new, 7 renamed (the guide's card is the same), 1 missing, 1 damaged
     after = files(out)
     assert damaged.read_bytes() == (local_run / "to-0030" / "to-roi-thu-nghiem.pdf").read_bytes()
-    assert after["to-0020/ap-phich-thu-nghiem.pdf"] == (local_run / "to-0020" / "ap-phich-thu-nghiem.pdf").read_bytes()
+    assert after["to-0020/ap-phich.pdf"] == (local_run / "to-0020" / "ap-phich.pdf").read_bytes()
     assert {k: after[k] for k in untouched} == untouched
-    assert "to-9000/tron-bo.pdf" in after
+    assert "to-9000/ap-phich.pdf" in after
     # The cache keys do not hold the row number either: checking every
     # team again, file by file, renders nothing though every row moved.
     verify = cli(project, "--teams", "to-2.csv", "--out", str(out), "--jobs", "2", "--verify")
@@ -253,7 +253,7 @@ def test_one_zip_per_commune_holds_exactly_its_teams(local_run):
             assert names[0] == "index.csv"
             assert sorted({n.split("/")[0] for n in names[1:]}) == teams
             for team in teams:
-                for name in ("to-roi-thu-nghiem.pdf", "ap-phich-thu-nghiem.pdf", "tron-bo.pdf", "the-zalo-to.png"):
+                for name in ("to-roi-thu-nghiem.pdf", "ap-phich.pdf", "the-zalo-to.png"):
                     assert z.read(f"{team}/{name}") == (local_run / team / name).read_bytes()
             index = list(csv.DictReader(io.StringIO(z.read("index.csv").decode("utf-8-sig"))))
             assert sorted({r["ma_to"] for r in index}) == teams
@@ -271,7 +271,7 @@ def test_output_to_an_fsspec_url(local_run, tmp_path):
     assert result.returncode == 0, result.stderr
     out = tmp_path / "goi-url"
     for team in ("to-0000", "to-0003"):
-        for name in ("to-roi-thu-nghiem.pdf", "ap-phich-thu-nghiem.pdf", "tron-bo.pdf"):
+        for name in ("to-roi-thu-nghiem.pdf", "ap-phich.pdf"):
             assert (out / team / name).read_bytes() == (local_run / team / name).read_bytes()
     assert (out / "manifest.jsonl").is_file() and not (out / ".manifest-journal.jsonl").exists()
     again = cli(project, "--teams", "to-4.csv", "--out", url, "--jobs", "2")

@@ -263,10 +263,10 @@ def test_damaged_team_pack_cache_and_csv_injection(project, jobs):
     # Damage the team cache: cut short, garbage, empty.
     cache = project / ".cache" / "camnang" / "printables" / "team-packs"
     # Each team's own entries (the shared blank layouts live in _blank/):
-    # leaflet, poster, tron-bo.pdf, the team's radio script PDF and its
-    # handbook (so-tay.pdf, so-tay-in-gap.pdf).
+    # leaflet, posters file (ap-phich.pdf), the team's radio script PDF and
+    # its handbook (so-tay.pdf, so-tay-in-gap.pdf).
     entries = sorted(p for p in cache.rglob("*.pdf") if "_blank" not in p.parts)
-    assert len(entries) == 18
+    assert len(entries) == 15
     entries[0].write_bytes(entries[0].read_bytes()[:500])
     entries[4].write_bytes(b"garbage")
     entries[8].write_bytes(b"")

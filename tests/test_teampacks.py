@@ -50,7 +50,8 @@ IDS = [t[0] for t in TEAMS]
 ZALO = {t[0]: t[7] for t in TEAMS}
 NAMES = {t[0]: t[1] for t in TEAMS}
 BOOKLET = {"so-tay.pdf", "so-tay-in-gap.pdf"}
-PRINTS = {f"to-roi-{SLUG}.pdf", f"ap-phich-{SLUG}.pdf", "tron-bo.pdf"} | BOOKLET
+POSTERS = "ap-phich.pdf"  # every guide's poster, after a contents page
+PRINTS = {f"to-roi-{SLUG}.pdf", POSTERS} | BOOKLET
 RADIO = {f"phat-thanh-{SLUG}.txt", "phat-thanh.pdf"}
 CARDS = {"the-zalo-to.png", f"the-zalo-{SLUG}.png"}  # the fixture guide makes one card
 FILES = PRINTS | RADIO | CARDS
@@ -90,6 +91,28 @@ def built(tmp_path_factory):
     return project, roster, project / "goi", result
 
 
+def team_poster(path: Path, title: str, into: Path) -> Path:
+    """One guide's poster out of a team's ``ap-phich.pdf``, taken as a team
+    prints it on its own: the pages the file's contents page gives for
+    the guide's title (written to ``into``)."""
+    with pikepdf.open(path) as pdf:
+        contents = pdfs.squash(pdfs.reader(path).pages[0].extract_text())
+        wanted = pdfs.squash(" ".join(title.split()))
+        at = contents.index(wanted) + len(wanted)
+        pages = re.match(r"trang(\d+)(?:-(\d+))?", contents[at:])
+        first, last = int(pages[1]), int(pages[2] or pages[1])
+        one = pikepdf.new()
+        one.pages.extend(pdf.pages[first - 1 : last])
+        one.save(into)
+    return into
+
+
+def fixture_poster(out: Path, team: str, tmp: Path) -> Path:
+    """The fixture guide's poster in ``team``'s ``ap-phich.pdf``."""
+    title = load_library(out.parent / "guides", load_categories()).get(SLUG).title
+    return team_poster(out / team / POSTERS, title, tmp / f"{team}-{SLUG}.pdf")
+
+
 def decoded(path: Path) -> set[str]:
     return {code.text for image in pdfs.raster(path, 150) for code in pdfs.qr_codes(image, 150)}
 
@@ -127,27 +150,28 @@ def test_each_pdf_shows_its_own_team_literally(built, team):
 def test_zalo_qr_decodes_to_the_teams_own_link(built, team):
     out = built[2]
     expected = {PAGE_URL, DEFAULT_COURSE_URL} | ({ZALO[team]} if ZALO[team] else set())
-    for name in (f"to-roi-{SLUG}.pdf", f"ap-phich-{SLUG}.pdf"):
+    for name in (f"to-roi-{SLUG}.pdf", POSTERS):
         assert decoded(out / team / name) == expected, (team, name)
         # Each code, the team's Zalo in its stamped strip too, is one
-        # picture at 1 bit a pixel, drawn without interpolation.
-        for drawn in pdfs.pictures(out / team / name):
+        # picture at 1 bit a pixel, drawn without interpolation (the
+        # posters' contents page has none).
+        pages = pdfs.pictures(out / team / name)
+        for drawn in pages[1:] if name == POSTERS else pages:
             assert sorted(pdfs.picture_text(p) for p in drawn) == sorted(expected), (team, name)
             assert all(p.bits == 1 and not p.interpolate for p in drawn), (team, name)
-    # tron-bo.pdf: a code drawn on several pages is stored once.
-    drawn = [p for page in pdfs.pictures(out / team / "tron-bo.pdf") for p in page]
-    assert {pdfs.picture_text(p) for p in drawn} == expected
-    assert len({p.ref for p in drawn}) == len(expected)
+        # A code drawn on several pages is stored once.
+        drawn = [p for page in pages for p in page]
+        assert len({p.ref for p in drawn}) == len(expected), (team, name)
 
 
 def test_same_design_as_generic_printables(built):
     out = built[2]
     for team in ("to-mot", "to-ba"):
-        leaflet, poster = out / team / f"to-roi-{SLUG}.pdf", out / team / f"ap-phich-{SLUG}.pdf"
-        for path, size in ((leaflet, pdfs.A4), (poster, pdfs.A3)):
+        leaflet, poster = out / team / f"to-roi-{SLUG}.pdf", out / team / POSTERS
+        for path, size in ((leaflet, pdfs.A4), (poster, pdfs.A3)):  # the contents page too: one paper size
             for width, height in pdfs.page_sizes(path):
                 assert width == pytest.approx(size[0], abs=0.01) and height == pytest.approx(size[1], abs=0.01)
-        assert len(pdfs.page_sizes(poster)) == 1
+        assert len(pdfs.page_sizes(poster)) == 2  # the contents, the fixture guide's poster
         for path in (leaflet, poster):
             fonts = pdfs.fonts(path)
             assert fonts and all(f.embedded for f in fonts)
@@ -172,6 +196,8 @@ def test_stamped_pages_look_like_a_full_render_of_the_team(built, tmp_path):
         direct = tmp_path / f"{kind.name}.pdf"
         direct.write_bytes(kind.render(guide, PrintContext(settings, team)))
         stamped = out / team.id / kind.output_name(guide)
+        if kind is POSTER:  # the guide's pages of the team's posters file
+            stamped = team_poster(out / team.id / POSTERS, guide.title, tmp_path / "stamped.pdf")
         a, b = pdfs.raster(direct, 75), pdfs.raster(stamped, 75)
         assert len(a) == len(b)
         for x, y in zip(a, b):
@@ -180,19 +206,23 @@ def test_stamped_pages_look_like_a_full_render_of_the_team(built, tmp_path):
             assert sum(histogram[64:]) < 0.001 * x.width * x.height, kind.name
 
 
-def test_tron_bo_and_index(built):
+def test_posters_file_and_index(built):
     out = built[2]
     rows = list(csv.DictReader(io.StringIO((out / "index.csv").read_text(encoding="utf-8-sig"))))
     assert [r["ma_to"] for r in rows] == [t for t in IDS for _ in range(len(FILES))]
+    title = load_library(built[0] / "guides", load_categories()).get(SLUG).title
     for team in IDS:
         leaflet_pages = len(pdfs.reader(out / team / f"to-roi-{SLUG}.pdf").pages)
-        all_in_one = len(pdfs.reader(out / team / "tron-bo.pdf").pages)
-        assert all_in_one == leaflet_pages
+        # The posters file: a contents page saying where each poster is.
+        posters = pdfs.reader(out / team / POSTERS)
+        contents = pdfs.squash(posters.pages[0].extract_text())
+        assert pdfs.squash("Áp phích hướng dẫn kỹ năng số 1 áp phích khổ A3") in contents
+        assert contents.endswith(pdfs.squash(f"{title} trang 2")), contents
+        assert pdfs.squash(NAMES[team]) not in contents and pdfs.squash(NAMES[team]) in pdfs.squash(posters.pages[1].extract_text())
         listed = {r["tep"]: int(r["so_trang"]) for r in rows if r["ma_to"] == team}
         assert listed == {
             f"{team}/to-roi-{SLUG}.pdf": leaflet_pages,
-            f"{team}/ap-phich-{SLUG}.pdf": 1,
-            f"{team}/tron-bo.pdf": all_in_one,
+            f"{team}/{POSTERS}": 2,
             f"{team}/phat-thanh-{SLUG}.txt": 0,
             f"{team}/phat-thanh.pdf": len(pdfs.reader(out / team / "phat-thanh.pdf").pages),
             f"{team}/the-zalo-to.png": 1,
@@ -202,17 +232,17 @@ def test_tron_bo_and_index(built):
         }
         assert {r["ten_to"] for r in rows if r["ma_to"] == team} == {NAMES[team]}
         # Titled for the team, in Vietnamese, tagged like every printable.
-        with pikepdf.open(out / team / "tron-bo.pdf") as pdf:
-            assert str(pdf.docinfo["/Title"]) == f"Tài liệu của {NAMES[team]}"
+        with pikepdf.open(out / team / POSTERS) as pdf:
+            assert str(pdf.docinfo["/Title"]) == f"Áp phích của {NAMES[team]}"
             assert NAMES[team] in str(pdf.docinfo["/Subject"]) and "hướng dẫn" in str(pdf.docinfo["/Subject"])
             with pdf.open_metadata() as meta:
-                assert meta["dc:title"] == f"Tài liệu của {NAMES[team]}"
+                assert meta["dc:title"] == f"Áp phích của {NAMES[team]}"
                 assert meta.get("pdfuaid:part") == "1"
             assert "/StructTreeRoot" in pdf.Root and str(pdf.Root.Lang) == "vi"
-        # The edition of each guide's file, to reprint what changed; none for tron-bo.pdf.
+        # The edition of each guide's file, to reprint what changed; none for ap-phich.pdf.
         guide = load_library(built[0] / "guides", load_categories()).get(SLUG)
         editions = {r["tep"]: r["ban_ngay"] for r in rows if r["ma_to"] == team}
-        assert editions.pop(f"{team}/tron-bo.pdf") == editions.pop(f"{team}/phat-thanh.pdf") == ""
+        assert editions.pop(f"{team}/{POSTERS}") == editions.pop(f"{team}/phat-thanh.pdf") == ""
         assert editions.pop(f"{team}/the-zalo-to.png") == ""
         assert editions.pop(f"{team}/so-tay.pdf") == editions.pop(f"{team}/so-tay-in-gap.pdf") == ""
         assert set(editions.values()) == {guide.edition.isoformat()}
@@ -253,15 +283,15 @@ def test_team_zalo_card(built, tmp_path):
 def test_rerun_reuses_the_cache_and_writes_nothing(built):
     project, _, out, _ = built
     before = snapshot(out)
-    (out / "to-ba" / "tron-bo.pdf").unlink()
+    (out / "to-ba" / POSTERS).unlink()
     result = cli(project, "--teams", "to.csv", "--out", "goi", "--jobs", "2")
     assert result.returncode == 0, result.stderr
     assert "0 tệp mới tạo" in result.stdout and "ghi 1 tệp" in result.stdout
     after = snapshot(out)
     assert after.keys() == before.keys()
     changed = {k for k in before if before[k] != after[k]}
-    assert changed <= {"to-ba/tron-bo.pdf", "index.csv"}
-    assert after["to-ba/tron-bo.pdf"][1] == before["to-ba/tron-bo.pdf"][1]
+    assert changed <= {f"to-ba/{POSTERS}", "index.csv"}
+    assert after[f"to-ba/{POSTERS}"][1] == before[f"to-ba/{POSTERS}"][1]
 
 
 def test_shards_cover_every_team_exactly_once(built):
@@ -339,7 +369,7 @@ def test_team_block_too_long_is_refused_and_the_others_written(built):
     result = cli(project, "--teams", "dai.csv", "--out", "goi-dai", "--jobs", "1")
     assert result.returncode == 1
     assert "dai.csv:3: trường 'dia_diem'" in result.stderr, result.stderr
-    assert (project / "goi-dai" / "to-ba" / "tron-bo.pdf").is_file()
+    assert (project / "goi-dai" / "to-ba" / POSTERS).is_file()
     assert not (project / "goi-dai" / "xa-huong-lac").exists()
     fast = cli(project, "--teams", "dai.csv", "--out", "goi-dai-2", "--jobs", "1", "--fail-fast")
     assert fast.returncode == 1
@@ -376,9 +406,9 @@ def test_example_roster_from_the_repository_root(example_packs, tmp_path):
     for team in teams:
         names = {p.name for p in (out / team).iterdir()}
         cards = {n for n in names if n.startswith("the-zalo-")}
-        assert names - cards == {f"{k}-{g}.pdf" for k in ("to-roi", "ap-phich") for g in guides} | {
+        assert names - cards == {f"to-roi-{g}.pdf" for g in guides} | {
             f"phat-thanh-{g}.txt" for g in guides
-        } | {"tron-bo.pdf", "phat-thanh.pdf", "so-tay.pdf", "so-tay-in-gap.pdf"}
+        } | {POSTERS, "phat-thanh.pdf", "so-tay.pdf", "so-tay-in-gap.pdf"}
         # The team's card, and every guide's generic cards (1/2, 2/2...).
         assert "the-zalo-to.png" in cards
         assert {zaloteam.guide_of(n, guides) for n in cards - {"the-zalo-to.png"}} == set(guides)
@@ -428,7 +458,7 @@ def test_example_roster_from_the_repository_root(example_packs, tmp_path):
         if not t.phone and not t.zalo:
             assert f"vi-du.csv:{t.row}: tổ '{t.id}' không có số điện thoại" in result.stderr
     zalo = roster[0].zalo
-    text = pdfs.squash(pdfs.text(out / teams[0] / "tron-bo.pdf"))
+    text = pdfs.squash(pdfs.text(out / teams[0] / POSTERS))
     assert "VÍDỤ" in text and zalo not in text
     # The team's strip is on every page of a leaflet of several pages; no
     # page carries a code to the example's made-up link.
@@ -465,11 +495,11 @@ def lines_of(path: Path) -> list[str]:
     return [line.strip() for line in pdfs.text(path).splitlines()]
 
 
-def test_long_name_team_wraps_and_shrinks_instead_of_being_refused(variants):
+def test_long_name_team_wraps_and_shrinks_instead_of_being_refused(variants, tmp_path):
     out, result = variants
     assert result.returncode == 0, result.stderr
-    for name, floor in ((f"to-roi-{SLUG}.pdf", 10), (f"ap-phich-{SLUG}.pdf", 16)):
-        path = out / "thon-dai" / name
+    for name, floor in ((f"to-roi-{SLUG}.pdf", 10), (POSTERS, 16)):
+        path = out / "thon-dai" / name if name != POSTERS else fixture_poster(out, "thon-dai", tmp_path)
         text = pdfs.squash(pdfs.text(path))
         assert pdfs.squash(LONG_NAME) in text and pdfs.squash(LONG_PLACE) in text, name
         sizes = [size for size, t in pdfs.type_sizes(path) if "Nghĩa" in t]
@@ -485,21 +515,21 @@ def test_long_name_team_wraps_and_shrinks_instead_of_being_refused(variants):
     assert [code.text for code in zxingcpp.read_barcodes(card)] == ["https://zalo.me/g/thon-dai"]
 
 
-def test_team_without_phone_or_zalo_shows_its_place_large_and_is_warned_about(variants):
+def test_team_without_phone_or_zalo_shows_its_place_large_and_is_warned_about(variants, tmp_path):
     out, result = variants
     assert "to.csv:3: tổ 'thon-khong' không có số điện thoại (dien_thoai) và nhóm Zalo (zalo)" in result.stderr
-    for name, body in ((f"to-roi-{SLUG}.pdf", 12), (f"ap-phich-{SLUG}.pdf", 22)):
-        path = out / "thon-khong" / name
+    for name, body in ((f"to-roi-{SLUG}.pdf", 12), (POSTERS, 22)):
+        path = out / "thon-khong" / name if name != POSTERS else fixture_poster(out, "thon-khong", tmp_path)
         assert decoded(path) == {PAGE_URL, DEFAULT_COURSE_URL}
         assert pdfs.squash("Gặp tổ tại:") in pdfs.squash(pdfs.text(path))
         place = [size for size, t in pdfs.type_sizes(path) if "Nhà văn" in t or "tối thứ Bảy" in t]
         assert place and min(place) >= body * 1.3, (name, place)
 
 
-def test_phone_only_team_shows_its_phone_large_and_no_code(variants):
+def test_phone_only_team_shows_its_phone_large_and_no_code(variants, tmp_path):
     out, _ = variants
-    for name, body in ((f"to-roi-{SLUG}.pdf", 12), (f"ap-phich-{SLUG}.pdf", 22)):
-        path = out / "thon-goi" / name
+    for name, body in ((f"to-roi-{SLUG}.pdf", 12), (POSTERS, 22)):
+        path = out / "thon-goi" / name if name != POSTERS else fixture_poster(out, "thon-goi", tmp_path)
         assert decoded(path) == {PAGE_URL, DEFAULT_COURSE_URL}
         assert pdfs.squash("Gọi cho tổ 0987 654 321") in pdfs.squash(pdfs.text(path))
         # Printed once on each page: in the cell, not again in the block.
@@ -526,7 +556,7 @@ def test_team_radio_script_names_the_team_its_place_and_phone(variants):
 
 def test_captions_wrap_by_phrase_never_word_by_word(variants):
     out, _ = variants
-    for name in (f"to-roi-{SLUG}.pdf", f"ap-phich-{SLUG}.pdf"):
+    for name in (f"to-roi-{SLUG}.pdf", POSTERS):
         text = pdfs.text(out / "thon-dai" / name)
         last = "Phổ cập kỹ năng số" if name.startswith("to-roi") else "Quét để học kỹ năng số"
         for phrase in ("Quét để vào nhóm Zalo", "Quét để xem hướng dẫn", last):
@@ -553,7 +583,7 @@ def sentences(path: Path) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
 
 
-def test_team_printables_keep_every_sentence_of_the_generic_ones(example_packs, bundled_site):
+def test_team_printables_keep_every_sentence_of_the_generic_ones(example_packs, bundled_site, tmp_path):
     """Built as the README says, for the example roster: a team's leaflet
     and poster contain every sentence of the generic one the site offers
     (the key message, every step, every tip section), apart from the
@@ -563,15 +593,19 @@ def test_team_printables_keep_every_sentence_of_the_generic_ones(example_packs, 
     generic = bundled_site / "in-an"
     assert "Ngắn:" not in result.stderr  # every poster reads across a room
     teams = [t.id for t in load_roster(ROOT / "teams" / "vi-du.csv").teams]
+    library = load_library(ROOT / "guides", load_categories())
     missing = {}
     for slug in SAMPLE:
         for name in (f"to-roi-{slug}.pdf", f"ap-phich-{slug}.pdf"):
             wanted = [s for s in sentences(generic / name) if not any(s.startswith(g) for g in GENERIC_ONLY)]
             assert len(wanted) > 5, name
             for team in teams:
+                path = packs / team / name
+                if name.startswith("ap-phich-"):  # the guide's pages of the team's posters file
+                    path = team_poster(packs / team / POSTERS, library.get(slug).title, tmp_path / f"{team}-{name}")
                 # The roster's "(ví dụ)" marks are never broken across lines.
-                assert not any(line.rstrip().endswith("(ví") for line in pdfs.text(packs / team / name).splitlines()), f"{team}/{name}"
-                text = pdfs.squash(" ".join(sentences(packs / team / name)))
+                assert not any(line.rstrip().endswith("(ví") for line in pdfs.text(path).splitlines()), f"{team}/{name}"
+                text = pdfs.squash(" ".join(sentences(path)))
                 lost = [s for s in wanted if pdfs.squash(s) not in text]
                 if lost:
                     missing[f"{team}/{name}"] = lost

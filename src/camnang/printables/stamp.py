@@ -15,9 +15,10 @@ the team block and Zalo code). This module puts the two together:
   in every run and on every machine. A face that the blank and the strip
   both use is embedded once (``share_fonts``, ``fontmerge``: one program
   holding both subsets' glyphs), not twice.
-- ``combine(layouts)``: several WeasyPrint layouts (the blank leaflets of
-  every guide) as one PDF, so that each font is subset and embedded *once*
-  for all the pages (``tron-bo.pdf``), instead of once per guide.
+- ``combine(layouts)``: several WeasyPrint layouts (a contents page and
+  the blank posters of every guide) as one PDF, so that each font is
+  subset and embedded *once* for all the pages (a team's ``ap-phich.pdf``),
+  instead of once per guide.
 
 Blank layouts do not depend on the team: ``teampacks`` keeps them in the
 printables cache (``team-packs/_blank/``), so a run reuses the layouts of
@@ -61,12 +62,15 @@ def open_pdf(data: bytes):
     return pikepdf.Pdf.open(io.BytesIO(data))
 
 
-def stamp(blank: bytes, strip: bytes, *, merge_fonts: bool = True, metadata: dict[str, str] | None = None) -> bytes:
+def stamp(
+    blank: bytes, strip: bytes, *, merge_fonts: bool = True, metadata: dict[str, str] | None = None, skip: int = 0,
+) -> bytes:
     """``blank`` with the first page of ``strip`` drawn over each of its
-    pages. The strip page must have the blank's page size: it lands where
-    the blank left room for it, at scale 1. ``merge_fonts``: a face both
-    use is embedded once (``share_fonts``). ``metadata``: title, subject
-    and keywords to write over the blank's (``retitle``)."""
+    pages but the first ``skip`` (a contents page). The strip page must
+    have the blank's page size: it lands where the blank left room for it,
+    at scale 1. ``merge_fonts``: a face both use is embedded once
+    (``share_fonts``). ``metadata``: title, subject and keywords to write
+    over the blank's (``retitle``)."""
     import pikepdf
 
     pdf = open_pdf(blank)
@@ -76,7 +80,7 @@ def stamp(blank: bytes, strip: bytes, *, merge_fonts: bool = True, metadata: dic
     strip_page = source.pages[0]
     form = pdf.copy_foreign(strip_page.as_form_xobject())
     box = [float(v) for v in strip_page.mediabox]
-    for page in pdf.pages:
+    for page in list(pdf.pages)[skip:]:
         if [float(v) for v in page.mediabox] != box:
             raise ValueError(f"strip page {box} and blank page {list(page.mediabox)} differ in size")
         # As qpdf's overlay (``Page.add_overlay``) does, but under a fixed

@@ -1,10 +1,20 @@
 """Team packs: every leaflet and poster, personalised for every team of a
 roster, in one run (issue 6).
 
-For each team ``DIR/<ma_to>/`` gets ``to-roi-<slug>.pdf`` and
-``ap-phich-<slug>.pdf`` of every guide and ``tron-bo.pdf`` (all its
-leaflets, one print job); ``DIR/index.csv`` lists the teams, files and
-pages.
+For each team ``DIR/<ma_to>/`` gets ``to-roi-<slug>.pdf`` of every guide
+(one leaflet a file: printed or sent on its own) and ``ap-phich.pdf``, every
+guide's A3 poster in one file after a contents page that gives each
+poster's pages (one poster printed on its own: Print, Pages); besides the
+radio scripts, the handbook and the Zalo cards. ``DIR/index.csv`` lists
+the teams, files and pages.
+
+Why the posters are one file and the leaflets are not (issue 27, disk per
+team): a PDF embeds its fonts once, so one file of 24 posters takes about
+a third of 24 files; the leaflets stay one a file because a team sends a
+single guide's leaflet to a resident or a print shop. The file of every
+leaflet (``tron-bo.pdf``) that packs once held is gone: it repeated the
+leaflets byte for byte in all but fonts, and the handbook (``so-tay.pdf``)
+is the team's every-guide copy.
 
 Render work is proportional to what differs. A team's copy of a guide
 differs from any other team's only in the team's part of the footer strip
@@ -24,8 +34,9 @@ size in the page margin. So each worker process:
    guide's blank (``stamp``: pikepdf/qpdf, no layout), and writes the file.
 
 The blanks are kept in the cache (``team-packs/_blank/``), so recycled and
-later workers lay none of them out again; ``tron-bo.pdf``'s blank is one
-document of all the blank leaflets, its fonts embedded once.
+later workers lay none of them out again; ``ap-phich.pdf``'s blank is one
+document of the contents page and all the blank posters, its fonts
+embedded once, stamped on every page but the contents.
 
 The result is the same page as ``kind.render(guide, PrintContext(settings,
 team))`` (tests compare them), at a fraction of the cost. Every output is
@@ -66,6 +77,7 @@ from .compat import page_box
 from .kinds import BLANK, Kind, PrintContext
 from .registry import all_kinds
 from .leaflet import LEAFLET
+from .poster import POSTER
 from .manifest import Manifest, OutFile, digest, team_inputs
 from .outdir import OutDir, sha256
 from .pdf import AUTHOR, printer
@@ -77,12 +89,19 @@ DEFAULT_DIR = Path("goi-to")
 """Where packs go without ``--out``: ``goi-to/`` ("gói tổ"), next to mkdocs.yml."""
 STRIP_TEMPLATE = "team-strip.html.j2"
 STRIP_CSS = "team-strip.css"
-ALL_IN_ONE = "tron-bo.pdf"
+POSTERS_FILE = "ap-phich.pdf"
+"""A team's posters, every guide's, in one A3 file after a contents page."""
+CONTENTS_TEMPLATE = "poster-contents.html.j2"
+CONTENTS_CSS = "poster-contents.css"
+CONTENTS_SOURCES = (CONTENTS_TEMPLATE, "print.css", CONTENTS_CSS)
+"""What the contents page of ``ap-phich.pdf`` is made from."""
+PER_GUIDE_KINDS = (LEAFLET,)
+"""The pack's kinds written one file a guide (the rest: ``POSTERS_FILE``)."""
 INDEX = "index.csv"
 INDEX_COLUMNS = ("ma_to", "ten_to", "tep", "so_trang", "ban_ngay")
 """``ban_ngay``: the edition (``Guide.edition``) of the guide a file is
 made from, so a team sorts by it to reprint what changed (empty for files
-of every guide, such as ``tron-bo.pdf``)."""
+of every guide, such as ``ap-phich.pdf``)."""
 BLANKS_DIR = "_blank"
 """Cache folder of the shared layouts (team ids never start with ``_``)."""
 TEAMS_PER_WORKER = 50
@@ -244,7 +263,7 @@ def build_packs(
     kinds = pack_kinds()
     guides = select(library, only)
     check(settings, kinds, warn)
-    templates.check(settings.posters_dir, (STRIP_TEMPLATE, STRIP_CSS, *RADIO_PDF_SOURCES))
+    templates.check(settings.posters_dir, (STRIP_TEMPLATE, STRIP_CSS, *CONTENTS_SOURCES, *RADIO_PDF_SOURCES))
     out = OutDir(out_dir)
     unreachable(teams, roster, warn)
     result = PackResult(out_dir=out_dir, rows={team.id: team.row for team in teams})
@@ -317,6 +336,7 @@ def inputs_digest(settings: Settings, guides: Sequence[Guide]) -> str:
         parts.append(ctx.token(kind.settings))
     for kind in radio_kinds():
         parts += [kind.name, templates.digest(settings.posters_dir, kind.sources), ctx.token(kind.settings)]
+    parts += [POSTERS_FILE, templates.digest(settings.posters_dir, CONTENTS_SOURCES)]
     parts += ["booklet", teambooklet.inputs_token(settings)]
     parts += [RADIO_PDF, templates.digest(settings.posters_dir, RADIO_PDF_SOURCES), ctx.token(radio.SETTINGS)]
     parts += [f"{g.slug}:{g.digest}" for g in guides]
@@ -426,8 +446,11 @@ class PackContext:
             blanks={},
             pages={},
             sources={
-                kind.name: templates.digest(self.settings.posters_dir, (*kind.sources, STRIP_TEMPLATE, STRIP_CSS))
-                for kind in pack_kinds()
+                **{
+                    kind.name: templates.digest(self.settings.posters_dir, (*kind.sources, STRIP_TEMPLATE, STRIP_CSS))
+                    for kind in pack_kinds()
+                },
+                POSTERS_FILE: templates.digest(self.settings.posters_dir, CONTENTS_SOURCES),
             },
         )
 
@@ -436,21 +459,21 @@ def warm_up(pool: Workers, ctx: PackContext) -> None:
     """Make the shared layouts once per run, spread over the workers
     before the first team: each guide's blank leaflet and poster (with
     their fitting) and its radio script's starting size, one task a guide,
-    then the blank ``tron-bo.pdf``. They land in the cache, where every
+    then the blank ``ap-phich.pdf``. They land in the cache, where every
     worker (and a recycled one) reads them back instead of laying them out
     again; without this each worker made them all for its first team. A
     task that fails is left to the teams' own tasks, which report it."""
     if ctx.guides:
         for _, future in pool.imap_unordered(_warm, [g.slug for g in ctx.guides]):
             future.exception()
-        for _, future in pool.imap_unordered(_warm, [ALL_IN_ONE]):
+        for _, future in pool.imap_unordered(_warm, [POSTERS_FILE]):
             future.exception()
 
 
 def _warm(ctx: PackContext, item: str) -> None:
-    """One task of ``warm_up``: a guide's shared layouts, or ``tron-bo.pdf``'s."""
-    if item == ALL_IN_ONE:
-        _blank_all(ctx)
+    """One task of ``warm_up``: a guide's shared layouts, or ``ap-phich.pdf``'s."""
+    if item == POSTERS_FILE:
+        _blank_posters(ctx)
         return
     guide = next(g for g in ctx.guides if g.slug == item)
     for kind in pack_kinds():
@@ -503,41 +526,65 @@ def _blank_key(ctx: PackContext, kind: Kind, guide: Guide) -> str:
     return output_key(kind, guide, PrintContext(ctx.settings, BLANK), ctx.state["sources"][kind.name])
 
 
-def _blank_all(ctx: PackContext) -> bytes:
-    """The blank leaflets of every guide as one document (``tron-bo.pdf``
-    before stamping): laid out again from each guide's fitted variant, so
-    that WeasyPrint embeds each font once for all the pages."""
+def _blank_posters(ctx: PackContext) -> bytes:
+    """The contents page and the blank posters of every guide as one
+    document (``ap-phich.pdf`` before stamping): each poster laid out again
+    from its guide's fitted variant, so that WeasyPrint embeds each font
+    once for all the pages. The contents page gives each poster's pages
+    of the file."""
     from ..markup import IMAGE_DIR
-    from . import fitting, leaflet
+    from . import fitting, poster
 
     settings = ctx.settings
     guides = ctx.guides
     for guide in guides:
-        _blank(ctx, LEAFLET, guide)  # fits each guide (and counts its pages)
+        _blank(ctx, POSTER, guide)  # fits each guide (and counts its pages)
 
     def make() -> bytes:
         blank_ctx = PrintContext(settings, BLANK)
         posters = settings.posters_dir
-        sheets = [posters / name for name in LEAFLET.stylesheets]
+        sheets = [posters / name for name in POSTER.stylesheets]
         pdf_printer = printer(settings.print_font, blank_ctx.where)
         layouts = []
         for guide in guides:
-            fit = fitting.fitted_variant(LEAFLET.name, guide, blank_ctx, LEAFLET.sources)
+            fit = fitting.fitted_variant(POSTER.name, guide, blank_ctx, POSTER.sources)
             if fit is None:  # blank read from the cache: find the variant again
-                LEAFLET.render(guide, blank_ctx)
-                fit = fitting.fitted_variant(LEAFLET.name, guide, blank_ctx, LEAFLET.sources)
-            html = leaflet.html(guide, blank_ctx, fit)
+                POSTER.render(guide, blank_ctx)
+                fit = fitting.fitted_variant(POSTER.name, guide, blank_ctx, POSTER.sources)
+            html = poster.html(guide, blank_ctx, fit)
             layouts.append(pdf_printer.layout(html, posters, sheets, image_dir=settings.guides_dir / IMAGE_DIR, image_cache=settings.cache_dir))
-        expected = sum(ctx.state["pages"][(LEAFLET.name, g.slug)] for g in guides)
-        if sum(layout.page_count for layout in layouts) != expected:
-            raise RuntimeError(f"{ALL_IN_ONE}: the blank leaflets laid out again have a different page count")
-        return stamp.combine(layouts)
+        counts = [layout.page_count for layout in layouts]
+        if counts != [ctx.state["pages"][(POSTER.name, g.slug)] for g in guides]:
+            raise RuntimeError(f"{POSTERS_FILE}: the blank posters laid out again have a different page count")
+        contents_sheets = [posters / name for name in CONTENTS_SOURCES[1:]]
 
-    if ALL_IN_ONE not in ctx.state["blanks"]:
-        key = digest(*(_blank_key(ctx, LEAFLET, g) for g in guides), "pdf/ua-1")
-        path = _blank_path(ctx, Path(ALL_IN_ONE).stem, key)
-        ctx.state["blanks"][ALL_IN_ONE], _ = _cached_blank(ctx, path, make)
-    return ctx.state["blanks"][ALL_IN_ONE]
+        def contents(first: int):
+            entries, page = [], first
+            for guide, count in zip(guides, counts):
+                entries.append((" ".join(guide.title.split()), page, page + count - 1))
+                page += count
+            document = templates.render(posters, CONTENTS_TEMPLATE, entries=entries, author=AUTHOR)
+            return pdf_printer.layout(document, posters, contents_sheets)
+
+        layout = contents(2)
+        if layout.page_count != 1:  # a long library: the posters start later
+            layout = contents(1 + layout.page_count)
+        return stamp.combine([layout, *layouts])
+
+    if POSTERS_FILE not in ctx.state["blanks"]:
+        key = digest(*(_blank_key(ctx, POSTER, g) for g in guides), ctx.state["sources"][POSTERS_FILE], "pdf/ua-1")
+        path = _blank_path(ctx, Path(POSTERS_FILE).stem, key)
+        data, pages = _cached_blank(ctx, path, make)
+        ctx.state["blanks"][POSTERS_FILE] = data
+        ctx.state["pages"][POSTERS_FILE] = pages
+    return ctx.state["blanks"][POSTERS_FILE]
+
+
+def _contents_pages(ctx: PackContext) -> int:
+    """Pages of ``ap-phich.pdf``'s contents (not stamped): the file's
+    pages less the posters'."""
+    _blank_posters(ctx)
+    return ctx.state["pages"][POSTERS_FILE] - sum(ctx.state["pages"][(POSTER.name, g.slug)] for g in ctx.guides)
 
 
 def _page_count(data: bytes) -> int:
@@ -703,12 +750,12 @@ def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: 
     return rendered
 
 
-def all_in_one_metadata(team: Team, guides: int) -> dict[str, str]:
-    """Title, subject and keywords of a team's ``tron-bo.pdf`` (in place
-    of the first guide's, which the combined blank carries)."""
+def posters_metadata(team: Team, guides: int) -> dict[str, str]:
+    """Title, subject and keywords of a team's ``ap-phich.pdf`` (in place
+    of the contents page's, which the combined blank carries)."""
     return {
-        "title": f"Tài liệu của {team.name}",
-        "subject": f"Tờ rơi của {guides} bài hướng dẫn kỹ năng số, kèm cách liên hệ {team.name}",
+        "title": f"Áp phích của {team.name}",
+        "subject": f"Áp phích A3 của {guides} bài hướng dẫn kỹ năng số, kèm cách liên hệ {team.name}; trang đầu là mục lục",
         "keywords": ", ".join(v for v in (team.commune, team.province) if v),
     }
 
@@ -733,7 +780,7 @@ def _pack(ctx: PackContext, team: Team) -> TeamResult:
         return strips[kind.name]
 
     try:
-        for kind in pack_kinds():
+        for kind in PER_GUIDE_KINDS:
             for guide in ctx.guides:
                 name = kind.output_name(guide)
                 key = output_key(kind, guide, key_ctx, ctx.state["sources"][kind.name])
@@ -745,15 +792,19 @@ def _pack(ctx: PackContext, team: Team) -> TeamResult:
                     rendered += 1
                 files.append((name, _pages(ctx, kind, guide, data), path, data))
         rendered += _radio(ctx, key_ctx, cache, cache_root, files, warnings)
-        leaflets = [f for f in files if f[0].startswith(LEAFLET.prefix)]
-        metadata = all_in_one_metadata(team, len(ctx.guides))
-        path = cache_root / f"tron-bo.{digest(*(p.name for _, _, p, _ in leaflets), *metadata.values())[:16]}.pdf"
+        metadata = posters_metadata(team, len(ctx.guides))
+        sources = ctx.state["sources"]
+        key = digest(
+            *(output_key(POSTER, g, key_ctx, sources[POSTER.name]) for g in ctx.guides), sources[POSTERS_FILE], *metadata.values()
+        )
+        path = cache_root / f"{Path(POSTERS_FILE).stem}.{key[:16]}.pdf"
         data = Cache.load(path, warnings.append, deep=False)
         if data is None:
-            data = stamp.stamp(_blank_all(ctx), strip(LEAFLET), metadata=metadata)
+            data = stamp.stamp(_blank_posters(ctx), strip(POSTER), metadata=metadata, skip=_contents_pages(ctx))
             cache.put(path, data, digest=False)
             rendered += 1
-        files.append((ALL_IN_ONE, sum(pages for _, pages, _, _ in leaflets), path, data))
+        _blank_posters(ctx)  # its page count, once per worker
+        files.append((POSTERS_FILE, ctx.state["pages"][POSTERS_FILE], path, data))
         # The team's handbook: its layer stamped on the shared blank booklet.
         booklet_files, made = teambooklet.pack_files(ctx, team, cache, cache_root, warnings)
         files += booklet_files
