@@ -273,6 +273,9 @@ def measured(count: int, jobs: int, scheduler: str | None = None, guides: int | 
         processes=usage.processes,
         peaks=usage.peaks,
         cpu_by_role=usage.cpu_by_role,
+        system_by_role=usage.system_by_role,
+        faults_by_role=usage.faults_by_role,
+        processes_by_role=usage.processes_by_role,
     )
     return result
 
@@ -337,6 +340,11 @@ def comparison(pool: dict, dask: dict) -> list[tuple[str, str, str, bool]]:
         )
         roles = ", ".join(f"{role} {seconds:.1f}" for role, seconds in sorted(r["cpu_by_role"].items(), key=lambda x: -x[1]))
         print(f"    CPU-s by process (sampled): {roles}")
+        worker = r["cpu_by_role"].get("worker", 0.0)
+        print(
+            f"    workers ({r['processes_by_role'].get('worker', 0)} processes): {worker:.1f} CPU-s, of which system "
+            f"{r['system_by_role'].get('worker', 0.0):.1f}; {r['faults_by_role'].get('worker', 0) / teams:,.0f} minor page faults a team"
+        )
     print(
         f"  Dask / local pool at {teams} teams: {cpu:.2f}x the CPU (target <= 1.15: {_ok(cpu <= 1.15)}), "
         f"{memory:.2f}x the worker memory (target <= 1.50: {_ok(memory <= 1.5)}), {dask['seconds'] / pool['seconds']:.2f}x the time"
