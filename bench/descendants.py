@@ -126,7 +126,11 @@ def _sample(main_pid: int, peaks: dict[str, float], cpu: dict[int, tuple[str, fl
                 # and a fork server look alike for a moment.
                 role = roles.get(process.pid)
                 if role in (None, "worker", "other"):
-                    role = roles[process.pid] = _role(process, main_pid)
+                    seen = _role(process, main_pid)
+                    # A worker whose nanny or fork server exited first is
+                    # re-parented to this wrapper: still a worker.
+                    if not (role == "worker" and seen == "other"):
+                        role = roles[process.pid] = seen
             except (psutil.Error, OSError):
                 continue
             cpu[process.pid] = (role, times.user + times.system, times.system, faults)

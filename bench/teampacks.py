@@ -32,54 +32,75 @@ the command's own, 0.97 of 40.1 CPU-s in issue 27);
 their own CPU. It also samples the RSS of each process twice a second: the
 peak per worker, and CPU by kind of process (where the CPU goes).
 
-Where Dask's extra CPU went (issue 27, measured 2026-12-03 on the shared
-2-core machine, load 8 to 10; ``--compare --teams 20 --guides 2``): the
-local pool 26.5 CPU-s (workers 23.8, client 1.2, fork server 0.9), the
-cluster 33.1 (workers 26.2, nannies 2.6, scheduler 1.6, client 1.7):
-1.25x. Of the 6.6 CPU-s more,
+Where Dask's extra CPU goes (issue 27). Figures of 2026-12-03 on the
+shared 2-core machine (other sessions running, load 3 to 8): the same run
+measured 67 and 77 CPU-s on the pool half an hour apart, so pool and Dask
+run one after the other differ by +-10% from load alone. The figures that
+decided were taken in one run: a cluster whose two workers were started
+differently, the same roster spread over both, each team's task timed in
+its worker (thread CPU, process CPU, page faults).
 
-- worker start, about 6 CPU-s once per run: each nanny and the scheduler
-  import ``distributed`` (2.6 + 1.6), each Dask worker imports
-  ``distributed``, camnang and WeasyPrint itself (+2.4 against the pool,
-  whose fork server imports them once, 0.9, and forks), the client
-  ``distributed`` (+0.5). A run start, not a team's: 0.15% of 1,000
-  teams at 4.5 CPU-s;
-- the per-task part: Dask's statistical profiler samples the task
-  thread's stack every 10 ms (``distributed.worker.profile``); WeasyPrint's
-  stacks are deep: 12 layouts in a Dask worker took 6.72 and 5.85 CPU-s
-  with it, 5.63 and 4.63 without (+19 and +26% on a loaded machine; run
-  twice each, alternating). ``camnang.workers`` stops it on each worker's
-  first task;
-- serialisation and scheduling: nothing measurable. The run's context
-  (settings, parsed guides) is scattered once to each worker (188 KB
-  pickled); a task sends a team (339 bytes) and gets back names, sizes
-  and digests (2.4 KB at 65 files); the scheduler spent 1.6 CPU-s in
-  all, its start-up included, for 20 teams and a ZIP per commune. So
-  teams are not batched per task: one team a task keeps retries and a
-  killed worker's loss to one team each;
-- memory: a Dask worker holds ``distributed`` besides the work (152 MB
-  against 96 MB at 20 teams) and, unlike a pool worker, lived as long as
-  the cluster, growing with every WeasyPrint layout. ``camnang.workers``
-  now restarts workers that have a nanny between batches of
-  ``TEAMS_PER_WORKER`` teams per worker (``Client.restart_workers``, the
-  context scattered again), as the local pool is replaced. A first try,
-  each worker closing itself gracefully after its 50th task, lost the
-  result it had just computed ("already forgotten") and was dropped.
+- Per team, a Dask worker's task costs what a pool worker's does: 40
+  teams x 4 guides, each worker's first team left out, 1.29 CPU-s in the
+  task thread against 1.27 on the pool (+1%); serialisation and
+  scheduling: nothing measurable (a team is 339 bytes, its result 2.4 KB;
+  the scheduler 2.1 to 2.5 CPU-s for a 40-team run, its start included).
+- Dask's statistical profiler (``distributed.worker.profile``, every
+  10 ms): 5 to 20% of a worker's CPU on WeasyPrint's deep stacks (12
+  layouts: 6.72 and 5.85 CPU-s with it, 5.63 and 4.63 without). Stopped
+  after each worker's first task (``camnang.workers``).
+- The worker's event loop: 2.4 to 2.8 CPU-s a worker in a 40-team run, 6%
+  of the worker, taking the GIL from the task thread 60 times a second
+  (its health check ``distributed.admin.tick`` every 20 ms, the memory
+  monitor every 100 ms, the system monitor every 500 ms, heartbeats). Each
+  nanny does the same for itself: 1.85 CPU-s each in that run, 15 CPU-s
+  for both at 200 teams x 24 guides. ``camnang.workers`` slows the three
+  checks to 1, 1 and 5 s in workers and nannies: event loop 1.2 to 1.3
+  CPU-s a worker, nannies 0.7 to 0.8 each (their start included).
+- ``MALLOC_TRIM_THRESHOLD_=65536``, which the nanny puts in the worker's
+  environment (``distributed.nanny.pre-spawn-environ``), also turns off
+  glibc's dynamic mmap threshold: every block over 128 KB is mapped and
+  unmapped again (a 1 MB block: 257 page faults each time, 0 once undone).
+  A worker took 8,900 to 9,000 minor page faults a team (4 guides) against
+  4,200 once ``camnang.workers`` set glibc's thresholds back
+  (``mallopt``), and 57,900 against 41,500 a team at 24 guides with the
+  variable removed from Dask's config (pool: 44,600). In CPU that is
+  small: system CPU 2.7 to 3.5 against 2.5 s a worker (40 teams), and in
+  one process alternating with and without the variable (10 teams x 4
+  guides, twice) 0.87 and 1.03 against 1.02 and 0.87 CPU-s a team, noise.
+- Both together, the same run on both workers, in both orders: 1.27 and
+  1.29 CPU-s a team (process CPU, event loop included) against 1.29 and
+  1.31 as before (-1.7%), page faults halved; the worker's event loop
+  halved.
+- Worker start: each nanny and the scheduler import ``distributed``; each
+  Dask worker imports it (0.45 CPU-s when it registers), then camnang,
+  WeasyPrint and pikepdf in its first task (the pool's fork server
+  imports them once and forks): 1.5 to 2 CPU-s more than a pool worker,
+  at every restart.
+- Restarts (both schedulers): workers are replaced every
+  ``TEAMS_PER_WORKER`` teams each, the warm-up tasks counted: 225 tasks at
+  200 teams of 24 guides are 3 generations of 2 workers on the pool and
+  on Dask alike (checked on a cluster: 3 pools, 6 worker processes). A
+  worker's first team costs far more than its next ones: 35 CPU-s against
+  about 5.6 (24 guides, pool, load about 6), 29 to 32 against 4.5 (Dask),
+  6.2 against 1.0 at 4 guides: a fresh process parses the templates
+  (Jinja), cffi's C declarations, digests the templates and lays out its
+  first radio PDF, booklet and Zalo card cold. So some 25 CPU-s a worker
+  and generation at 24 guides (on a loaded machine), about 150 of a
+  200-team run's 600 on both schedulers: the price of bounded memory,
+  not of Dask.
 
-After these changes (2026-12-03, ``--compare --teams 10 --guides 1``, load
-about 4): pool 11.2 CPU-s (workers 8.8), Dask 15.8 (workers 11.8, client
-1.2, nannies 1.1, scheduler 0.8): the 4.6 CPU-s more are the processes'
-start, and peak worker RSS 90 against 133 MB (1.48x: ``distributed``
-itself). In one run at 120 teams of one guide (load about 3; workers restarted
-once, after 50 teams each): pool 52 CPU-s (workers 48.9), Dask 68
-(workers 58.6, nannies 2.8, scheduler 2.2, client 1.7): 1.31x, peak worker
-RSS 104 against 147 MB (1.41x). The 16 CPU-s more are fixed costs and the
-one restart (each new worker process imports distributed, camnang and
-WeasyPrint again and reads the shared layouts back): against a team of one
-guide (0.43 CPU-s) they weigh; against a team of every guide (about 4.5
-CPU-s, 225 CPU-s a worker between restarts) they are a few per cent, but
-that is a projection: the 1,000-team comparison of every guide
-(``--compare``, about 1.5 h on 2 free cores) was not run yet.
+What is left of Dask's extra is fixed, a run's or a restart's: scheduler,
+nannies, client and worker imports, the event loop: about 10 CPU-s at 40
+teams x 4 guides.
+``--compare --teams 40 --guides 4`` (one after the other, so +-10%): 1.28x
+before (pool 67 CPU-s, Dask 86; Dask workers 76.5, nannies 3.7, scheduler
+2.5), 1.16x after (pool 77, Dask 89; nannies 1.1, scheduler 2.1). The
+1.26x of 200 teams x 24 guides (Dask workers 727 CPU-s against 596) is
+not reproduced as a cost per team: the profiler was already stopped, the
+event loop (6%, now 3%) and imports (about 12 CPU-s) explain part, the
+rest is within what load does to one run after the other. The 1,000-team
+comparison (``--compare``) decides.
 
     .venv/bin/python bench/teampacks.py                # 100 and 300 teams (~15 min on 2 free cores)
     .venv/bin/python bench/teampacks.py --teams 1000   # 100 and 1,000 teams
