@@ -10,8 +10,9 @@ radio scripts, cold cache:
 - disk per team (output + cache, each inode once: a team's files are hard
   links to its cache entries) and per guide;
 - the local process pool against a Dask cluster as in production (issue
-  27): ``dask scheduler`` and two ``dask worker`` commands (each with its
-  nanny, one thread), separate processes, on the same roster: CPU per
+  27): ``dask scheduler`` and ``dask worker --nworkers 2 --nthreads 1``
+  (README's command: two nannies, each with its worker process of one
+  thread), separate processes, on the same roster: CPU per
   team, wall time, peak memory per worker, bytes per team, rerun time;
   targets: Dask at most 1.15x the pool's CPU and 1.5x its worker memory
   (``--compare`` runs only this, 1,000 teams by default);
@@ -169,8 +170,9 @@ def free_port() -> int:
 
 
 class Cluster:
-    """A Dask cluster as in production: ``dask scheduler`` and ``workers``
-    ``dask worker`` commands (each with its nanny, one thread), separate
+    """A Dask cluster as in production (README): ``dask scheduler`` and one
+    ``dask worker --nworkers WORKERS --nthreads 1`` (one process holding a
+    nanny per worker, each nanny starting its worker process), separate
     processes on loopback ports, stopped (SIGTERM) on exit."""
 
     def __init__(self, tmp: Path, workers: int = 2):
@@ -191,11 +193,10 @@ class Cluster:
 
         port = self.address.rsplit(":", 1)[1]
         self._start("scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard", "--no-show")
-        for i in range(self.workers):
-            self._start(
-                "worker", self.address, "--host", "127.0.0.1", "--nthreads", "1", "--no-dashboard",
-                "--name", f"w{i}", "--local-directory", str(self.tmp / f"w{i}"),
-            )
+        self._start(
+            "worker", self.address, "--host", "127.0.0.1", "--nworkers", str(self.workers), "--nthreads", "1",
+            "--no-dashboard", "--local-directory", str(self.tmp / "workers"),
+        )
         with Client(self.address, timeout="60s") as client:
             client.wait_for_workers(self.workers, timeout=120)
         return self
@@ -392,7 +393,7 @@ def main(argv: list[str] | None = None) -> list[tuple[str, str, str, bool]] | No
     if "--compare" in argv:  # only the local pool against the Dask cluster
         count = int(argv[argv.index("--teams") + 1]) if "--teams" in argv else COMPARE
         print(
-            f"team packs, local pool against a Dask cluster ('dask scheduler' + 2 'dask worker', separate processes), "
+            f"team packs, local pool against a Dask cluster ('dask scheduler' + 'dask worker --nworkers 2', separate processes), "
             f"{count} synthetic teams, {'the first %d guides' % guides if guides else 'every guide'}, cold cache; "
             f"CPU = every process of the run (bench/descendants.py)"
         )
