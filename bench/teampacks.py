@@ -103,6 +103,15 @@ event loop (6%, now 3%) and imports (about 12 CPU-s) explain part, the
 rest is within what load does to one run after the other. The 1,000-team
 comparison (``--compare``) decides.
 
+The pool's cost a team at 200 and 1,000 teams (3.00 and 3.70 CPU-s, 24
+guides, README): nothing found that grows with the teams done. At 2
+guides, 50 and 200 teams alternated twice: 56.7 and 59.0, 172.2 and 176.3
+CPU-s (1.13 to 1.18, then 0.86 to 0.88 a team; 0.78 at the margin); the
+command's own process 1.4 to 1.9, then 2.1 to 2.5 CPU-s (linear); the
+manifest is appended to, cache entries are kept per team, ``index.csv``
+is written once at the end. 200 teams of 2 guides are 203 tasks: one run
+started a fourth generation of workers (7 processes) for the last 3.
+
     .venv/bin/python bench/teampacks.py                # 100 and 300 teams (~15 min on 2 free cores)
     .venv/bin/python bench/teampacks.py --teams 1000   # 100 and 1,000 teams
     .venv/bin/python bench/teampacks.py --teams 10000  # (or --full) the national-scale check: hours
