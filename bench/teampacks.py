@@ -94,9 +94,15 @@ its worker (thread CPU, process CPU, page faults).
 What is left of Dask's extra is fixed, a run's or a restart's: scheduler,
 nannies, client and worker imports, the event loop: about 10 CPU-s at 40
 teams x 4 guides.
-``--compare --teams 40 --guides 4`` (one after the other, so +-10%): 1.28x
-before (pool 67 CPU-s, Dask 86; Dask workers 76.5, nannies 3.7, scheduler
-2.5), 1.16x after (pool 77, Dask 89; nannies 1.1, scheduler 2.1). The
+``--compare --teams 40 --guides 4`` (one after the other): 1.28x before
+(pool 67 CPU-s, Dask 86; Dask workers 76.5, nannies 3.7, scheduler 2.5;
+15,000 page faults a team in Dask workers, 9,900 in pool workers), after:
+1.16x (pool 77, Dask 89; nannies 1.1, scheduler 2.1) and, with README's
+``--nworkers 2``, 1.22x (pool 93, Dask 114; Dask workers 104 against 89,
+nannies 1.2, scheduler 4.1; 9,000 page faults a team); peak worker RSS
+168 MB before, 170 and 171 after. The same pool run measured 67, 77 and
+93 CPU-s within the hour: one run after the other on this machine does
+not resolve 10%. The
 1.26x of 200 teams x 24 guides (Dask workers 727 CPU-s against 596) is
 not reproduced as a cost per team: the profiler was already stopped, the
 event loop (6%, now 3%) and imports (about 12 CPU-s) explain part, the
