@@ -59,7 +59,7 @@ from ..errors import CamnangError, Problem, display_path
 from ..model import Guide, Library
 from ..roster import Team, spreadsheet_safe
 from ..workers import Workers
-from . import bundles, radio, stamp, teambooklet, templates, zaloteam
+from . import bundles, radio, stamp, teambooklet, templates, zalocard, zaloteam
 from .cache import Cache
 from .keys import cache_key, category_token, output_key
 from .compat import page_box
@@ -84,6 +84,9 @@ INDEX_COLUMNS = ("ma_to", "ten_to", "tep", "so_trang", "ban_ngay")
 made from, so a team sorts by it to reprint what changed (empty for files
 of every guide, such as ``tron-bo.pdf``)."""
 BLANKS_DIR = "_blank"
+BOOKLET_BLANK = "_so-tay"
+"""``warm_up``'s task for the blank handbook (not a guide slug: slugs
+have no leading underscore)."""
 """Cache folder of the shared layouts (team ids never start with ``_``)."""
 TEAMS_PER_WORKER = 50
 """Teams a local worker process packs, on average, before it is replaced by
@@ -436,12 +439,15 @@ def warm_up(pool: Workers, ctx: PackContext) -> None:
     """Make the shared layouts once per run, spread over the workers
     before the first team: each guide's blank leaflet and poster (with
     their fitting) and its radio script's starting size, one task a guide,
-    then the blank ``tron-bo.pdf``. They land in the cache, where every
+    then the blank ``tron-bo.pdf``; besides, the blank handbook (all the
+    run's guides) and each guide's Zalo cards, which each worker's first
+    team made otherwise, all workers of the first wave at once (issue 27:
+    30 CPU-s a worker at 24 guides). They land in the cache, where every
     worker (and a recycled one) reads them back instead of laying them out
     again; without this each worker made them all for its first team. A
     task that fails is left to the teams' own tasks, which report it."""
     if ctx.guides:
-        for _, future in pool.imap_unordered(_warm, [g.slug for g in ctx.guides]):
+        for _, future in pool.imap_unordered(_warm, [BOOKLET_BLANK, *(g.slug for g in ctx.guides)]):
             future.exception()
         for _, future in pool.imap_unordered(_warm, [ALL_IN_ONE]):
             future.exception()
@@ -452,10 +458,14 @@ def _warm(ctx: PackContext, item: str) -> None:
     if item == ALL_IN_ONE:
         _blank_all(ctx)
         return
+    if item == BOOKLET_BLANK:
+        teambooklet.shared_blank(ctx)
+        return
     guide = next(g for g in ctx.guides if g.slug == item)
     for kind in pack_kinds():
         _blank(ctx, kind, guide)
     _radio_start(ctx, guide)
+    zalocard.cards_with_bytes(guide, ctx.settings)
 
 
 def _blank_path(ctx: PackContext, stem: str, key: str) -> Path:
