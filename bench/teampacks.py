@@ -82,14 +82,18 @@ its worker (thread CPU, process CPU, page faults).
   ``TEAMS_PER_WORKER`` teams each, the warm-up tasks counted: 225 tasks at
   200 teams of 24 guides are 3 generations of 2 workers on the pool and
   on Dask alike (checked on a cluster: 3 pools, 6 worker processes). A
-  worker's first team costs far more than its next ones: 35 CPU-s against
-  about 5.6 (24 guides, pool, load about 6), 29 to 32 against 4.5 (Dask),
-  6.2 against 1.0 at 4 guides: a fresh process parses the templates
-  (Jinja), cffi's C declarations, digests the templates and lays out its
-  first radio PDF, booklet and Zalo card cold. So some 25 CPU-s a worker
-  and generation at 24 guides (on a loaded machine), about 150 of a
-  200-team run's 600 on both schedulers: the price of bounded memory,
-  not of Dask.
+  restarted worker's first team costs 0.4 to 0.6 CPU-s more than its next
+  ones (2 guides, 120 teams: Jinja templates parsed, cffi's C
+  declarations, template digests, all per process): small.
+- The first wave's first team (both schedulers): 35 CPU-s against about
+  5.6 (24 guides, pool, load about 6), 29 to 32 against 4.5 (Dask), 4.2
+  against 0.9 at 2 guides, in every worker at once: each made the run's
+  blank handbook and the guides' Zalo cards, shared by every team but not
+  in ``warm_up``; a cluster of N workers made them N times. Now
+  ``warm_up`` tasks (once per run, in the cache): the first team costs 1.0
+  and 1.4 CPU-s at 2 guides, the warm-up tasks 15.0 against 11.3 in all,
+  so 3 CPU-s a run saved per worker beyond the first at 2 guides, about 30
+  at 24.
 
 What is left of Dask's extra is fixed, a run's or a restart's: scheduler,
 nannies, client and worker imports, the event loop: about 10 CPU-s at 40
