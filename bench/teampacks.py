@@ -96,22 +96,28 @@ its worker (thread CPU, process CPU, page faults).
   at 24.
 
 What is left of Dask's extra is fixed, a run's or a restart's: scheduler,
-nannies, client and worker imports, the event loop: about 10 CPU-s at 40
-teams x 4 guides.
+nannies, client and worker imports, the event loop. Measured with both
+halves at once (``--compare --together``: the pool and the cluster run at
+the same time, so the same load falls on both; 40 teams x 4 guides, after
+the changes): pool 90.5 CPU-s (workers 85.4, fork server 1.5, command
+2.3), Dask 103.3 (workers 92.3, scheduler 4.7, command 3.7, nannies 1.3):
+1.14x, the workers 1.08x (+6.9 CPU-s: imports and event loops).
 ``--compare --teams 40 --guides 4`` (one after the other): 1.28x before
 (pool 67 CPU-s, Dask 86; Dask workers 76.5, nannies 3.7, scheduler 2.5;
 15,000 page faults a team in Dask workers, 9,900 in pool workers), after:
 1.16x (pool 77, Dask 89; nannies 1.1, scheduler 2.1) and, with README's
 ``--nworkers 2``, 1.22x (pool 93, Dask 114; Dask workers 104 against 89,
-nannies 1.2, scheduler 4.1; 9,000 page faults a team); peak worker RSS
-168 MB before, 170 and 171 after. The same pool run measured 67, 77 and
-93 CPU-s within the hour: one run after the other on this machine does
-not resolve 10%. The
+nannies 1.2, scheduler 4.1; 9,000 page faults a team), then 1.31x (pool
+70, Dask 96, with warm_up's change); peak worker RSS 168 MB before, 170
+and 171 after. The same pool run measured 67, 77, 93 and 70 CPU-s
+within the hour: one run after the other on this machine does not
+resolve 15%; run ``--together`` on a shared machine. The
 1.26x of 200 teams x 24 guides (Dask workers 727 CPU-s against 596) is
 not reproduced as a cost per team: the profiler was already stopped, the
 event loop (6%, now 3%) and imports (about 12 CPU-s) explain part, the
 rest is within what load does to one run after the other. The 1,000-team
-comparison (``--compare``) decides.
+comparison (``--compare``, or ``--compare --together`` if the machine is
+shared) decides.
 
 The pool's cost a team at 200 and 1,000 teams (3.00 and 3.70 CPU-s, 24
 guides, README): nothing found that grows with the teams done. At 2
@@ -129,6 +135,7 @@ started a fourth generation of workers (7 processes) for the last 3.
     .venv/bin/python bench/teampacks.py --small 4 --teams 8   # does it run
     .venv/bin/python bench/teampacks.py --compare             # pool against Dask, 1,000 teams (about 1.5 h on 2 free cores)
     .venv/bin/python bench/teampacks.py --compare --teams 20 --guides 2   # the same, quick
+    .venv/bin/python bench/teampacks.py --compare --together  # both at once: same load on both (shared machine)
     make bench ARGS="teampacks --teams 10000"
 """
 
@@ -416,6 +423,24 @@ def main(argv: list[str] | None = None) -> list[tuple[str, str, str, bool]] | No
             f"{count} synthetic teams, {'the first %d guides' % guides if guides else 'every guide'}, cold cache; "
             f"CPU = every process of the run (bench/descendants.py)"
         )
+        if "--together" in argv:  # both at once: the same load on both (wall times then shared)
+            import threading
+
+            runs: dict[str, dict] = {}
+            threads = [
+                threading.Thread(target=lambda: runs.update(pool=measured(count, 2, guides=guides))),
+                threading.Thread(target=lambda: runs.update(dask=measured(count, 2, "cluster", guides=guides))),
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            if runs.keys() != {"pool", "dask"}:
+                raise SystemExit("one of the two runs failed")
+            pool, dask = runs["pool"], runs["dask"]
+            print(_line("local pool, 2 workers", pool))
+            print(_line("Dask cluster, 2 workers", dask))
+            return comparison(pool, dask)
         pool = measured(count, 2, guides=guides)
         print(_line("local pool, 2 workers", pool))
         dask = measured(count, 2, "cluster", guides=guides)
