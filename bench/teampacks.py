@@ -42,8 +42,10 @@ differently, the same roster spread over both, each team's task timed in
 its worker (thread CPU, process CPU, page faults).
 
 - Per team, a Dask worker's task costs what a pool worker's does: 40
-  teams x 4 guides, each worker's first team left out, 1.29 CPU-s in the
-  task thread against 1.27 on the pool (+1%); serialisation and
+  teams x 4 guides, each task timed in its worker (runs one after the
+  other, so within the noise above), 1.29 CPU-s in the task thread
+  against 1.27 on the pool (+1%); the run with both halves at once (below)
+  agrees: Dask workers +8%, about their fixed costs; serialisation and
   scheduling: nothing measurable (a team is 339 bytes, its result 2.4 KB;
   the scheduler 2.1 to 2.5 CPU-s for a 40-team run, its start included).
 - Dask's statistical profiler (``distributed.worker.profile``, every
