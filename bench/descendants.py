@@ -60,6 +60,14 @@ class Usage:
     cpu_by_role: dict[str, float] = field(default_factory=dict)
     """CPU seconds by role, as last sampled (a process's last half second
     may be missed: where the CPU goes, not the total)."""
+    system_by_role: dict[str, float] = field(default_factory=dict)
+    """Of ``cpu_by_role``, the kernel's share (system CPU seconds)."""
+    faults_by_role: dict[str, int] = field(default_factory=dict)
+    """Minor page faults by role, as last sampled (``/proc/PID/stat``): a
+    process whose allocator hands memory back to the kernel and asks for it
+    again faults it in again, page by page."""
+    processes_by_role: dict[str, int] = field(default_factory=dict)
+    """Processes sampled, by role (worker starts, restarts included)."""
 
     def peak(self, role: str) -> float:
         """The biggest peak RSS (MB) of the processes of ``role``."""
@@ -97,7 +105,13 @@ def _role(process, main_pid: int) -> str:
     return "other"
 
 
-def _sample(main_pid: int, peaks: dict[str, float], cpu: dict[int, tuple[str, float]], stop: threading.Event, every: float) -> None:
+def _minor_faults(pid: int) -> int:
+    """Minor page faults of a process so far (field 10 of /proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat", "rb") as f:
+        return int(f.read().rsplit(b")", 1)[1].split()[7])
+
+
+def _sample(main_pid: int, peaks: dict[str, float], cpu: dict[int, tuple[str, float, float, int]], stop: threading.Event, every: float) -> None:
     import psutil
 
     me = psutil.Process()
@@ -107,14 +121,19 @@ def _sample(main_pid: int, peaks: dict[str, float], cpu: dict[int, tuple[str, fl
             try:
                 rss = process.memory_info().rss / 2**20
                 times = process.cpu_times()
+                faults = _minor_faults(process.pid)
                 # A role once seen is kept: a worker that has not forked yet
                 # and a fork server look alike for a moment.
                 role = roles.get(process.pid)
                 if role in (None, "worker", "other"):
-                    role = roles[process.pid] = _role(process, main_pid)
-            except psutil.Error:
+                    seen = _role(process, main_pid)
+                    # A worker whose nanny or fork server exited first is
+                    # re-parented to this wrapper: still a worker.
+                    if not (role == "worker" and seen == "other"):
+                        role = roles[process.pid] = seen
+            except (psutil.Error, OSError):
                 continue
-            cpu[process.pid] = (role, times.user + times.system)
+            cpu[process.pid] = (role, times.user + times.system, times.system, faults)
             key = f"{process.pid} {role}"
             for old in [k for k in peaks if k.startswith(f"{process.pid} ") and k != key]:
                 peaks[key] = max(peaks.pop(old), peaks.get(key, 0.0))
@@ -135,7 +154,7 @@ def wrap(command: list[str], every: float = 0.5) -> Usage:
     started = time.perf_counter()
     main = subprocess.Popen(command)
     peaks: dict[str, float] = {}
-    sampled: dict[int, tuple[str, float]] = {}
+    sampled: dict[int, tuple[str, float, float, int]] = {}
     stop = threading.Event()
     sampler = threading.Thread(target=_sample, args=(main.pid, peaks, sampled, stop, every), daemon=True)
     sampler.start()
@@ -158,9 +177,15 @@ def wrap(command: list[str], every: float = 0.5) -> Usage:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     by_role: dict[str, float] = {}
-    for role, seconds in sampled.values():
+    system: dict[str, float] = {}
+    faults: dict[str, int] = {}
+    count: dict[str, int] = {}
+    for role, seconds, kernel, minflt in sampled.values():
         by_role[role] = by_role.get(role, 0.0) + seconds
-    return Usage(returncode if returncode is not None else -1, cpu, wall, waited, peaks, by_role)
+        system[role] = system.get(role, 0.0) + kernel
+        faults[role] = faults.get(role, 0) + minflt
+        count[role] = count.get(role, 0) + 1
+    return Usage(returncode if returncode is not None else -1, cpu, wall, waited, peaks, by_role, system, faults, count)
 
 
 def measure(command: list[str], **popen) -> tuple[Usage, subprocess.CompletedProcess]:

@@ -1,5 +1,5 @@
 """Benchmark of team packs (issues 6, 14, 15, 27), in one run, on the
-bundled guides, every guide, leaflets + posters + tron-bo.pdf + the team
+bundled guides, every guide, leaflets + the posters file + the team
 radio scripts, cold cache:
 
 - bounded memory (issue 15, item 3): peak RSS of the biggest worker of a
@@ -10,8 +10,9 @@ radio scripts, cold cache:
 - disk per team (output + cache, each inode once: a team's files are hard
   links to its cache entries) and per guide;
 - the local process pool against a Dask cluster as in production (issue
-  27): ``dask scheduler`` and two ``dask worker`` commands (each with its
-  nanny, one thread), separate processes, on the same roster: CPU per
+  27): ``dask scheduler`` and ``dask worker --nworkers 2 --nthreads 1``
+  (README's command: two nannies, each with its worker process of one
+  thread), separate processes, on the same roster: CPU per
   team, wall time, peak memory per worker, bytes per team, rerun time;
   targets: Dask at most 1.15x the pool's CPU and 1.5x its worker memory
   (``--compare`` runs only this, 1,000 teams by default);
@@ -32,54 +33,102 @@ the command's own, 0.97 of 40.1 CPU-s in issue 27);
 their own CPU. It also samples the RSS of each process twice a second: the
 peak per worker, and CPU by kind of process (where the CPU goes).
 
-Where Dask's extra CPU went (issue 27, measured 2026-12-03 on the shared
-2-core machine, load 8 to 10; ``--compare --teams 20 --guides 2``): the
-local pool 26.5 CPU-s (workers 23.8, client 1.2, fork server 0.9), the
-cluster 33.1 (workers 26.2, nannies 2.6, scheduler 1.6, client 1.7):
-1.25x. Of the 6.6 CPU-s more,
+Where Dask's extra CPU goes (issue 27). Figures of 2026-12-03 on the
+shared 2-core machine (other sessions running, load 3 to 8): the same run
+measured 67 and 77 CPU-s on the pool half an hour apart, so pool and Dask
+run one after the other differ by +-10% from load alone. The figures that
+decided were taken in one run: a cluster whose two workers were started
+differently, the same roster spread over both, each team's task timed in
+its worker (thread CPU, process CPU, page faults).
 
-- worker start, about 6 CPU-s once per run: each nanny and the scheduler
-  import ``distributed`` (2.6 + 1.6), each Dask worker imports
-  ``distributed``, camnang and WeasyPrint itself (+2.4 against the pool,
-  whose fork server imports them once, 0.9, and forks), the client
-  ``distributed`` (+0.5). A run start, not a team's: 0.15% of 1,000
-  teams at 4.5 CPU-s;
-- the per-task part: Dask's statistical profiler samples the task
-  thread's stack every 10 ms (``distributed.worker.profile``); WeasyPrint's
-  stacks are deep: 12 layouts in a Dask worker took 6.72 and 5.85 CPU-s
-  with it, 5.63 and 4.63 without (+19 and +26% on a loaded machine; run
-  twice each, alternating). ``camnang.workers`` stops it on each worker's
-  first task;
-- serialisation and scheduling: nothing measurable. The run's context
-  (settings, parsed guides) is scattered once to each worker (188 KB
-  pickled); a task sends a team (339 bytes) and gets back names, sizes
-  and digests (2.4 KB at 65 files); the scheduler spent 1.6 CPU-s in
-  all, its start-up included, for 20 teams and a ZIP per commune. So
-  teams are not batched per task: one team a task keeps retries and a
-  killed worker's loss to one team each;
-- memory: a Dask worker holds ``distributed`` besides the work (152 MB
-  against 96 MB at 20 teams) and, unlike a pool worker, lived as long as
-  the cluster, growing with every WeasyPrint layout. ``camnang.workers``
-  now restarts workers that have a nanny between batches of
-  ``TEAMS_PER_WORKER`` teams per worker (``Client.restart_workers``, the
-  context scattered again), as the local pool is replaced. A first try,
-  each worker closing itself gracefully after its 50th task, lost the
-  result it had just computed ("already forgotten") and was dropped.
+- Per team, a Dask worker's task costs what a pool worker's does: 40
+  teams x 4 guides, each task timed in its worker (runs one after the
+  other, so within the noise above), 1.29 CPU-s in the task thread
+  against 1.27 on the pool (+1%); the run with both halves at once (below)
+  agrees: Dask workers +8%, about their fixed costs; serialisation and
+  scheduling: nothing measurable (a team is 339 bytes, its result 2.4 KB;
+  the scheduler 2.1 to 2.5 CPU-s for a 40-team run, its start included).
+- Dask's statistical profiler (``distributed.worker.profile``, every
+  10 ms): 5 to 20% of a worker's CPU on WeasyPrint's deep stacks (12
+  layouts: 6.72 and 5.85 CPU-s with it, 5.63 and 4.63 without). Stopped
+  after each worker's first task (``camnang.workers``).
+- The worker's event loop: 2.4 to 2.8 CPU-s a worker in a 40-team run, 6%
+  of the worker, taking the GIL from the task thread 60 times a second
+  (its health check ``distributed.admin.tick`` every 20 ms, the memory
+  monitor every 100 ms, the system monitor every 500 ms, heartbeats). Each
+  nanny does the same for itself: 1.85 CPU-s each in that run, 15 CPU-s
+  for both at 200 teams x 24 guides. ``camnang.workers`` slows the three
+  checks to 1, 1 and 5 s in workers and nannies: event loop 1.2 to 1.3
+  CPU-s a worker, nannies 0.7 to 0.8 each (their start included).
+- ``MALLOC_TRIM_THRESHOLD_=65536``, which the nanny puts in the worker's
+  environment (``distributed.nanny.pre-spawn-environ``), also turns off
+  glibc's dynamic mmap threshold: every block over 128 KB is mapped and
+  unmapped again (a 1 MB block: 257 page faults each time, 0 once undone).
+  A worker took 8,900 to 9,000 minor page faults a team (4 guides) against
+  4,200 once ``camnang.workers`` set glibc's thresholds back
+  (``mallopt``), and 57,900 against 41,500 a team at 24 guides with the
+  variable removed from Dask's config (pool: 44,600). In CPU that is
+  small: system CPU 2.7 to 3.5 against 2.5 s a worker (40 teams), and in
+  one process alternating with and without the variable (10 teams x 4
+  guides, twice) 0.87 and 1.03 against 1.02 and 0.87 CPU-s a team, noise.
+- Both together, the same run on both workers, in both orders: 1.27 and
+  1.29 CPU-s a team (process CPU, event loop included) against 1.29 and
+  1.31 as before (-1.7%), page faults halved; the worker's event loop
+  halved.
+- Worker start: each nanny and the scheduler import ``distributed``; each
+  Dask worker imports it (0.45 CPU-s when it registers), then camnang,
+  WeasyPrint and pikepdf in its first task (the pool's fork server
+  imports them once and forks): 1.5 to 2 CPU-s more than a pool worker,
+  at every restart.
+- Restarts (both schedulers): workers are replaced every
+  ``TEAMS_PER_WORKER`` teams each, the warm-up tasks counted: 225 tasks at
+  200 teams of 24 guides are 3 generations of 2 workers on the pool and
+  on Dask alike (checked on a cluster: 3 pools, 6 worker processes). A
+  restarted worker's first team costs 0.4 to 0.6 CPU-s more than its next
+  ones (2 guides, 120 teams: Jinja templates parsed, cffi's C
+  declarations, template digests, all per process): small.
+- The first wave's first team (both schedulers): 35 CPU-s against about
+  5.6 (24 guides, pool, load about 6), 29 to 32 against 4.5 (Dask), 4.2
+  against 0.9 at 2 guides, in every worker at once: each made the run's
+  blank handbook and the guides' Zalo cards, shared by every team but not
+  in ``warm_up``; a cluster of N workers made them N times. Now
+  ``warm_up`` tasks (once per run, in the cache): the first team costs 1.0
+  and 1.4 CPU-s at 2 guides, the warm-up tasks 15.0 against 11.3 in all,
+  so 3 CPU-s a run saved per worker beyond the first at 2 guides, about 30
+  at 24.
 
-After these changes (2026-12-03, ``--compare --teams 10 --guides 1``, load
-about 4): pool 11.2 CPU-s (workers 8.8), Dask 15.8 (workers 11.8, client
-1.2, nannies 1.1, scheduler 0.8): the 4.6 CPU-s more are the processes'
-start, and peak worker RSS 90 against 133 MB (1.48x: ``distributed``
-itself). In one run at 120 teams of one guide (load about 3; workers restarted
-once, after 50 teams each): pool 52 CPU-s (workers 48.9), Dask 68
-(workers 58.6, nannies 2.8, scheduler 2.2, client 1.7): 1.31x, peak worker
-RSS 104 against 147 MB (1.41x). The 16 CPU-s more are fixed costs and the
-one restart (each new worker process imports distributed, camnang and
-WeasyPrint again and reads the shared layouts back): against a team of one
-guide (0.43 CPU-s) they weigh; against a team of every guide (about 4.5
-CPU-s, 225 CPU-s a worker between restarts) they are a few per cent, but
-that is a projection: the 1,000-team comparison of every guide
-(``--compare``, about 1.5 h on 2 free cores) was not run yet.
+What is left of Dask's extra is fixed, a run's or a restart's: scheduler,
+nannies, client and worker imports, the event loop. Measured with both
+halves at once (``--compare --together``: the pool and the cluster run at
+the same time, so the same load falls on both; 40 teams x 4 guides, after
+the changes): pool 90.5 CPU-s (workers 85.4, fork server 1.5, command
+2.3), Dask 103.3 (workers 92.3, scheduler 4.7, command 3.7, nannies 1.3):
+1.14x, the workers 1.08x (+6.9 CPU-s: imports and event loops).
+``--compare --teams 40 --guides 4`` (one after the other): 1.28x before
+(pool 67 CPU-s, Dask 86; Dask workers 76.5, nannies 3.7, scheduler 2.5;
+15,000 page faults a team in Dask workers, 9,900 in pool workers), after:
+1.16x (pool 77, Dask 89; nannies 1.1, scheduler 2.1) and, with README's
+``--nworkers 2``, 1.22x (pool 93, Dask 114; Dask workers 104 against 89,
+nannies 1.2, scheduler 4.1; 9,000 page faults a team), then 1.31x (pool
+70, Dask 96, with warm_up's change); peak worker RSS 168 MB before, 170
+and 171 after. The same pool run measured 67, 77, 93 and 70 CPU-s
+within the hour: one run after the other on this machine does not
+resolve 15%; run ``--together`` on a shared machine. The
+1.26x of 200 teams x 24 guides (Dask workers 727 CPU-s against 596) is
+not reproduced as a cost per team: the profiler was already stopped, the
+event loop (6%, now 3%) and imports (about 12 CPU-s) explain part, the
+rest is within what load does to one run after the other. The 1,000-team
+comparison (``--compare``, or ``--compare --together`` if the machine is
+shared) decides.
+
+The pool's cost a team at 200 and 1,000 teams (3.00 and 3.70 CPU-s, 24
+guides, README): nothing found that grows with the teams done. At 2
+guides, 50 and 200 teams alternated twice: 56.7 and 59.0, 172.2 and 176.3
+CPU-s (1.13 to 1.18, then 0.86 to 0.88 a team; 0.78 at the margin); the
+command's own process 1.4 to 1.9, then 2.1 to 2.5 CPU-s (linear); the
+manifest is appended to, cache entries are kept per team, ``index.csv``
+is written once at the end. 200 teams of 2 guides are 203 tasks: one run
+started a fourth generation of workers (7 processes) for the last 3.
 
     .venv/bin/python bench/teampacks.py                # 100 and 300 teams (~15 min on 2 free cores)
     .venv/bin/python bench/teampacks.py --teams 1000   # 100 and 1,000 teams
@@ -88,6 +137,7 @@ that is a projection: the 1,000-team comparison of every guide
     .venv/bin/python bench/teampacks.py --small 4 --teams 8   # does it run
     .venv/bin/python bench/teampacks.py --compare             # pool against Dask, 1,000 teams (about 1.5 h on 2 free cores)
     .venv/bin/python bench/teampacks.py --compare --teams 20 --guides 2   # the same, quick
+    .venv/bin/python bench/teampacks.py --compare --together  # both at once: same load on both (shared machine)
     make bench ARGS="teampacks --teams 10000"
 """
 
@@ -148,8 +198,9 @@ def free_port() -> int:
 
 
 class Cluster:
-    """A Dask cluster as in production: ``dask scheduler`` and ``workers``
-    ``dask worker`` commands (each with its nanny, one thread), separate
+    """A Dask cluster as in production (README): ``dask scheduler`` and one
+    ``dask worker --nworkers WORKERS --nthreads 1`` (one process holding a
+    nanny per worker, each nanny starting its worker process), separate
     processes on loopback ports, stopped (SIGTERM) on exit."""
 
     def __init__(self, tmp: Path, workers: int = 2):
@@ -170,11 +221,10 @@ class Cluster:
 
         port = self.address.rsplit(":", 1)[1]
         self._start("scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard", "--no-show")
-        for i in range(self.workers):
-            self._start(
-                "worker", self.address, "--host", "127.0.0.1", "--nthreads", "1", "--no-dashboard",
-                "--name", f"w{i}", "--local-directory", str(self.tmp / f"w{i}"),
-            )
+        self._start(
+            "worker", self.address, "--host", "127.0.0.1", "--nworkers", str(self.workers), "--nthreads", "1",
+            "--no-dashboard", "--local-directory", str(self.tmp / "workers"),
+        )
         with Client(self.address, timeout="60s") as client:
             client.wait_for_workers(self.workers, timeout=120)
         return self
@@ -273,6 +323,9 @@ def measured(count: int, jobs: int, scheduler: str | None = None, guides: int | 
         processes=usage.processes,
         peaks=usage.peaks,
         cpu_by_role=usage.cpu_by_role,
+        system_by_role=usage.system_by_role,
+        faults_by_role=usage.faults_by_role,
+        processes_by_role=usage.processes_by_role,
     )
     return result
 
@@ -337,6 +390,11 @@ def comparison(pool: dict, dask: dict) -> list[tuple[str, str, str, bool]]:
         )
         roles = ", ".join(f"{role} {seconds:.1f}" for role, seconds in sorted(r["cpu_by_role"].items(), key=lambda x: -x[1]))
         print(f"    CPU-s by process (sampled): {roles}")
+        worker = r["cpu_by_role"].get("worker", 0.0)
+        print(
+            f"    workers ({r['processes_by_role'].get('worker', 0)} processes): {worker:.1f} CPU-s, of which system "
+            f"{r['system_by_role'].get('worker', 0.0):.1f}; {r['faults_by_role'].get('worker', 0) / teams:,.0f} minor page faults a team"
+        )
     print(
         f"  Dask / local pool at {teams} teams: {cpu:.2f}x the CPU (target <= 1.15: {_ok(cpu <= 1.15)}), "
         f"{memory:.2f}x the worker memory (target <= 1.50: {_ok(memory <= 1.5)}), {dask['seconds'] / pool['seconds']:.2f}x the time"
@@ -363,10 +421,28 @@ def main(argv: list[str] | None = None) -> list[tuple[str, str, str, bool]] | No
     if "--compare" in argv:  # only the local pool against the Dask cluster
         count = int(argv[argv.index("--teams") + 1]) if "--teams" in argv else COMPARE
         print(
-            f"team packs, local pool against a Dask cluster ('dask scheduler' + 2 'dask worker', separate processes), "
+            f"team packs, local pool against a Dask cluster ('dask scheduler' + 'dask worker --nworkers 2', separate processes), "
             f"{count} synthetic teams, {'the first %d guides' % guides if guides else 'every guide'}, cold cache; "
             f"CPU = every process of the run (bench/descendants.py)"
         )
+        if "--together" in argv:  # both at once: the same load on both (wall times then shared)
+            import threading
+
+            runs: dict[str, dict] = {}
+            threads = [
+                threading.Thread(target=lambda: runs.update(pool=measured(count, 2, guides=guides))),
+                threading.Thread(target=lambda: runs.update(dask=measured(count, 2, "cluster", guides=guides))),
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            if runs.keys() != {"pool", "dask"}:
+                raise SystemExit("one of the two runs failed")
+            pool, dask = runs["pool"], runs["dask"]
+            print(_line("local pool, 2 workers", pool))
+            print(_line("Dask cluster, 2 workers", dask))
+            return comparison(pool, dask)
         pool = measured(count, 2, guides=guides)
         print(_line("local pool, 2 workers", pool))
         dask = measured(count, 2, "cluster", guides=guides)
@@ -381,7 +457,7 @@ def main(argv: list[str] | None = None) -> list[tuple[str, str, str, bool]] | No
     from camnang.printables.teampacks import TEAMS_PER_WORKER
 
     print(
-        f"team packs: {SMALL} and {count} synthetic teams, every guide, leaflets + posters + tron-bo.pdf + radio scripts, "
+        f"team packs: {SMALL} and {count} synthetic teams, every guide, leaflets + posters + radio scripts, "
         f"cold cache; workers recycled every {TEAMS_PER_WORKER} teams. CPU = every process of the run, user + system: "
         f"on a busy machine, compare CPU, not wall time"
     )

@@ -624,3 +624,25 @@ def test_progress_bar_shows_the_time_since_the_run_started(capsys):
     progress.close()
     err = capsys.readouterr().err
     assert "4/4 tổ [11:39<" in err or "4/4 tổ [11:40<" in err, err
+
+
+def test_warm_up_makes_the_shared_handbook_and_cards_before_any_team(built, tmp_path):
+    # Issue 27: the run's blank handbook and the guide's Zalo cards are made
+    # once per run, before the first team, like the other shared layouts;
+    # otherwise every worker's first team made them, all at the same time.
+    from camnang.printables import booklet, teampacks
+    from camnang.printables.outdir import OutDir
+    from camnang.workers import Workers
+
+    project = built[0]
+    settings = dataclasses.replace(
+        load_settings(project / "mkdocs.yml"), site_url=TEST_SITE_URL, cache_dir=tmp_path / "cache"
+    )
+    library = load_library(settings.guides_dir, settings.categories)
+    ctx = teampacks.PackContext(settings, tuple(library.guides), OutDir(tmp_path / "goi"))
+    with Workers(ctx, jobs=1) as pool:
+        teampacks.warm_up(pool, ctx)
+    blank = booklet.key(teampacks.Library(guides=ctx.guides, categories=settings.categories), settings, "blank")[:24]
+    assert (settings.cache_dir / "booklet" / f"so-tay-blank.{blank}.pdf").is_file()
+    assert [p.name for p in (settings.cache_dir / "zalo-cards").glob(f"{SLUG}.*.png")], "no Zalo card made"
+    assert not (tmp_path / "goi").exists()  # no team built

@@ -200,12 +200,7 @@ _dask_tasks = 0
 
 
 def _dask_task_done() -> None:
-    """In a Dask worker, after each task: Dask's statistical profiler
-    samples the stack of the task thread every 10 ms
-    (``distributed.worker.profile``); on WeasyPrint's deep stacks that took
-    5 to 20% of a worker's CPU (issue 27, ``bench/teampacks.py``).
-    camnang's tasks do not need it: it is stopped after the worker's first
-    task (on its event loop, where Tornado's callbacks live)."""
+    """In a Dask worker, after its first task: ``_tune_dask_worker``."""
     global _dask_tasks
     try:
         from distributed import get_worker
@@ -215,14 +210,78 @@ def _dask_task_done() -> None:
         return
     _dask_tasks += 1
     if _dask_tasks == 1:
-        worker.loop.add_callback(_stop_profiler, worker)
+        _tune_dask_worker(worker)
 
 
-def _stop_profiler(worker) -> None:
+def _tune_dask_worker(worker) -> None:
+    """What a Dask worker does beyond a local pool worker, and camnang's
+    tasks do not need (issue 27; measured in ``bench/teampacks.py``):
+
+    - Dask's statistical profiler samples the task thread's stack every
+      10 ms (``distributed.worker.profile``): 5 to 20% of a worker's CPU on
+      WeasyPrint's deep stacks. Stopped;
+    - the event loop wakes 50 times a second to check its own health
+      (``distributed.admin.tick``), 10 times for the memory monitor, twice
+      for the system monitor, each time taking the GIL from the task
+      thread: 6% of the worker's CPU. Slowed down (``QUIET_INTERVALS``);
+      heartbeats are left alone;
+    - the nanny starts the worker with ``MALLOC_TRIM_THRESHOLD_=65536``
+      (``distributed.nanny.pre-spawn-environ``), which also turns off
+      glibc's dynamic mmap threshold: every block over 128 KB is mapped
+      and unmapped again, twice the page faults of a pool worker. glibc's
+      thresholds are set back to its own dynamic ceiling (``_restore_malloc``).
+
+    Done in the worker's process, so it holds however the workers were
+    started (``dask worker``, ``dask ssh``, Helm, ``LocalCluster``)."""
+    _restore_malloc()
+    worker.loop.add_callback(_quiet_worker, worker)
+
+
+QUIET_INTERVALS = {"tick": 1000, "memory_monitor": 1000, "monitor": 5000}
+"""Periodic callbacks of a Dask worker or nanny slowed down (milliseconds;
+Dask's defaults: 20, 100 and 500): event-loop health checks, memory and
+system monitors. A worker's memory limit is then checked once a second."""
+
+
+def _quiet_worker(worker) -> None:
+    """On the worker's event loop: stop Dask's statistical profiler, slow
+    down the checks and monitors."""
     for name in ("profile", "profile-cycle"):
         callback = worker.periodic_callbacks.pop(name, None)
         if callback is not None:
             callback.stop()
+    _quiet_server(worker)
+
+
+def _quiet_server(dask_worker) -> None:
+    """Slow down the event-loop health checks and monitors of a Dask
+    worker, or of a nanny (``Client.run(..., nanny=True)`` runs it on the
+    nanny's event loop)."""
+    for name, ms in QUIET_INTERVALS.items():
+        callback = dask_worker.periodic_callbacks.get(name)
+        if callback is not None:
+            callback.callback_time = max(callback.callback_time, ms)
+
+
+M_TRIM_THRESHOLD = -1
+M_MMAP_THRESHOLD = -3
+"""mallopt(3) parameters (glibc's malloc.h)."""
+MMAP_THRESHOLD = 32 * 2**20
+"""glibc's ceiling for its dynamic mmap threshold on 64-bit systems (the
+trim threshold follows at twice that), which a long-running pool worker
+reaches after its first big free."""
+
+
+def _restore_malloc() -> None:
+    """Undo the nanny's ``MALLOC_TRIM_THRESHOLD_`` in this process (glibc)."""
+    if "MALLOC_TRIM_THRESHOLD_" not in os.environ or not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+        libc.mallopt(M_TRIM_THRESHOLD, 2 * MMAP_THRESHOLD)
+    except (OSError, AttributeError):
+        pass
 
 
 # -- executors -----------------------------------------------------------------
@@ -394,6 +453,8 @@ class Workers:
         # without one (dask worker --no-nanny) a restart would lose them.
         workers = self._client.scheduler_info()["workers"].values()
         self._nannies = bool(workers) and all(w.get("nanny") for w in workers)
+        if self._nannies:  # each nanny also checks its loop 50 times a second
+            self._client.run(_quiet_server, nanny=True, on_error="ignore")
 
     def __exit__(self, *exc) -> None:
         if isinstance(self.executor, ProcessPoolExecutor):

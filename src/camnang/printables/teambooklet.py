@@ -84,15 +84,23 @@ def _key(blank_key: str, settings, team) -> str:
     return h.hexdigest()
 
 
+def shared_blank(ctx) -> dict:
+    """This worker's state for the run's blank booklet (the run's guides,
+    no team), laid out once per run into the cache (``teampacks.warm_up``)
+    and read back by every worker: its library, key and cache path."""
+    state = ctx.state.setdefault("booklet", {})
+    if "library" not in state:
+        library = Library(guides=tuple(ctx.guides), categories=ctx.settings.categories)
+        path, _ = booklet.cached(library, ctx.settings, "blank")
+        state.update(library=library, key=booklet.key(library, ctx.settings, "blank"), path=path)
+    return state
+
+
 def pack_files(ctx, team, cache: Cache, cache_root: Path, warnings: list) -> tuple[list, int]:
     """The team's two booklet files for its pack: [(name, pages, cache
     path, bytes)] and how many were made (0: both from the cache)."""
     settings = ctx.settings
-    state = ctx.state.setdefault("booklet", {})
-    if "library" not in state:
-        library = Library(guides=tuple(ctx.guides), categories=settings.categories)
-        path, _ = booklet.cached(library, settings, "blank")
-        state.update(library=library, key=booklet.key(library, settings, "blank"), path=path)
+    state = shared_blank(ctx)
     key = _key(state["key"], settings, team)[:16]
     paths = (cache_root / f"so-tay.{key}.pdf", cache_root / f"so-tay-in-gap.{key}.pdf")
     data = [Cache.load(p, warnings.append, deep=False) for p in paths]

@@ -70,7 +70,7 @@ from ..errors import CamnangError, Problem, display_path
 from ..model import Guide, Library
 from ..roster import Team, spreadsheet_safe
 from ..workers import Workers
-from . import bundles, radio, stamp, teambooklet, templates, zaloteam
+from . import bundles, radio, stamp, teambooklet, templates, zalocard, zaloteam
 from .cache import Cache
 from .keys import cache_key, category_token, output_key
 from .compat import page_box
@@ -104,6 +104,9 @@ made from, so a team sorts by it to reprint what changed (empty for files
 of every guide, such as ``ap-phich.pdf``)."""
 BLANKS_DIR = "_blank"
 """Cache folder of the shared layouts (team ids never start with ``_``)."""
+BOOKLET_BLANK = "_so-tay"
+"""``warm_up``'s task for the blank handbook (not a guide slug: slugs
+have no leading underscore)."""
 TEAMS_PER_WORKER = 50
 """Teams a local worker process packs, on average, before it is replaced by
 a fresh one (the pool is replaced between batches of ``jobs * 50`` teams:
@@ -459,12 +462,15 @@ def warm_up(pool: Workers, ctx: PackContext) -> None:
     """Make the shared layouts once per run, spread over the workers
     before the first team: each guide's blank leaflet and poster (with
     their fitting) and its radio script's starting size, one task a guide,
-    then the blank ``ap-phich.pdf``. They land in the cache, where every
+    then the blank ``ap-phich.pdf``; besides, the blank handbook (all the
+    run's guides) and each guide's Zalo cards, which each worker's first
+    team made otherwise, all workers of the first wave at once (issue 27:
+    30 CPU-s a worker at 24 guides). They land in the cache, where every
     worker (and a recycled one) reads them back instead of laying them out
     again; without this each worker made them all for its first team. A
     task that fails is left to the teams' own tasks, which report it."""
     if ctx.guides:
-        for _, future in pool.imap_unordered(_warm, [g.slug for g in ctx.guides]):
+        for _, future in pool.imap_unordered(_warm, [BOOKLET_BLANK, *(g.slug for g in ctx.guides)]):
             future.exception()
         for _, future in pool.imap_unordered(_warm, [POSTERS_FILE]):
             future.exception()
@@ -475,10 +481,14 @@ def _warm(ctx: PackContext, item: str) -> None:
     if item == POSTERS_FILE:
         _blank_posters(ctx)
         return
+    if item == BOOKLET_BLANK:
+        teambooklet.shared_blank(ctx)
+        return
     guide = next(g for g in ctx.guides if g.slug == item)
     for kind in pack_kinds():
         _blank(ctx, kind, guide)
     _radio_start(ctx, guide)
+    zalocard.cards_with_bytes(guide, ctx.settings)
 
 
 def _blank_path(ctx: PackContext, stem: str, key: str) -> Path:
