@@ -1,0 +1,560 @@
+"""A team's radio PDF (``phat-thanh.pdf``) composed from laid-out blocks
+(issue 27): the same pages as laying out every script for the team
+(``radio.render_team_pdf``), at a fraction of the CPU.
+
+A script is a column of blocks: its framed header, then paragraphs that
+never break across pages (``radio.css``), with the split note between two
+steps. Most paragraphs (preparation, steps, safety, the course) say the
+same for every team; the header (reading time), the greeting, the help
+and the closing name the team, its place and its phone. So:
+
+- the *galley* (``Galley``): every paragraph of every guide's script for a
+  typical team (``teampacks.RADIO_REFERENCE``), at the body sizes a team
+  starts at (``radio.FONT_SIZES``), and the page numbers, each block on a
+  page of its own (``posters/radio-blocks.html.j2``), laid out once per
+  run with the blocks' measures (``measure``) and kept in the cache;
+- per team, the blocks the galley does not hold (a block is known by what
+  its markup is made from: ``Block.key``), laid out in *one* document of
+  the same kind, with the contents page;
+- the pages are stacked by ``stack`` (the gaps are the blocks' collapsed
+  margins as WeasyPrint measured them; a block that does not fit goes to
+  the next page, the closing stays together), the body size chosen by
+  the last-page rule of ``radio.layout_sized`` in arithmetic, and written
+  by ``write``: every block a form XObject drawn where it lands, fonts
+  embedded once (``fontmerge``), the structure tree rebuilt with the
+  blocks' marked content referenced in their forms (PDF 1.7 §14.7.4.3).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..render import radio as radio_text
+from . import radio, templates
+from .pdf import AUTHOR, printer
+
+TEMPLATE = "radio-blocks.html.j2"
+STYLESHEETS = (*radio.STYLESHEETS, "radio-blocks.css")
+SOURCES = (TEMPLATE, *STYLESHEETS, *radio.TEAM_SOURCES)
+"""What a team's composed radio PDF is made from."""
+MAX_NUMBERED = 8
+"""The galley holds page numbers "Trang i/N" up to N pages; a longer
+script's numbers are laid out with the team's blocks."""
+PT = 0.75
+"""PDF points in a CSS pixel."""
+
+
+@dataclass(frozen=True)
+class Block:
+    key: str
+    """What the block's markup is made from (JSON): equal keys, equal blocks."""
+    item: dict
+    section: int
+    """Index of its section in the script (-1: the header)."""
+    keep: bool = False
+    """Kept on one page with the block before it (the closing section)."""
+
+
+def _key(item: dict) -> str:
+    return json.dumps(item, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def blocks(script: radio_text.RadioScript, size: float) -> list[Block]:
+    """The blocks of ``script`` at body size ``size``, in reading order
+    (what ``radio.html.j2`` prints)."""
+    out = []
+    item = {"type": "header", "size": size, "lines": list(script.header_lines), "edition": script.edition}
+    out.append(Block(_key(item), item, -1))
+    split = script.split_after_step()
+    for n, section in enumerate(script.sections):
+        for i, (lead, rest) in enumerate(section.parts()):
+            item = {"type": "p", "size": size, "section": section.kind, "first": i == 0, "lead": lead, "text": rest}
+            out.append(Block(_key(item), item, n, keep=section.kind == "closing" and i > 0))
+            if section.kind == "steps" and split and i == split:
+                text = (
+                    f"Chỗ chia đôi (không đọc lên): nếu phát làm hai lần, lần đầu dừng ở đây (hết bước {split}); "
+                    f"lần sau đọc lại lời chào rồi đọc tiếp từ bước {split + 1}."
+                )
+                item = {"type": "split", "size": size, "section": section.kind, "first": False, "text": text}
+                out.append(Block(_key(item), item, n))
+    return out
+
+
+def number_block(page: int, pages: int) -> Block:
+    item = {"type": "number", "text": f"Trang {page}/{pages}"}
+    return Block(_key(item), item, -1)
+
+
+@dataclass
+class Measure:
+    """A block as laid out on its own page (CSS px, y downwards)."""
+
+    page: int
+    top: float
+    height: float
+    content: float
+    """From the top of its border box to the bottom of its last line."""
+    margin_top: float
+    margin_bottom: float
+    after_section: float
+    """Bottom margin of its section."""
+
+
+@dataclass
+class Sheet:
+    """A laid-out blocks document: its measures by key, its page geometry."""
+
+    measures: dict[str, Measure]
+    top: float
+    bottom: float
+    area: float
+    layout: Any = None
+
+
+def lay_out(items: list[dict], settings, where: str) -> Sheet:
+    """``items`` laid out one a page (``radio-blocks.html.j2``), measured."""
+    from .compat import page_box
+    from .fitting import body_box, bottom
+
+    posters = settings.posters_dir
+    html = templates.render(posters, TEMPLATE, items=items, author=AUTHOR)
+    layout = printer(settings.print_font, where).layout(html, posters, [posters / n for n in STYLESHEETS])
+    pages = layout.document.pages
+    if len(pages) != len(items):
+        raise RuntimeError(f"radio blocks: {len(items)} blocks on {len(pages)} pages")
+    measures = {}
+    top = end = area = 0.0
+    for n, (item, page) in enumerate(zip(items, pages)):
+        box = page_box(page)
+        body = body_box(page)
+        top, area = body.content_box_y(), box.height
+        end = box.content_box_y() + box.height
+        found = _find(box, str(n))
+        if found is None:
+            raise RuntimeError(f"radio blocks: block {n} not found on its page")
+        block, section = found
+        y = block.border_box_y()
+        measures[_key(item)] = Measure(
+            n, y, block.border_height(), bottom(block) - y, block.margin_top, block.margin_bottom,
+            section.margin_bottom if section is not None else 0.0,
+        )
+    return Sheet(measures, top, end, area, layout)
+
+
+def _find(root, index: str):
+    stack = [(root, None)]
+    while stack:
+        box, section = stack.pop()
+        element = getattr(box, "element", None)
+        if element is not None and getattr(box, "element_tag", None) == "section":
+            section = box
+        if element is not None and element.get("data-block") == index and hasattr(box, "border_box_y"):
+            return box, section
+        stack.extend((c, section) for c in getattr(box, "children", ()))
+    return None
+
+
+@dataclass
+class Placed:
+    key: str
+    y: float
+    """Where its border box's top lands (CSS px from the page's top)."""
+
+
+def stack(items: list[Block], measures: dict[str, Measure], top: float, end: float) -> tuple[list[list[Placed]], float]:
+    """``items`` stacked on pages: each block after the one before it by
+    their collapsed margins, on the next page when it would cross ``end``
+    (blocks kept together, ``Block.keep``, move as one). Returns the pages
+    and where the last block's text ends."""
+    pages: list[list[tuple[Block, float]]] = [[]]
+
+    def below(page: list[tuple[Block, float]], block: Block) -> float:
+        if not page:
+            return top
+        before, y = page[-1]
+        pm, m = measures[before.key], measures[block.key]
+        gap = max(pm.margin_bottom, m.margin_top)
+        if before.section != block.section:
+            gap = max(gap, pm.after_section)
+        return y + pm.height + gap
+
+    for block in items:
+        y = below(pages[-1], block)
+        if y + measures[block.key].height > end and pages[-1]:
+            group: list[Block] = []
+            if block.keep:
+                start = max((i for i, (b, _) in enumerate(pages[-1]) if not b.keep), default=0)
+                if start > 0:
+                    group = [b for b, _ in pages[-1][start:]]
+                    del pages[-1][start:]
+            pages.append([])
+            for b in group:
+                pages[-1].append((b, below(pages[-1], b)))
+            y = below(pages[-1], block)
+        pages[-1].append((block, y))
+    last, y = pages[-1][-1]
+    return [[Placed(b.key, y) for b, y in page] for page in pages], y + measures[last.key].content
+
+
+def fill(pages: list[list[Placed]], text_end: float, top: float, area: float) -> float:
+    """``radio.last_page_fill`` in arithmetic."""
+    if len(pages) <= 1:
+        return 1.0
+    return (text_end - top) / area
+
+
+@dataclass
+class Galley:
+    """The shared blocks of a run: their PDF and measures (``lay_out``)."""
+
+    pdf: bytes
+    sheet: Sheet
+    opened: Any = field(default=None, repr=False)
+    tags: Any = field(default=None, repr=False)
+
+
+def galley_items(guides, ctx, starts: list[int]) -> list[dict]:
+    """What the galley holds: each guide's script for ``ctx``'s team (the
+    reference) at the size a team starts at and the next one tried, but
+    its header; the page numbers up to ``MAX_NUMBERED`` pages."""
+    seen: set[str] = set()
+    items = []
+    order = len(radio.FONT_SIZES)
+    for guide, start in zip(guides, starts):
+        script = radio.script(guide, ctx)
+        for index in (start, (start + 1) % order):
+            for block in blocks(script, radio.FONT_SIZES[index])[1:]:
+                if block.key not in seen:
+                    seen.add(block.key)
+                    items.append(block.item)
+    for pages in range(1, MAX_NUMBERED + 1):
+        for page in range(1, pages + 1):
+            items.append(number_block(page, pages).item)
+    return items
+
+
+def make_galley(guides, ctx, starts: list[int]) -> tuple[bytes, bytes]:
+    """The galley's PDF and its measures (JSON), to cache."""
+    sheet = lay_out(galley_items(guides, ctx, starts), ctx.settings, ctx.where)
+    data = sheet.layout.document.write_pdf(pdf_variant="pdf/ua-1")
+    return data, _dump(sheet)
+
+
+def _dump(sheet: Sheet) -> bytes:
+    return json.dumps({
+        "top": sheet.top, "bottom": sheet.bottom, "area": sheet.area,
+        "measures": {k: list(vars(m).values()) for k, m in sheet.measures.items()},
+    }, ensure_ascii=False, sort_keys=True).encode()
+
+
+def load_galley(pdf: bytes, measures: bytes) -> Galley:
+    data = json.loads(measures)
+    sheet = Sheet({k: Measure(*v) for k, v in data["measures"].items()}, data["top"], data["bottom"], data["area"])
+    return Galley(pdf, sheet)
+
+
+def compose(team, guides, ctx, scripts, starts: list[int], galley: Galley) -> tuple[bytes, int]:
+    """The team's radio PDF and its page count (``radio.render_team_pdf``'s
+    pages, composed)."""
+    order = len(radio.FONT_SIZES)
+    sheets: list[Sheet] = []
+    own: dict[str, tuple[int, Measure]] = {}  # key -> (sheet index, measure)
+
+    def measure(key: str) -> Measure:
+        if key in galley.sheet.measures:
+            return galley.sheet.measures[key]
+        return own[key][1]
+
+    def add(items: list[dict]) -> None:
+        fresh, seen = [], set()
+        for item in items:
+            key = _key(item)
+            if key not in galley.sheet.measures and key not in own and key not in seen:
+                seen.add(key)
+                fresh.append(item)
+        if fresh:
+            sheet = lay_out(fresh, ctx.settings, ctx.where)
+            sheets.append(sheet)
+            for key, m in sheet.measures.items():
+                own[key] = (len(sheets) - 1, m)
+
+    top, end, area = galley.sheet.top, galley.sheet.bottom, galley.sheet.area
+    tried = [0] * len(guides)
+    chosen: list[tuple[list[Block], list[list[Placed]]] | None] = [None] * len(guides)
+    best: list[tuple[float, list[Block], list[list[Placed]]] | None] = [None] * len(guides)
+    while any(c is None for c in chosen):
+        pending = [n for n, c in enumerate(chosen) if c is None]
+        columns = {n: blocks(scripts[n], radio.FONT_SIZES[(starts[n] + tried[n]) % order]) for n in pending}
+        add([b.item for n in pending for b in columns[n]])
+        for n in pending:
+            column = columns[n]
+            pages, text_end = stack(column, {b.key: measure(b.key) for b in column}, top, end)
+            share = fill(pages, text_end, top, area)
+            if share >= radio.LAST_PAGE_MIN:
+                chosen[n] = (column, pages)
+                continue
+            if best[n] is None or share > best[n][0]:
+                best[n] = (share, column, pages)
+            tried[n] += 1
+            if tried[n] == order:
+                chosen[n] = best[n][1:]
+    numbers = [number_block(p, len(pages)) for _, pages in chosen for p in range(1, len(pages) + 1)]
+    add([b.item for b in numbers])
+    entries = []
+    page = 2
+    for made, (_, pages) in zip(scripts, chosen):
+        entries.append((made.written_title or made.title, page, page + len(pages) - 1))
+        page += len(pages)
+    contents = radio.contents_layout(team, ctx, entries)
+    if contents.page_count != 1:
+        entries = [(t, a + contents.page_count - 1, b + contents.page_count - 1) for t, a, b in entries]
+        contents = radio.contents_layout(team, ctx, entries)
+    return write(contents, chosen, scripts, sheets, own, galley), page - 2 + contents.page_count
+
+
+# -- writing ------------------------------------------------------------------
+
+GROUPS = ("/Part", "/Sect", "/NonStruct", "/Div", "/Art")
+"""Structure elements that group blocks: one per script (per section)
+in the composed file, not one per block."""
+
+
+def _number_tree(tree) -> dict[int, Any]:
+    out = {}
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        nums = node.get("/Nums")
+        if nums is not None:
+            for i in range(0, len(nums), 2):
+                out[int(nums[i])] = nums[i + 1]
+        stack.extend(node.get("/Kids", ()))
+    return out
+
+
+def page_tags(pdf) -> list[list[tuple[int, tuple]]]:
+    """For each page of a tagged WeasyPrint PDF, its marked-content ids and
+    each one's chain of structure elements below the document's: (type,
+    object id) from the top down."""
+    tree = _number_tree(pdf.Root.StructTreeRoot.ParentTree)
+    chains: dict[tuple, tuple] = {}
+
+    def chain(elem) -> tuple:
+        og = elem.objgen
+        if og not in chains:
+            parent = elem.get("/P")
+            if parent is None or parent.get("/Type") != "/StructElem" or parent.get("/S") == "/Document":
+                chains[og] = ((str(elem.S), og),)
+            else:
+                chains[og] = chain(parent) + ((str(elem.S), og),)
+        return chains[og]
+
+    out = []
+    for page in pdf.pages:
+        index = page.obj.get("/StructParents")
+        found = []
+        if index is not None and int(index) in tree:
+            for mcid, elem in enumerate(tree[int(index)]):
+                if elem is not None and hasattr(elem, "get") and elem.get("/S") is not None:
+                    found.append((mcid, chain(elem)))
+        out.append(found)
+    return out
+
+
+def _forms(pdf, pages) -> list:
+    """The pages of ``pdf`` as form XObjects, sharing one resource
+    dictionary (WeasyPrint gives all its pages the same resources)."""
+    shared: dict = {}
+    forms = []
+    for n in pages:
+        page = pdf.pages[n]
+        form = page.as_form_xobject()
+        resources = page.obj.get("/Resources")
+        if resources is not None and resources.is_indirect:
+            form.Resources = resources
+        elif resources is not None and all(v.is_indirect for _, v in resources.items()):
+            key = repr(sorted((k, v.objgen) for k, v in resources.items()))
+            if key not in shared:
+                shared[key] = pdf.make_indirect(resources)
+            form.Resources = shared[key]
+        forms.append(form)
+    return forms
+
+
+def write(contents, chosen, scripts, sheets: list[Sheet], own, galley: Galley) -> bytes:
+    """The composed PDF: the contents page, then each script's pages, every
+    block a form XObject (``Placed``), tagged."""
+    import pikepdf
+
+    from . import stamp
+
+    # The team's own blocks and the contents page, written as one document
+    # (fonts subset once), then cut into forms.
+    used_own: list[tuple[int, int]] = sorted({
+        own[p.key][0:1] + (own[p.key][1].page,)
+        for column, pages in chosen for page in pages for p in page if p.key in own
+    } | {own[k][0:1] + (own[k][1].page,) for k in own if json.loads(k)["type"] == "number"})
+    documents = [contents.document] + [s.layout.document for s in sheets]
+    pages = list(contents.document.pages)
+    index: dict[tuple[int, int], int] = {}
+    for s, p in used_own:
+        index[(s, p)] = len(pages)
+        pages.append(documents[s + 1].pages[p])
+    pdf = stamp.open_pdf(contents.document.copy(pages).write_pdf(pdf_variant="pdf/ua-1"))
+    tags = page_tags(pdf)
+    form_of = {n: f for n, f in zip(range(len(pages)), _forms(pdf, range(len(pages))))}
+    mediabox = pdf.pages[0].mediabox
+    if galley.opened is None:
+        galley.opened = stamp.open_pdf(galley.pdf)
+        galley.tags = page_tags(galley.opened)
+        galley.forms = {}
+    copied: dict[int, Any] = {}
+
+    def form(key: str):
+        if key in galley.sheet.measures:
+            n = galley.sheet.measures[key].page
+            if n not in copied:
+                if not galley.forms:
+                    galley.forms = dict(enumerate(_forms(galley.opened, range(len(galley.opened.pages)))))
+                copied[n] = pdf.copy_foreign(galley.forms[n])
+            return copied[n], galley.tags[n], galley.sheet.measures[key]
+        s, m = own[key]
+        n = index[(s, m.page)]
+        return form_of[n], tags[n], m
+
+    contents_pages = len(contents.document.pages)
+    out_pages = []  # (list of (form, tags, dy, scope))
+    for n in range(contents_pages):
+        out_pages.append([(form_of[n], tags[n], 0.0, (-1 - n,), None)])
+    starts = []
+    for s, ((column, placed_pages), made) in enumerate(zip(chosen, scripts)):
+        starts.append(len(out_pages))
+        sections = {b.key: b.section for b in column}
+        for p, page in enumerate(placed_pages):
+            drawn = []
+            for placed in page:
+                f, t, m = form(placed.key)
+                drawn.append((f, t, placed.y - m.top, (s, sections[placed.key]), None))
+            f, t, _ = form(number_block(p + 1, len(placed_pages)).key)
+            drawn.append((f, t, 0.0, (s, -2), None))
+            out_pages.append(drawn)
+    for _ in range(len(pdf.pages)):
+        del pdf.pages[-1]
+
+    root = pdf.Root.StructTreeRoot
+    document = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document, P=root, K=pikepdf.Array()))
+    nums = pikepdf.Array()
+    made: dict[tuple, Any] = {}
+    parents = 0
+    page_objects = []
+    for drawn in out_pages:
+        names = pikepdf.Dictionary()
+        content = []
+        page = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Page, MediaBox=mediabox))
+        for i, (f, t, dy, scope, _) in enumerate(drawn):
+            name = f"/B{i}"
+            names[name] = f
+            content.append(f"q 1 0 0 1 0 {-dy * PT:.4f} cm {name} Do Q" if dy else f"q {name} Do Q")
+            if not t:
+                continue
+            f.StructParents = parents
+            marks = []
+            for mcid, chain in t:
+                parent = document
+                grouping = True
+                for depth, (kind, og) in enumerate(chain):
+                    grouping = grouping and kind in GROUPS
+                    if grouping:
+                        key = ("g", scope[0], kind, depth) if depth == 0 else ("g", scope, kind, depth)
+                    else:
+                        key = ("e", id(t), og, scope)
+                    elem = made.get(key)
+                    if elem is None:
+                        elem = pdf.make_indirect(pikepdf.Dictionary(
+                            Type=pikepdf.Name.StructElem, S=pikepdf.Name(kind), P=parent, Pg=page, K=pikepdf.Array(),
+                        ))
+                        parent.K.append(elem)
+                        made[key] = elem
+                    parent = elem
+                parent.K.append(pikepdf.Dictionary(Type=pikepdf.Name.MCR, Pg=page, Stm=f, MCID=mcid))
+                while len(marks) <= mcid:
+                    marks.append(None)
+                marks[mcid] = parent
+            nums.append(parents)
+            nums.append(pikepdf.Array(marks))
+            parents += 1
+        page.Resources = pikepdf.Dictionary(XObject=names)
+        page.Contents = pdf.make_stream("\n".join(content).encode())
+        page_objects.append(page)
+        pdf.pages.append(pikepdf.Page(page))
+    root.K = pikepdf.Array([document])
+    root.ParentTree = pdf.make_indirect(pikepdf.Dictionary(Nums=nums))
+    root.ParentTreeNextKey = parents
+    for k in ("/IDTree", "/RoleMap", "/ClassMap"):
+        if k in root and k != "/RoleMap":
+            del root[k]
+    _outline(pdf, [pdf.pages[0]] + [pdf.pages[n] for n in starts], [None] + list(scripts))
+    _share_fonts(pdf, [f for drawn in out_pages for f, *_ in drawn])
+    return stamp.save(pdf)
+
+
+def _outline(pdf, pages, scripts) -> None:
+    """Bookmarks: the contents page and each script (as WeasyPrint makes
+    them from the headings)."""
+    import pikepdf
+
+    old = pdf.Root.get("/Outlines")
+    first_title = str(old.First.Title) if old is not None and "/First" in old else "Bài phát thanh"
+    outlines = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines))
+    items = []
+    for page, made in zip(pages, scripts):
+        title = first_title if made is None else made.header_lines[0]
+        items.append(pdf.make_indirect(pikepdf.Dictionary(
+            Title=pikepdf.String(title), Parent=outlines, Dest=pikepdf.Array([page.obj, pikepdf.Name.Fit]),
+        )))
+    for a, b in zip(items, items[1:]):
+        a.Next = b
+        b.Prev = a
+    outlines.First, outlines.Last, outlines.Count = items[0], items[-1], len(items)
+    pdf.Root.Outlines = outlines
+
+
+def _share_fonts(pdf, forms) -> int:
+    """Each face embedded once: the galley's subset and the team's merged
+    (``fontmerge``), as ``stamp.share_fonts`` does for stamped files."""
+    import pikepdf
+
+    from . import fontmerge
+    from .stamp import _program
+
+    faces: dict[str, dict] = {}
+    seen = set()
+    for form in forms:
+        fonts = form.get("/Resources", pikepdf.Dictionary()).get("/Font", pikepdf.Dictionary())
+        if fonts.objgen in seen and fonts.objgen != (0, 0):
+            continue
+        seen.add(fonts.objgen)
+        for _, font in fonts.items():
+            if font.objgen in seen:
+                continue
+            seen.add(font.objgen)
+            program = _program(font)
+            if program is not None:
+                name = str(font.get("/BaseFont")).split("+")[-1]
+                faces.setdefault(name, {}).setdefault(program[0].objgen, program)
+    shared = 0
+    for programs in faces.values():
+        if len(programs) != 2:
+            continue
+        (a, used_a), (b, used_b) = [programs[k] for k in sorted(programs)]
+        merged = fontmerge.merge(a.FontFile2.read_bytes(), used_a, b.FontFile2.read_bytes(), used_b)
+        if merged is None:
+            continue
+        stream = pdf.make_stream(merged)
+        stream.Length1 = len(merged)
+        a.FontFile2 = stream
+        b.FontFile2 = stream
+        shared += 1
+    return shared
