@@ -448,6 +448,7 @@ def write(contents, chosen, scripts, sheets: list[Sheet], own, galley: Galley) -
     nums = pikepdf.Array()
     made: dict[tuple, Any] = {}
     parents = 0
+    tagged: set[tuple[int, int]] = set()
     page_objects = []
     for drawn in out_pages:
         names = pikepdf.Dictionary()
@@ -459,6 +460,12 @@ def write(contents, chosen, scripts, sheets: list[Sheet], own, galley: Galley) -
             content.append(f"q 1 0 0 1 0 {-dy * PT:.4f} cm {name} Do Q" if dy else f"q {name} Do Q")
             if not t:
                 continue
+            if f.objgen in tagged:
+                # Drawn again (a paragraph two scripts share): its marked
+                # content belongs to one place in the structure tree.
+                f = _duplicate(pdf, f)
+                names[name] = f
+            tagged.add(f.objgen)
             f.StructParents = parents
             marks = []
             for mcid, chain in t:
@@ -498,6 +505,15 @@ def write(contents, chosen, scripts, sheets: list[Sheet], own, galley: Galley) -
     _outline(pdf, [pdf.pages[0]] + [pdf.pages[n] for n in starts], [None] + list(scripts))
     _share_fonts(pdf, [f for drawn in out_pages for f, *_ in drawn])
     return stamp.save(pdf)
+
+
+def _duplicate(pdf, form):
+    """Another form XObject drawing what ``form`` draws."""
+    copy = pdf.make_stream(form.read_bytes())
+    for key, value in form.items():
+        if key not in ("/Length", "/Filter", "/DecodeParms", "/StructParents"):
+            copy[key] = value
+    return copy
 
 
 def _outline(pdf, pages, scripts) -> None:
