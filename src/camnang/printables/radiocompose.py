@@ -89,7 +89,7 @@ def number_block(page: int, pages: int) -> Block:
 
 @dataclass
 class Measure:
-    """A block as laid out on its own page (CSS px, y downwards)."""
+    """A block as laid out (CSS px, y downwards from its page's top)."""
 
     page: int
     top: float
@@ -100,11 +100,15 @@ class Measure:
     margin_bottom: float
     after_section: float
     """Bottom margin of its section."""
+    page_height: float
+    """Height of the page it is on (PDF points)."""
 
 
 @dataclass
 class Sheet:
-    """A laid-out blocks document: its measures by key, its page geometry."""
+    """A laid-out blocks document: its measures by key; the A4 page's
+    geometry (CSS px): where the text starts and ends, and the height
+    ``radio.last_page_fill`` divides by."""
 
     measures: dict[str, Measure]
     top: float
@@ -114,46 +118,52 @@ class Sheet:
 
 
 def lay_out(items: list[dict], settings, where: str) -> Sheet:
-    """``items`` laid out one a page (``radio-blocks.html.j2``), measured."""
+    """``items`` laid out (``radio-blocks.html.j2``: paragraphs one under
+    the other on tall pages, each a stacking context of its own, so that
+    ``cut`` finds it whole in the page's content; page numbers on A4 pages
+    of their own), and measured."""
     from .compat import page_box
     from .fitting import body_box, bottom
 
     posters = settings.posters_dir
     html = templates.render(posters, TEMPLATE, items=items, author=AUTHOR)
     layout = printer(settings.print_font, where).layout(html, posters, [posters / n for n in STYLESHEETS])
-    pages = layout.document.pages
-    if len(pages) != len(items):
-        raise RuntimeError(f"radio blocks: {len(items)} blocks on {len(pages)} pages")
-    measures = {}
+    found: dict[str, tuple] = {}
     top = end = area = 0.0
-    for n, (item, page) in enumerate(zip(items, pages)):
+    for n, page in enumerate(layout.document.pages):
         box = page_box(page)
-        body = body_box(page)
-        top, area = body.content_box_y(), box.height
-        end = box.content_box_y() + box.height
-        found = _find(box, str(n))
-        if found is None:
-            raise RuntimeError(f"radio blocks: block {n} not found on its page")
-        block, section = found
+        if page.height < 2 * page.width:  # an A4 page: a page number's
+            top, area = body_box(page).content_box_y(), box.height
+            end = box.content_box_y() + box.height
+        for index, block, section in _find(box):
+            found[index] = (n, page.height * PT, block, section)
+    measures = {}
+    for n, item in enumerate(items):
+        if str(n) not in found:
+            raise RuntimeError(f"radio blocks: block {n} not laid out")
+        page, height, block, section = found[str(n)]
         y = block.border_box_y()
         measures[_key(item)] = Measure(
-            n, y, block.border_height(), bottom(block) - y, block.margin_top, block.margin_bottom,
-            section.margin_bottom if section is not None else 0.0,
+            page, y, block.border_height(), bottom(block) - y, block.margin_top, block.margin_bottom,
+            section.margin_bottom if section is not None else 0.0, height,
         )
     return Sheet(measures, top, end, area, layout)
 
 
-def _find(root, index: str):
+def _find(root):
+    """(index, box, section box) of every block on a page."""
+    out = []
     stack = [(root, None)]
     while stack:
         box, section = stack.pop()
         element = getattr(box, "element", None)
         if element is not None and getattr(box, "element_tag", None) == "section":
             section = box
-        if element is not None and element.get("data-block") == index and hasattr(box, "border_box_y"):
-            return box, section
+        if element is not None and element.get("data-block") is not None and hasattr(box, "border_box_y"):
+            out.append((element.get("data-block"), box, section))
+            continue
         stack.extend((c, section) for c in getattr(box, "children", ()))
-    return None
+    return out
 
 
 @dataclass
@@ -383,6 +393,88 @@ def _forms(pdf, pages) -> list:
     return forms
 
 
+def cut(pdf, number: int, keys: list[str], tags: list) -> dict[str, tuple]:
+    """The blocks ``keys`` (in the order they are drawn: top to bottom) of
+    page ``number`` of a blocks PDF (``lay_out``), each as a form XObject
+    drawing only that block, with its marked content (``page_tags``):
+    key -> (form, tags). Each block is a stacking context, drawn whole in
+    a ``q ... Q`` of its own; the form holds the transformations it is
+    drawn under, then that piece of the page's content."""
+    import pikepdf
+
+    page = pdf.pages[number]
+    resources = page.obj.Resources
+    if not resources.is_indirect:
+        resources = page.obj.Resources = pdf.make_indirect(resources)
+    box = page.obj.MediaBox
+    if len(keys) == 1 and json.loads(keys[0])["type"] == "number":
+        form = page.as_form_xobject()
+        form.Resources = resources
+        return {keys[0]: (form, tags)}
+    ops = pikepdf.parse_content_stream(page)
+    # The q ... Q groups of the content: [start, end, children, marked].
+    root: list = [-1, len(ops), [], False]
+    stack = [root]
+    for i, (operands, operator) in enumerate(ops):
+        name = str(operator)
+        if name == "q":
+            group = [i, None, [], False]
+            stack[-1][2].append(group)
+            stack.append(group)
+        elif name == "Q":
+            stack.pop()[1] = i
+        elif name == "BDC":
+            for group in stack:
+                group[3] = True
+    path = [root]
+    while True:
+        marked = [g for g in path[-1][2] if g[3]]
+        if len(marked) == len(keys) and (len(keys) > 1 or len(path) > 1):
+            break
+        if len(marked) != 1:
+            raise RuntimeError(f"radio blocks: {len(marked)} pieces of content for {len(keys)} blocks")
+        path.append(marked[0])
+    prefix = []
+    for level, child in zip(path, path[1:] + [marked[0]]):
+        for i in range(level[0] + 1, child[0]):
+            operands, operator = ops[i]
+            if str(operator) == "cm":
+                prefix.append(ops[i])
+            elif str(operator) not in ("q", "Q"):
+                if not any(g[0] <= i <= g[1] for g in level[2]):
+                    raise RuntimeError(f"radio blocks: unexpected {operator} around the blocks")
+        if level is not path[-1]:
+            prefix.append(pikepdf.ContentStreamInstruction([], pikepdf.Operator("q")))
+    closing = [pikepdf.ContentStreamInstruction([], pikepdf.Operator("Q"))] * (len(path) - 1)
+    by_mcid = dict(tags)
+    out = {}
+    for key, group in zip(keys, marked):
+        piece = ops[group[0]:group[1] + 1]
+        mcids = [int(o[0].MCID) for o in piece if str(o[1]) == "BDC" and isinstance(o[0][1], pikepdf.Dictionary) and "/MCID" in o[0][1]] if False else [
+            int(operands[1].MCID) for operands, operator in piece
+            if str(operator) == "BDC" and len(operands) > 1 and isinstance(operands[1], pikepdf.Dictionary) and "/MCID" in operands[1]
+        ]
+        form = pdf.make_stream(
+            pikepdf.unparse_content_stream(prefix + piece + closing),
+            Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form, BBox=box, Resources=resources,
+        )
+        out[key] = (form, [(m, by_mcid[m]) for m in mcids if m in by_mcid])
+    return out
+
+
+def _cut_all(pdf, measures: dict[str, Measure], tags: list, offset: int = 0, only: set[int] | None = None) -> dict[str, tuple]:
+    """``cut`` on every page of a blocks PDF (``only``: these pages),
+    pages of the blocks document starting at page ``offset`` of ``pdf``."""
+    pages: dict[int, list[tuple[float, str]]] = {}
+    for key, m in measures.items():
+        pages.setdefault(m.page, []).append((m.top, key))
+    out = {}
+    for number, found in sorted(pages.items()):
+        if only is None or number + offset in only:
+            out.update(cut(pdf, number + offset, [key for _, key in sorted(found)], tags[number + offset]))
+    return out
+
+
 def write(contents, chosen, scripts, sheets: list[Sheet], own, galley: Galley) -> bytes:
     """The composed PDF: the contents page, then each script's pages, every
     block a form XObject (``Placed``), tagged."""
@@ -392,42 +484,40 @@ def write(contents, chosen, scripts, sheets: list[Sheet], own, galley: Galley) -
 
     # The team's own blocks and the contents page, written as one document
     # (fonts subset once), then cut into forms.
-    used_own: list[tuple[int, int]] = sorted({
-        own[p.key][0:1] + (own[p.key][1].page,)
-        for column, pages in chosen for page in pages for p in page if p.key in own
-    } | {own[k][0:1] + (own[k][1].page,) for k in own if json.loads(k)["type"] == "number"})
-    documents = [contents.document] + [s.layout.document for s in sheets]
     pages = list(contents.document.pages)
-    index: dict[tuple[int, int], int] = {}
-    for s, p in used_own:
-        index[(s, p)] = len(pages)
-        pages.append(documents[s + 1].pages[p])
+    offsets = []
+    for sheet in sheets:
+        offsets.append(len(pages))
+        pages += sheet.layout.document.pages
     pdf = stamp.open_pdf(contents.document.copy(pages).write_pdf(pdf_variant="pdf/ua-1"))
     tags = page_tags(pdf)
-    form_of = {n: f for n, f in zip(range(len(pages)), _forms(pdf, range(len(pages))))}
+    contents_pages = len(contents.document.pages)
+    whole = _forms(pdf, range(contents_pages))
+    used = {p.key for _, placed in chosen for page in placed for p in page} | {
+        number_block(n, len(placed)).key for _, placed in chosen for n in range(1, len(placed) + 1)
+    }
+    mine: dict[str, tuple] = {}
+    for s, (sheet, offset) in enumerate(zip(sheets, offsets)):
+        wanted = {sheet.measures[k].page + offset for k in used if k in sheet.measures and own[k][0] == s}
+        if wanted:
+            mine.update(_cut_all(pdf, sheet.measures, tags, offset, wanted))
     mediabox = pdf.pages[0].mediabox
+    a4 = float(mediabox[3])
     if galley.opened is None:
         galley.opened = stamp.open_pdf(galley.pdf)
-        galley.tags = page_tags(galley.opened)
-        galley.forms = {}
-    copied: dict[int, Any] = {}
+        galley.forms = _cut_all(galley.opened, galley.sheet.measures, page_tags(galley.opened))
+    copied: dict[str, Any] = {}
 
     def form(key: str):
         if key in galley.sheet.measures:
-            n = galley.sheet.measures[key].page
-            if n not in copied:
-                if not galley.forms:
-                    galley.forms = dict(enumerate(_forms(galley.opened, range(len(galley.opened.pages)))))
-                copied[n] = pdf.copy_foreign(galley.forms[n])
-            return copied[n], galley.tags[n], galley.sheet.measures[key]
-        s, m = own[key]
-        n = index[(s, m.page)]
-        return form_of[n], tags[n], m
+            if key not in copied:
+                copied[key] = pdf.copy_foreign(galley.forms[key][0])
+            return copied[key], galley.forms[key][1], galley.sheet.measures[key]
+        return (*mine[key], own[key][1])
 
-    contents_pages = len(contents.document.pages)
     out_pages = []  # (list of (form, tags, dy, scope))
     for n in range(contents_pages):
-        out_pages.append([(form_of[n], tags[n], 0.0, (-1 - n,), None)])
+        out_pages.append([(whole[n], tags[n], 0.0, (-1 - n,), None)])
     starts = []
     for s, ((column, placed_pages), made) in enumerate(zip(chosen, scripts)):
         starts.append(len(out_pages))
@@ -436,7 +526,7 @@ def write(contents, chosen, scripts, sheets: list[Sheet], own, galley: Galley) -
             drawn = []
             for placed in page:
                 f, t, m = form(placed.key)
-                drawn.append((f, t, placed.y - m.top, (s, sections[placed.key]), None))
+                drawn.append((f, t, (m.page_height - a4) / PT + placed.y - m.top, (s, sections[placed.key]), None))
             f, t, _ = form(number_block(p + 1, len(placed_pages)).key)
             drawn.append((f, t, 0.0, (s, -2), None))
             out_pages.append(drawn)
@@ -444,64 +534,64 @@ def write(contents, chosen, scripts, sheets: list[Sheet], own, galley: Galley) -
         del pdf.pages[-1]
 
     root = pdf.Root.StructTreeRoot
-    document = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document, P=root, K=pikepdf.Array()))
-    nums = pikepdf.Array()
+    Name, Dictionary, Array = pikepdf.Name, pikepdf.Dictionary, pikepdf.Array
+    document = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=root))
+    kids: dict[tuple, list] = {document.objgen: []}
+    elems = [document]
+    nums = []
     made: dict[tuple, Any] = {}
     parents = 0
     tagged: set[tuple[int, int]] = set()
-    page_objects = []
-    for drawn in out_pages:
-        names = pikepdf.Dictionary()
+    for number, drawn in enumerate(out_pages):
+        names = Dictionary()
         content = []
-        page = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Page, MediaBox=mediabox))
+        page = pdf.make_indirect(Dictionary(Type=Name.Page, MediaBox=mediabox))
         for i, (f, t, dy, scope, _) in enumerate(drawn):
             name = f"/B{i}"
-            names[name] = f
             content.append(f"q 1 0 0 1 0 {-dy * PT:.4f} cm {name} Do Q" if dy else f"q {name} Do Q")
-            if not t:
-                continue
-            if f.objgen in tagged:
-                # Drawn again (a paragraph two scripts share): its marked
-                # content belongs to one place in the structure tree.
-                f = _duplicate(pdf, f)
-                names[name] = f
-            tagged.add(f.objgen)
-            f.StructParents = parents
-            marks = []
-            for mcid, chain in t:
-                parent = document
-                grouping = True
-                for depth, (kind, og) in enumerate(chain):
-                    grouping = grouping and kind in GROUPS
-                    if grouping:
-                        key = ("g", scope[0], kind, depth) if depth == 0 else ("g", scope, kind, depth)
-                    else:
-                        key = ("e", id(t), og, scope)
-                    elem = made.get(key)
-                    if elem is None:
-                        elem = pdf.make_indirect(pikepdf.Dictionary(
-                            Type=pikepdf.Name.StructElem, S=pikepdf.Name(kind), P=parent, Pg=page, K=pikepdf.Array(),
-                        ))
-                        parent.K.append(elem)
-                        made[key] = elem
-                    parent = elem
-                parent.K.append(pikepdf.Dictionary(Type=pikepdf.Name.MCR, Pg=page, Stm=f, MCID=mcid))
-                while len(marks) <= mcid:
-                    marks.append(None)
-                marks[mcid] = parent
-            nums.append(parents)
-            nums.append(pikepdf.Array(marks))
-            parents += 1
-        page.Resources = pikepdf.Dictionary(XObject=names)
+            if t:
+                if f.objgen in tagged:
+                    # Drawn again (a paragraph two scripts share): its marked
+                    # content belongs to one place in the structure tree.
+                    f = _duplicate(pdf, f)
+                tagged.add(f.objgen)
+                f.StructParents = parents
+                marks: list = []
+                for mcid, chain in t:
+                    parent = document
+                    grouping = True
+                    for depth, (kind, og) in enumerate(chain):
+                        if kind == "/Span" and depth == len(chain) - 1:
+                            break  # a line of its element: the element holds it
+                        grouping = grouping and kind in GROUPS
+                        if grouping:
+                            key = ("g", scope[0], kind, depth) if depth == 0 else ("g", scope, kind, depth)
+                        else:
+                            key = ("e", number, i, og)
+                        elem = made.get(key)
+                        if elem is None:
+                            elem = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name(kind), P=parent, Pg=page))
+                            kids[parent.objgen].append(elem)
+                            kids[elem.objgen] = []
+                            elems.append(elem)
+                            made[key] = elem
+                        parent = elem
+                    kids[parent.objgen].append(Dictionary(Type=Name.MCR, Pg=page, Stm=f, MCID=mcid))
+                    marks.extend([None] * (mcid + 1 - len(marks)))
+                    marks[mcid] = parent
+                nums += [parents, Array(marks)]
+                parents += 1
+            names[name] = f
+        page.Resources = Dictionary(XObject=names)
         page.Contents = pdf.make_stream("\n".join(content).encode())
-        page_objects.append(page)
         pdf.pages.append(pikepdf.Page(page))
-    root.K = pikepdf.Array([document])
-    root.ParentTree = pdf.make_indirect(pikepdf.Dictionary(Nums=nums))
+    for elem in elems:
+        elem.K = Array(kids[elem.objgen])
+    root.K = Array([document])
+    root.ParentTree = pdf.make_indirect(Dictionary(Nums=Array(nums)))
     root.ParentTreeNextKey = parents
-    for k in ("/IDTree", "/RoleMap", "/ClassMap"):
-        if k in root and k != "/RoleMap":
-            del root[k]
+    if "/IDTree" in root:
+        del root["/IDTree"]
     _outline(pdf, [pdf.pages[0]] + [pdf.pages[n] for n in starts], [None] + list(scripts))
     _share_fonts(pdf, [f for drawn in out_pages for f, *_ in drawn])
     return stamp.save(pdf)
