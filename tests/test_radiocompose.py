@@ -88,15 +88,14 @@ def test_composed_pdf_is_tagged_and_the_same_bytes_every_time(made):
             elem = stack.pop()
             kinds[str(elem.S)] = kinds.get(str(elem.S), 0) + 1
             for kid in elem.K:
-                if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
-                    # Marked content inside a form XObject (PDF 1.7 §14.7.4.3),
-                    # found back through the parent tree.
-                    form = kid.Stm
-                    assert tree.ParentTree.Nums[2 * int(form.StructParents) + 1][int(kid.MCID)].objgen == elem.objgen
-                    assert b"/MCID %d" % int(kid.MCID) in form.read_bytes()
-                    marked += 1
-                elif isinstance(kid, pikepdf.Dictionary):
+                if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") != "/MCR":
                     stack.append(kid)
+                    continue
+                # Marked content of a page, found back through the parent tree.
+                page, mcid = (kid.Pg, int(kid.MCID)) if isinstance(kid, pikepdf.Dictionary) else (elem.Pg, int(kid))
+                assert tree.ParentTree.Nums[2 * int(page.StructParents) + 1][mcid].objgen == elem.objgen
+                assert b"/MCID %d " % mcid in page.Contents.read_bytes()
+                marked += 1
         assert str(tree.K[0].S) == "/Document"
         assert kinds["/H1"] == len(scripts) + 1  # the contents page's and each script's
         assert kinds["/P"] > 20 * len(scripts) and marked > 100

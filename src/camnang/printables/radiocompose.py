@@ -28,6 +28,7 @@ and the closing name the team, its place and its phone. So:
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -373,45 +374,57 @@ def page_tags(pdf) -> list[list[tuple[int, tuple]]]:
     return out
 
 
-def _forms(pdf, pages) -> list:
-    """The pages of ``pdf`` as form XObjects, sharing one resource
-    dictionary (WeasyPrint gives all its pages the same resources)."""
-    shared: dict = {}
-    forms = []
+NAMED = {"Tf": 0, "gs": 0, "Do": 0, "sh": 0, "cs": 0, "CS": 0}
+"""Operators naming a resource, and which operand does."""
+_MCID = re.compile(rb"/MCID (\d+)")
+
+
+def _renamed(ops, prefix: str) -> list:
+    """``ops`` with every resource name prefixed (``resources``): the
+    galley's and the team's resources live side by side in the file."""
+    import pikepdf
+
+    out = []
+    for operands, operator in ops:
+        name = str(operator)
+        if name in NAMED or name in ("scn", "SCN") and operands and isinstance(operands[-1], pikepdf.Name):
+            at = NAMED.get(name, len(operands) - 1)
+            operands = list(operands)
+            operands[at] = pikepdf.Name("/" + prefix + str(operands[at])[1:])
+            out.append(pikepdf.ContentStreamInstruction(operands, operator))
+        else:
+            out.append(pikepdf.ContentStreamInstruction(operands, operator))
+    return out
+
+
+def resources(pdf, pages, prefix: str) -> dict[str, dict]:
+    """The resources of ``pages`` of a WeasyPrint PDF, each name prefixed
+    (``_renamed``): category -> name -> object."""
+    out: dict[str, dict] = {}
     for n in pages:
-        page = pdf.pages[n]
-        form = page.as_form_xobject()
-        resources = page.obj.get("/Resources")
-        if resources is not None and resources.is_indirect:
-            form.Resources = resources
-        elif resources is not None and all(v.is_indirect for _, v in resources.items()):
-            key = repr(sorted((k, v.objgen) for k, v in resources.items()))
-            if key not in shared:
-                shared[key] = pdf.make_indirect(resources)
-            form.Resources = shared[key]
-        forms.append(form)
-    return forms
+        for category, entries in pdf.pages[n].obj.get("/Resources", {}).items():
+            for name, value in entries.items():
+                name = "/" + prefix + name[1:]
+                known = out.setdefault(category, {}).get(name)
+                if known is not None and known.objgen != value.objgen:
+                    raise RuntimeError(f"radio blocks: resource {name} names two objects")
+                out[category][name] = value
+    return out
 
 
-def cut(pdf, number: int, keys: list[str], tags: list) -> dict[str, tuple]:
+def cut(pdf, number: int, keys: list[str], tags: list, prefix: str) -> dict[str, tuple]:
     """The blocks ``keys`` (in the order they are drawn: top to bottom) of
-    page ``number`` of a blocks PDF (``lay_out``), each as a form XObject
-    drawing only that block, with its marked content (``page_tags``):
-    key -> (form, tags). Each block is a stacking context, drawn whole in
-    a ``q ... Q`` of its own; the form holds the transformations it is
-    drawn under, then that piece of the page's content."""
+    page ``number`` of a blocks PDF (``lay_out``), each as content drawing
+    only that block, resources renamed (``_renamed``), with its marked
+    content (``page_tags``): key -> (bytes, tags). Each block is a stacking
+    context, drawn whole in a ``q ... Q`` of its own; its content is the
+    transformations it is drawn under, then that piece of the page's."""
     import pikepdf
 
     page = pdf.pages[number]
-    resources = page.obj.Resources
-    if not resources.is_indirect:
-        resources = page.obj.Resources = pdf.make_indirect(resources)
-    box = page.obj.MediaBox
-    if len(keys) == 1 and json.loads(keys[0])["type"] == "number":
-        form = page.as_form_xobject()
-        form.Resources = resources
-        return {keys[0]: (form, tags)}
     ops = pikepdf.parse_content_stream(page)
+    if len(keys) == 1 and json.loads(keys[0])["type"] == "number":
+        return {keys[0]: (pikepdf.unparse_content_stream(_renamed(ops, prefix)), tags)}
     # The q ... Q groups of the content: [start, end, children, marked].
     root: list = [-1, len(ops), [], False]
     stack = [root]
@@ -434,35 +447,31 @@ def cut(pdf, number: int, keys: list[str], tags: list) -> dict[str, tuple]:
         if len(marked) != 1:
             raise RuntimeError(f"radio blocks: {len(marked)} pieces of content for {len(keys)} blocks")
         path.append(marked[0])
-    prefix = []
+    prefix_ops = []
     for level, child in zip(path, path[1:] + [marked[0]]):
         for i in range(level[0] + 1, child[0]):
             operands, operator = ops[i]
             if str(operator) == "cm":
-                prefix.append(ops[i])
-            elif str(operator) not in ("q", "Q"):
-                if not any(g[0] <= i <= g[1] for g in level[2]):
-                    raise RuntimeError(f"radio blocks: unexpected {operator} around the blocks")
+                prefix_ops.append(ops[i])
+            elif str(operator) not in ("q", "Q") and not any(g[0] <= i <= g[1] for g in level[2]):
+                raise RuntimeError(f"radio blocks: unexpected {operator} around the blocks")
         if level is not path[-1]:
-            prefix.append(pikepdf.ContentStreamInstruction([], pikepdf.Operator("q")))
+            prefix_ops.append(pikepdf.ContentStreamInstruction([], pikepdf.Operator("q")))
     closing = [pikepdf.ContentStreamInstruction([], pikepdf.Operator("Q"))] * (len(path) - 1)
     by_mcid = dict(tags)
     out = {}
     for key, group in zip(keys, marked):
         piece = ops[group[0]:group[1] + 1]
-        mcids = [int(o[0].MCID) for o in piece if str(o[1]) == "BDC" and isinstance(o[0][1], pikepdf.Dictionary) and "/MCID" in o[0][1]] if False else [
+        mcids = [
             int(operands[1].MCID) for operands, operator in piece
             if str(operator) == "BDC" and len(operands) > 1 and isinstance(operands[1], pikepdf.Dictionary) and "/MCID" in operands[1]
         ]
-        form = pdf.make_stream(
-            pikepdf.unparse_content_stream(prefix + piece + closing),
-            Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form, BBox=box, Resources=resources,
-        )
-        out[key] = (form, [(m, by_mcid[m]) for m in mcids if m in by_mcid])
+        data = pikepdf.unparse_content_stream(prefix_ops + _renamed(piece, prefix) + closing)
+        out[key] = (data, [(m, by_mcid[m]) for m in mcids if m in by_mcid])
     return out
 
 
-def _cut_all(pdf, measures: dict[str, Measure], tags: list, offset: int = 0, only: set[int] | None = None) -> dict[str, tuple]:
+def _cut_all(pdf, measures: dict[str, Measure], tags: list, prefix: str, offset: int = 0, only: set[int] | None = None) -> dict[str, tuple]:
     """``cut`` on every page of a blocks PDF (``only``: these pages),
     pages of the blocks document starting at page ``offset`` of ``pdf``."""
     pages: dict[int, list[tuple[float, str]]] = {}
@@ -471,19 +480,22 @@ def _cut_all(pdf, measures: dict[str, Measure], tags: list, offset: int = 0, onl
     out = {}
     for number, found in sorted(pages.items()):
         if only is None or number + offset in only:
-            out.update(cut(pdf, number + offset, [key for _, key in sorted(found)], tags[number + offset]))
+            out.update(cut(pdf, number + offset, [key for _, key in sorted(found)], tags[number + offset], prefix))
     return out
 
 
 def write(contents, chosen, scripts, sheets: list[Sheet], own, galley: Galley) -> bytes:
     """The composed PDF: the contents page, then each script's pages, every
-    block a form XObject (``Placed``), tagged."""
+    block's content drawn where it lands (``Placed``), tagged: the
+    structure tree rebuilt from the blocks' (``page_tags``), their marked
+    content numbered again on each page."""
     import pikepdf
 
     from . import stamp
 
+    Name, Dictionary, Array = pikepdf.Name, pikepdf.Dictionary, pikepdf.Array
     # The team's own blocks and the contents page, written as one document
-    # (fonts subset once), then cut into forms.
+    # (fonts subset once), then cut into blocks.
     pages = list(contents.document.pages)
     offsets = []
     for sheet in sheets:
@@ -492,32 +504,43 @@ def write(contents, chosen, scripts, sheets: list[Sheet], own, galley: Galley) -
     pdf = stamp.open_pdf(contents.document.copy(pages).write_pdf(pdf_variant="pdf/ua-1"))
     tags = page_tags(pdf)
     contents_pages = len(contents.document.pages)
-    whole = _forms(pdf, range(contents_pages))
+    whole = [
+        (pikepdf.unparse_content_stream(_renamed(pikepdf.parse_content_stream(pdf.pages[n]), "T")), tags[n])
+        for n in range(contents_pages)
+    ]
     used = {p.key for _, placed in chosen for page in placed for p in page} | {
         number_block(n, len(placed)).key for _, placed in chosen for n in range(1, len(placed) + 1)
     }
     mine: dict[str, tuple] = {}
+    wanted_pages = set(range(contents_pages))
     for s, (sheet, offset) in enumerate(zip(sheets, offsets)):
         wanted = {sheet.measures[k].page + offset for k in used if k in sheet.measures and own[k][0] == s}
         if wanted:
-            mine.update(_cut_all(pdf, sheet.measures, tags, offset, wanted))
+            mine.update(_cut_all(pdf, sheet.measures, tags, "T", offset, wanted))
+            wanted_pages |= wanted
     mediabox = pdf.pages[0].mediabox
     a4 = float(mediabox[3])
     if galley.opened is None:
         galley.opened = stamp.open_pdf(galley.pdf)
-        galley.forms = _cut_all(galley.opened, galley.sheet.measures, page_tags(galley.opened))
-    copied: dict[str, Any] = {}
+        galley.blocks = _cut_all(galley.opened, galley.sheet.measures, page_tags(galley.opened), "G")
+        found = resources(galley.opened, range(len(galley.opened.pages)), "G")
+        galley.resources = galley.opened.make_indirect(Dictionary({
+            category: Dictionary(entries) for category, entries in found.items()
+        }))
+    merged = resources(pdf, sorted(wanted_pages), "T")
+    for category, entries in pdf.copy_foreign(galley.resources).items():
+        for name, value in entries.items():
+            merged.setdefault(category, {})[name] = value
+    shared = pdf.make_indirect(Dictionary({category: Dictionary(entries) for category, entries in merged.items()}))
 
-    def form(key: str):
+    def block(key: str):
         if key in galley.sheet.measures:
-            if key not in copied:
-                copied[key] = pdf.copy_foreign(galley.forms[key][0])
-            return copied[key], galley.forms[key][1], galley.sheet.measures[key]
+            return (*galley.blocks[key], galley.sheet.measures[key])
         return (*mine[key], own[key][1])
 
-    out_pages = []  # (list of (form, tags, dy, scope))
+    out_pages = []  # (content, tags, dy, scope)
     for n in range(contents_pages):
-        out_pages.append([(whole[n], tags[n], 0.0, (-1 - n,), None)])
+        out_pages.append([(*whole[n], 0.0, (-1 - n,))])
     starts = []
     for s, ((column, placed_pages), made) in enumerate(zip(chosen, scripts)):
         starts.append(len(out_pages))
@@ -525,85 +548,71 @@ def write(contents, chosen, scripts, sheets: list[Sheet], own, galley: Galley) -
         for p, page in enumerate(placed_pages):
             drawn = []
             for placed in page:
-                f, t, m = form(placed.key)
-                drawn.append((f, t, (m.page_height - a4) / PT + placed.y - m.top, (s, sections[placed.key]), None))
-            f, t, _ = form(number_block(p + 1, len(placed_pages)).key)
-            drawn.append((f, t, 0.0, (s, -2), None))
+                data, t, m = block(placed.key)
+                drawn.append((data, t, (m.page_height - a4) / PT + placed.y - m.top, (s, sections[placed.key])))
+            data, t, _ = block(number_block(p + 1, len(placed_pages)).key)
+            drawn.append((data, t, 0.0, (s, -2)))
             out_pages.append(drawn)
     for _ in range(len(pdf.pages)):
         del pdf.pages[-1]
 
     root = pdf.Root.StructTreeRoot
-    Name, Dictionary, Array = pikepdf.Name, pikepdf.Dictionary, pikepdf.Array
     document = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=root))
     kids: dict[tuple, list] = {document.objgen: []}
     elems = [document]
+    grouping_elems: set[tuple[int, int]] = set()
     nums = []
     made: dict[tuple, Any] = {}
-    parents = 0
-    tagged: set[tuple[int, int]] = set()
     for number, drawn in enumerate(out_pages):
-        names = Dictionary()
+        page = pdf.make_indirect(Dictionary(Type=Name.Page, MediaBox=mediabox, Resources=shared, StructParents=number))
         content = []
-        page = pdf.make_indirect(Dictionary(Type=Name.Page, MediaBox=mediabox))
-        for i, (f, t, dy, scope, _) in enumerate(drawn):
-            name = f"/B{i}"
-            content.append(f"q 1 0 0 1 0 {-dy * PT:.4f} cm {name} Do Q" if dy else f"q {name} Do Q")
-            if t:
-                if f.objgen in tagged:
-                    # Drawn again (a paragraph two scripts share): its marked
-                    # content belongs to one place in the structure tree.
-                    f = _duplicate(pdf, f)
-                tagged.add(f.objgen)
-                f.StructParents = parents
-                marks: list = []
-                for mcid, chain in t:
-                    parent = document
-                    grouping = True
-                    for depth, (kind, og) in enumerate(chain):
-                        if kind == "/Span" and depth == len(chain) - 1:
-                            break  # a line of its element: the element holds it
-                        grouping = grouping and kind in GROUPS
+        marks: list = []
+        for i, (data, t, dy, scope) in enumerate(drawn):
+            renumber: dict[int, int] = {}
+            for mcid, chain in t:
+                parent = document
+                grouping = True
+                for depth, (kind, og) in enumerate(chain):
+                    if kind == "/Span" and depth == len(chain) - 1:
+                        break  # a line of its element: the element holds it
+                    grouping = grouping and kind in GROUPS
+                    if grouping:
+                        key = ("g", scope[0], kind, depth) if depth == 0 else ("g", scope, kind, depth)
+                    else:
+                        key = ("e", number, i, og)
+                    elem = made.get(key)
+                    if elem is None:
+                        elem = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name(kind), P=parent, Pg=page))
+                        kids[parent.objgen].append(elem)
+                        kids[elem.objgen] = []
+                        elems.append(elem)
+                        made[key] = elem
                         if grouping:
-                            key = ("g", scope[0], kind, depth) if depth == 0 else ("g", scope, kind, depth)
-                        else:
-                            key = ("e", number, i, og)
-                        elem = made.get(key)
-                        if elem is None:
-                            elem = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name(kind), P=parent, Pg=page))
-                            kids[parent.objgen].append(elem)
-                            kids[elem.objgen] = []
-                            elems.append(elem)
-                            made[key] = elem
-                        parent = elem
-                    kids[parent.objgen].append(Dictionary(Type=Name.MCR, Pg=page, Stm=f, MCID=mcid))
-                    marks.extend([None] * (mcid + 1 - len(marks)))
-                    marks[mcid] = parent
-                nums += [parents, Array(marks)]
-                parents += 1
-            names[name] = f
-        page.Resources = Dictionary(XObject=names)
-        page.Contents = pdf.make_stream("\n".join(content).encode())
+                            grouping_elems.add(elem.objgen)
+                    parent = elem
+                renumber[mcid] = len(marks)
+                marks.append(parent)
+                if parent.objgen in grouping_elems:  # may hold content of several pages
+                    kids[parent.objgen].append(Dictionary(Type=Name.MCR, Pg=page, MCID=renumber[mcid]))
+                else:
+                    kids[parent.objgen].append(renumber[mcid])
+            if renumber:
+                data = _MCID.sub(lambda m: b"/MCID %d" % renumber[int(m[1])], data)
+            shift = f"q 1 0 0 1 0 {-dy * PT:.4f} cm\n".encode() if dy else b"q\n"
+            content += [shift, data, b"\nQ\n"]
+        nums += [number, Array(marks)]
+        page.Contents = pdf.make_stream(b"".join(content))
         pdf.pages.append(pikepdf.Page(page))
     for elem in elems:
         elem.K = Array(kids[elem.objgen])
     root.K = Array([document])
     root.ParentTree = pdf.make_indirect(Dictionary(Nums=Array(nums)))
-    root.ParentTreeNextKey = parents
+    root.ParentTreeNextKey = len(out_pages)
     if "/IDTree" in root:
         del root["/IDTree"]
     _outline(pdf, [pdf.pages[0]] + [pdf.pages[n] for n in starts], [None] + list(scripts))
-    _share_fonts(pdf, [f for drawn in out_pages for f, *_ in drawn])
+    _share_fonts(pdf, list(shared.get("/Font", Dictionary()).values()))
     return stamp.save(pdf)
-
-
-def _duplicate(pdf, form):
-    """Another form XObject drawing what ``form`` draws."""
-    copy = pdf.make_stream(form.read_bytes())
-    for key, value in form.items():
-        if key not in ("/Length", "/Filter", "/DecodeParms", "/StructParents"):
-            copy[key] = value
-    return copy
 
 
 def _outline(pdf, pages, scripts) -> None:
@@ -627,29 +636,18 @@ def _outline(pdf, pages, scripts) -> None:
     pdf.Root.Outlines = outlines
 
 
-def _share_fonts(pdf, forms) -> int:
+def _share_fonts(pdf, fonts) -> int:
     """Each face embedded once: the galley's subset and the team's merged
     (``fontmerge``), as ``stamp.share_fonts`` does for stamped files."""
-    import pikepdf
-
     from . import fontmerge
     from .stamp import _program
 
     faces: dict[str, dict] = {}
-    seen = set()
-    for form in forms:
-        fonts = form.get("/Resources", pikepdf.Dictionary()).get("/Font", pikepdf.Dictionary())
-        if fonts.objgen in seen and fonts.objgen != (0, 0):
-            continue
-        seen.add(fonts.objgen)
-        for _, font in fonts.items():
-            if font.objgen in seen:
-                continue
-            seen.add(font.objgen)
-            program = _program(font)
-            if program is not None:
-                name = str(font.get("/BaseFont")).split("+")[-1]
-                faces.setdefault(name, {}).setdefault(program[0].objgen, program)
+    for font in fonts:
+        program = _program(font)
+        if program is not None:
+            name = str(font.get("/BaseFont")).split("+")[-1]
+            faces.setdefault(name, {}).setdefault(program[0].objgen, program)
     shared = 0
     for programs in faces.values():
         if len(programs) != 2:
