@@ -1,28 +1,36 @@
 """A team's radio PDF (``phat-thanh.pdf``) composed from laid-out blocks
-(issue 27): the same pages as laying out every script for the team
-(``radio.render_team_pdf``), at a fraction of the CPU.
+(issue 27): the pages that laying out every script for the team gives
+(``radio.render_team_pdf``, kept as the reference the tests compare with),
+for about a third of the CPU.
 
 A script is a column of blocks: its framed header, then paragraphs that
 never break across pages (``radio.css``), with the split note between two
 steps. Most paragraphs (preparation, steps, safety, the course) say the
 same for every team; the header (reading time), the greeting, the help
-and the closing name the team, its place and its phone. So:
+and the closing name the team, its place or its phone. So:
 
 - the *galley* (``Galley``): every paragraph of every guide's script for a
-  typical team (``teampacks.RADIO_REFERENCE``), at the body sizes a team
-  starts at (``radio.FONT_SIZES``), and the page numbers, each block on a
-  page of its own (``posters/radio-blocks.html.j2``), laid out once per
-  run with the blocks' measures (``measure``) and kept in the cache;
+  typical team (``teampacks.RADIO_REFERENCE``) at the body size a team
+  starts at and the next one tried (``radio.FONT_SIZES``), and the page
+  numbers, laid out once per run (``posters/radio-blocks.html.j2``) with
+  the blocks' measures (``Measure``), and kept in the cache;
 - per team, the blocks the galley does not hold (a block is known by what
   its markup is made from: ``Block.key``), laid out in *one* document of
-  the same kind, with the contents page;
-- the pages are stacked by ``stack`` (the gaps are the blocks' collapsed
-  margins as WeasyPrint measured them; a block that does not fit goes to
-  the next page, the closing stays together), the body size chosen by
-  the last-page rule of ``radio.layout_sized`` in arithmetic, and written
-  by ``write``: every block a form XObject drawn where it lands, fonts
-  embedded once (``fontmerge``), the structure tree rebuilt with the
-  blocks' marked content referenced in their forms (PDF 1.7 §14.7.4.3).
+  the same kind, written with the contents page;
+- pages are stacked by ``stack`` (the gaps are the blocks' collapsed
+  margins as WeasyPrint used them; a block that does not fit goes to the
+  next page, the closing stays together), each script's body size chosen
+  by the last-page rule of ``radio.layout_sized`` in arithmetic, and
+  ``write`` draws each block's content (``cut`` out of the blocks
+  document's page: each block is a stacking context, drawn whole) where
+  it lands, in the page's own content stream, fonts embedded once
+  (``fontmerge``), the structure tree (headings, paragraphs, /Lang vi)
+  rebuilt from the blocks' own, their marked content numbered again on
+  each page.
+
+Nothing is typeset here: every line is WeasyPrint's, so the words, line
+breaks and look are those of the laid-out PDF
+(``tests/test_radiocompose.py`` compares every character's position).
 """
 
 from __future__ import annotations
@@ -223,7 +231,10 @@ class Galley:
     pdf: bytes
     sheet: Sheet
     opened: Any = field(default=None, repr=False)
-    tags: Any = field(default=None, repr=False)
+    """This process's copy of ``pdf`` (pikepdf), once a team needed it."""
+    blocks: dict = field(default_factory=dict, repr=False)
+    """Key -> (content, marked content): ``cut``."""
+    resources: Any = field(default=None, repr=False)
 
 
 def galley_items(guides, ctx, starts: list[int]) -> list[dict]:
@@ -428,7 +439,7 @@ def cut(pdf, number: int, keys: list[str], tags: list, prefix: str) -> dict[str,
     # The q ... Q groups of the content: [start, end, children, marked].
     root: list = [-1, len(ops), [], False]
     stack = [root]
-    for i, (operands, operator) in enumerate(ops):
+    for i, (_, operator) in enumerate(ops):
         name = str(operator)
         if name == "q":
             group = [i, None, [], False]
@@ -542,7 +553,7 @@ def write(contents, chosen, scripts, sheets: list[Sheet], own, galley: Galley) -
     for n in range(contents_pages):
         out_pages.append([(*whole[n], 0.0, (-1 - n,))])
     starts = []
-    for s, ((column, placed_pages), made) in enumerate(zip(chosen, scripts)):
+    for s, (column, placed_pages) in enumerate(chosen):
         starts.append(len(out_pages))
         sections = {b.key: b.section for b in column}
         for p, page in enumerate(placed_pages):
@@ -640,11 +651,11 @@ def _share_fonts(pdf, fonts) -> int:
     """Each face embedded once: the galley's subset and the team's merged
     (``fontmerge``), as ``stamp.share_fonts`` does for stamped files."""
     from . import fontmerge
-    from .stamp import _program
+    from .stamp import font_program
 
     faces: dict[str, dict] = {}
     for font in fonts:
-        program = _program(font)
+        program = font_program(font)
         if program is not None:
             name = str(font.get("/BaseFont")).split("+")[-1]
             faces.setdefault(name, {}).setdefault(program[0].objgen, program)

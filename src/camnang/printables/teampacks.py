@@ -89,9 +89,11 @@ TEAMS_PER_WORKER = 50
 """Teams a local worker process packs, on average, before it is replaced by
 a fresh one (the pool is replaced between batches of ``jobs * 50`` teams:
 ``camnang.workers``), to bound its memory; a fresh worker reads the shared
-layouts back from the cache. Each team also gets its radio PDF (some 32
-WeasyPrint layouts of scripts a team at 24 guides), and WeasyPrint keeps a
-little memory per layout: a worker grows about 0.6 to 0.8 MB a team. With
+layouts back from the cache. Each team also gets its radio PDF (two or
+three WeasyPrint layouts a team: its own blocks, the contents page; the
+run's shared blocks, ``radiocompose.Galley``, are held once per worker),
+and WeasyPrint keeps a little memory per layout: a worker grew about 0.6
+to 0.8 MB a team when each script was laid out per team. With
 50, a worker's peak over any number of teams is that of a 100-team run of
 2 workers (``bench/teampacks.py``); a replacement costs about a second of
 a worker's time (fonts, stylesheets, the shared layouts read back)."""
@@ -693,9 +695,10 @@ def _radio_galley(ctx: "PackContext") -> radiocompose.Galley:
 
 def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: Path, files: list, warnings: list) -> int:
     """Add the team's radio scripts to ``files`` (name, pages, cached path,
-    bytes): the text of every guide, then the one PDF of them all (laid
-    out once for the team: a guide's PDF would embed the fonts again and
-    cost a layout of its own). Returns how many files were rendered."""
+    bytes): the text of every guide, then the one PDF of them all
+    (``radiocompose``: the paragraphs every team says from the run's
+    galley, the team's own laid out in one document; a guide's PDF would
+    embed the fonts again). Returns how many files were rendered."""
     rendered = 0
     sources = ctx.state.setdefault("radio_sources", {})
     scripts: dict[str, Any] = {}  # made once for the text and the PDF
