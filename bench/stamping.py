@@ -55,7 +55,20 @@ COUNTED = ("leaflets", "posters", "tron-bo", "radio pdf", "radio txt")
 """The files the disk target counts: what a pack held when it was set (the
 handbook and the Zalo cards came later, with budgets of their own)."""
 TEAMS = 8
+POSTERS_ENV = "CAMNANG_BENCH_POSTERS"
 SITE_URL = os.environ.get("CAMNANG_SITE_URL") or "https://camnang.example.vn/"
+
+
+def _settings(tmp: Path):
+    """The project's settings, cache in ``tmp``; the templates of the code
+    measured (``POSTERS_ENV``: the baseline's own, exported beside its
+    code, since the working tree's templates use what its code adds)."""
+    from camnang.config import load_settings
+
+    settings = dataclasses.replace(load_settings(ROOT / "mkdocs.yml"), site_url=SITE_URL, cache_dir=tmp / "cache")
+    if os.environ.get(POSTERS_ENV):
+        settings = dataclasses.replace(settings, posters_dir=Path(os.environ[POSTERS_ENV]))
+    return settings
 
 
 def measure(tmp: Path, count: int, only: list[str] | None) -> dict:
@@ -65,14 +78,13 @@ def measure(tmp: Path, count: int, only: list[str] | None) -> dict:
     import pikepdf
     from teampacks import write_roster
 
-    from camnang.config import load_settings
     from camnang.printables import teampacks
     from camnang.printables.outdir import OutDir
     from camnang.printables.pipeline import select
     from camnang.roster import load_roster
     from camnang.validate import load_library
 
-    settings = dataclasses.replace(load_settings(ROOT / "mkdocs.yml"), site_url=SITE_URL, cache_dir=tmp / "cache")
+    settings = _settings(tmp)
     library = load_library(settings.guides_dir, settings.categories)
     guides = select(library, only)
     write_roster(tmp / "roster.csv", count + 1)
@@ -161,12 +173,11 @@ def pool_run(tmp: Path, count: int) -> dict:
     sys.path.insert(0, str(ROOT / "bench"))
     from teampacks import write_roster
 
-    from camnang.config import load_settings
     from camnang.printables.teampacks import build_packs
     from camnang.roster import load_roster
     from camnang.validate import load_library
 
-    settings = dataclasses.replace(load_settings(ROOT / "mkdocs.yml"), site_url=SITE_URL, cache_dir=tmp / "cache")
+    settings = _settings(tmp)
     library = load_library(settings.guides_dir, settings.categories)
     write_roster(tmp / "roster.csv", count)
     teams = load_roster(tmp / "roster.csv").teams
@@ -183,6 +194,14 @@ def pool_run(tmp: Path, count: int) -> dict:
     return {"teams": count, "files": result.files, "mb_per_team": total / count / 1e6}
 
 
+def _env(src: Path) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(src), "NO_MKDOCS_2_WARNING": "1"}
+    env.pop(POSTERS_ENV, None)
+    if (src.parent / "posters").is_dir():
+        env[POSTERS_ENV] = str(src.parent / "posters")
+    return env
+
+
 def pooled(src: Path, count: int) -> dict:
     """``pool_run`` in a process of its own with ``src`` on the path, its
     CPU counted over every process below it (``descendants.measure``)."""
@@ -190,7 +209,7 @@ def pooled(src: Path, count: int) -> dict:
     from descendants import measure
 
     with tempfile.TemporaryDirectory(prefix="camnang-bench-pool-") as tmp:
-        env = {**os.environ, "PYTHONPATH": str(src), "NO_MKDOCS_2_WARNING": "1"}
+        env = _env(src)
         usage, run = measure([sys.executable, __file__, "--pool", tmp, str(count)], cwd=ROOT, env=env)
         if usage.returncode:
             raise SystemExit(run.stderr)
@@ -200,7 +219,7 @@ def pooled(src: Path, count: int) -> dict:
 
 def child(src: Path, count: int, only: list[str] | None) -> dict:
     with tempfile.TemporaryDirectory(prefix="camnang-bench-stamp-") as tmp:
-        env = {**os.environ, "PYTHONPATH": str(src), "NO_MKDOCS_2_WARNING": "1"}
+        env = _env(src)
         args = [sys.executable, __file__, "--measure", tmp, str(count), ",".join(only or [])]
         out = subprocess.run(args, check=True, capture_output=True, text=True, cwd=ROOT, env=env).stdout
         return json.loads(out.strip().splitlines()[-1])
@@ -222,7 +241,7 @@ def main(argv: list[str] | None = None) -> list[tuple[str, str, str, bool]] | No
         f"baseline {BASELINE} against the working tree"
     )
     with tempfile.TemporaryDirectory(prefix="camnang-bench-base-") as base:
-        archive = subprocess.run(["git", "archive", BASELINE, "src"], cwd=ROOT, check=True, capture_output=True).stdout
+        archive = subprocess.run(["git", "archive", BASELINE, "src", "posters"], cwd=ROOT, check=True, capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", base], input=archive, check=True)
         old = child(Path(base) / "src", count, None)
         old_pool = pooled(Path(base) / "src", pool_teams)

@@ -130,7 +130,7 @@ def test_subsets_of_different_faces_are_not_merged(parts):
     def program(data: bytes) -> tuple[bytes, set[int]]:
         with pikepdf.open(__import__("io").BytesIO(data)) as doc:
             font = next(iter(doc.pages[0].Resources.Font.values()))
-            descriptor, used = stamp._program(font)
+            descriptor, used = stamp.font_program(font)
             return descriptor.FontFile2.read_bytes(), used
 
     r, b = program(regular), program(bold)

@@ -22,7 +22,8 @@ SOURCES = (TEMPLATE, *STYLESHEETS)
 TEAM_SOURCES = (TEMPLATE, TEAM_TEMPLATE, *TEAM_STYLESHEETS)
 """What a team's radio PDF is made from: each script's page, the contents page."""
 TEAM_PDF_NAME = "phat-thanh.pdf"
-"""A team pack's one radio PDF: every guide's script (``render_team_pdf``)."""
+"""A team pack's one radio PDF: every guide's script (``render_team_pdf``;
+team packs compose the same pages from laid-out blocks: ``radiocompose``)."""
 SETTINGS = ("radio_rate", "radio_slot_minutes", "radio_lexicon")
 """What a script depends on beyond the guide: ``radio_lexicon`` is the
 content hash of the spoken-form lists (bundled and the user's file)."""
@@ -147,7 +148,9 @@ def contents_layout(team, ctx: PrintContext, entries: list[tuple[str, int, int]]
 def render_team_pdf(
     team, guides: list[Guide], ctx: PrintContext, scripts: list[radio.RadioScript], starts: list[int] | None = None,
 ) -> tuple[bytes, int]:
-    """Every guide's script for ``team`` in one PDF, and its page count: a
+    """Every guide's script for ``team`` in one PDF, and its page count (the
+    reference ``radiocompose.compose`` is tested against; team packs use
+    that, about three times cheaper): a
     contents page, then each script from a new page, at a body size of
     ``FONT_SIZES`` that meets the last-page rule (``layout_sized``;
     ``starts``: the size index to try first for each guide). Each script is laid out on its own (a script whose

@@ -119,7 +119,7 @@ def retitle(pdf, title: str, subject: str = "", keywords: str = "") -> None:
         pdf.docinfo[pikepdf.Name.Keywords] = keywords
 
 
-def _program(font) -> tuple | None:
+def font_program(font) -> tuple | None:
     """(descriptor, set of glyphs drawn) of a WeasyPrint TrueType font
     (``Type0`` over ``CIDFontType2``, character codes = glyph indices), or
     None for any other kind of font."""
@@ -164,13 +164,13 @@ def share_fonts(pdf, form) -> int:
     for page in pdf.pages:
         fonts = page.obj.get("/Resources", pikepdf.Dictionary()).get("/Font", pikepdf.Dictionary())
         for _, font in fonts.items():
-            program = _program(font)
+            program = font_program(font)
             if program is not None:
                 blank.setdefault(str(font.get("/BaseFont")), {})[program[0].objgen] = program
     shared = 0
     fonts = form.get("/Resources", pikepdf.Dictionary()).get("/Font", pikepdf.Dictionary())
     for _, font in fonts.items():
-        program = _program(font)
+        program = font_program(font)
         candidates = blank.get(str(font.get("/BaseFont")), {})
         if program is None or len(candidates) != 1:
             continue

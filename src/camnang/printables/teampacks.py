@@ -70,7 +70,7 @@ from ..errors import CamnangError, Problem, display_path
 from ..model import Guide, Library
 from ..roster import Team, spreadsheet_safe
 from ..workers import Workers
-from . import bundles, radio, stamp, teambooklet, templates, zalocard, zaloteam
+from . import bundles, radio, radiocompose, stamp, teambooklet, templates, zalocard, zaloteam
 from .cache import Cache
 from .keys import cache_key, category_token, output_key
 from .compat import page_box
@@ -111,9 +111,11 @@ TEAMS_PER_WORKER = 50
 """Teams a local worker process packs, on average, before it is replaced by
 a fresh one (the pool is replaced between batches of ``jobs * 50`` teams:
 ``camnang.workers``), to bound its memory; a fresh worker reads the shared
-layouts back from the cache. Each team also gets its radio PDF (some 32
-WeasyPrint layouts of scripts a team at 24 guides), and WeasyPrint keeps a
-little memory per layout: a worker grows about 0.6 to 0.8 MB a team. With
+layouts back from the cache. Each team also gets its radio PDF (two or
+three WeasyPrint layouts a team: its own blocks, the contents page; the
+run's shared blocks, ``radiocompose.Galley``, are held once per worker),
+and WeasyPrint keeps a little memory per layout: a worker grew about 0.6
+to 0.8 MB a team when each script was laid out per team. With
 50, a worker's peak over any number of teams is that of a 100-team run of
 2 workers (``bench/teampacks.py``); a replacement costs about a second of
 a worker's time (fonts, stylesheets, the shared layouts read back)."""
@@ -472,7 +474,7 @@ def warm_up(pool: Workers, ctx: PackContext) -> None:
     if ctx.guides:
         for _, future in pool.imap_unordered(_warm, [BOOKLET_BLANK, *(g.slug for g in ctx.guides)]):
             future.exception()
-        for _, future in pool.imap_unordered(_warm, [POSTERS_FILE]):
+        for _, future in pool.imap_unordered(_warm, [POSTERS_FILE, RADIO_GALLEY]):
             future.exception()
 
 
@@ -483,6 +485,9 @@ def _warm(ctx: PackContext, item: str) -> None:
         return
     if item == BOOKLET_BLANK:
         teambooklet.shared_blank(ctx)
+        return
+    if item == RADIO_GALLEY:
+        _radio_galley(ctx)
         return
     guide = next(g for g in ctx.guides if g.slug == item)
     for kind in pack_kinds():
@@ -670,7 +675,9 @@ def radio_kinds() -> tuple[Kind, ...]:
 RADIO_PDF = radio.TEAM_PDF_NAME
 """``phat-thanh.pdf``: every guide's script for the team, each from a new
 page, after a contents page (``radio.render_team_pdf``)."""
-RADIO_PDF_SOURCES = radio.TEAM_SOURCES
+RADIO_PDF_SOURCES = radiocompose.SOURCES
+RADIO_GALLEY = "radio-galley"
+"""The shared blocks of the team radio PDFs (``_radio_galley``)."""
 RADIO_REFERENCE = Team(
     id="_radio", name="Tổ công nghệ số cộng đồng thôn Đồng Quan", level="thon", commune="Hương Lạc",
     province="Bắc Ninh", leader="Trần Thị Bình", phone="0987 654 321", help_place="Nhà văn hóa thôn, tối thứ Bảy",
@@ -712,11 +719,43 @@ def _radio_start(ctx: "PackContext", guide: Guide) -> int:
     return starts[guide.slug]
 
 
+def _radio_galley(ctx: "PackContext") -> radiocompose.Galley:
+    """The blocks every team's radio PDF is composed from, but the team's
+    own (``radiocompose``): laid out once per run (in ``warm_up``) and kept
+    in the cache beside the blanks, its PDF and its measures read back by
+    every worker; the same inputs give the same galley, so a team's PDF is
+    the same bytes whichever worker makes it."""
+    galley = ctx.state.get(RADIO_GALLEY)
+    if galley is None:
+        ref = PrintContext(ctx.settings, RADIO_REFERENCE)
+        starts = [_radio_start(ctx, g) for g in ctx.guides]
+        key = cache_key(
+            ref, RADIO_GALLEY, templates.digest(ctx.settings.posters_dir, radiocompose.SOURCES),
+            ref.token(radio.SETTINGS), f"starts:{starts}", f"numbered:{radiocompose.MAX_NUMBERED}",
+            *(f"{g.slug}:{g.digest}" for g in ctx.guides),
+        )
+        stem = Cache(ctx.settings.cache_dir).root / "team-packs" / BLANKS_DIR / f"{RADIO_GALLEY}.{key[:16]}"
+        pdf, measures = Cache.load(stem.with_suffix(".pdf")), Cache.load(stem.with_suffix(".json"))
+        if pdf is not None and measures is not None:
+            try:
+                galley = radiocompose.load_galley(pdf, measures)
+            except (ValueError, KeyError, TypeError):  # a damaged entry is laid out again
+                galley = None
+        if galley is None:
+            pdf, measures = radiocompose.make_galley(ctx.guides, ref, starts)
+            Cache(ctx.settings.cache_dir).put(stem.with_suffix(".pdf"), pdf)
+            Cache(ctx.settings.cache_dir).put(stem.with_suffix(".json"), measures)
+            galley = radiocompose.load_galley(pdf, measures)
+        ctx.state[RADIO_GALLEY] = galley
+    return galley
+
+
 def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: Path, files: list, warnings: list) -> int:
     """Add the team's radio scripts to ``files`` (name, pages, cached path,
-    bytes): the text of every guide, then the one PDF of them all (laid
-    out once for the team: a guide's PDF would embed the fonts again and
-    cost a layout of its own). Returns how many files were rendered."""
+    bytes): the text of every guide, then the one PDF of them all
+    (``radiocompose``: the paragraphs every team says from the run's
+    galley, the team's own laid out in one document; a guide's PDF would
+    embed the fonts again). Returns how many files were rendered."""
     rendered = 0
     sources = ctx.state.setdefault("radio_sources", {})
     scripts: dict[str, Any] = {}  # made once for the text and the PDF
@@ -749,8 +788,9 @@ def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: 
     data = Cache.load(path, warnings.append, deep=False)
     if data is None:
         guides = list(ctx.guides)
-        data, pages = radio.render_team_pdf(
-            key_ctx.team, guides, key_ctx, [script(g) for g in guides], [_radio_start(ctx, g) for g in guides]
+        data, pages = radiocompose.compose(
+            key_ctx.team, guides, key_ctx, [script(g) for g in guides], [_radio_start(ctx, g) for g in guides],
+            _radio_galley(ctx),
         )
         cache.put(path, data, digest=False)
         rendered += 1
