@@ -106,3 +106,33 @@ def test_composed_pdf_is_tagged_and_the_same_bytes_every_time(made):
         }
         faces = {str(o.FontName).split("+")[-1] for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/FontDescriptor"}
         assert len(programs) == len(faces)
+
+
+def test_a_paragraph_longer_than_a_page_is_laid_out_whole_not_composed(tmp_path):
+    """Stacking whole paragraphs cannot place one taller than a page (a
+    guide's step of several hundred words): ``compose`` refuses it, and
+    the team's PDF is laid out instead, every word of it printed."""
+    from camnang.render.radio import ScriptSection
+
+    settings = dataclasses.replace(load_settings(ROOT / "mkdocs.yml"), site_url=TEST_SITE_URL)
+    guides = select(load_library(settings.guides_dir, settings.categories), None)
+    ctx = PrintContext(settings, TEAM)
+    guide = min(guides, key=lambda g: radio.script(g, ctx).word_count)
+    script = radio.script(guide, ctx)
+    long_step = "Bước một: " + " ".join(f"bà con bấm nút số {n} rồi chờ" for n in range(120)) + "."
+    sections = tuple(
+        ScriptSection(s.kind, (s.paragraphs[0], long_step, *s.paragraphs[2:]), s.leads) if s.kind == "steps" else s
+        for s in script.sections
+    )
+    script = dataclasses.replace(script, sections=sections)
+    starts = [radio.start_index(guide, PrintContext(settings, teampacks.RADIO_REFERENCE))]
+    galley = radiocompose.load_galley(*radiocompose.make_galley([guide], PrintContext(settings, teampacks.RADIO_REFERENCE), starts))
+    with pytest.raises(radiocompose.TooTall):
+        radiocompose.compose(TEAM, [guide], ctx, [script], starts, galley)
+    data, pages = radio.render_team_pdf(TEAM, [guide], ctx, [script], starts)
+    (tmp_path / "long.pdf").write_bytes(data)
+    assert pages >= 3
+    import re
+
+    printed = re.sub(r"Trang\d+/\d+", "", pdfs.squash(pdfs.text(tmp_path / "long.pdf")))  # page numbers between its lines
+    assert pdfs.squash(long_step.removeprefix("Bước một: ")) in printed

@@ -277,9 +277,16 @@ def load_galley(pdf: bytes, measures: bytes) -> Galley:
     return Galley(pdf, sheet)
 
 
+class TooTall(Exception):
+    """A paragraph taller than a page: stacking whole paragraphs cannot
+    place it (WeasyPrint would split it across pages); the caller lays the
+    team's PDF out instead (``radio.render_team_pdf``)."""
+
+
 def compose(team, guides, ctx, scripts, starts: list[int], galley: Galley) -> tuple[bytes, int]:
     """The team's radio PDF and its page count (``radio.render_team_pdf``'s
-    pages, composed)."""
+    pages, composed). Raises ``TooTall`` for a paragraph taller than the
+    page's text area (a guide's step of several hundred words)."""
     order = len(radio.FONT_SIZES)
     sheets: list[Sheet] = []
     own: dict[str, tuple[int, Measure]] = {}  # key -> (sheet index, measure)
@@ -310,6 +317,8 @@ def compose(team, guides, ctx, scripts, starts: list[int], galley: Galley) -> tu
         pending = [n for n, c in enumerate(chosen) if c is None]
         columns = {n: blocks(scripts[n], radio.FONT_SIZES[(starts[n] + tried[n]) % order]) for n in pending}
         add([b.item for n in pending for b in columns[n]])
+        if any(measure(b.key).height > end - top for n in pending for b in columns[n]):
+            raise TooTall(team)
         for n in pending:
             column = columns[n]
             pages, text_end = stack(column, {b.key: measure(b.key) for b in column}, top, end)

@@ -788,10 +788,11 @@ def _radio(ctx: "PackContext", key_ctx: PrintContext, cache: Cache, cache_root: 
     data = Cache.load(path, warnings.append, deep=False)
     if data is None:
         guides = list(ctx.guides)
-        data, pages = radiocompose.compose(
-            key_ctx.team, guides, key_ctx, [script(g) for g in guides], [_radio_start(ctx, g) for g in guides],
-            _radio_galley(ctx),
-        )
+        scripts, starts = [script(g) for g in guides], [_radio_start(ctx, g) for g in guides]
+        try:
+            data, pages = radiocompose.compose(key_ctx.team, guides, key_ctx, scripts, starts, _radio_galley(ctx))
+        except radiocompose.TooTall:  # a paragraph longer than a page: laid out whole, split by WeasyPrint
+            data, pages = radio.render_team_pdf(key_ctx.team, guides, key_ctx, scripts, starts)
         cache.put(path, data, digest=False)
         rendered += 1
     else:
