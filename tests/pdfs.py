@@ -232,3 +232,87 @@ def photocopy(image, dpi: float = 150):
     spread = 0.1 / 25.4 * dpi
     grey = image.convert("L").filter(ImageFilter.GaussianBlur(spread))
     return grey.point(lambda v: 255 if v >= 128 else 0).convert("L")
+
+
+PAINTING = frozenset({"Tj", "TJ", "'", '"', "f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "Do", "sh", "BI"})
+
+
+def tagging_problems(path: Path) -> list[str]:
+    """What a screen reader would trip on, as PDF/UA-1 states it (ISO
+    14289-1, 7.1 and 7.3): text, lines or pictures drawn outside marked
+    content (neither tagged nor an artifact, inside forms too); marked
+    content whose number (MCID) the parent tree does not lead back to an
+    element of the same page, or used twice on a page; numbered marked
+    content inside a form that has no parent tree of its own; a Figure
+    without alternative text."""
+    import pikepdf
+
+    problems: list[str] = []
+    with pikepdf.open(path) as pdf:
+        root = pdf.Root.get("/StructTreeRoot")
+        if root is None:
+            return ["no structure tree"]
+        tree = pikepdf.NumberTree(root.ParentTree)
+        for number, page in enumerate(pdf.pages, 1):
+            key = page.obj.get("/StructParents")
+            marks = tree[int(key)] if key is not None and int(key) in tree else pikepdf.Array()
+            seen: set[int] = set()
+
+            def walk(stream, resources, inside: bool, in_form: bool) -> None:
+                stack: list[bool] = []
+                for operands, operator in pikepdf.parse_content_stream(stream):
+                    op = str(operator)
+                    if op in ("BMC", "BDC"):
+                        props = operands[1] if op == "BDC" else None
+                        mcid = int(props.MCID) if isinstance(props, pikepdf.Dictionary) and "/MCID" in props else None
+                        if mcid is not None:
+                            if in_form and "/StructParents" not in stream:
+                                problems.append(f"page {number}: MCID {mcid} inside a form without a parent tree")
+                            elif not in_form:
+                                element = marks[mcid] if mcid < len(marks) else None
+                                if not isinstance(element, pikepdf.Dictionary) or element.get("/Type") != "/StructElem":
+                                    problems.append(f"page {number}: MCID {mcid} leads to no structure element")
+                                elif not _holds(element, mcid, page.obj):
+                                    problems.append(f"page {number}: MCID {mcid} leads to an element not holding it")
+                                if mcid in seen:
+                                    problems.append(f"page {number}: MCID {mcid} twice")
+                                seen.add(mcid)
+                        stack.append(str(operands[0]) == "/Artifact" or mcid is not None)
+                    elif op == "EMC":
+                        if stack:
+                            stack.pop()
+                    elif op in PAINTING:
+                        marked = inside or any(stack)
+                        if not marked:
+                            problems.append(f"page {number}: {op} outside marked content")
+                        if op == "Do":
+                            xobject = resources.XObject[operands[0]]
+                            if xobject.get("/Subtype") == "/Form":
+                                walk(xobject, xobject.get("/Resources", resources), marked, True)
+
+            walk(page.obj, page.obj.get("/Resources", pikepdf.Dictionary()), False, False)
+        for element in pdf.objects:
+            if isinstance(element, pikepdf.Dictionary) and element.get("/S") == "/Figure":
+                if "/Alt" not in element and "/ActualText" not in element:
+                    problems.append(f"a Figure without alternative text ({element.get('/A', {}).get('/BBox')})")
+    return problems
+
+
+def _holds(element, mcid: int, page) -> bool:
+    """Whether the structure ``element`` lists marked content ``mcid`` of
+    ``page`` among its kids (a number, on the element's page, or a
+    marked-content reference naming its page)."""
+    import pikepdf
+
+    kids = element.get("/K")
+    kids = kids if isinstance(kids, pikepdf.Array) else [kids]
+    default = element.get("/Pg")
+    for kid in kids:
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+            on = kid.get("/Pg", default)
+            if int(kid.MCID) == mcid and on is not None and on.objgen == page.objgen:
+                return True
+        elif not isinstance(kid, pikepdf.Dictionary) and kid is not None and int(kid) == mcid:
+            if default is not None and default.objgen == page.objgen:
+                return True
+    return False

@@ -304,6 +304,7 @@ def test_leaflets_and_posters_are_tagged_vietnamese_pdfs(bundled_site):
     """PDF/UA-1 through WeasyPrint: a structure tree (headings, lists, the
     reading order), marked content, the language and the title shown."""
     import pypdf
+    from pdfs import tagging_problems
 
     pdfs = sorted((bundled_site / "in-an").glob("*.pdf"))
     assert any(p.name.startswith("to-roi-") for p in pdfs) and any(p.name.startswith("ap-phich-") for p in pdfs)
@@ -325,3 +326,6 @@ def test_leaflets_and_posters_are_tagged_vietnamese_pdfs(bundled_site):
         assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True, path.name  # noqa: E712
         assert reader.metadata.title, path.name
         assert b"pdfuaid" in root["/Metadata"].get_object().get_data(), path.name
+        # Everything drawn is tagged or an artifact; every picture (QR
+        # codes, the category's pictogram) has its text.
+        assert tagging_problems(path) == [], path.name

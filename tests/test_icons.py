@@ -16,9 +16,11 @@ from camnang.printables.pictogram import pictogram
 
 def test_every_category_icon_is_in_the_repository():
     for category in load_categories():
-        drawn = pictogram(category.icon, 30)
+        drawn = pictogram(category.icon, 30, category.name)
         assert drawn is not None, category.icon
         assert 'width="30mm"' in drawn and "<path d=" in drawn
+        # A tagged PDF's Figure needs its text (PDF/UA): the category's.
+        assert f"<title>Biểu tượng: {category.name}</title>" in drawn
     assert "Apache" in (icons.ICONS_DIR / "LICENSE").read_text(encoding="utf-8")
 
 

@@ -5,6 +5,7 @@ once in a combined document)."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pikepdf
@@ -46,6 +47,42 @@ def test_strip_drawn_once_per_page_as_one_form(parts, tmp_path):
     text = pdfs.squash(pdfs.text(out))
     assert text.count(pdfs.squash("Tổ công nghệ số thôn Đồng Quan")) == 2
     assert pdfs.squash("Trang hai của hướng dẫn") in text
+
+
+def test_strip_on_tagged_pages_is_read_once_after_the_first_page(tmp_path):
+    """On tagged (PDF/UA) pages the strip is content where it is first
+    drawn, read after that page's own text, and an artifact (like a
+    running footer) on the pages after; its own marked content never
+    names the page's elements."""
+    import weasyprint
+
+    def tagged(html: str) -> bytes:
+        document = weasyprint.HTML(string=f"<html lang=vi><style>{PAGE}</style><body>{html}</body></html>")
+        return document.write_pdf(pdf_variant="pdf/ua-1")
+
+    blank = tagged("<h1>Trang một</h1><p>Của hướng dẫn</p><h1 style='break-before: page'>Trang hai</h1>")
+    strip = tagged("<p style='margin-top: 230mm'>Tổ công nghệ số thôn Đồng Quan</p>")
+    plain = tmp_path / "plain.pdf"
+    plain.write_bytes(stamp.stamp(blank, strip))
+    assert pdfs.tagging_problems(plain) == []
+    with pikepdf.open(plain) as doc:
+        kids = list(doc.Root.StructTreeRoot.K[0].K)
+        pages = [doc.pages[0].obj.objgen, doc.pages[1].obj.objgen]
+        assert [(str(k.S), pages.index(k.Pg.objgen)) for k in kids] == [("/H1", 0), ("/P", 0), ("/P", 0), ("/H1", 1)]
+        team = kids[2]
+        assert int(team.K) >= 1  # numbered after the page's own marked content
+        ends = [list(pikepdf.parse_content_stream(page))[-5:] for page in doc.pages]
+        assert str(ends[0][0][1]) == "BDC" and str(ends[0][0][0][0]) == "/P" and int(ends[0][0][0][1].MCID) == int(team.K)
+        assert str(ends[1][0][1]) == "BDC" and str(ends[1][0][0][0]) == "/Artifact"
+    # What the check catches: the strip drawn as before (no tagging).
+    untagged = pikepdf.open(io.BytesIO(blank))
+    source = pikepdf.open(io.BytesIO(strip))
+    form = untagged.copy_foreign(source.pages[0].as_form_xobject())
+    untagged.pages[0].Resources.XObject = pikepdf.Dictionary({"/T": form})
+    untagged.pages[0].contents_add(untagged.make_stream(b"q /T Do Q"))
+    untagged.save(tmp_path / "untagged.pdf")
+    found = pdfs.tagging_problems(tmp_path / "untagged.pdf")
+    assert "page 1: Do outside marked content" in found and any("inside a form" in f for f in found)
 
 
 def test_same_inputs_same_bytes(parts):

@@ -206,6 +206,24 @@ def test_stamped_pages_look_like_a_full_render_of_the_team(built, tmp_path):
             assert sum(histogram[64:]) < 0.001 * x.width * x.height, kind.name
 
 
+def test_a_screen_reader_reads_the_teams_pages_whole_and_the_team_once(built):
+    """The team's part is stamped onto shared layouts: it is tagged as
+    content where it is first drawn and as a repeat (artifact) after, and
+    none of its marked content points into the page's own structure
+    (PDF/UA, ISO 14289-1 7.1); every picture has its text."""
+    _, _, out, _ = built
+    team = sorted(NAMES)[0]
+    for name in (f"to-roi-{SLUG}.pdf", POSTERS, "phat-thanh.pdf", "so-tay.pdf"):
+        path = out / team / name
+        assert pdfs.tagging_problems(path) == [], name
+        with pikepdf.open(path) as pdf:
+            team_parts = [
+                kid for kid in pdf.Root.StructTreeRoot.K[0].K
+                if str(kid.get("/S")) == "/P" and isinstance(kid.get("/K"), int)
+            ]
+        assert len(team_parts) == {"so-tay.pdf": 2, "phat-thanh.pdf": 0}.get(name, 1), name
+
+
 def test_posters_file_and_index(built):
     out = built[2]
     rows = list(csv.DictReader(io.StringIO((out / "index.csv").read_text(encoding="utf-8-sig"))))

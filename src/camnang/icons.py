@@ -18,6 +18,8 @@ import xml.etree.ElementTree as ET
 from functools import lru_cache
 from pathlib import Path
 
+from markupsafe import escape
+
 ICONS_DIR = Path(__file__).resolve().parent / "data" / "icons"
 NAME_RE = re.compile(r"^material/([a-z0-9]+(?:-[a-z0-9]+)*)$")
 _NUMBERS = re.compile(r"^[-0-9. ]+$")
@@ -41,13 +43,17 @@ def icon_paths(icon: str) -> tuple[str, tuple[str, ...]] | None:
     return view_box, paths
 
 
-def svg(icon: str, attrs: str = "") -> str | None:
+def svg(icon: str, attrs: str = "", title: str = "") -> str | None:
     """The icon as one ``<svg>`` element; ``attrs`` are the caller's own
-    (sizes, fill), never text from a guide."""
+    (sizes, fill), never text from a guide. ``title`` (escaped): the text
+    a tagged PDF gives the picture for a screen reader (WeasyPrint makes
+    every ``<svg>`` a Figure, which PDF/UA requires to have one)."""
     found = icon_paths(icon)
     if found is None:
         return None
     view_box, paths = found
     body = "".join(f'<path d="{d}"/>' for d in paths)
     extra = f" {attrs}" if attrs else ""
+    if title:
+        body = f"<title>{escape(title)}</title>{body}"
     return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{view_box}"{extra} aria-hidden="true">{body}</svg>'

@@ -82,8 +82,8 @@ def context(library: Library, settings: Settings, team_slot: str = "generic") ->
     groups = _groups(library, settings)
     return dict(
         groups=groups,
-        icons={c.id: pictogram(c.icon, PICTOGRAM_MM) for c, _ in groups},
-        kicker_icons={c.id: pictogram(c.icon, KICKER_PICTOGRAM_MM) for c, _ in groups},
+        icons={c.id: pictogram(c.icon, PICTOGRAM_MM, c.name) for c, _ in groups},
+        kicker_icons={c.id: pictogram(c.icon, KICKER_PICTOGRAM_MM, c.name) for c, _ in groups},
         course_qr=qr_code(settings.course_url, COVER_QR_MM, "m", QR_MIN_MM),
         site_qr=qr_code(settings.site_url, HELP_QR_MM, "m", QR_MIN_MM) if settings.site_url else None,
         help_course_qr=qr_code(settings.course_url, HELP_QR_MM, "m", QR_MIN_MM),

@@ -17,7 +17,9 @@ from .. import icons
 
 
 @lru_cache(maxsize=64)
-def pictogram(icon: str, size_mm: float) -> Markup | None:
-    """The icon as an ``<svg>`` ``size_mm`` square, or None."""
-    drawn = icons.svg(icon, f'width="{size_mm:g}mm" height="{size_mm:g}mm" fill="#000"')
+def pictogram(icon: str, size_mm: float, label: str) -> Markup | None:
+    """The icon as an ``<svg>`` ``size_mm`` square, or None. ``label``:
+    what it stands for (a category's name), its alternative text in the
+    tagged PDF ("Biểu tượng: ...")."""
+    drawn = icons.svg(icon, f'width="{size_mm:g}mm" height="{size_mm:g}mm" fill="#000"', f"Biểu tượng: {label}")
     return Markup(drawn) if drawn else None

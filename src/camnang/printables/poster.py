@@ -206,7 +206,7 @@ def html(guide: Guide, ctx: PrintContext, fit: Fit) -> str:
         TEMPLATE,
         g=guide,
         category=category,
-        icon=pictogram(category.icon, PICTOGRAM_MM) if category else None,
+        icon=pictogram(category.icon, PICTOGRAM_MM, category.name) if category else None,
         author=AUTHOR,
         fit=fit,
         title_class=title_class(guide.title),

@@ -80,7 +80,10 @@ def stamp(
     strip_page = source.pages[0]
     form = pdf.copy_foreign(strip_page.as_form_xobject())
     box = [float(v) for v in strip_page.mediabox]
-    for page in list(pdf.pages)[skip:]:
+    tagged = "/StructTreeRoot" in pdf.Root
+    if tagged:
+        untag(form)
+    for number, page in enumerate(list(pdf.pages)[skip:]):
         if [float(v) for v in page.mediabox] != box:
             raise ValueError(f"strip page {box} and blank page {list(page.mediabox)} differ in size")
         # As qpdf's overlay (``Page.add_overlay``) does, but under a fixed
@@ -93,10 +96,67 @@ def stamp(
             resources.XObject = pikepdf.Dictionary()
         resources.XObject[FORM_NAME] = form
         page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
-        page.contents_add(pdf.make_stream(b"\nQ\nq " + FORM_NAME.encode() + b" Do Q\n"))
+        drawn = b"q " + FORM_NAME.encode() + b" Do Q\n"
+        if tagged:
+            # The strip is real content where it is first drawn (read
+            # once, after that page's content), and a repeat like a
+            # running footer on the pages after (PDF/UA: an artifact).
+            opening = tag_strip(pdf, page) if number == 0 else None
+            drawn = (opening or b"/Artifact <</Type /Pagination>> BDC\n") + drawn + b"EMC\n"
+        page.contents_add(pdf.make_stream(b"\nQ\n" + drawn))
     if merge_fonts:
         share_fonts(pdf, form)
     return save(pdf)
+
+
+def untag(form) -> None:
+    """Drop the marked-content operators of ``form`` (the strip's page as
+    laid out, with marked content numbered for *its own* structure tree):
+    drawn into a tagged page those numbers would name the page's own
+    elements. The form is then tagged as a whole where it is drawn."""
+    import pikepdf
+
+    kept = [
+        (operands, operator) for operands, operator in pikepdf.parse_content_stream(form)
+        if str(operator) not in ("BDC", "BMC", "EMC")
+    ]
+    form.write(pikepdf.unparse_content_stream(kept))
+
+
+def tag_strip(pdf, page) -> bytes | None:
+    """A paragraph (``P``) in the document's structure for the strip drawn
+    on ``page``, read after the parts of the document that start on that
+    page; its marked content numbered after the page's own (``/MCID``,
+    found back through the parent tree). Returns the operator that opens
+    it, or None where the tree is not of the shape WeasyPrint writes (the
+    strip is then drawn as an artifact)."""
+    import pikepdf
+
+    root = pdf.Root.StructTreeRoot
+    kids = root.get("/K")
+    if not isinstance(kids, pikepdf.Array) or len(kids) != 1 or kids[0].get("/S") != "/Document":
+        return None
+    document = kids[0]
+    if not isinstance(document.get("/K"), pikepdf.Array) or "/ParentTree" not in root:
+        return None
+    tree = pikepdf.NumberTree(root.ParentTree)
+    key = page.obj.get("/StructParents")
+    if key is None:
+        key = int(root.get("/ParentTreeNextKey", max((int(k) for k, _ in tree.items()), default=-1) + 1))
+        page.obj.StructParents = key
+        tree[key] = pdf.make_indirect(pikepdf.Array())
+        root.ParentTreeNextKey = key + 1
+    marks = tree[int(key)]
+    if not isinstance(marks, pikepdf.Array):
+        return None
+    element = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.StructElem, S=pikepdf.Name.P, P=document, Pg=page.obj, K=len(marks),
+    ))
+    starts = [i for i, kid in enumerate(document.K) if isinstance(kid, pikepdf.Dictionary)
+              and "/Pg" in kid and kid.Pg.objgen == page.obj.objgen]
+    document.K.insert(starts[-1] + 1 if starts else len(document.K), element)
+    marks.append(element)
+    return b"/P <</MCID %d>> BDC\n" % (len(marks) - 1)
 
 
 def retitle(pdf, title: str, subject: str = "", keywords: str = "") -> None:

@@ -55,7 +55,7 @@ def stamp_pages(blank: bytes, layer_pdf: bytes, title: str) -> bytes:
     bytes); the team's name in the title."""
     import pikepdf
 
-    from .stamp import open_pdf, retitle, share_fonts
+    from .stamp import open_pdf, retitle, share_fonts, tag_strip, untag
 
     pdf = open_pdf(blank)
     source = open_pdf(layer_pdf)
@@ -70,7 +70,14 @@ def stamp_pages(blank: bytes, layer_pdf: bytes, title: str) -> bytes:
             target.obj.Resources.XObject = pikepdf.Dictionary()
         target.obj.Resources.XObject[name] = form
         target.contents_add(pdf.make_stream(b"q\n"), prepend=True)
-        target.contents_add(pdf.make_stream(b"\nQ\nq " + name.encode() + b" Do Q\n"))
+        drawn = b"q " + name.encode() + b" Do Q\n"
+        if "/StructTreeRoot" in pdf.Root:
+            # The team's boxes, tagged as a paragraph of the page they
+            # are drawn on (``stamp.tag_strip``).
+            untag(form)
+            opening = tag_strip(pdf, target)
+            drawn = (opening or b"/Artifact BMC\n") + drawn + b"EMC\n"
+        target.contents_add(pdf.make_stream(b"\nQ\n" + drawn))
         share_fonts(pdf, form)
     retitle(pdf, title)
     return booklet.save(pdf)

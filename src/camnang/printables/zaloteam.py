@@ -86,7 +86,7 @@ def html(team: Team, settings: Settings, name_px: int, compact: bool = False) ->
         settings.posters_dir,
         TEMPLATE,
         team=team,
-        icon=pictogram(ICON, ICON_PX * zalocard.MM_PER_PX),
+        icon=pictogram(ICON, ICON_PX * zalocard.MM_PER_PX, "cộng đồng"),
         compact=compact,
         qr_px=qr_px,
         code=code,
