@@ -5,6 +5,7 @@
     .venv/bin/python bench/run.py --full             # 1,000 guides, 10,000 teams
     .venv/bin/python bench/run.py site --guides 1000
     .venv/bin/python bench/run.py teampacks --teams 10000
+    .venv/bin/python bench/run.py teampacks --compare --together   # pool vs Dask, 1,000 teams
 
     make bench                                       # quick
     make bench ARGS="--full"                         # the sizes of issue 15
@@ -40,7 +41,10 @@ def options_for(name: str, args: argparse.Namespace) -> list[str]:
     if name == "site" and guides:
         return ["--guides", str(guides)]
     if name == "teampacks":
-        return (["--teams", str(teams)] if teams else []) + (["--memory"] if args.memory else [])
+        return (
+            (["--teams", str(teams)] if teams else []) + (["--memory"] if args.memory else [])
+            + (["--compare"] if args.compare else []) + (["--together"] if args.together else [])
+        )
     return []
 
 
@@ -51,6 +55,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--guides", type=int, help="synthetic guides for the site and search benchmark")
     parser.add_argument("--teams", type=int, help="synthetic teams for the team-pack benchmark")
     parser.add_argument("--memory", action="store_true", help="team packs: only the two pool runs and worker memory")
+    parser.add_argument(
+        "--compare", action="store_true",
+        help="team packs: only the local pool against a 2-worker Dask cluster (1,000 teams unless --teams)",
+    )
+    parser.add_argument("--together", action="store_true", help="with --compare: both at once, under the same load")
     args = parser.parse_args(argv)
     names = args.names or BENCHMARKS
     unknown = [n for n in names if n not in BENCHMARKS]
