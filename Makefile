@@ -39,10 +39,10 @@ build: $(STAMP) system-deps-build
 # machine (2026-12-03).
 JOBS ?= 2
 test: lint $(FORK_STAMP) system-deps-test
-	$(BIN)/python -m pytest -q --durations=15 -m "not slow" -n $(JOBS) --dist loadfile
+	$(BIN)/python -m pytest -q --durations=15 -m "not slow" -n $(JOBS) --dist loadfile --no-loadscope-reorder
 
 check: lint
-	$(BIN)/python -m pytest -q --durations=5 -m "not slow and not build and not browser" -n $(JOBS) --dist loadfile
+	$(BIN)/python -m pytest -q --durations=5 -m "not slow and not build and not browser" -n $(JOBS) --dist loadfile --no-loadscope-reorder
 
 test-slow: $(STAMP) system-deps-test
 	$(BIN)/python -m pytest -q --durations=5 -m slow

@@ -81,12 +81,17 @@ BROWSER_FIXTURES = {"browser"}
 BUILD_FIXTURES = {"bundled_site"}
 
 
-FIRST = ("test_a11y_browser", "test_dask", "test_teampacks", "test_printables", "test_search_browser")
+FIRST = (
+    "test_a11y_browser", "test_dask", "test_teampacks", "test_printables", "test_search_browser",
+    "test_robust_build", "test_robust_files", "test_offline_browser", "test_radio_build", "test_printables_build",
+)
 """Test files that take longest, run first: on two pytest-xdist workers
-(``--dist loadfile`` hands out files in this order) one worker builds the
-bundled site for the first while the other runs the Dask cluster and the
-team packs, which do not need it, and no long file is left to run alone
-at the end."""
+(``--dist loadfile --no-loadscope-reorder`` hands out files in this order;
+without that flag xdist orders them by their number of tests) one worker
+builds the bundled site for the first while the other runs the Dask
+cluster and the team packs, which do not need it, and no long file is
+left to run alone at the end. ``CAMNANG_TEST_TIMELINE`` (below) shows
+where each worker's time went."""
 
 
 def pytest_collection_modifyitems(config, items):
@@ -229,3 +234,37 @@ def browser():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+# --------------------------------------------------------------------------
+# Where a run's time goes: CAMNANG_TEST_TIMELINE=FILE appends one line per
+# test phase (worker, phase, start, end, test) for scripts/test-timeline.py.
+# --------------------------------------------------------------------------
+
+_TIMELINE = os.environ.get("CAMNANG_TEST_TIMELINE")
+
+if _TIMELINE:
+    import time as _time
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_setup(item):
+        start = _time.time()
+        yield
+        _log_phase(item, "setup", start)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(item):
+        start = _time.time()
+        yield
+        _log_phase(item, "call", start)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_teardown(item):
+        start = _time.time()
+        yield
+        _log_phase(item, "teardown", start)
+
+    def _log_phase(item, phase: str, start: float) -> None:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        with open(_TIMELINE, "a", encoding="utf-8") as f:
+            f.write(f"{worker}\t{phase}\t{start:.2f}\t{_time.time():.2f}\t{item.nodeid}\n")

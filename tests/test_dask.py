@@ -31,7 +31,7 @@ pytestmark = pytest.mark.build  # a Dask cluster and team packs built in subproc
 
 DASK = Path(sys.executable).parent / "dask"
 HEADER = ["ma_to", "ten_to", "cap", "xa", "tinh", "to_truong", "dien_thoai", "zalo", "dia_diem"]
-TEAMS = 60
+TEAMS = 40
 FILES = 8
 """Files of a team's pack of the one fixture guide."""
 COMMUNES = [("Bắc Ninh", "Hương Lạc"), ("Bắc Ninh", "Đồng Việt"), ("Lào Cai", "Sa Pa"), ("Lào Cai", "Bát Xát")]
@@ -216,7 +216,7 @@ def test_rerun_renders_only_changed_and_missing_teams(local_run, tmp_path):
     (out / "to-0020" / "ap-phich.pdf").unlink()
     damaged = out / "to-0030" / "to-roi-thu-nghiem.pdf"
     damaged.write_bytes(damaged.read_bytes()[:1000])
-    untouched = {k: v for k, v in files(out).items() if k.startswith("to-004")}
+    untouched = {k: v for k, v in files(out).items() if k.startswith("to-001")}
     assert len(untouched) == 10 * FILES
     result = cli(project, "--teams", "to-2.csv", "--out", str(out), "--jobs", "2")
     assert result.returncode == 0, result.stderr
@@ -251,13 +251,24 @@ def test_one_zip_per_commune_holds_exactly_its_teams(local_run):
             assert z.testzip() is None
             names = z.namelist()
             assert names[0] == "index.csv"
-            assert sorted({n.split("/")[0] for n in names[1:]}) == teams
+            assert sorted({n.split("/")[0] for n in names[1:]}) == ["_chung", *teams]
             for team in teams:
                 for name in ("to-roi-thu-nghiem.pdf", "ap-phich.pdf", "the-zalo-to.png"):
                     assert z.read(f"{team}/{name}") == (local_run / team / name).read_bytes()
+            # The guide's Zalo card, the same for every team, is stored
+            # once; the commune's index lists it for each team there.
+            assert [n for n in names if n.startswith("_chung/")] == ["_chung/the-zalo-thu-nghiem.png"]
+            assert not any(n.endswith("/the-zalo-thu-nghiem.png") for n in names if not n.startswith("_chung/"))
             index = list(csv.DictReader(io.StringIO(z.read("index.csv").decode("utf-8-sig"))))
             assert sorted({r["ma_to"] for r in index}) == teams
-            assert index == [r for r in national if r["ma_to"] in teams]
+            assert {r["tep"] for r in index} == set(names[1:])
+            for row in index:
+                team_file = local_run / row["ma_to"] / row["tep"].split("/")[1]
+                assert z.getinfo(row["tep"]).file_size == team_file.stat().st_size
+            moved = {"_chung/the-zalo-thu-nghiem.png": "{}/the-zalo-thu-nghiem.png"}
+            assert [{**r, "tep": moved.get(r["tep"], r["tep"]).format(r["ma_to"])} for r in index] == [
+                r for r in national if r["ma_to"] in teams
+            ]
             assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
 
@@ -362,8 +373,12 @@ def killed_runs_resume(cluster, local_run, tmp_path, kills: int, seed: int) -> N
     for rel in (p for p in ours if p.endswith(".zip")):
         with zipfile.ZipFile(out / rel) as z:
             assert z.testzip() is None
+            shared = [n for n in z.namelist() if n.startswith("_chung/")]
+            assert shared == ["_chung/the-zalo-thu-nghiem.png"]
             for name in z.namelist()[1:]:
-                assert z.read(name) == reference[name], name
+                # A shared file is every team's: the first team's, say.
+                key = name.replace("_chung/", "to-0000/") if name in shared else name
+                assert z.read(name) == reference[key], name
 
 
 KILL_TEAMS = 20

@@ -22,14 +22,16 @@ FILE_BYTES = 300_000
 """Each of a team's two synthetic files (random: PDFs do not compress)."""
 
 
-def commune_folder(root, teams: int = COMMUNE, size: int = FILE_BYTES) -> list[tuple[str, list[str]]]:
+def commune_folder(root, teams: int = COMMUNE, size: int = FILE_BYTES) -> list[tuple[str, str]]:
+    """Each team's two files; ``bundles.build_zip``'s (name in the ZIP,
+    file of the output folder) pairs."""
     members = []
     for i in range(teams):
         folder = root / f"to-{i:03d}"
         folder.mkdir(parents=True)
         for name in ("to-roi-a.pdf", "tron-bo.pdf"):
             (folder / name).write_bytes(os.urandom(size))
-        members.append((f"to-{i:03d}", ["to-roi-a.pdf", "tron-bo.pdf"]))
+            members.append((f"to-{i:03d}/{name}",) * 2)
     return members
 
 
@@ -80,9 +82,8 @@ def test_streamed_zip_has_the_bytes_of_the_zip_made_in_memory_and_is_left_alone_
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
         z.writestr(bundles._info("index.csv", zipfile.ZIP_DEFLATED), b"index")
-        for team, names in members:
-            for name in names:
-                z.writestr(bundles._info(f"{team}/{name}", zipfile.ZIP_STORED), (tmp_path / team / name).read_bytes())
+        for name, _ in members:
+            z.writestr(bundles._info(name, zipfile.ZIP_STORED), (tmp_path / name).read_bytes())
     path = tmp_path / "theo-xa" / "t" / "x.zip"
     assert path.read_bytes() == buffer.getvalue()
     assert (size, digest) == (len(buffer.getvalue()), hashlib.sha256(buffer.getvalue()).hexdigest())
@@ -101,6 +102,45 @@ def results(count: int):
                    (OutFile("to-roi-a.pdf", 2, 1000, "x"), OutFile("tron-bo.pdf", 1, 10, "y")))
         for i in range(count)
     ]
+
+
+def test_commune_zip_stores_what_every_team_has_the_same_once(tmp_path):
+    """The guides' Zalo cards are the same file for every team: a
+    commune's ZIP holds them once, in ``_chung/``, where its index.csv
+    points each team; a team's own files stay in its folder."""
+    from camnang.printables.manifest import OutFile
+    from camnang.printables.teampacks import TeamResult, index_csv
+
+    card = os.urandom(FILE_BYTES)
+    teams = []
+    for i in range(22):  # a commune's average
+        folder = tmp_path / f"to-{i:02d}"
+        folder.mkdir()
+        own = os.urandom(FILE_BYTES // 3)
+        (folder / "to-roi-a.pdf").write_bytes(own)
+        (folder / "the-zalo-a.png").write_bytes(card)
+        teams.append(TeamResult(folder.name, f"Tổ {i}", (
+            OutFile("to-roi-a.pdf", 2, len(own), hashlib.sha256(own).hexdigest()),
+            OutFile("the-zalo-a.png", 1, len(card), hashlib.sha256(card).hexdigest()),
+        )))
+    shared = bundles.shared_files(teams)
+    assert shared == {"the-zalo-a.png"}
+    assert bundles.shared_files(teams[:1]) == set()  # a commune of one team: as it is
+    index = index_csv(teams, None, shared)
+    size, _ = bundles.build_zip(OutDir(tmp_path), "theo-xa/t/x.zip", index, bundles.members(teams, shared))
+    with zipfile.ZipFile(tmp_path / "theo-xa" / "t" / "x.zip") as z:
+        names = z.namelist()
+        assert names[:2] == ["index.csv", "_chung/the-zalo-a.png"]
+        assert names[2:] == [f"to-{i:02d}/to-roi-a.pdf" for i in range(22)]
+        assert z.read("_chung/the-zalo-a.png") == card
+        rows = z.read("index.csv").decode("utf-8-sig").splitlines()[1:]
+        assert rows[:2] == ["to-00,Tổ 0,to-00/to-roi-a.pdf,2,", "to-00,Tổ 0,_chung/the-zalo-a.png,1,"]
+    # 22 copies of the card would be 6.6 MB more.
+    assert size < 22 * FILE_BYTES // 3 + 2 * FILE_BYTES
+    # A team whose card differs: nothing is shared, every team keeps its own.
+    (tmp_path / "to-05" / "the-zalo-a.png").write_bytes(b"other")
+    teams[5] = TeamResult("to-05", "Tổ 5", (teams[5].files[0], OutFile("the-zalo-a.png", 1, 5, "other")))
+    assert bundles.shared_files(teams) == set()
 
 
 def test_country_index_is_streamed_with_the_bytes_of_index_csv(tmp_path):

@@ -355,18 +355,18 @@ def test_every_bundled_poster_reads_across_a_room(printed, tmp_path, guide):
         assert poster.note(guide, fit, settings, team is not None) is None
 
 
-@pytest.mark.build  # a minute of layouts
+@pytest.mark.build  # half a minute of layouts
 def test_fitting_chooses_what_trying_every_variant_would_sampled(tmp_path):
     """The same proof on the cases that found faults or cover a kind of
-    fit, within seconds: the leaflet with a step picture (thanh-toan-qr:
-    fitted without it, one size too large), a two-page leaflet, a
-    one-page one, and the poster that needs two columns near the floor
-    (twelve long steps: a prediction from the two-column height must not
-    skip a one-column variant). Left for `make test-slow`: the two very
-    long leaflets and the refused poster (rat-dai, muoi-hai-buoc),
-    minutes of layouts."""
+    fit, within seconds each: the leaflet with a step picture
+    (thanh-toan-qr: fitted without it, one size too large), a two-page
+    leaflet, a one-page one, a one-page poster. Left for `make
+    test-slow`: the poster that needs two columns near the floor (twelve
+    long steps: a prediction from the two-column height must not skip a
+    one-column variant; 28 s alone), the two very long leaflets and the
+    refused poster (rat-dai, muoi-hai-buoc), minutes of layouts."""
     mismatches = fitting_mismatches(
-        tmp_path, {"leaflet": ("thu-nghiem", "thanh-toan-qr", "vneid-kich-hoat"), "poster": ("thu-nghiem", "muoi-hai-buoc")}
+        tmp_path, {"leaflet": ("thu-nghiem", "thanh-toan-qr", "vneid-kich-hoat"), "poster": ("thu-nghiem",)}
     )
     assert not mismatches, mismatches
 

@@ -393,32 +393,46 @@ def test_team_block_too_long_is_refused_and_the_others_written(built):
     assert fast.returncode == 1
 
 
-@pytest.fixture(scope="module")
-def example_packs(tmp_path_factory):
-    """The README's command, run once for this module: every bundled guide,
-    every example team, in a copy of the repository (its guides, teams/,
-    posters/, mkdocs.yml) whose cache is the run's shared one, where the
-    bundled site's fit memos already are. The project, the output folder
-    and the finished process."""
+SAMPLE = ("mobile-money", "mo-tai-khoan-ngan-hang", "thanh-toan-qr")
+"""Guides with the longest key messages and most steps: where a team's
+taller footer strip would first push something out."""
+EXAMPLE_ONLY = (*SAMPLE, "vneid-kich-hoat")
+"""What `make test` builds for the example roster (``--only``): the
+longest guides and a leaflet of two pages. The README's command itself,
+every bundled guide (five times the CPU), runs in `make test-slow`."""
+
+
+@pytest.fixture(
+    scope="module",
+    params=[pytest.param(EXAMPLE_ONLY, id="sample"), pytest.param((), id="every-guide", marks=pytest.mark.slow)],
+)
+def example_packs(request, tmp_path_factory):
+    """The README's command, run once for this module: every example team,
+    in a copy of the repository (its guides, teams/, posters/, mkdocs.yml)
+    whose cache is the run's shared one, where the bundled site's fit
+    memos already are; for the guides of ``EXAMPLE_ONLY`` (``--only``) or,
+    in the slow tier, every bundled guide. The project, the output folder,
+    the finished process and the slugs of the guides built."""
     tmp_path = tmp_path_factory.mktemp("example")
     project = make_project(tmp_path, sorted((ROOT / "guides").glob("*.md")))
     shutil.copytree(ROOT / "teams", project / "teams")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CAMNANG_SITE_URL": TEST_SITE_URL}
     out = tmp_path / "goi-to"
+    only = ["--only", *request.param] if request.param else []
     result = subprocess.run(
-        [sys.executable, str(ROOT / "build_posters.py"), "--teams", "teams/vi-du.csv", "--out", str(out)],
+        [sys.executable, str(ROOT / "build_posters.py"), "--teams", "teams/vi-du.csv", "--out", str(out), *only],
         cwd=project, env=env, capture_output=True, text=True, timeout=900,
     )
     assert result.returncode == 0, result.stderr
-    return project, out, result
+    guides = sorted(request.param or (p.stem for p in (ROOT / "guides").glob("*.md")))
+    return project, out, result, guides
 
 
 def test_example_roster_from_the_repository_root(example_packs, tmp_path):
-    """The README's command: every bundled guide, every example team; the
+    """The README's command: its guides, every example team; the
     example's made-up Zalo link never becomes a scannable code, and the
     team without phone or Zalo is named in a warning."""
-    project, out, result = example_packs
-    guides = sorted(p.stem for p in (ROOT / "guides").glob("*.md"))
+    project, out, result, guides = example_packs
     roster = load_roster(ROOT / "teams" / "vi-du.csv").teams
     teams = [t.id for t in roster]
     for team in teams:
@@ -450,11 +464,13 @@ def test_example_roster_from_the_repository_root(example_packs, tmp_path):
     # of the file its script takes, then each script from a new page,
     # saying what the team's .txt says (its name, in the running text).
     library = load_library(project / "guides", load_categories())
+    built = [g for g in library.guides if g.slug in guides]
+    assert len(built) == len(guides)
     radio = pdfs.reader(out / teams[0] / "phat-thanh.pdf")
     contents = pdfs.squash(radio.pages[0].extract_text())
     assert pdfs.squash(f"Bài phát thanh của {roster[0].name}") in contents
     page = 2
-    for guide in library.guides:
+    for guide in built:
         title = " ".join(guide.title.split())
         at = contents.index(pdfs.squash(title)) + len(pdfs.squash(title))
         pages = re.match(r"trang(\d+)(?:-(\d+))?", contents[at:])
@@ -583,9 +599,6 @@ def test_captions_wrap_by_phrase_never_word_by_word(variants):
 
 # -- nothing the generic printable says is lost in a team's --------------------------
 
-SAMPLE = ("mobile-money", "mo-tai-khoan-ngan-hang", "thanh-toan-qr")
-"""Guides with the longest key messages and most steps: where a team's
-taller footer strip would first push something out."""
 GENERIC_ONLY = ("Cần người giúp?", "Hỏi tổ công nghệ số cộng đồng ở thôn, xã mình.", "Quét để")
 """Text of the generic footer, which a team's own strip replaces."""
 
@@ -607,7 +620,7 @@ def test_team_printables_keep_every_sentence_of_the_generic_ones(example_packs, 
     (the key message, every step, every tip section), apart from the
     generic footer the team's strip replaces. (Radio scripts are rewritten
     for the team by design: their opening and closing name the team.)"""
-    _project, packs, result = example_packs
+    _project, packs, result, _ = example_packs
     generic = bundled_site / "in-an"
     assert "Ngắn:" not in result.stderr  # every poster reads across a room
     teams = [t.id for t in load_roster(ROOT / "teams" / "vi-du.csv").teams]

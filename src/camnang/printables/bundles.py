@@ -9,6 +9,13 @@ phone and every unzip tool handles.
 
 ZIPs are deterministic: entries in a fixed order, dated 1980-01-01, the
 same permissions, so the same packs give the same bytes on every machine.
+A file that every team of the commune has with the same bytes (the
+guides' Zalo cards, ``the-zalo-<slug>.png``: a third to a half of a
+team's folder) is stored once, in ``_chung/`` ("shared"; team ids never
+start with ``_``), and the commune's ``index.csv`` lists it for each team
+at that path: the ZIP of a commune of 22 teams is about half the size it
+would be with every team's copy.
+
 PDFs are stored as they are (their streams are already compressed;
 deflating them again costs CPU for a few per cent), ``index.csv`` is
 deflated. Each ZIP is a task of the same worker pool, reading the teams'
@@ -28,6 +35,8 @@ from .outdir import OutDir
 
 ZIP_DIR = "theo-xa"
 """Folder of the commune ZIPs in the team-pack folder ("by commune")."""
+SHARED_DIR = "_chung"
+"""Folder of a commune ZIP holding the files every team has the same."""
 EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
@@ -61,6 +70,33 @@ def communes(teams: Sequence) -> dict[str, list]:
     return paths
 
 
+def shared_files(results: Sequence) -> frozenset[str]:
+    """Names of the files that every team of ``results`` (two or more)
+    has with the same bytes (``TeamResult.files``' SHA-256)."""
+    if len(results) < 2:
+        return frozenset()
+    first = {f.name: f.sha256 for f in results[0].files}
+    for team in results[1:]:
+        first = {name: h for name, h in ((f.name, f.sha256) for f in team.files) if first.get(name) == h}
+    return frozenset(first)
+
+
+def member(team_id: str, name: str, shared: frozenset[str]) -> str:
+    """Where a team's file ``name`` is in its commune's ZIP."""
+    return f"{SHARED_DIR}/{name}" if name in shared else f"{team_id}/{name}"
+
+
+def members(results: Sequence, shared: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """The ZIP's files after ``index.csv``, as (name in the ZIP, file of
+    the output folder): the shared files once (read from the first team's
+    folder), then each team's own files, in roster order."""
+    first = results[0].team_id if results else ""
+    out = [(f"{SHARED_DIR}/{f.name}", f"{first}/{f.name}") for f in results[0].files if f.name in shared] if shared else []
+    for team in results:
+        out += [(f"{team.team_id}/{f.name}",) * 2 for f in team.files if f.name not in shared]
+    return tuple(out)
+
+
 def _info(name: str, compress: int) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=EPOCH)
     info.compress_type = compress
@@ -69,9 +105,10 @@ def _info(name: str, compress: int) -> zipfile.ZipInfo:
     return info
 
 
-def build_zip(out: OutDir, rel: str, index: bytes, team_files: Sequence[tuple[str, Sequence[str]]]) -> tuple[int, str]:
-    """Write the ZIP ``rel`` of ``out``: ``index.csv`` then each team's
-    files read from ``out``; return its size and SHA-256. Streamed: the
+def build_zip(out: OutDir, rel: str, index: bytes, files: Sequence[tuple[str, str]]) -> tuple[int, str]:
+    """Write the ZIP ``rel`` of ``out``: ``index.csv`` then ``files``
+    (``members``: each its name in the ZIP and the file of ``out`` it is
+    read from); return its size and SHA-256. Streamed: the
     ZIP goes to a temporary file one member at a time (``OutDir.streaming``),
     so memory holds one team file, never the ZIP (a commune of 100 teams
     is some 70 MB)."""
@@ -80,11 +117,10 @@ def build_zip(out: OutDir, rel: str, index: bytes, team_files: Sequence[tuple[st
     with out.streaming(rel) as streamed:
         with zipfile.ZipFile(streamed.file, "w") as z:
             z.writestr(_info("index.csv", zipfile.ZIP_DEFLATED), index)
-            for team_id, names in team_files:
-                for member in names:
-                    data = out.read(f"{team_id}/{member}")
-                    if data is None:
-                        raise FileNotFoundError(out.path(f"{team_id}/{member}"))
-                    z.writestr(_info(f"{team_id}/{member}", zipfile.ZIP_STORED), data)
-                    del data
+            for name, source in files:
+                data = out.read(source)
+                if data is None:
+                    raise FileNotFoundError(out.path(source))
+                z.writestr(_info(name, zipfile.ZIP_STORED), data)
+                del data
     return streamed.size, streamed.sha256

@@ -375,11 +375,12 @@ def _zip_communes(
             continue
         paths.append(rel)
         results = [by_id[m.id] for m in members]
-        index = index_csv(results, editions)
+        shared = bundles.shared_files(results)
+        index = index_csv(results, editions, shared)
         zip_inputs = digest(sha256(index), *(f"{r.team_id}/{f.name}:{f.sha256}" for r in results for f in r.files))
         if manifest.zip_up_to_date(rel, zip_inputs):
             continue
-        tasks.append((rel, zip_inputs, index, tuple((r.team_id, tuple(f.name for f in r.files)) for r in results)))
+        tasks.append((rel, zip_inputs, index, bundles.members(results, shared)))
     result.zips = len(paths)
     for task, future in pool.imap_unordered(_zip, tasks):
         size, digest_ = future.result()
@@ -388,13 +389,17 @@ def _zip_communes(
     return paths
 
 
-def index_csv(results: list[TeamResult], editions: dict[str, str] | None = None) -> bytes:
+def index_csv(
+    results: list[TeamResult], editions: dict[str, str] | None = None, shared: frozenset[str] = frozenset()
+) -> bytes:
     """``index.csv``: one line per file of every team built (UTF-8 with
     BOM, so Excel shows the Vietnamese names). Cells that a spreadsheet
     would take for a formula get a leading apostrophe
-    (``roster.spreadsheet_safe``); the PDFs print names as written."""
+    (``roster.spreadsheet_safe``); the PDFs print names as written. In a
+    commune's ZIP a file every team has the same (``shared``) is listed
+    for each team where it is, once in ``_chung/`` (``bundles.SHARED_DIR``)."""
     buffer = io.StringIO()
-    _write_index_rows(buffer, results, editions)
+    _write_index_rows(buffer, results, editions, shared)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -412,7 +417,9 @@ def write_index(out: OutDir, results: list[TeamResult], editions: dict[str, str]
     return streamed.written
 
 
-def _write_index_rows(stream, results: list[TeamResult], editions: dict[str, str] | None) -> None:
+def _write_index_rows(
+    stream, results: list[TeamResult], editions: dict[str, str] | None, shared: frozenset[str] = frozenset()
+) -> None:
     stream.write("\ufeff")
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(INDEX_COLUMNS)
@@ -422,7 +429,10 @@ def _write_index_rows(stream, results: list[TeamResult], editions: dict[str, str
         for f in team.files:
             edition = (editions or {}).get(f.name, "")
             writer.writerow(
-                [spreadsheet_safe(str(v)) for v in (team.team_id, team.name, f"{team.team_id}/{f.name}", f.pages, edition)]
+                [
+                    spreadsheet_safe(str(v))
+                    for v in (team.team_id, team.name, bundles.member(team.team_id, f.name, shared), f.pages, edition)
+                ]
             )
 
 
