@@ -36,13 +36,19 @@ build: $(STAMP) system-deps-build
 # (its module fixtures made once); tests/conftest.py shares the cache and
 # the bundled site between them. JOBS=1 runs in one process. `check` too
 # runs on two workers: 61 s against 126 s in one process on a slow 2-core
-# machine (2026-12-03).
+# machine (2026-12-03). pytest-xdist hands out the files with the most
+# tests first: the bundled site is built by the first worker that needs it
+# while the other runs files that do not (a fixed order putting the Dask
+# and team-pack files beside the site build was slower: 767 s with this
+# order and fewer tests, 745 s without; 2026-12-04);
+# CAMNANG_TEST_TIMELINE=FILE logs each test's phases, and
+# scripts/test-timeline.py sums them per file and worker).
 JOBS ?= 2
 test: lint $(FORK_STAMP) system-deps-test
-	$(BIN)/python -m pytest -q --durations=15 -m "not slow" -n $(JOBS) --dist loadfile --no-loadscope-reorder
+	$(BIN)/python -m pytest -q --durations=15 -m "not slow" -n $(JOBS) --dist loadfile
 
 check: lint
-	$(BIN)/python -m pytest -q --durations=5 -m "not slow and not build and not browser" -n $(JOBS) --dist loadfile --no-loadscope-reorder
+	$(BIN)/python -m pytest -q --durations=5 -m "not slow and not build and not browser" -n $(JOBS) --dist loadfile
 
 test-slow: $(STAMP) system-deps-test
 	$(BIN)/python -m pytest -q --durations=5 -m slow

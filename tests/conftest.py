@@ -81,26 +81,11 @@ BROWSER_FIXTURES = {"browser"}
 BUILD_FIXTURES = {"bundled_site"}
 
 
-FIRST = (
-    "test_a11y_browser", "test_dask", "test_teampacks", "test_printables", "test_search_browser",
-    "test_robust_build", "test_robust_files", "test_offline_browser", "test_radio_build", "test_printables_build",
-)
-"""Test files that take longest, run first: on two pytest-xdist workers
-(``--dist loadfile --no-loadscope-reorder`` hands out files in this order;
-without that flag xdist orders them by their number of tests) one worker
-builds the bundled site for the first while the other runs the Dask
-cluster and the team packs, which do not need it, and no long file is
-left to run alone at the end. ``CAMNANG_TEST_TIMELINE`` (below) shows
-where each worker's time went."""
-
-
 def pytest_collection_modifyitems(config, items):
     """Tiers (Makefile): a test that uses Chromium is marked ``browser``, one
     that needs the bundled site built is marked ``build``, whichever of
     the fixtures brings them in; modules that run builds in subprocesses
-    mark themselves (``pytestmark``). The longest files first (``FIRST``)."""
-    rank = {name: n for n, name in enumerate(FIRST)}
-    items.sort(key=lambda item: rank.get(item.module.__name__ if item.module else "", len(FIRST)))
+    mark themselves (``pytestmark``)."""
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         if names & BROWSER_FIXTURES:
@@ -238,33 +223,15 @@ def browser():
 
 # --------------------------------------------------------------------------
 # Where a run's time goes: CAMNANG_TEST_TIMELINE=FILE appends one line per
-# test phase (worker, phase, start, end, test) for scripts/test-timeline.py.
+# test phase (worker, phase, start, stop, test); scripts/test-timeline.py
+# sums it per file and worker.
 # --------------------------------------------------------------------------
 
 _TIMELINE = os.environ.get("CAMNANG_TEST_TIMELINE")
 
-if _TIMELINE:
-    import time as _time
 
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_setup(item):
-        start = _time.time()
-        yield
-        _log_phase(item, "setup", start)
-
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_call(item):
-        start = _time.time()
-        yield
-        _log_phase(item, "call", start)
-
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_teardown(item):
-        start = _time.time()
-        yield
-        _log_phase(item, "teardown", start)
-
-    def _log_phase(item, phase: str, start: float) -> None:
+def pytest_runtest_logreport(report):
+    if _TIMELINE:
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         with open(_TIMELINE, "a", encoding="utf-8") as f:
-            f.write(f"{worker}\t{phase}\t{start:.2f}\t{_time.time():.2f}\t{item.nodeid}\n")
+            f.write(f"{worker}\t{report.when}\t{report.start:.2f}\t{report.stop:.2f}\t{report.nodeid}\n")

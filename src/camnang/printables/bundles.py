@@ -10,11 +10,10 @@ phone and every unzip tool handles.
 ZIPs are deterministic: entries in a fixed order, dated 1980-01-01, the
 same permissions, so the same packs give the same bytes on every machine.
 A file that every team of the commune has with the same bytes (the
-guides' Zalo cards, ``the-zalo-<slug>.png``: a third to a half of a
-team's folder) is stored once, in ``_chung/`` ("shared"; team ids never
+guides' Zalo cards, ``the-zalo-<slug>.png``: 2.65 MB of a team's 4.55
+at 24 guides) is stored once, in ``_chung/`` ("shared"; team ids never
 start with ``_``), and the commune's ``index.csv`` lists it for each team
-at that path: the ZIP of a commune of 22 teams is about half the size it
-would be with every team's copy.
+at that path: a commune of 22 teams takes 44.6 MB instead of 100.
 
 PDFs are stored as they are (their streams are already compressed;
 deflating them again costs CPU for a few per cent), ``index.csv`` is
@@ -75,10 +74,10 @@ def shared_files(results: Sequence) -> frozenset[str]:
     has with the same bytes (``TeamResult.files``' SHA-256)."""
     if len(results) < 2:
         return frozenset()
-    first = {f.name: f.sha256 for f in results[0].files}
+    common = {f.name: f.sha256 for f in results[0].files}
     for team in results[1:]:
-        first = {name: h for name, h in ((f.name, f.sha256) for f in team.files) if first.get(name) == h}
-    return frozenset(first)
+        common = {f.name: f.sha256 for f in team.files if common.get(f.name) == f.sha256}
+    return frozenset(common)
 
 
 def member(team_id: str, name: str, shared: frozenset[str]) -> str:
@@ -88,13 +87,11 @@ def member(team_id: str, name: str, shared: frozenset[str]) -> str:
 
 def members(results: Sequence, shared: frozenset[str]) -> tuple[tuple[str, str], ...]:
     """The ZIP's files after ``index.csv``, as (name in the ZIP, file of
-    the output folder): the shared files once (read from the first team's
-    folder), then each team's own files, in roster order."""
-    first = results[0].team_id if results else ""
-    out = [(f"{SHARED_DIR}/{f.name}", f"{first}/{f.name}") for f in results[0].files if f.name in shared] if shared else []
-    for team in results:
-        out += [(f"{team.team_id}/{f.name}",) * 2 for f in team.files if f.name not in shared]
-    return tuple(out)
+    the output folder): the shared files once (the first team's copy),
+    then each team's own files, in roster order."""
+    first = [(member("", f.name, shared), f"{results[0].team_id}/{f.name}") for f in results[0].files if f.name in shared]
+    own = [(f"{t.team_id}/{f.name}",) * 2 for t in results for f in t.files if f.name not in shared]
+    return tuple(first + own)
 
 
 def _info(name: str, compress: int) -> zipfile.ZipInfo:
