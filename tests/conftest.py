@@ -231,7 +231,9 @@ _TIMELINE = os.environ.get("CAMNANG_TEST_TIMELINE")
 
 
 def pytest_runtest_logreport(report):
-    if _TIMELINE:
+    # Under pytest-xdist the controller sees each worker's reports again
+    # (``report.node``): only the worker that ran the test logs it.
+    if _TIMELINE and not hasattr(report, "node"):
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         with open(_TIMELINE, "a", encoding="utf-8") as f:
             f.write(f"{worker}\t{report.when}\t{report.start:.2f}\t{report.stop:.2f}\t{report.nodeid}\n")
